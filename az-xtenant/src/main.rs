@@ -1,0 +1,3 @@
+//! `az-xtenant`: placeholder until the tool lands.
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! `kubectl-xtenant`: placeholder until the tool lands.
+
+fn main() {}

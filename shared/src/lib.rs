@@ -1,0 +1,16 @@
+//! What `az-xtenant` and `kubectl-xtenant` agree on: the profile that carries
+//! IDs between them, the validation of every name and ID they accept, and the
+//! naming rules of the cross-tenant workload identity setup.
+//!
+//! Synchronous and small on purpose: both tools link it.
+
+pub mod names;
+pub mod paths;
+pub mod profile;
+pub mod store;
+pub mod validate;
+
+pub use names::subject;
+pub use profile::{Profile, SCHEMA_VERSION};
+pub use store::{ProfileError, ProfileStore};
+pub use validate::{InvalidInput, Kind};
