@@ -1,3 +1,40 @@
-//! `kubectl-xtenant`: placeholder until the tool lands.
+//! `kubectl-xtenant`: the kubectl plugin that deploys, verifies and diagnoses
+//! cross-tenant workload identity. Parses, dispatches, and maps errors to
+//! exit codes (see `exit`).
 
-fn main() {}
+mod aadsts;
+mod cli;
+mod commands;
+mod exit;
+mod inspect;
+mod jwt;
+mod kube;
+mod manifests;
+mod output;
+mod settings;
+mod wait;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the async runtime: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
+    };
+    match runtime.block_on(commands::dispatch(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            exit::code_for(&err)
+        }
+    }
+}

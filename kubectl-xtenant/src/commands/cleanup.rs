@@ -1,0 +1,128 @@
+//! `cleanup`: deletes the Job (with its pods) and the ServiceAccount, but only
+//! objects that carry xtenant's managed-by label; anything else is left alone.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
+use kube::api::{Api, DeleteParams, ListParams};
+use kube::{Client, Resource};
+
+use crate::cli::{Global, WorkloadArgs, parse_duration};
+use crate::commands::deploy::delete_job;
+use crate::manifests::{LABEL_MANAGED_BY, MANAGED_BY};
+use crate::output::{Check, Report};
+use crate::settings::Settings;
+use crate::wait::Deadline;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+    /// How long to wait for the Job and its pods to be gone
+    #[arg(long, default_value = "2m", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+pub async fn run(global: &Global, args: &Args) -> Result<u8> {
+    let settings = Settings::load(global)?;
+    let job_name = settings.job_name(args.workload.job_name.as_deref());
+    let sa_name = settings.service_account(args.workload.service_account.as_deref());
+    let target = crate::kube::connect(global).await?;
+    let report = cleanup(
+        target.client,
+        &target.namespace,
+        &job_name,
+        &sa_name,
+        args.timeout,
+    )
+    .await?;
+    report.print(global.output)?;
+    Ok(report.exit_code())
+}
+
+fn managed<K: Resource>(obj: &K) -> bool {
+    obj.meta()
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(LABEL_MANAGED_BY))
+        .is_some_and(|v| v == MANAGED_BY)
+}
+
+const NOT_OURS: &str = "not labelled app.kubernetes.io/managed-by=xtenant: left alone";
+
+/// Deletes what xtenant manages and reports each object.
+pub async fn cleanup(
+    client: Client,
+    ns: &str,
+    job_name: &str,
+    sa_name: &str,
+    timeout: Duration,
+) -> Result<Report> {
+    let mut report = Report::new("cleanup");
+    let jobs: Api<Job> = Api::namespaced(client.clone(), ns);
+    let job = jobs
+        .get_opt(job_name)
+        .await
+        .with_context(|| format!("reading job/{job_name}"))?;
+    report.push(match job {
+        None => Check::pass("job", format!("job/{job_name} not present")),
+        Some(job) if managed(&job) => {
+            delete_job(&jobs, &job, Deadline::after(timeout)).await?;
+            Check::pass("job", format!("job/{job_name} deleted with its pods"))
+        }
+        Some(_) => Check::warn(
+            "job",
+            format!("job/{job_name} {NOT_OURS}"),
+            format!("kubectl delete job {job_name} -n {ns}, if it should go"),
+        ),
+    });
+    // Pods a deleted Job left behind (orphaned), still labelled as ours.
+    let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
+    let selector =
+        format!("{LABEL_MANAGED_BY}={MANAGED_BY},batch.kubernetes.io/job-name={job_name}");
+    let leftover = pods
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .context("listing pods")?;
+    if !leftover.items.is_empty() {
+        pods.delete_collection(
+            &DeleteParams::background(),
+            &ListParams::default().labels(&selector),
+        )
+        .await
+        .context("deleting leftover pods")?;
+        report.push(Check::pass(
+            "pods",
+            format!("{} leftover pod(s) deleted", leftover.items.len()),
+        ));
+    }
+    let sas: Api<ServiceAccount> = Api::namespaced(client, ns);
+    let sa = sas
+        .get_opt(sa_name)
+        .await
+        .with_context(|| format!("reading serviceaccount/{sa_name}"))?;
+    report.push(match sa {
+        None => Check::pass(
+            "serviceaccount",
+            format!("serviceaccount/{sa_name} not present"),
+        ),
+        Some(sa) if managed(&sa) => {
+            sas.delete(sa_name, &DeleteParams::default())
+                .await
+                .with_context(|| format!("deleting serviceaccount/{sa_name}"))?;
+            Check::pass(
+                "serviceaccount",
+                format!("serviceaccount/{sa_name} deleted"),
+            )
+        }
+        Some(_) => Check::warn(
+            "serviceaccount",
+            format!("serviceaccount/{sa_name} {NOT_OURS}"),
+            format!("kubectl delete serviceaccount {sa_name} -n {ns}, if it should go"),
+        ),
+    });
+    report.set("namespace", ns.to_string());
+    Ok(report)
+}

@@ -1,0 +1,228 @@
+//! `verify`: waits for the Job's newest pod, checks what the webhook injected
+//! into it, waits for the Job to end, and reads the logs: success is
+//! `Sent N messages` with N the requested count; AADSTS codes are explained.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::Pod;
+use kube::Client;
+use kube::api::{Api, LogParams};
+
+use crate::aadsts;
+use crate::cli::{Format, Global, IdentityArgs, WorkloadArgs, parse_duration};
+use crate::exit::{Timeout, Usage};
+use crate::inspect::{self, Expect};
+use crate::output::{Check, Report, progress};
+use crate::settings::Settings;
+use crate::wait::{self, Deadline, JobState};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+    /// Number of messages the Job was asked to send [profile: workload.messageCount]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub messages: Option<u32>,
+    /// How long to wait for the pod and for the Job to end
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+/// Everything `verify` needs, resolved.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub namespace: String,
+    pub job_name: String,
+    pub expect: Expect,
+    pub messages: u32,
+    pub timeout: Duration,
+}
+
+pub async fn run(global: &Global, args: &Args) -> Result<u8> {
+    let settings = Settings::load(global)?;
+    let job_name = settings.job_name(args.workload.job_name.as_deref());
+    let expect = Expect {
+        client_id: settings.client_id(args.identity.client_id.as_deref())?,
+        tenant_b: settings.tenant_b(args.identity.tenant_id.as_deref())?,
+        container: job_name.clone(),
+    };
+    let target = crate::kube::connect(global).await?;
+    let plan = Plan {
+        namespace: target.namespace.clone(),
+        job_name,
+        expect,
+        messages: settings.messages(args.messages),
+        timeout: args.timeout,
+    };
+    let report = verify(target.client, &plan, global.output).await?;
+    report.print(global.output)?;
+    Ok(report.exit_code())
+}
+
+/// Runs every check; the report fails when any did.
+pub async fn verify(client: Client, plan: &Plan, format: Format) -> Result<Report> {
+    let mut report = Report::new("verify");
+    report.set("namespace", plan.namespace.clone());
+    report.set("job", plan.job_name.clone());
+    let deadline = Deadline::after(plan.timeout);
+    let jobs: Api<Job> = Api::namespaced(client.clone(), &plan.namespace);
+    let pods: Api<Pod> = Api::namespaced(client, &plan.namespace);
+    let job = jobs
+        .get_opt(&plan.job_name)
+        .await
+        .with_context(|| format!("reading job/{}", plan.job_name))?
+        .ok_or_else(|| {
+            Usage(format!(
+                "job/{} not found in namespace {}: run `kubectl xtenant deploy` first",
+                plan.job_name, plan.namespace
+            ))
+        })?;
+    let selector = wait::pod_selector(&job)?;
+    progress(
+        format,
+        &format!("waiting for a pod of job/{}", plan.job_name),
+    );
+    let pod = wait::newest_pod(&pods, &selector, deadline).await?;
+    let pod_name = pod.metadata.name.clone().unwrap_or_default();
+    report.set("pod", pod_name.clone());
+    for check in inspect::check_pod(&pod, &plan.expect) {
+        report.push(check);
+    }
+    progress(
+        format,
+        &format!(
+            "waiting for job/{} to complete (up to {} s)",
+            plan.job_name,
+            plan.timeout.as_secs()
+        ),
+    );
+    let finished = match wait::job_finished(&jobs, &plan.job_name, deadline).await {
+        Ok(job) => wait::job_state(&job),
+        Err(e) if e.is::<Timeout>() => {
+            report.timed_out = true;
+            report.push(Check::fail(
+                "job",
+                format!("{e}"),
+                "look at `kubectl xtenant logs`; raise --timeout if the Job is slow",
+            ));
+            return Ok(report);
+        }
+        Err(e) => return Err(e),
+    };
+    // The newest pod may have changed if the Job retried.
+    let pod_name = newest_name(&pods, &selector).await?.unwrap_or(pod_name);
+    let logs = pods
+        .logs(
+            &pod_name,
+            &LogParams {
+                container: Some(plan.expect.container.clone()),
+                ..LogParams::default()
+            },
+        )
+        .await
+        .unwrap_or_default();
+    for check in outcome_checks(&finished, &logs, plan.messages) {
+        report.push(check);
+    }
+    Ok(report)
+}
+
+async fn newest_name(pods: &Api<Pod>, selector: &str) -> Result<Option<String>> {
+    let list = pods
+        .list(&kube::api::ListParams::default().labels(selector))
+        .await
+        .context("listing the Job's pods")?;
+    Ok(wait::newest(&list.items).and_then(|p| p.metadata.name.clone()))
+}
+
+/// The count in the last `Sent N messages` line of the logs.
+pub fn sent_count(logs: &str) -> Option<u64> {
+    logs.lines().rev().find_map(|line| {
+        let rest = line.trim().strip_prefix("Sent ")?;
+        let n = rest
+            .strip_suffix(" messages")
+            .or(rest.strip_suffix(" message"))?;
+        n.trim().parse().ok()
+    })
+}
+
+/// The verdict on the Job: its end state, the sent count and any AADSTS code.
+pub fn outcome_checks(state: &JobState, logs: &str, expected: u32) -> Vec<Check> {
+    let mut checks = Vec::new();
+    match state {
+        JobState::Complete => checks.push(Check::pass("job", "completed")),
+        JobState::Failed(why) => checks.push(Check::fail(
+            "job",
+            format!("failed: {why}"),
+            "see the log lines and AADSTS explanations below",
+        )),
+        JobState::Running => checks.push(Check::fail(
+            "job",
+            "still running",
+            "wait, or raise --timeout",
+        )),
+    }
+    match sent_count(logs) {
+        Some(n) if n == u64::from(expected) => {
+            checks.push(Check::pass("logs.sent", format!("Sent {n} messages")))
+        }
+        Some(n) => checks.push(Check::fail(
+            "logs.sent",
+            format!("Sent {n} messages, expected {expected}"),
+            "check --messages against the Job's MESSAGE_COUNT",
+        )),
+        None => checks.push(Check::fail(
+            "logs.sent",
+            format!("no \"Sent {expected} messages\" line in the logs"),
+            "read the logs: `kubectl xtenant logs`",
+        )),
+    }
+    for code in aadsts::find_codes(logs) {
+        let (what, fix) = aadsts::describe(code);
+        checks.push(Check::fail(&format!("aadsts.{code}"), what, fix));
+    }
+    checks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Verdict;
+
+    #[test]
+    fn sent_count_reads_the_last_line() {
+        let logs = "Adding message to batch: Hello World!\nSent 100 messages\n";
+        assert_eq!(sent_count(logs), Some(100));
+        assert_eq!(sent_count("Sent 1 message"), Some(1));
+        assert_eq!(sent_count("nothing sent"), None);
+    }
+
+    #[test]
+    fn success_needs_the_requested_count() {
+        let ok = outcome_checks(&JobState::Complete, "Sent 100 messages\n", 100);
+        assert!(ok.iter().all(|c| c.verdict == Verdict::Pass), "{ok:?}");
+        let short = outcome_checks(&JobState::Complete, "Sent 5 messages\n", 100);
+        assert!(short.iter().any(|c| c.id == "logs.sent" && c.failed()));
+    }
+
+    #[test]
+    fn failure_decodes_aadsts() {
+        let logs = "ERROR: AADSTS700016: Application with identifier 'x' was not found in the directory 'y'.";
+        let checks = outcome_checks(&JobState::Failed("BackoffLimitExceeded".into()), logs, 100);
+        let code = checks
+            .iter()
+            .find(|c| c.id == "aadsts.700016")
+            .expect("decoded");
+        assert!(code.detail.contains("Tenant A"), "{}", code.detail);
+        assert!(
+            code.fix
+                .as_deref()
+                .unwrap_or_default()
+                .contains("AZURE_TENANT_ID")
+        );
+    }
+}
