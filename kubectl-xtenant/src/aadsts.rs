@@ -72,11 +72,6 @@ pub fn explain(code: u32) -> Option<&'static Explanation> {
     TABLE.iter().find(|e| e.code == code)
 }
 
-/// Every known code, in table order (for documentation).
-pub fn table() -> &'static [Explanation] {
-    TABLE
-}
-
 /// The distinct AADSTS codes in a text, in order of first appearance.
 pub fn find_codes(text: &str) -> Vec<u32> {
     let mut codes = Vec::new();

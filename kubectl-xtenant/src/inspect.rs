@@ -233,4 +233,4 @@ fn token_source(volume: &Volume, relative: &str) -> Result<String, String> {
 
 #[cfg(test)]
 #[path = "inspect_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -5,6 +5,7 @@
 mod aadsts;
 mod cli;
 mod commands;
+mod entra;
 mod exit;
 mod inspect;
 mod jwt;
@@ -12,7 +13,11 @@ mod kube;
 mod manifests;
 mod output;
 mod settings;
+mod trust;
 mod wait;
+
+#[cfg(test)]
+mod fake_api;
 
 use std::process::ExitCode;
 
@@ -20,6 +25,9 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    // kube and reqwest both use rustls with ring; name it the process default
+    // so that a build which also links another provider is not ambiguous.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

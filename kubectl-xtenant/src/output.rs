@@ -104,12 +104,6 @@ impl Report {
         }
     }
 
-    pub fn has_failed(&self, id: &str) -> bool {
-        self.checks
-            .iter()
-            .any(|c| c.id == id && c.verdict != Verdict::Pass)
-    }
-
     /// The report as text, one line per check.
     pub fn human(&self) -> String {
         let mut out = String::new();

@@ -38,7 +38,8 @@ impl Settings {
         })
     }
 
-    /// Settings without a profile (tests, or flags only).
+    /// Settings without a profile.
+    #[cfg(test)]
     pub fn flags_only() -> Self {
         Self::default()
     }

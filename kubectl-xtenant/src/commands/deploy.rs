@@ -181,3 +181,7 @@ pub async fn delete_job(jobs: &Api<Job>, job: &Job, deadline: Deadline) -> Resul
         .with_context(|| format!("deleting job/{name}"))?;
     wait::deleted(jobs, name, &uid, deadline).await
 }
+
+#[cfg(test)]
+#[path = "deploy_tests.rs"]
+mod scenarios;

@@ -226,3 +226,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "verify_tests.rs"]
+mod scenarios;
