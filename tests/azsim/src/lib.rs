@@ -1,6 +1,27 @@
 //! A local two-tenant simulator of Entra and Azure Resource Manager, for testing with the real Azure CLI.
+//!
+//! [`Server`] serves HTTPS on a random loopback port; [`Harness`] also registers it as a
+//! custom cloud for the real `az` in a temporary `AZURE_CONFIG_DIR` and logs in to both tenants.
+
+pub mod arm;
+pub mod config;
+mod control;
+mod entra;
+pub mod faults;
+mod federated;
+pub mod harness;
+pub mod keys;
+mod lro;
+pub mod server;
+pub mod state;
+mod tls;
 
 use std::path::PathBuf;
+
+pub use config::{Config, ServicePrincipal, Subscription, Tenant};
+pub use faults::{ErrorRule, Faults};
+pub use harness::{Harness, real_az};
+pub use server::Server;
 
 /// Path of a binary built by this workspace (`cargo build --workspace`).
 ///

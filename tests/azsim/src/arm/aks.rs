@@ -1,0 +1,150 @@
+//! `Microsoft.ContainerService/managedClusters`: create/update (long-running), show, list, delete, and kubeconfig credentials.
+
+use axum::http::{Method, StatusCode};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+use super::error::{self, ArmError, ArmResult};
+use super::route::Target;
+use super::{Req, store};
+
+const TYPE: &str = "Microsoft.ContainerService/managedClusters";
+
+/// Routes for managed clusters.
+pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
+    let rg = t.rg.clone().unwrap_or_default();
+    let group = {
+        let g = req.sim.lock();
+        let name = store::group_name(&g, &t.sub, &rg)?;
+        g.get(&format!("/subscriptions/{}/resourceGroups/{name}", t.sub)).map(|s| (name, s.body.clone()))
+    };
+    let Some((rg_name, group)) = group else {
+        return Err(ArmError::group_not_found(&rg));
+    };
+    let mut t = t.clone();
+    t.scope = format!("/subscriptions/{}/resourceGroups/{rg_name}", t.sub);
+    let Some((_, name)) = t.pairs.first().cloned() else {
+        if req.method == Method::GET {
+            let g = req.sim.lock();
+            return error::list(store::children(&g, &format!("{}/providers/Microsoft.ContainerService/managedClusters", t.scope), TYPE));
+        }
+        return Err(store::unsupported(req, &t.id()));
+    };
+    let id = t.id_at(1);
+    match (&req.method, t.tail.as_deref()) {
+        (&Method::GET, None) => store::get(req, &id, TYPE, &name, &rg_name),
+        (&Method::PUT, None) => {
+            let body = cluster(req, &t, &id, &name, &rg_name, &group)?;
+            let tenant = tenant(req, &t.sub);
+            store::put_lro(req, &t.sub, &id, body, &tenant, op)
+        }
+        (&Method::DELETE, None) => store::delete(req, &t.sub, &id, op, true),
+        (&Method::POST, Some(a)) if a.eq_ignore_ascii_case("listClusterUserCredential") || a.eq_ignore_ascii_case("listClusterAdminCredential") => {
+            credentials(req, &id, &name, &rg_name, a)
+        }
+        _ => Err(store::unsupported(req, &format!("{id} {:?}", t.tail))),
+    }
+}
+
+fn tenant(req: &Req<'_>, sub: &str) -> String {
+    req.sim.config.tenant_of_subscription(sub).map(|t| t.id.clone()).unwrap_or_default()
+}
+
+/// The cluster as ARM stores it: the request's body plus what AKS computes.
+fn cluster(req: &Req<'_>, t: &Target, id: &str, name: &str, rg: &str, group: &Value) -> Result<Value, ArmError> {
+    let existing = req.sim.lock().get(id).map(|s| s.body.clone());
+    let location = store::location(req, Some(group));
+    let tenant = tenant(req, &t.sub);
+    let mut mc = req.body.clone();
+    if !mc.is_object() {
+        return Err(ArmError::bad("InvalidRequestContent", "The request content is missing."));
+    }
+    let old = existing.as_ref().map(|e| &e["properties"]);
+    let p = mc["properties"].take();
+    let mut p = if p.is_object() { p } else { json!({}) };
+    let dns = p["dnsPrefix"]
+        .as_str()
+        .map(String::from)
+        .unwrap_or_else(|| format!("{}-{}-{}", trunc(name, 10), trunc(rg, 16), trunc(&t.sub, 6)));
+    let fqdn = old
+        .and_then(|o| o["fqdn"].as_str().map(String::from))
+        .unwrap_or_else(|| format!("{dns}-{}.hcp.{location}.azmk8s.io", &uuid::Uuid::new_v4().simple().to_string()[..8]));
+    let oidc_on = p["oidcIssuerProfile"]["enabled"].as_bool().unwrap_or(false)
+        || old.is_some_and(|o| o["oidcIssuerProfile"]["enabled"] == true);
+    let wi_on = p["securityProfile"]["workloadIdentity"]["enabled"].as_bool().unwrap_or(false);
+    if wi_on && !oidc_on {
+        return Err(ArmError::bad("InvalidParameter", "Enabling workload identity requires enabling OIDC issuer profile."));
+    }
+    let issuer = oidc_on.then(|| {
+        old.and_then(|o| o["oidcIssuerProfile"]["issuerUrl"].as_str().map(String::from))
+            .or_else(|| req.sim.config.aks_issuer_url.clone())
+            .unwrap_or_else(|| format!("https://{location}.oic.prod-aks.azure.com/{tenant}/{}/", uuid::Uuid::new_v4()))
+    });
+    p["oidcIssuerProfile"] = match issuer {
+        Some(u) => json!({"enabled": true, "issuerUrl": u}),
+        None => json!({"enabled": false}),
+    };
+    if !p["securityProfile"].is_object() {
+        p["securityProfile"] = json!({});
+    }
+    if !wi_on {
+        p["securityProfile"]["workloadIdentity"] = Value::Null;
+    }
+    let version = p["kubernetesVersion"].as_str().unwrap_or("1.33.5").to_string();
+    p["kubernetesVersion"] = json!(version);
+    p["currentKubernetesVersion"] = json!(version);
+    p["dnsPrefix"] = json!(dns);
+    p["fqdn"] = json!(fqdn);
+    p["azurePortalFQDN"] = json!(fqdn.replace(".hcp.", ".portal.hcp."));
+    p["nodeResourceGroup"] = p["nodeResourceGroup"].as_str().map_or_else(|| json!(format!("MC_{rg}_{name}_{location}")), |s| json!(s));
+    p["powerState"] = json!({"code": "Running"});
+    p["maxAgentPools"] = json!(100);
+    p["provisioningState"] = json!("Succeeded");
+    if let Some(pools) = p["agentPoolProfiles"].as_array_mut() {
+        for pool in pools {
+            pool["provisioningState"] = json!("Succeeded");
+            pool["powerState"] = json!({"code": "Running"});
+            pool["orchestratorVersion"] = json!(version);
+            pool["currentOrchestratorVersion"] = json!(version);
+        }
+    }
+    let principal = existing
+        .as_ref()
+        .and_then(|e| e["identity"]["principalId"].as_str().map(String::from))
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let identity = match mc["identity"]["type"].as_str() {
+        Some(kind) if kind.eq_ignore_ascii_case("SystemAssigned") => json!({"type": "SystemAssigned", "principalId": principal, "tenantId": tenant}),
+        _ => mc["identity"].clone(),
+    };
+    mc["identity"] = identity;
+    mc["properties"] = p;
+    mc["id"] = json!(id);
+    mc["name"] = json!(name);
+    mc["type"] = json!(TYPE);
+    mc["location"] = json!(location);
+    Ok(mc)
+}
+
+fn trunc(s: &str, n: usize) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(n).collect()
+}
+
+/// `listClusterUserCredential` / `listClusterAdminCredential`: a base64 kubeconfig.
+fn credentials(req: &Req<'_>, id: &str, name: &str, rg: &str, action: &str) -> ArmResult {
+    let fqdn = {
+        let g = req.sim.lock();
+        let c = g.get(id).ok_or_else(|| ArmError::not_found(TYPE, name, rg))?;
+        c.body["properties"]["fqdn"].as_str().unwrap_or_default().to_string()
+    };
+    let user = if action.to_ascii_lowercase().contains("admin") { "clusterAdmin" } else { "clusterUser" };
+    let kubeconfig = req.sim.config.aks_kubeconfig.clone().unwrap_or_else(|| {
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://{fqdn}:443\n    insecure-skip-tls-verify: true\n  name: {name}\ncontexts:\n- context:\n    cluster: {name}\n    user: {user}_{rg}_{name}\n  name: {name}\ncurrent-context: {name}\npreferences: {{}}\nusers:\n- name: {user}_{rg}_{name}\n  user:\n    token: azsim-not-a-real-token\n"
+        )
+    });
+    error::reply(
+        StatusCode::OK,
+        json!({"kubeconfigs": [{"name": user, "value": STANDARD.encode(kubeconfig)}]}),
+    )
+}

@@ -1,0 +1,122 @@
+//! `Microsoft.ServiceBus/namespaces` (long-running create, `serviceBusEndpoint`, `disableLocalAuth`) and their queues.
+
+use axum::http::Method;
+use serde_json::{Value, json};
+
+use super::error::{self, ArmError, ArmResult};
+use super::route::Target;
+use super::{Req, store};
+
+const NS_TYPE: &str = "Microsoft.ServiceBus/Namespaces";
+const QUEUE_TYPE: &str = "Microsoft.ServiceBus/Namespaces/Queues";
+
+/// Routes for namespaces and queues.
+pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
+    let rg = t.rg.clone().unwrap_or_default();
+    let (rg_name, group) = {
+        let g = req.sim.lock();
+        let name = store::group_name(&g, &t.sub, &rg)?;
+        let body = g.get(&format!("/subscriptions/{}/resourceGroups/{name}", t.sub)).map(|s| s.body.clone());
+        (name, body)
+    };
+    let mut t = t.clone();
+    t.scope = format!("/subscriptions/{}/resourceGroups/{rg_name}", t.sub);
+    let tenant = req.sim.config.tenant_of_subscription(&t.sub).map(|x| x.id.clone()).unwrap_or_default();
+    match (t.pairs.len(), t.tail.is_some(), &req.method) {
+        (0, true, &Method::GET) => {
+            let g = req.sim.lock();
+            error::list(store::children(&g, &format!("{}/providers/Microsoft.ServiceBus/namespaces", t.scope), NS_TYPE))
+        }
+        (1, false, &Method::GET) => store::get(req, &t.id(), NS_TYPE, &t.pairs[0].1, &rg_name),
+        (1, false, &Method::PUT) => {
+            let body = namespace(req, &t, group.as_ref())?;
+            store::put_lro(req, &t.sub, &t.id(), body, &tenant, op)
+        }
+        (1, false, &Method::DELETE) => store::delete(req, &t.sub, &t.id(), op, true),
+        (1, true, &Method::GET) => {
+            let g = req.sim.lock();
+            error::list(store::children(&g, &format!("{}/queues", t.id()), QUEUE_TYPE))
+        }
+        (2, false, &Method::GET) => store::get(req, &t.id(), QUEUE_TYPE, &t.pairs[1].1, &rg_name),
+        (2, false, &Method::PUT) => {
+            let mut g = req.sim.lock();
+            if g.get(&t.id_at(1)).is_none() {
+                return Err(ArmError::parent_not_found(&t.id_at(1), QUEUE_TYPE));
+            }
+            let body = queue(req, &t);
+            let (created, shown) = store::save(&mut g, &t.id(), body, &tenant, 0);
+            store::put_answer(created, shown)
+        }
+        (2, false, &Method::DELETE) => store::delete(req, &t.sub, &t.id(), op, false),
+        _ => Err(store::unsupported(req, &t.id())),
+    }
+}
+
+fn namespace(req: &Req<'_>, t: &Target, group: Option<&Value>) -> Result<Value, ArmError> {
+    let name = &t.pairs[0].1;
+    if name.len() < 6 || name.len() > 50 {
+        return Err(ArmError::bad("InvalidParameter", format!("The namespace name '{name}' must be 6 to 50 characters long.")));
+    }
+    let old = req.sim.lock().get(&t.id()).map(|s| s.body.clone());
+    let location = store::location(req, group);
+    let now = store::now_iso();
+    let mut p = match req.body["properties"].clone() {
+        Value::Object(m) => Value::Object(m),
+        _ => json!({}),
+    };
+    p["disableLocalAuth"] = json!(p["disableLocalAuth"].as_bool().unwrap_or(false));
+    p["serviceBusEndpoint"] = json!(format!("https://{name}.servicebus.windows.net:443/"));
+    p["metricId"] = json!(format!("{}:{name}", t.sub));
+    p["status"] = json!("Active");
+    p["createdAt"] = old.as_ref().map_or_else(|| json!(now), |o| o["properties"]["createdAt"].clone());
+    p["updatedAt"] = json!(now);
+    if p["minimumTlsVersion"].is_null() {
+        p["minimumTlsVersion"] = json!("1.2");
+    }
+    if p["publicNetworkAccess"].is_null() {
+        p["publicNetworkAccess"] = json!("Enabled");
+    }
+    if p["zoneRedundant"].is_null() {
+        p["zoneRedundant"] = json!(false);
+    }
+    let sku = match &req.body["sku"] {
+        Value::Object(s) => {
+            let n = s.get("name").and_then(Value::as_str).unwrap_or("Standard");
+            json!({"name": n, "tier": s.get("tier").and_then(Value::as_str).unwrap_or(n)})
+        }
+        _ => json!({"name": "Standard", "tier": "Standard"}),
+    };
+    Ok(json!({
+        "id": t.id(), "name": name, "type": NS_TYPE, "location": location,
+        "sku": sku, "tags": req.body.get("tags").cloned().unwrap_or(json!({})), "properties": p,
+    }))
+}
+
+fn queue(req: &Req<'_>, t: &Target) -> Value {
+    let now = store::now_iso();
+    let mut p = match req.body["properties"].clone() {
+        Value::Object(m) => Value::Object(m),
+        _ => json!({}),
+    };
+    for (k, v) in [
+        ("maxSizeInMegabytes", json!(1024)),
+        ("lockDuration", json!("PT1M")),
+        ("maxDeliveryCount", json!(10)),
+        ("requiresDuplicateDetection", json!(false)),
+        ("requiresSession", json!(false)),
+        ("deadLetteringOnMessageExpiration", json!(false)),
+        ("enableBatchedOperations", json!(true)),
+        ("enablePartitioning", json!(false)),
+        ("defaultMessageTimeToLive", json!("P10675199DT2H48M5.4775807S")),
+    ] {
+        if p[k].is_null() {
+            p[k] = v;
+        }
+    }
+    p["status"] = json!("Active");
+    p["messageCount"] = json!(0);
+    p["sizeInBytes"] = json!(0);
+    p["createdAt"] = json!(now);
+    p["updatedAt"] = json!(now);
+    json!({"id": t.id(), "name": t.pairs[1].1, "type": QUEUE_TYPE, "location": req.body.get("location").cloned().unwrap_or(Value::Null), "properties": p})
+}

@@ -1,0 +1,146 @@
+//! Generic resource storage used by every provider: render, get, list, save, delete (with LRO).
+
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde_json::{Value, json};
+
+use super::error::{self, ArmError, ArmResult};
+use super::Req;
+use crate::keys::{format_utc, now_secs};
+use crate::lro;
+use crate::state::{Inner, Stored};
+
+/// Current time in ARM's format (`2024-01-01T00:00:00Z`).
+pub fn now_iso() -> String {
+    format_utc(now_secs(), 'T')
+}
+
+/// The resource as it is answered now (provisioning state follows its operation).
+pub fn render(s: &Stored) -> Value {
+    let mut body = s.body.clone();
+    let state = if s.delete_at.is_some() {
+        "Deleting"
+    } else if s.ready_at > Instant::now() {
+        s.pending_state
+    } else {
+        "Succeeded"
+    };
+    if let Some(p) = body.get_mut("properties").and_then(Value::as_object_mut) {
+        p.insert("provisioningState".into(), json!(state));
+    }
+    body
+}
+
+/// The stored name of a resource group (ARM keeps the creation casing), or 404.
+pub fn group_name(inner: &Inner, sub: &str, rg: &str) -> Result<String, ArmError> {
+    inner
+        .get(&format!("/subscriptions/{sub}/resourceGroups/{rg}"))
+        .filter(|g| g.delete_at.is_none())
+        .and_then(|g| g.body["name"].as_str().map(String::from))
+        .ok_or_else(|| ArmError::group_not_found(rg))
+}
+
+/// Answers a GET of one resource.
+pub fn get(req: &Req<'_>, id: &str, rtype: &str, name: &str, rg: &str) -> ArmResult {
+    let g = req.sim.lock();
+    match g.get(id) {
+        Some(s) => error::reply(StatusCode::OK, render(s)),
+        None => Err(ArmError::not_found(rtype, name, rg)),
+    }
+}
+
+/// Direct children of `parent` whose `type` is `rtype`.
+pub fn children(inner: &Inner, parent: &str, rtype: &str) -> Vec<Value> {
+    let depth = parent.matches('/').count() + 2;
+    inner
+        .under(parent)
+        .filter(|s| s.body["type"] == rtype)
+        .filter(|s| s.body["id"].as_str().is_some_and(|i| i.matches('/').count() == depth))
+        .map(render)
+        .collect()
+}
+
+/// Stores a resource (create or replace). The operation takes `ms` to complete.
+/// Returns whether it was created and the answer body.
+pub fn save(inner: &mut Inner, id: &str, body: Value, tenant: &str, ms: u64) -> (bool, Value) {
+    let now = Instant::now();
+    let key = id.to_ascii_lowercase();
+    let existing = inner.resources.get(&key);
+    let created = existing.is_none_or(|e| e.delete_at.is_some());
+    let stored = Stored {
+        body,
+        tenant: tenant.to_string(),
+        created: existing.filter(|_| !created).map_or(now, |e| e.created),
+        ready_at: now + Duration::from_millis(ms),
+        pending_state: if created { "Creating" } else { "Updating" },
+        delete_at: None,
+    };
+    let shown = render(&stored);
+    inner.resources.insert(key, stored);
+    (created, shown)
+}
+
+/// The answer to a synchronous PUT: 201 when created, 200 when replaced.
+pub fn put_answer(created: bool, body: Value) -> ArmResult {
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    error::reply(status, body)
+}
+
+/// Stores a resource whose PUT is long-running and answers with `Azure-AsyncOperation`.
+pub fn put_lro(req: &Req<'_>, sub: &str, id: &str, body: Value, tenant: &str, op: &str) -> ArmResult {
+    let (created, shown, op_id) = {
+        let mut g = req.sim.lock();
+        let ms = g.faults.lro(op);
+        let (created, shown) = save(&mut g, id, body, tenant, ms);
+        let (op_id, _) = lro::begin(&mut g, ms);
+        (created, shown, op_id)
+    };
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let r = (status, Json(shown)).into_response();
+    Ok(lro::with_headers(req.sim, r, sub, &op_id, false))
+}
+
+/// Deletes a resource and everything under it. Long-running deletes answer 202 with
+/// `Location`; others answer 200, or 204 when there was nothing to delete.
+pub fn delete(req: &Req<'_>, sub: &str, id: &str, op: &str, long_running: bool) -> ArmResult {
+    let mut g = req.sim.lock();
+    let key = id.to_ascii_lowercase();
+    if !g.resources.contains_key(&key) {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    if !long_running {
+        let prefix = format!("{key}/");
+        g.resources.retain(|k, _| *k != key && !k.starts_with(&prefix));
+        return Ok(StatusCode::OK.into_response());
+    }
+    let ms = g.faults.lro(op);
+    let (op_id, done_at) = lro::begin(&mut g, ms);
+    let prefix = format!("{key}/");
+    for (k, r) in g.resources.iter_mut() {
+        if *k == key || k.starts_with(&prefix) {
+            r.delete_at.get_or_insert(done_at);
+        }
+    }
+    drop(g);
+    let r = StatusCode::ACCEPTED.into_response();
+    Ok(lro::with_headers(req.sim, r, sub, &op_id, true))
+}
+
+/// Logs an unsupported request as an unknown route and answers 404.
+pub fn unsupported(req: &Req<'_>, what: &str) -> ArmError {
+    req.sim.lock().unknown.push(format!("{} {what}", req.method));
+    ArmError::new(StatusCode::NOT_FOUND, "NoRouteInSimulator", format!("azsim does not support {} {what}", req.method))
+}
+
+/// The `location` of a request body, or of the resource group.
+pub fn location(req: &Req<'_>, group: Option<&Value>) -> String {
+    req.body["location"]
+        .as_str()
+        .or_else(|| group.and_then(|g| g["location"].as_str()))
+        .unwrap_or("eastus")
+        .to_ascii_lowercase()
+        .replace(' ', "")
+}

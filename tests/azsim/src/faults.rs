@@ -1,0 +1,118 @@
+//! Injected faults and latencies, keyed by operation name (`<kind>.<method>`, e.g. `managedClusters.put`).
+//!
+//! Operation names: the ARM resource kind as it appears in the path
+//! (`resourceGroups`, `managedClusters`, `userAssignedIdentities`,
+//! `federatedIdentityCredentials`, `namespaces`, `queues`, `roleDefinitions`,
+//! `roleAssignments`, `subscriptions`, `tenants`) followed by the lower-case
+//! HTTP method; actions are `<kind>.<action>` (e.g.
+//! `managedClusters.listClusterUserCredential`); Entra's token endpoint is `token`.
+//! A rule's `op` may also be `*`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Answer the next `count` calls of `op` with an error status instead of the real answer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ErrorRule {
+    /// Operation name, or `*`.
+    pub op: String,
+    /// HTTP status to answer (429, 500, 503, ...).
+    pub status: u16,
+    /// How many calls to fail; decremented on each.
+    pub count: u32,
+    /// `Retry-After` header value in seconds, if any.
+    #[serde(default)]
+    pub retry_after_secs: Option<u64>,
+}
+
+/// All fault and latency settings. Every field has a default, so a partial JSON works.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Faults {
+    /// Error answers to inject.
+    pub errors: Vec<ErrorRule>,
+    /// Delay before answering, in milliseconds, per operation.
+    pub delay_ms: BTreeMap<String, u64>,
+    /// How long a long-running operation stays `InProgress`, in milliseconds, per operation.
+    pub lro_ms: BTreeMap<String, u64>,
+    /// A new managed identity's principal is unknown to role assignments for this long.
+    pub principal_not_found_secs: u64,
+    /// A new federated credential is not honoured by the token endpoint for this long
+    /// (AADSTS70021 meanwhile).
+    pub fic_propagation_secs: u64,
+    /// `Retry-After` sent with long-running operations, in seconds (fractions allowed).
+    pub poll_interval_secs: f64,
+    /// How long a federated credential write keeps its identity busy; a concurrent
+    /// write to the same identity is refused meanwhile.
+    pub fic_write_ms: u64,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            errors: Vec::new(),
+            delay_ms: BTreeMap::new(),
+            lro_ms: BTreeMap::new(),
+            principal_not_found_secs: 0,
+            fic_propagation_secs: 0,
+            poll_interval_secs: 0.5,
+            fic_write_ms: 300,
+        }
+    }
+}
+
+impl Faults {
+    /// Takes one injected error for `op`, if a rule still has calls left.
+    pub fn take_error(&mut self, op: &str) -> Option<ErrorRule> {
+        let rule = self
+            .errors
+            .iter_mut()
+            .find(|r| r.count > 0 && (r.op == op || r.op == "*"))?;
+        rule.count -= 1;
+        Some(rule.clone())
+    }
+
+    /// Delay before answering `op`.
+    pub fn delay(&self, op: &str) -> u64 {
+        lookup(&self.delay_ms, op)
+    }
+
+    /// Time `op` stays in progress when it is long-running.
+    pub fn lro(&self, op: &str) -> u64 {
+        lookup(&self.lro_ms, op)
+    }
+}
+
+fn lookup(map: &BTreeMap<String, u64>, op: &str) -> u64 {
+    map.get(op).or_else(|| map.get("*")).copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_rules_are_consumed() {
+        let mut f = Faults {
+            errors: vec![ErrorRule {
+                op: "queues.put".into(),
+                status: 429,
+                count: 2,
+                retry_after_secs: Some(1),
+            }],
+            ..Faults::default()
+        };
+        assert!(f.take_error("namespaces.put").is_none());
+        assert_eq!(f.take_error("queues.put").map(|r| r.status), Some(429));
+        assert!(f.take_error("queues.put").is_some());
+        assert!(f.take_error("queues.put").is_none());
+    }
+
+    #[test]
+    fn partial_json_keeps_defaults() {
+        let f: Faults = serde_json::from_str(r#"{"delay_ms":{"*":5}}"#).unwrap();
+        assert_eq!(f.delay("anything"), 5);
+        assert_eq!(f.fic_write_ms, 300);
+    }
+}

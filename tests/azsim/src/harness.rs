@@ -1,0 +1,210 @@
+//! Test harness: the simulator plus the real `az` registered against it as a custom cloud and logged in to both tenants.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+use tempfile::TempDir;
+
+use crate::config::{Config, Tenant};
+use crate::faults::Faults;
+use crate::server::Server;
+
+/// Name under which the simulator is registered as a cloud.
+pub const CLOUD: &str = "AzSim";
+
+/// The real Azure CLI from `XTENANT_AZ`; panics loudly when it is not set.
+pub fn real_az() -> PathBuf {
+    match std::env::var_os("XTENANT_AZ") {
+        Some(p) if !p.is_empty() => {
+            let p = PathBuf::from(p);
+            assert!(p.is_file(), "XTENANT_AZ={} does not exist: run ./test.sh, which installs the Azure CLI (scripts/ensure-azure-cli)", p.display());
+            p
+        }
+        _ => panic!(
+            "XTENANT_AZ is not set: the simulator tests need the real Azure CLI. Run ./test.sh, which installs it, or export XTENANT_AZ=$(scripts/ensure-azure-cli)"
+        ),
+    }
+}
+
+/// A running simulator with `az` logged in to both tenants in a private config dir.
+pub struct Harness {
+    /// The server (state, faults, counters).
+    pub server: Server,
+    /// The real `az`.
+    pub az: PathBuf,
+    dir: TempDir,
+}
+
+impl Harness {
+    /// Two fresh tenants, the real `az` from `XTENANT_AZ`; panics on failure.
+    pub fn start() -> Harness {
+        Self::start_with(Config::two_tenants())
+    }
+
+    /// Like [`Harness::start`] with a given configuration.
+    pub fn start_with(config: Config) -> Harness {
+        match Self::try_start(config, &real_az()) {
+            Ok(h) => h,
+            Err(e) => panic!("azsim harness failed to start: {e:#}"),
+        }
+    }
+
+    /// Starts the server, registers the cloud, logs in to every tenant's first service principal.
+    pub fn try_start(config: Config, az: &Path) -> anyhow::Result<Harness> {
+        let dir = tempfile::Builder::new().prefix("azsim-").tempdir().context("creating a temporary directory")?;
+        let server = Server::start(config)?;
+        std::fs::create_dir_all(dir.path().join("home/.kube"))?;
+        std::fs::create_dir_all(dir.path().join("azure"))?;
+        std::fs::write(dir.path().join("ca.pem"), &server.ca_pem)?;
+        let h = Harness { server, az: az.to_path_buf(), dir };
+        let base = h.server.base_url.clone();
+        let started = Instant::now();
+        h.run_az(&[
+            "cloud", "register", "-n", CLOUD, "--skip-endpoint-discovery",
+            "--endpoint-resource-manager", &format!("{base}/"),
+            "--endpoint-active-directory", &base,
+            "--endpoint-active-directory-resource-id", "https://management.core.windows.net/",
+            "--endpoint-active-directory-graph-resource-id", "https://graph.windows.net/",
+            "--endpoint-microsoft-graph-resource-id", "https://graph.microsoft.com/",
+            "--endpoint-management", "https://management.core.windows.net/",
+        ])?;
+        h.run_az(&["cloud", "set", "-n", CLOUD])?;
+        h.run_az(&["config", "set", "core.instance_discovery=false", "core.survey_message=false", "core.only_show_errors=false"])?;
+        for t in h.tenants() {
+            let sp = t.principals.first().context("tenant without a service principal")?;
+            h.run_az(&["login", "--service-principal", "-u", &sp.client_id, "-p", &sp.secret, "--tenant", &t.id, "-o", "none"])?;
+        }
+        if std::env::var_os("AZSIM_VERBOSE").is_some() {
+            eprintln!("azsim: az registered and logged in in {:?}", started.elapsed());
+        }
+        Ok(h)
+    }
+
+    /// Runs `az` with the harness env; returns stdout, or an error with az's stderr.
+    pub fn run_az(&self, args: &[&str]) -> anyhow::Result<String> {
+        let out = self.az_cmd(args).run().with_context(|| format!("running az {}", args.join(" ")))?;
+        if !out.status.success() {
+            bail!(
+                "az {} failed ({}): {}",
+                args.join(" "),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// `az <args>` with the harness env, output captured, exit status not checked.
+    pub fn az_cmd(&self, args: &[&str]) -> duct::Expression {
+        self.with_env(duct::cmd(&self.az, args)).stdout_capture().stderr_capture().unchecked()
+    }
+
+    /// Runs `az` and parses its JSON output; panics with az's stderr on failure.
+    pub fn az_json(&self, args: &[&str]) -> Value {
+        let mut a = args.to_vec();
+        a.extend(["-o", "json"]);
+        let out = self.run_az(&a).unwrap_or_else(|e| panic!("{e:#}"));
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("az {} printed non-JSON ({e}): {out}", args.join(" ")))
+    }
+
+    /// Applies the harness env to any command.
+    pub fn with_env(&self, cmd: duct::Expression) -> duct::Expression {
+        self.env().into_iter().fold(cmd, |c, (k, v)| c.env(k, v))
+    }
+
+    /// The environment that points `az` (and tools running it) at the simulator.
+    pub fn env(&self) -> Vec<(String, OsString)> {
+        let az_dir = self.az.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut paths = vec![az_dir];
+        if let Some(p) = std::env::var_os("PATH") {
+            paths.extend(std::env::split_paths(&p));
+        }
+        let path = std::env::join_paths(paths).unwrap_or_default();
+        let d = self.dir.path();
+        vec![
+            ("AZURE_CONFIG_DIR".into(), d.join("azure").into()),
+            ("REQUESTS_CA_BUNDLE".into(), d.join("ca.pem").into()),
+            ("AZURE_CORE_COLLECT_TELEMETRY".into(), "false".into()),
+            ("HOME".into(), d.join("home").into()),
+            ("KUBECONFIG".into(), d.join("home/.kube/config").into()),
+            ("PATH".into(), path),
+        ]
+    }
+
+    /// The temporary directory holding the az config, HOME and the CA file.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The CA certificate file (`REQUESTS_CA_BUNDLE`).
+    pub fn ca_path(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    /// All configured tenants.
+    pub fn tenants(&self) -> &[Tenant] {
+        &self.server.sim.config.tenants
+    }
+
+    /// Tenant A (the first).
+    pub fn tenant_a(&self) -> &Tenant {
+        &self.tenants()[0]
+    }
+
+    /// Tenant B (the second).
+    pub fn tenant_b(&self) -> &Tenant {
+        &self.tenants()[1]
+    }
+
+    /// Number of requests answered so far (a mark for [`Harness::writes_since`]).
+    pub fn mark(&self) -> usize {
+        self.server.sim.lock().requests.len()
+    }
+
+    /// ARM writes (PUT/PATCH/DELETE, and POST actions other than `list*`) since `mark`,
+    /// as `METHOD path -> status`.
+    pub fn writes_since(&self, mark: usize) -> Vec<String> {
+        let g = self.server.sim.lock();
+        g.requests
+            .iter()
+            .skip(mark)
+            .filter(|r| r.is_write())
+            .map(|r| format!("{} {} -> {}", r.method, r.path, r.status))
+            .collect()
+    }
+
+    /// Requests no route matched.
+    pub fn unknown_routes(&self) -> Vec<String> {
+        self.server.sim.lock().unknown.clone()
+    }
+
+    /// Current faults.
+    pub fn faults(&self) -> Faults {
+        self.server.sim.faults()
+    }
+
+    /// Changes the faults.
+    pub fn update_faults(&self, f: impl FnOnce(&mut Faults)) {
+        let mut faults = self.faults();
+        f(&mut faults);
+        self.server.sim.set_faults(faults);
+    }
+
+    /// A stored resource by ID, as ARM would answer it.
+    pub fn resource(&self, id: &str) -> Option<Value> {
+        self.server.sim.lock().get(id).map(crate::arm::render)
+    }
+
+    /// Every stored resource of an ARM type (e.g. `Microsoft.ManagedIdentity/userAssignedIdentities`).
+    pub fn resources_of_type(&self, rtype: &str) -> Vec<Value> {
+        let g = self.server.sim.lock();
+        g.resources
+            .values()
+            .filter(|r| r.body["type"].as_str().is_some_and(|t| t.eq_ignore_ascii_case(rtype)))
+            .map(crate::arm::render)
+            .collect()
+    }
+}

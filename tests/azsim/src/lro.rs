@@ -1,0 +1,78 @@
+//! Long-running operations the way ARM answers them: `Azure-AsyncOperation` status documents and `Location` polling.
+
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::arm::{ArmError, ArmResult};
+use crate::state::{Inner, Operation, Sim};
+
+/// Starts an operation that completes after `ms` milliseconds; returns its ID and completion time.
+pub fn begin(inner: &mut Inner, ms: u64) -> (String, Instant) {
+    let id = uuid::Uuid::new_v4().to_string();
+    let done_at = Instant::now() + Duration::from_millis(ms);
+    inner.operations.insert(id.clone(), Operation { done_at });
+    (id, done_at)
+}
+
+/// URL of an operation's status document.
+pub fn status_url(sim: &Sim, sub: &str, id: &str) -> String {
+    format!(
+        "{}/subscriptions/{sub}/providers/Microsoft.Simulator/operations/{id}?api-version=2024-01-01",
+        sim.base_url
+    )
+}
+
+/// URL polled through `Location` (202 until done).
+pub fn result_url(sim: &Sim, sub: &str, id: &str) -> String {
+    format!(
+        "{}/subscriptions/{sub}/providers/Microsoft.Simulator/operations/{id}/result?api-version=2024-01-01",
+        sim.base_url
+    )
+}
+
+/// Adds the polling headers of an accepted operation to a response.
+pub fn with_headers(sim: &Sim, mut r: Response, sub: &str, id: &str, location_only: bool) -> Response {
+    let retry = sim.faults().poll_interval_secs;
+    let h = r.headers_mut();
+    let mut put = |k: &'static str, v: String| {
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            h.insert(k, v);
+        }
+    };
+    if location_only {
+        put("Location", result_url(sim, sub, id));
+    } else {
+        put("Azure-AsyncOperation", status_url(sim, sub, id));
+    }
+    put("Retry-After", retry.to_string());
+    r
+}
+
+/// Answers a status poll.
+pub fn status(sim: &Sim, id: &str, result: bool) -> ArmResult {
+    let op = sim.lock().operations.get(id).cloned().ok_or_else(|| {
+        ArmError::new(StatusCode::NOT_FOUND, "OperationNotFound", format!("The operation '{id}' was not found."))
+    })?;
+    let done = op.done_at <= Instant::now();
+    if result {
+        if done {
+            return Ok(StatusCode::OK.into_response());
+        }
+        // The poller keeps the original Location when none is returned; only pace it.
+        return Ok(with_retry(sim, StatusCode::ACCEPTED.into_response()));
+    }
+    let status = if done { "Succeeded" } else { "InProgress" };
+    let r = (StatusCode::OK, Json(json!({"name": id, "status": status}))).into_response();
+    Ok(if done { r } else { with_retry(sim, r) })
+}
+
+fn with_retry(sim: &Sim, mut r: Response) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&sim.faults().poll_interval_secs.to_string()) {
+        r.headers_mut().insert("Retry-After", v);
+    }
+    r
+}

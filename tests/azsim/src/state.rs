@@ -1,0 +1,179 @@
+//! The simulator's shared state: stored ARM resources, operations, the request log and fault settings.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::faults::Faults;
+use crate::keys::SigningKey;
+
+/// A stored ARM resource.
+#[derive(Clone, Debug)]
+pub struct Stored {
+    /// The resource as ARM returns it (with `provisioningState: Succeeded`).
+    pub body: Value,
+    /// Tenant owning the subscription the resource lives in.
+    pub tenant: String,
+    /// When it was first created.
+    pub created: Instant,
+    /// When its current create/update operation completes.
+    pub ready_at: Instant,
+    /// `Creating` or `Updating` while `ready_at` is in the future.
+    pub pending_state: &'static str,
+    /// Set while a delete is in progress: when the resource disappears.
+    pub delete_at: Option<Instant>,
+}
+
+/// A long-running operation.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// When it completes.
+    pub done_at: Instant,
+}
+
+/// Which part of the simulator answered a request.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub enum Surface {
+    /// Entra (login) endpoints.
+    Entra,
+    /// Azure Resource Manager.
+    Arm,
+    /// The simulator's own control endpoint.
+    Control,
+}
+
+/// One request as it was answered.
+#[derive(Clone, Debug, Serialize)]
+pub struct RequestRecord {
+    /// Which part answered it.
+    pub surface: Surface,
+    /// HTTP method.
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// Operation name used for faults (`managedClusters.put`).
+    pub op: String,
+    /// HTTP status answered.
+    pub status: u16,
+}
+
+impl RequestRecord {
+    /// True for an ARM request that changes something. `POST` actions named
+    /// `list*` (credentials, keys) only read and are not counted.
+    pub fn is_write(&self) -> bool {
+        self.surface == Surface::Arm
+            && match self.method.as_str() {
+                "PUT" | "PATCH" | "DELETE" => true,
+                "POST" => !self.op.split('.').nth(1).is_some_and(|a| a.starts_with("list")),
+                _ => false,
+            }
+    }
+}
+
+/// Mutable state, behind one lock (never held across an await).
+#[derive(Default)]
+pub struct Inner {
+    /// Resources by lower-case resource ID.
+    pub resources: BTreeMap<String, Stored>,
+    /// Long-running operations by ID.
+    pub operations: HashMap<String, Operation>,
+    /// Every request answered, in order.
+    pub requests: Vec<RequestRecord>,
+    /// Requests no route matched (`METHOD path`).
+    pub unknown: Vec<String>,
+    /// Current faults.
+    pub faults: Faults,
+    /// Identities (lower-case IDs) with a federated credential write in flight.
+    pub busy_identities: HashSet<String>,
+}
+
+impl Inner {
+    /// Applies deletes whose time has come.
+    pub fn settle(&mut self) {
+        let now = Instant::now();
+        self.resources
+            .retain(|_, r| r.delete_at.is_none_or(|t| t > now));
+    }
+
+    /// A resource by ID (case-insensitive), unless it is being deleted.
+    pub fn get(&self, id: &str) -> Option<&Stored> {
+        self.resources.get(&id.to_ascii_lowercase())
+    }
+
+    /// Stored resources whose ID starts with `prefix` + `/`, case-insensitive.
+    pub fn under(&self, prefix: &str) -> impl Iterator<Item = &Stored> {
+        let p = format!("{}/", prefix.to_ascii_lowercase());
+        self.resources
+            .range(p.clone()..)
+            .take_while(move |(k, _)| k.starts_with(&p))
+            .map(|(_, v)| v)
+    }
+}
+
+/// Everything a request handler needs.
+pub struct Sim {
+    /// Start-up configuration.
+    pub config: Config,
+    /// `https://127.0.0.1:<port>` (no trailing slash).
+    pub base_url: String,
+    /// Key signing the tokens the simulator issues.
+    pub key: SigningKey,
+    /// Client for external issuers (trusts the configured CAs and our own).
+    pub http: reqwest::Client,
+    inner: Mutex<Inner>,
+}
+
+impl Sim {
+    /// New state with the configured faults.
+    pub fn new(config: Config, base_url: String, key: SigningKey, http: reqwest::Client) -> Self {
+        let inner = Inner {
+            faults: config.faults.clone(),
+            ..Inner::default()
+        };
+        Sim {
+            config,
+            base_url,
+            key,
+            http,
+            inner: Mutex::new(inner),
+        }
+    }
+
+    /// Locks the mutable state (recovering from a poisoned lock: state stays usable in tests).
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        g.settle();
+        g
+    }
+
+    /// Records a request.
+    pub fn record(&self, rec: RequestRecord) {
+        self.lock().requests.push(rec);
+    }
+
+    /// Current faults.
+    pub fn faults(&self) -> Faults {
+        self.lock().faults.clone()
+    }
+
+    /// Replaces the faults.
+    pub fn set_faults(&self, faults: Faults) {
+        self.lock().faults = faults;
+    }
+
+    /// Applies injected latency and takes an injected error for `op`, if any.
+    pub async fn fault_gate(&self, op: &str) -> Option<crate::faults::ErrorRule> {
+        let (delay, err) = {
+            let mut g = self.lock();
+            (g.faults.delay(op), g.faults.take_error(op))
+        };
+        if delay > 0 {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+        }
+        err
+    }
+}
