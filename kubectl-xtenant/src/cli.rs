@@ -28,19 +28,29 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Global {
     /// Path to the kubeconfig file (else KUBECONFIG, else ~/.kube/config)
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        help_heading = "Global options"
+    )]
     pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use (else its current-context)
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        help_heading = "Global options"
+    )]
     pub context: Option<String>,
     /// Namespace of the workload (else the context's, else "default")
-    #[arg(short = 'n', long, global = true, value_parser = parser(Kind::K8sNamespace))]
+    #[arg(short = 'n', long, global = true, value_parser = parser(Kind::K8sNamespace), help_heading = "Global options")]
     pub namespace: Option<String>,
     /// The xtenant profile to read IDs from [default: default]
-    #[arg(long, global = true, env = "XTENANT_PROFILE", value_parser = parser(Kind::ProfileName))]
+    #[arg(long, global = true, env = "XTENANT_PROFILE", value_parser = parser(Kind::ProfileName), help_heading = "Global options")]
     pub profile: Option<String>,
     /// Output format: human-readable text, or JSON for scripts
-    #[arg(short = 'o', long, global = true, value_enum, default_value_t = Format::Human)]
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = Format::Human, help_heading = "Global options")]
     pub output: Format,
 }
 

@@ -76,7 +76,7 @@ pub fn not_found(path: &str) -> Reply {
 }
 
 /// A list of objects, as a list or watch-list answer.
-pub fn list(kind: &str, items: Vec<Value>) -> Reply {
+pub fn list(kind: &str, items: &[Value]) -> Reply {
     (
         200,
         json!({"kind": format!("{kind}List"), "apiVersion": "v1",

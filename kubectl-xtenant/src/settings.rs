@@ -146,6 +146,7 @@ impl Settings {
 }
 
 /// A value that has no default: its flag, profile field and recording step.
+#[derive(Clone, Copy)]
 struct Need {
     what: &'static str,
     flag: &'static str,

@@ -168,7 +168,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn job(conditions: serde_json::Value) -> Job {
+    fn job(conditions: &serde_json::Value) -> Job {
         serde_json::from_value(json!({"metadata": {"name": "j", "uid": "u1"},
             "status": {"conditions": conditions}}))
         .expect("job")
@@ -176,11 +176,11 @@ mod tests {
 
     #[test]
     fn job_states() {
-        assert_eq!(job_state(&job(json!([]))), JobState::Running);
-        let done = job(json!([{"type": "SuccessCriteriaMet", "status": "True"},
+        assert_eq!(job_state(&job(&json!([]))), JobState::Running);
+        let done = job(&json!([{"type": "SuccessCriteriaMet", "status": "True"},
                               {"type": "Complete", "status": "True"}]));
         assert_eq!(job_state(&done), JobState::Complete);
-        let failed = job(json!([{"type": "Failed", "status": "True",
+        let failed = job(&json!([{"type": "Failed", "status": "True",
             "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit"}]));
         assert_eq!(
             job_state(&failed),

@@ -39,7 +39,7 @@ fn route(job: Option<Value>) -> impl Fn(&Call) -> Option<fake_api::Reply> + Send
         ("GET", JOB_PATH) => job.clone().map(|j| (200, j)),
         ("DELETE", JOB_PATH) => job.clone().map(|j| (200, j)),
         // The deletion watch lists by name: the Job is gone.
-        ("GET", "/apis/batch/v1/namespaces/default/jobs") => Some(fake_api::list("Job", vec![])),
+        ("GET", "/apis/batch/v1/namespaces/default/jobs") => Some(fake_api::list("Job", &[])),
         _ => None,
     }
 }

@@ -10,7 +10,7 @@ use kube::api::{Api, PostParams};
 use xtenant_shared::names::{self, TOKEN_AUDIENCE};
 use xtenant_shared::{Kind, validate::parser};
 
-use crate::cli::{Global, IdentityArgs, WorkloadArgs};
+use crate::cli::{Global, IdentityArgs};
 use crate::output::{Check, Report};
 use crate::settings::Settings;
 use crate::{entra, jwt, trust};
@@ -22,8 +22,9 @@ const TOKEN_SECONDS: i64 = 600;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    #[command(flatten)]
-    pub workload: WorkloadArgs,
+    /// ServiceAccount the Job runs as [profile: workload.serviceAccount]
+    #[arg(long, value_parser = parser(Kind::ServiceAccount))]
+    pub service_account: Option<String>,
     #[command(flatten)]
     pub identity: IdentityArgs,
     /// The cluster's OIDC issuer URL, byte for byte [profile: cluster.issuerUrl]
@@ -67,7 +68,7 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     };
     let mut plan = Plan {
         namespace: crate::kube::offline_namespace(global),
-        service_account: settings.service_account(args.workload.service_account.as_deref()),
+        service_account: settings.service_account(args.service_account.as_deref()),
         client_id: settings.client_id(args.identity.client_id.as_deref())?,
         tenant_b,
         issuer: settings.issuer(args.issuer.as_deref())?,

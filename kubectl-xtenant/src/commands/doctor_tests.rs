@@ -33,7 +33,7 @@ fn webhooks(present: bool) -> Value {
     } else {
         vec![]
     };
-    fake_api::list("MutatingWebhookConfiguration", items).1
+    fake_api::list("MutatingWebhookConfiguration", &items).1
 }
 
 fn route(cluster: Cluster) -> impl Fn(&Call) -> Option<fake_api::Reply> + Send + Sync {

@@ -47,9 +47,10 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     let name = pod.metadata.name.clone().unwrap_or_default();
     wait::pod_started(&pods, &name, deadline).await?;
     eprintln!("pod/{name}:");
+    let container = crate::inspect::container(&pod, &job_name).map(|c| c.name.clone());
     let params = LogParams {
         follow: !args.no_follow,
-        container: Some(job_name),
+        container,
         ..LogParams::default()
     };
     let mut lines = pods

@@ -115,16 +115,22 @@ pub async fn verify(client: Client, plan: &Plan, format: Format) -> Result<Repor
     };
     // The newest pod may have changed if the Job retried.
     let pod_name = newest_name(&pods, &selector).await?.unwrap_or(pod_name);
-    let logs = pods
-        .logs(
-            &pod_name,
-            &LogParams {
-                container: Some(plan.expect.container.clone()),
-                ..LogParams::default()
-            },
-        )
-        .await
-        .unwrap_or_default();
+    let container = inspect::container(&pod, &plan.expect.container).map(|c| c.name.clone());
+    let params = LogParams {
+        container,
+        ..LogParams::default()
+    };
+    let logs = match pods.logs(&pod_name, &params).await {
+        Ok(logs) => logs,
+        Err(e) => {
+            report.push(Check::fail(
+                "logs",
+                format!("reading the logs of pod/{pod_name}: {e}"),
+                "check your rights to pods/log",
+            ));
+            String::new()
+        }
+    };
     for check in outcome_checks(&finished, &logs, plan.messages) {
         report.push(check);
     }
@@ -168,7 +174,7 @@ pub fn outcome_checks(state: &JobState, logs: &str, expected: u32) -> Vec<Check>
     }
     match sent_count(logs) {
         Some(n) if n == u64::from(expected) => {
-            checks.push(Check::pass("logs.sent", format!("Sent {n} messages")))
+            checks.push(Check::pass("logs.sent", format!("Sent {n} messages")));
         }
         Some(n) => checks.push(Check::fail(
             "logs.sent",

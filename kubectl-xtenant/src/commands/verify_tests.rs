@@ -46,10 +46,10 @@ fn route(
                 "{}",
                 c.query
             );
-            Some(fake_api::list("Pod", vec![pod.clone()]))
+            Some(fake_api::list("Pod", std::slice::from_ref(&pod)))
         }
         ("GET", "/apis/batch/v1/namespaces/default/jobs") => {
-            Some(fake_api::list("Job", vec![job(Some(finished))]))
+            Some(fake_api::list("Job", &[job(Some(finished))]))
         }
         ("GET", "/api/v1/namespaces/default/pods/myproducer-abcde/log") => {
             Some((200, Value::String(logs.into())))

@@ -72,7 +72,7 @@ async fn token(
     form.insert("tenant".into(), tenant);
     s.requests.lock().expect("lock").push(form);
     let status = StatusCode::from_u16(s.answer.0).expect("status");
-    (status, Json(s.answer.1.clone()))
+    (status, Json(s.answer.1))
 }
 
 /// Starts the fake on a free loopback port.
