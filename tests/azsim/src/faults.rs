@@ -41,8 +41,8 @@ pub struct Faults {
     /// A new federated credential is not honoured by the token endpoint for this long
     /// (AADSTS70021 meanwhile).
     pub fic_propagation_secs: u64,
-    /// `Retry-After` sent with long-running operations, in seconds (fractions allowed).
-    pub poll_interval_secs: f64,
+    /// `Retry-After` sent with long-running operations, in whole seconds (the SDKs parse it as an integer; 0 makes them wait 30 s).
+    pub poll_interval_secs: u64,
     /// How long a federated credential write keeps its identity busy; a concurrent
     /// write to the same identity is refused meanwhile.
     pub fic_write_ms: u64,
@@ -56,7 +56,7 @@ impl Default for Faults {
             lro_ms: BTreeMap::new(),
             principal_not_found_secs: 0,
             fic_propagation_secs: 0,
-            poll_interval_secs: 0.5,
+            poll_interval_secs: 1,
             fic_write_ms: 300,
         }
     }

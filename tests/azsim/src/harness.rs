@@ -134,6 +134,26 @@ impl Harness {
         ]
     }
 
+    /// The seed procedure's variables and the simulator's own: `AZSIM_URL`, `AZSIM_CA`,
+    /// `TENANT_{A,B}_ID`, `TENANT_{A,B}_SUBSCRIPTION_ID`, `AZSIM_SP_{A,B}_{ID,SECRET}`.
+    pub fn ids_env(&self) -> Vec<(String, String)> {
+        let mut v = vec![
+            ("AZSIM_URL".to_string(), self.server.base_url.clone()),
+            ("AZSIM_CA".to_string(), self.ca_path().display().to_string()),
+        ];
+        for (letter, t) in ["A", "B"].iter().zip(self.tenants()) {
+            v.push((format!("TENANT_{letter}_ID"), t.id.clone()));
+            if let Some(s) = t.subscriptions.first() {
+                v.push((format!("TENANT_{letter}_SUBSCRIPTION_ID"), s.id.clone()));
+            }
+            if let Some(p) = t.principals.first() {
+                v.push((format!("AZSIM_SP_{letter}_ID"), p.client_id.clone()));
+                v.push((format!("AZSIM_SP_{letter}_SECRET"), p.secret.clone()));
+            }
+        }
+        v
+    }
+
     /// The temporary directory holding the az config, HOME and the CA file.
     pub fn dir(&self) -> &Path {
         self.dir.path()

@@ -77,12 +77,12 @@ fn cluster(req: &Req<'_>, t: &Target, id: &str, name: &str, rg: &str, group: &Va
         return Err(ArmError::bad("InvalidParameter", "Enabling workload identity requires enabling OIDC issuer profile."));
     }
     let issuer = oidc_on.then(|| {
-        old.and_then(|o| o["oidcIssuerProfile"]["issuerUrl"].as_str().map(String::from))
+        old.and_then(|o| o["oidcIssuerProfile"]["issuerURL"].as_str().map(String::from))
             .or_else(|| req.sim.config.aks_issuer_url.clone())
             .unwrap_or_else(|| format!("https://{location}.oic.prod-aks.azure.com/{tenant}/{}/", uuid::Uuid::new_v4()))
     });
     p["oidcIssuerProfile"] = match issuer {
-        Some(u) => json!({"enabled": true, "issuerUrl": u}),
+        Some(u) => json!({"enabled": true, "issuerURL": u}),
         None => json!({"enabled": false}),
     };
     if !p["securityProfile"].is_object() {
@@ -91,7 +91,7 @@ fn cluster(req: &Req<'_>, t: &Target, id: &str, name: &str, rg: &str, group: &Va
     if !wi_on {
         p["securityProfile"]["workloadIdentity"] = Value::Null;
     }
-    let version = p["kubernetesVersion"].as_str().unwrap_or("1.33.5").to_string();
+    let version = p["kubernetesVersion"].as_str().filter(|v| !v.is_empty()).unwrap_or("1.33.5").to_string();
     p["kubernetesVersion"] = json!(version);
     p["currentKubernetesVersion"] = json!(version);
     p["dnsPrefix"] = json!(dns);
@@ -106,6 +106,9 @@ fn cluster(req: &Req<'_>, t: &Target, id: &str, name: &str, rg: &str, group: &Va
             pool["provisioningState"] = json!("Succeeded");
             pool["powerState"] = json!({"code": "Running"});
             pool["orchestratorVersion"] = json!(version);
+            if pool["vmSize"].as_str().is_none_or(str::is_empty) {
+                pool["vmSize"] = json!("Standard_DS2_v2");
+            }
             pool["currentOrchestratorVersion"] = json!(version);
         }
     }

@@ -44,8 +44,9 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
                 return Err(ArmError::parent_not_found(&t.id_at(1), QUEUE_TYPE));
             }
             let body = queue(req, &t);
-            let (created, shown) = store::save(&mut g, &t.id(), body, &tenant, 0);
-            store::put_answer(created, shown)
+            // Service Bus answers 200 for both create and update of a queue.
+            let (_, shown) = store::save(&mut g, &t.id(), body, &tenant, 0);
+            error::reply(axum::http::StatusCode::OK, shown)
         }
         (2, false, &Method::DELETE) => store::delete(req, &t.sub, &t.id(), op, false),
         _ => Err(store::unsupported(req, &t.id())),

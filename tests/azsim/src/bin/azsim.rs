@@ -48,16 +48,7 @@ fn main() -> anyhow::Result<()> {
         .into_iter()
         .map(|(k, v)| format!("export {k}={}", shell_quote(&v.to_string_lossy())))
         .collect();
-    let (a, b) = (h.tenant_a(), h.tenant_b());
-    let vars = [
-        ("AZSIM_URL", h.server.base_url.clone()),
-        ("AZSIM_CA", h.ca_path().display().to_string()),
-        ("TENANT_A_ID", a.id.clone()),
-        ("TENANT_A_SUBSCRIPTION_ID", a.subscriptions[0].id.clone()),
-        ("TENANT_B_ID", b.id.clone()),
-        ("TENANT_B_SUBSCRIPTION_ID", b.subscriptions[0].id.clone()),
-    ];
-    lines.extend(vars.iter().map(|(k, v)| format!("export {k}={}", shell_quote(v))));
+    lines.extend(h.ids_env().iter().map(|(k, v)| format!("export {k}={}", shell_quote(v))));
     let text = lines.join("\n") + "\n";
     print!("{text}");
     if let Some(f) = &cli.env_file {
