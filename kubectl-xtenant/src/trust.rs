@@ -77,7 +77,11 @@ pub fn recorded_subject_check(recorded: Option<&str>, subject: &str) -> Check {
             ),
             "pass the profile's namespace and ServiceAccount (-n, --service-account), or run `az-xtenant trust` again",
         ),
-        _ => Check::pass(ID, subject),
+        Some(_) => Check::pass(
+            ID,
+            format!("{subject} (as the profile's federated credential)"),
+        ),
+        None => Check::pass(ID, format!("{subject} (no profile to compare with)")),
     }
 }
 

@@ -163,3 +163,44 @@ async fn doctor_trusts_the_ca_in_ssl_cert_file_only() {
         "{discovery:#}"
     );
 }
+
+#[tokio::test]
+async fn values_come_from_the_profile_when_flags_are_absent() {
+    let home = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(home.path().join("profiles")).expect("mkdir");
+    let profile = serde_json::json!({"schemaVersion": 1,
+        "resources": {"tenantId": TENANT_B, "clientId": CLIENT, "servicebusHostname": "sb-p.servicebus.windows.net", "queueName": "q1"},
+        "workload": {"namespace": "default", "serviceAccount": "sa-p", "jobName": "job-p", "messageCount": 3, "image": "img:p"}});
+    std::fs::write(home.path().join("profiles/lab.json"), profile.to_string()).expect("write");
+    let out = run(
+        home.path(),
+        &["deploy", "--dry-run", "--profile", "lab", "--messages", "9"],
+        &[],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let yaml = text(&out.stdout);
+    for expected in [
+        "name: sa-p",
+        "name: job-p",
+        "value: '9'",
+        "value: q1",
+        "sb-p.servicebus.windows.net",
+        "image: img:p",
+        CLIENT,
+    ] {
+        assert!(yaml.contains(expected), "{expected} in {yaml}");
+    }
+    let missing = run(
+        home.path(),
+        &["deploy", "--dry-run", "--profile", "nope"],
+        &[],
+    )
+    .await;
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        text(&missing.stderr).contains("az-xtenant init"),
+        "{}",
+        text(&missing.stderr)
+    );
+}

@@ -126,3 +126,82 @@ pub async fn cleanup(
     report.set("namespace", ns.to_string());
     Ok(report)
 }
+
+#[cfg(test)]
+mod scenarios {
+    use serde_json::json;
+
+    use super::*;
+    use crate::fake_api::{self, Call};
+    use crate::output::Verdict;
+
+    const JOB: &str = "/apis/batch/v1/namespaces/default/jobs/myproducer";
+    const SA: &str = "/api/v1/namespaces/default/serviceaccounts/myserviceaccount";
+
+    fn labels(ours: bool) -> serde_json::Value {
+        if ours {
+            json!({"app.kubernetes.io/managed-by": "xtenant"})
+        } else {
+            json!({"app": "theirs"})
+        }
+    }
+
+    fn route(ours: bool) -> impl Fn(&Call) -> Option<fake_api::Reply> + Send + Sync {
+        move |c: &Call| match (c.method.as_str(), c.path.as_str()) {
+            ("GET", JOB) | ("DELETE", JOB) => Some((
+                200,
+                json!({"apiVersion": "batch/v1", "kind": "Job",
+                "metadata": {"name": "myproducer", "uid": "u1", "labels": labels(ours)}}),
+            )),
+            ("GET", SA) | ("DELETE", SA) => Some((
+                200,
+                json!({"apiVersion": "v1", "kind": "ServiceAccount",
+                "metadata": {"name": "myserviceaccount", "labels": labels(ours)}}),
+            )),
+            ("GET", "/apis/batch/v1/namespaces/default/jobs") => Some(fake_api::list("Job", &[])),
+            ("GET", "/api/v1/namespaces/default/pods") => Some(fake_api::list("Pod", &[])),
+            _ => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn deletes_only_what_xtenant_manages() {
+        let (client, calls) = fake_api::client(route(true));
+        let report = cleanup(
+            client,
+            "default",
+            "myproducer",
+            "myserviceaccount",
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("cleanup");
+        assert!(report.ok);
+        let trace = fake_api::trace(&calls);
+        assert!(
+            trace.contains(&format!("DELETE {JOB}")) && trace.contains(&format!("DELETE {SA}")),
+            "{trace:?}"
+        );
+
+        let (client, calls) = fake_api::client(route(false));
+        let report = cleanup(
+            client,
+            "default",
+            "myproducer",
+            "myserviceaccount",
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("cleanup");
+        assert!(
+            report.checks.iter().all(|c| c.verdict == Verdict::Warn),
+            "{}",
+            report.human()
+        );
+        assert!(
+            !fake_api::trace(&calls)
+                .iter()
+                .any(|t| t.starts_with("DELETE"))
+        );
+    }
+}

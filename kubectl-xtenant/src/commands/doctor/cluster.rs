@@ -10,7 +10,7 @@ use xtenant_shared::names::{ANNOTATION_CLIENT_ID, ANNOTATION_TENANT_ID};
 use super::Plan;
 use crate::output::{Check, Report};
 
-pub const FIX_CLUSTER: &str = "check --kubeconfig/--context (`kubectl cluster-info`); for AKS, `az aks get-credentials` (or `az-xtenant cluster --get-credentials`)";
+pub const FIX_CLUSTER: &str = "check --kubeconfig/--context (`kubectl cluster-info`); for AKS, `az aks get-credentials --resource-group <group> --name <cluster>`";
 
 const FIX_WEBHOOK: &str = "enable workload identity on the cluster (`az aks update --enable-workload-identity`, which `az-xtenant cluster` runs), or install the azure-workload-identity webhook";
 
