@@ -16,6 +16,25 @@ pub fn routes() -> Router<Arc<Sim>> {
         .route("/_azsim/faults", get(get_faults).put(put_faults))
         .route("/_azsim/stats", get(stats))
         .route("/_azsim/requests", get(requests))
+        .route("/_azsim/issuer/.well-known/openid-configuration", get(issuer_discovery))
+        .route("/_azsim/issuer/openid/v1/jwks", get(issuer_keys))
+}
+
+/// A stand-in OIDC issuer (like a cluster's service-account issuer) whose tokens
+/// [`Sim::mint_assertion`](crate::state::Sim) signs; for tests without a cluster.
+async fn issuer_discovery(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    let iss = format!("{}/_azsim/issuer/", sim.base_url);
+    Json(json!({
+        "issuer": iss,
+        "jwks_uri": format!("{iss}openid/v1/jwks"),
+        "response_types_supported": ["id_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+    }))
+}
+
+async fn issuer_keys(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    Json(sim.key.jwks())
 }
 
 async fn get_faults(State(sim): State<Arc<Sim>>) -> Json<Faults> {

@@ -213,6 +213,23 @@ impl Harness {
         self.server.sim.set_faults(faults);
     }
 
+    /// The simulator's stand-in OIDC issuer (with the trailing slash, like AKS issuers).
+    pub fn test_issuer(&self) -> String {
+        format!("{}/_azsim/issuer/", self.server.base_url)
+    }
+
+    /// A service-account-like token from [`Harness::test_issuer`], valid for `ttl_secs`
+    /// (negative: already expired), for `sub` and audience `aud`.
+    pub fn mint_assertion(&self, sub: &str, aud: &str, ttl_secs: i64) -> String {
+        let now = crate::keys::now_secs();
+        let exp = now.saturating_add_signed(ttl_secs);
+        let claims = serde_json::json!({
+            "iss": self.test_issuer(), "sub": sub, "aud": [aud],
+            "iat": now.saturating_sub(3600), "nbf": now.saturating_sub(3600), "exp": exp,
+        });
+        self.server.sim.key.sign(&claims).unwrap_or_else(|e| panic!("signing an assertion: {e}"))
+    }
+
     /// A stored resource by ID, as ARM would answer it.
     pub fn resource(&self, id: &str) -> Option<Value> {
         self.server.sim.lock().get(id).map(crate::arm::render)
