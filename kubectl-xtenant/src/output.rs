@@ -114,10 +114,10 @@ impl Report {
                 Verdict::Fail => "FAIL",
                 Verdict::Skip => "skip",
             };
-            out.push_str(&format!("[{mark}] {:<22} {}\n", c.id, c.detail));
+            out.push_str(&format!("[{mark}] {:<30} {}\n", c.id, c.detail));
             if let Some(fix) = &c.fix {
                 for line in fix.lines() {
-                    out.push_str(&format!("       {:<22} fix: {line}\n", ""));
+                    out.push_str(&format!("       {:<30} fix: {line}\n", ""));
                 }
             }
         }
