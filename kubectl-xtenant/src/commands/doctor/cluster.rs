@@ -21,7 +21,11 @@ pub async fn version_check(client: &Client, server: &str) -> Check {
             "cluster",
             format!("reachable at {server}, Kubernetes {}", v.git_version),
         ),
-        Err(e) => Check::fail("cluster", format!("{server}: {e}"), FIX_CLUSTER),
+        Err(e) => Check::fail(
+            "cluster",
+            format!("{server}: {:#}", anyhow::Error::new(e)),
+            FIX_CLUSTER,
+        ),
     }
 }
 
