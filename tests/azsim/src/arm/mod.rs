@@ -36,6 +36,8 @@ pub struct Req<'a> {
     pub body: Value,
     /// Tenant of the caller's token.
     pub caller_tenant: String,
+    /// Path and query as requested (for the unknown-route log).
+    pub path: String,
 }
 
 impl Req<'_> {
@@ -70,7 +72,7 @@ pub async fn handle(
         return r.into_response();
     };
     let op = route.op_name(&method);
-    let resp = match answer(&sim, &method, &headers, &body, query, &route, &op).await {
+    let resp = match answer(&sim, (&method, &full), &headers, &body, query, &route, &op).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
     };
@@ -118,7 +120,7 @@ fn record(sim: &Sim, method: &Method, path: &str, op: &str, status: StatusCode) 
 
 async fn answer(
     sim: &Sim,
-    method: &Method,
+    (method, path): (&Method, &str),
     headers: &HeaderMap,
     body: &Bytes,
     query: HashMap<String, String>,
@@ -145,6 +147,7 @@ async fn answer(
         query,
         body,
         caller_tenant,
+        path: path.to_string(),
     };
     dispatch(&req, route, op).await
 }
@@ -225,7 +228,7 @@ async fn dispatch(req: &Req<'_>, route: &Route, op: &str) -> ArmResult {
             "namespaces" | "queues" => servicebus::handle(req, t, op).await,
             "roleDefinitions" => authorization::definitions(req, t),
             "roleAssignments" => authorization::assignments(req, t),
-            _ => Err(ArmError::new(StatusCode::NOT_FOUND, "NoRouteInSimulator", "unsupported resource type")),
+            _ => Err(store::unsupported(req, &t.id())),
         },
     }
 }

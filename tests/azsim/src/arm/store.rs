@@ -131,7 +131,7 @@ pub fn delete(req: &Req<'_>, sub: &str, id: &str, op: &str, long_running: bool) 
 
 /// Logs an unsupported request as an unknown route and answers 404.
 pub fn unsupported(req: &Req<'_>, what: &str) -> ArmError {
-    req.sim.lock().unknown.push(format!("{} {what}", req.method));
+    req.sim.lock().unknown.push(format!("{} {}", req.method, req.path));
     ArmError::new(StatusCode::NOT_FOUND, "NoRouteInSimulator", format!("azsim does not support {} {what}", req.method))
 }
 
