@@ -68,7 +68,7 @@ impl Harness {
             "--endpoint-active-directory", &base,
             "--endpoint-active-directory-resource-id", "https://management.core.windows.net/",
             "--endpoint-active-directory-graph-resource-id", "https://graph.windows.net/",
-            "--endpoint-microsoft-graph-resource-id", "https://graph.microsoft.com/",
+            "--endpoint-microsoft-graph-resource-id", &format!("{base}/"),
             "--endpoint-management", "https://management.core.windows.net/",
         ])?;
         h.run_az(&["cloud", "set", "-n", CLOUD])?;

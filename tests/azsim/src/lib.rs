@@ -9,6 +9,7 @@ mod control;
 mod entra;
 pub mod faults;
 mod federated;
+mod graph;
 pub mod harness;
 pub mod keys;
 mod lro;

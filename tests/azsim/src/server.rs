@@ -12,7 +12,7 @@ use axum_server::tls_rustls::RustlsConfig;
 use crate::config::Config;
 use crate::keys::SigningKey;
 use crate::state::Sim;
-use crate::{arm, control, entra, tls};
+use crate::{arm, control, entra, graph, tls};
 
 /// Errors starting the simulator.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +66,7 @@ impl Server {
         let app = Router::new()
             .merge(control::routes())
             .merge(entra::routes())
+            .merge(graph::routes())
             .fallback(arm::handle)
             .with_state(sim.clone());
         let handle = Handle::new();

@@ -121,6 +121,15 @@ fn cluster(req: &Req<'_>, t: &Target, id: &str, name: &str, rg: &str, group: &Va
         _ => mc["identity"].clone(),
     };
     mc["identity"] = identity;
+    let kubelet = old.map(|o| o["identityProfile"].clone()).filter(Value::is_object).unwrap_or_else(|| {
+        let node_rg = p["nodeResourceGroup"].as_str().unwrap_or_default();
+        json!({"kubeletidentity": {
+            "resourceId": format!("/subscriptions/{}/resourcegroups/{node_rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}-agentpool", t.sub),
+            "clientId": uuid::Uuid::new_v4().to_string(),
+            "objectId": uuid::Uuid::new_v4().to_string(),
+        }})
+    });
+    p["identityProfile"] = kubelet;
     mc["properties"] = p;
     mc["id"] = json!(id);
     mc["name"] = json!(name);

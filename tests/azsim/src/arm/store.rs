@@ -54,7 +54,7 @@ pub fn get(req: &Req<'_>, id: &str, rtype: &str, name: &str, rg: &str) -> ArmRes
 
 /// Direct children of `parent` whose `type` is `rtype`.
 pub fn children(inner: &Inner, parent: &str, rtype: &str) -> Vec<Value> {
-    let depth = parent.matches('/').count() + 2;
+    let depth = parent.matches('/').count() + 1;
     inner
         .under(parent)
         .filter(|s| s.body["type"] == rtype)
