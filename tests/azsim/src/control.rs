@@ -16,7 +16,10 @@ pub fn routes() -> Router<Arc<Sim>> {
         .route("/_azsim/faults", get(get_faults).put(put_faults))
         .route("/_azsim/stats", get(stats))
         .route("/_azsim/requests", get(requests))
-        .route("/_azsim/issuer/.well-known/openid-configuration", get(issuer_discovery))
+        .route(
+            "/_azsim/issuer/.well-known/openid-configuration",
+            get(issuer_discovery),
+        )
         .route("/_azsim/issuer/openid/v1/jwks", get(issuer_keys))
 }
 

@@ -17,7 +17,10 @@ use crate::state::{RequestRecord, Sim, Surface};
 /// Routes under `/<tenant>/...`.
 pub fn routes() -> Router<Arc<Sim>> {
     Router::new()
-        .route("/{tenant}/v2.0/.well-known/openid-configuration", get(discovery))
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(discovery),
+        )
         .route("/{tenant}/.well-known/openid-configuration", get(discovery))
         .route("/{tenant}/discovery/v2.0/keys", get(keys))
         .route("/{tenant}/discovery/keys", get(keys))
@@ -53,7 +56,9 @@ impl EntraError {
         Self::bad(
             "invalid_request",
             90002,
-            format!("Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."),
+            format!(
+                "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
+            ),
         )
     }
 
@@ -62,7 +67,9 @@ impl EntraError {
         Self::bad(
             "unauthorized_client",
             700016,
-            format!("Application with identifier '{client}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."),
+            format!(
+                "Application with identifier '{client}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
+            ),
         )
     }
 }
@@ -131,7 +138,13 @@ async fn discovery(State(sim): State<Arc<Sim>>, Path(tenant): Path<String>) -> R
         }))
         .into_response()
     };
-    record(&sim, "GET", format!("/{tenant}/.well-known/openid-configuration"), "discovery", status);
+    record(
+        &sim,
+        "GET",
+        format!("/{tenant}/.well-known/openid-configuration"),
+        "discovery",
+        status,
+    );
     resp
 }
 
@@ -147,7 +160,8 @@ async fn token(
     let result = match sim.fault_gate("token").await {
         Some(rule) => {
             let mut r = EntraError {
-                status: StatusCode::from_u16(rule.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
+                status: StatusCode::from_u16(rule.status)
+                    .unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
                 error: "temporarily_unavailable",
                 code: 90033,
                 message: "A transient error has occurred. Please try again.".into(),
@@ -158,13 +172,21 @@ async fn token(
             }
             Err(r)
         }
-        None => issue(&sim, &tenant, &form).await.map_err(IntoResponse::into_response),
+        None => issue(&sim, &tenant, &form)
+            .await
+            .map_err(IntoResponse::into_response),
     };
     let resp = match result {
         Ok(body) => Json(body).into_response(),
         Err(r) => r,
     };
-    record(&sim, "POST", format!("/{tenant}/oauth2/v2.0/token"), "token", resp.status());
+    record(
+        &sim,
+        "POST",
+        format!("/{tenant}/oauth2/v2.0/token"),
+        "token",
+        resp.status(),
+    );
     resp
 }
 
@@ -175,7 +197,11 @@ struct Grant {
     object_id: String,
 }
 
-async fn issue(sim: &Sim, tenant: &str, form: &HashMap<String, String>) -> Result<Value, EntraError> {
+async fn issue(
+    sim: &Sim,
+    tenant: &str,
+    form: &HashMap<String, String>,
+) -> Result<Value, EntraError> {
     let t = sim
         .config
         .tenant(tenant)
@@ -185,7 +211,10 @@ async fn issue(sim: &Sim, tenant: &str, form: &HashMap<String, String>) -> Resul
         return Err(EntraError::bad(
             "unsupported_grant_type",
             70003,
-            format!("The app requested an unsupported grant type '{}'.", field("grant_type")),
+            format!(
+                "The app requested an unsupported grant type '{}'.",
+                field("grant_type")
+            ),
         ));
     }
     let client_id = field("client_id");

@@ -28,13 +28,26 @@ pub async fn check(
 ) -> Result<(String, String), EntraError> {
     let (principal, creds) = lookup(sim, tenant, client_id)?;
     let claims = unverified_claims(assertion).ok_or_else(|| {
-        EntraError::bad("invalid_request", 50027, "JWT token is invalid or malformed.")
+        EntraError::bad(
+            "invalid_request",
+            50027,
+            "JWT token is invalid or malformed.",
+        )
     })?;
-    let text = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let text = |k: &str| {
+        claims
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     let (iss, sub) = (text("iss"), text("sub"));
     let auds: Vec<String> = match claims.get("aud") {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect(),
         _ => Vec::new(),
     };
     let by_issuer: Vec<&Credential> = creds.iter().filter(|c| c.issuer == iss).collect();
@@ -42,11 +55,16 @@ pub async fn check(
         return Err(EntraError::bad(
             "invalid_request",
             700_211,
-            format!("No matching federated identity record found for presented assertion issuer '{iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion."),
+            format!(
+                "No matching federated identity record found for presented assertion issuer '{iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion."
+            ),
         ));
     }
     verify_signature(sim, &iss, assertion).await?;
-    let (nbf, exp) = (num(&claims, "nbf").or(num(&claims, "iat")), num(&claims, "exp"));
+    let (nbf, exp) = (
+        num(&claims, "nbf").or(num(&claims, "iat")),
+        num(&claims, "exp"),
+    );
     let now = now_secs();
     if exp.is_none_or(|e| e + 300 < now) || nbf.is_some_and(|n| n > now + 300) {
         return Err(EntraError::bad(
@@ -65,7 +83,9 @@ pub async fn check(
         return Err(EntraError::bad(
             "invalid_request",
             700_213,
-            format!("No matching federated identity record found for presented assertion subject '{sub}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion."),
+            format!(
+                "No matching federated identity record found for presented assertion subject '{sub}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion."
+            ),
         ));
     }
     let matching: Vec<&&&Credential> = by_subject
@@ -76,7 +96,10 @@ pub async fn check(
         return Err(EntraError::bad(
             "invalid_request",
             700_212,
-            format!("No matching federated identity record found for presented assertion audience '{}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.", auds.join(",")),
+            format!(
+                "No matching federated identity record found for presented assertion audience '{}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.",
+                auds.join(",")
+            ),
         ));
     }
     let delay = Duration::from_secs(sim.faults().fic_propagation_secs);
@@ -84,7 +107,10 @@ pub async fn check(
         return Err(EntraError::bad(
             "invalid_request",
             70021,
-            format!("No matching federated identity record found for presented assertion. Assertion Issuer: '{iss}'. Assertion Subject: '{sub}'. Assertion Audience: '{}'.", auds.join(",")),
+            format!(
+                "No matching federated identity record found for presented assertion. Assertion Issuer: '{iss}'. Assertion Subject: '{sub}'. Assertion Audience: '{}'.",
+                auds.join(",")
+            ),
         ));
     }
     Ok((client_id.to_string(), principal))
@@ -95,7 +121,11 @@ fn num(claims: &Value, k: &str) -> Option<u64> {
 }
 
 /// The identity with this client ID in this tenant: its principal ID and credentials.
-fn lookup(sim: &Sim, tenant: &str, client_id: &str) -> Result<(String, Vec<Credential>), EntraError> {
+fn lookup(
+    sim: &Sim,
+    tenant: &str,
+    client_id: &str,
+) -> Result<(String, Vec<Credential>), EntraError> {
     let g = sim.lock();
     let identity = g
         .resources
@@ -122,7 +152,11 @@ fn lookup(sim: &Sim, tenant: &str, client_id: &str) -> Result<(String, Vec<Crede
                 subject: p["subject"].as_str().unwrap_or_default().into(),
                 audiences: p["audiences"]
                     .as_array()
-                    .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(String::from))
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 created: c.created,
             }
@@ -141,14 +175,23 @@ fn external(iss: &str, what: &str, err: impl std::fmt::Display) -> EntraError {
 
 /// Verifies the assertion's signature with the issuer's published keys.
 async fn verify_signature(sim: &Sim, iss: &str, assertion: &str) -> Result<(), EntraError> {
-    let url = format!("{}/.well-known/openid-configuration", iss.trim_end_matches('/'));
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        iss.trim_end_matches('/')
+    );
     let doc: Value = fetch(sim, &url).await.map_err(|e| external(iss, &url, e))?;
     let jwks_uri = doc["jwks_uri"]
         .as_str()
         .ok_or_else(|| external(iss, &url, "no jwks_uri"))?;
-    let set: JwkSet = fetch(sim, jwks_uri).await.map_err(|e| external(iss, jwks_uri, e))?;
+    let set: JwkSet = fetch(sim, jwks_uri)
+        .await
+        .map_err(|e| external(iss, jwks_uri, e))?;
     let header = jsonwebtoken::decode_header(assertion).map_err(|e| {
-        EntraError::bad("invalid_request", 50027, format!("JWT token is invalid or malformed: {e}"))
+        EntraError::bad(
+            "invalid_request",
+            50027,
+            format!("JWT token is invalid or malformed: {e}"),
+        )
     })?;
     let candidates: Vec<_> = set
         .keys
@@ -170,7 +213,10 @@ async fn verify_signature(sim: &Sim, iss: &str, assertion: &str) -> Result<(), E
         Err(EntraError::bad(
             "invalid_client",
             700_027,
-            format!("Client assertion failed signature validation. (kid {:?} not verified by the keys of issuer '{iss}')", header.kid),
+            format!(
+                "Client assertion failed signature validation. (kid {:?} not verified by the keys of issuer '{iss}')",
+                header.kid
+            ),
         ))
     }
 }

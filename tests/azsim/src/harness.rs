@@ -20,7 +20,11 @@ pub fn real_az() -> PathBuf {
     match std::env::var_os("XTENANT_AZ") {
         Some(p) if !p.is_empty() => {
             let p = PathBuf::from(p);
-            assert!(p.is_file(), "XTENANT_AZ={} does not exist: run ./test.sh, which installs the Azure CLI (scripts/ensure-azure-cli)", p.display());
+            assert!(
+                p.is_file(),
+                "XTENANT_AZ={} does not exist: run ./test.sh, which installs the Azure CLI (scripts/ensure-azure-cli)",
+                p.display()
+            );
             p
         }
         _ => panic!(
@@ -54,38 +58,81 @@ impl Harness {
 
     /// Starts the server, registers the cloud, logs in to every tenant's first service principal.
     pub fn try_start(config: Config, az: &Path) -> anyhow::Result<Harness> {
-        let dir = tempfile::Builder::new().prefix("azsim-").tempdir().context("creating a temporary directory")?;
+        let dir = tempfile::Builder::new()
+            .prefix("azsim-")
+            .tempdir()
+            .context("creating a temporary directory")?;
         let server = Server::start(config)?;
         std::fs::create_dir_all(dir.path().join("home/.kube"))?;
         std::fs::create_dir_all(dir.path().join("azure"))?;
         std::fs::write(dir.path().join("ca.pem"), &server.ca_pem)?;
-        let h = Harness { server, az: az.to_path_buf(), dir };
+        let h = Harness {
+            server,
+            az: az.to_path_buf(),
+            dir,
+        };
         let base = h.server.base_url.clone();
         let started = Instant::now();
         h.run_az(&[
-            "cloud", "register", "-n", CLOUD, "--skip-endpoint-discovery",
-            "--endpoint-resource-manager", &format!("{base}/"),
-            "--endpoint-active-directory", &base,
-            "--endpoint-active-directory-resource-id", "https://management.core.windows.net/",
-            "--endpoint-active-directory-graph-resource-id", "https://graph.windows.net/",
-            "--endpoint-microsoft-graph-resource-id", &format!("{base}/"),
-            "--endpoint-management", "https://management.core.windows.net/",
+            "cloud",
+            "register",
+            "-n",
+            CLOUD,
+            "--skip-endpoint-discovery",
+            "--endpoint-resource-manager",
+            &format!("{base}/"),
+            "--endpoint-active-directory",
+            &base,
+            "--endpoint-active-directory-resource-id",
+            "https://management.core.windows.net/",
+            "--endpoint-active-directory-graph-resource-id",
+            "https://graph.windows.net/",
+            "--endpoint-microsoft-graph-resource-id",
+            &format!("{base}/"),
+            "--endpoint-management",
+            "https://management.core.windows.net/",
         ])?;
         h.run_az(&["cloud", "set", "-n", CLOUD])?;
-        h.run_az(&["config", "set", "core.instance_discovery=false", "core.survey_message=false", "core.only_show_errors=false"])?;
+        h.run_az(&[
+            "config",
+            "set",
+            "core.instance_discovery=false",
+            "core.survey_message=false",
+            "core.only_show_errors=false",
+        ])?;
         for t in h.tenants() {
-            let sp = t.principals.first().context("tenant without a service principal")?;
-            h.run_az(&["login", "--service-principal", "-u", &sp.client_id, "-p", &sp.secret, "--tenant", &t.id, "-o", "none"])?;
+            let sp = t
+                .principals
+                .first()
+                .context("tenant without a service principal")?;
+            h.run_az(&[
+                "login",
+                "--service-principal",
+                "-u",
+                &sp.client_id,
+                "-p",
+                &sp.secret,
+                "--tenant",
+                &t.id,
+                "-o",
+                "none",
+            ])?;
         }
         if std::env::var_os("AZSIM_VERBOSE").is_some() {
-            eprintln!("azsim: az registered and logged in in {:?}", started.elapsed());
+            eprintln!(
+                "azsim: az registered and logged in in {:?}",
+                started.elapsed()
+            );
         }
         Ok(h)
     }
 
     /// Runs `az` with the harness env; returns stdout, or an error with az's stderr.
     pub fn run_az(&self, args: &[&str]) -> anyhow::Result<String> {
-        let out = self.az_cmd(args).run().with_context(|| format!("running az {}", args.join(" ")))?;
+        let out = self
+            .az_cmd(args)
+            .run()
+            .with_context(|| format!("running az {}", args.join(" ")))?;
         if !out.status.success() {
             bail!(
                 "az {} failed ({}): {}",
@@ -99,7 +146,10 @@ impl Harness {
 
     /// `az <args>` with the harness env, output captured, exit status not checked.
     pub fn az_cmd(&self, args: &[&str]) -> duct::Expression {
-        self.with_env(duct::cmd(&self.az, args)).stdout_capture().stderr_capture().unchecked()
+        self.with_env(duct::cmd(&self.az, args))
+            .stdout_capture()
+            .stderr_capture()
+            .unchecked()
     }
 
     /// Runs `az` and parses its JSON output; panics with az's stderr on failure.
@@ -107,7 +157,8 @@ impl Harness {
         let mut a = args.to_vec();
         a.extend(["-o", "json"]);
         let out = self.run_az(&a).unwrap_or_else(|e| panic!("{e:#}"));
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("az {} printed non-JSON ({e}): {out}", args.join(" ")))
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("az {} printed non-JSON ({e}): {out}", args.join(" ")))
     }
 
     /// Applies the harness env to any command.
@@ -227,7 +278,11 @@ impl Harness {
             "iss": self.test_issuer(), "sub": sub, "aud": [aud],
             "iat": now.saturating_sub(3600), "nbf": now.saturating_sub(3600), "exp": exp,
         });
-        self.server.sim.key.sign(&claims).unwrap_or_else(|e| panic!("signing an assertion: {e}"))
+        self.server
+            .sim
+            .key
+            .sign(&claims)
+            .unwrap_or_else(|e| panic!("signing an assertion: {e}"))
     }
 
     /// A stored resource by ID, as ARM would answer it.
@@ -240,7 +295,11 @@ impl Harness {
         let g = self.server.sim.lock();
         g.resources
             .values()
-            .filter(|r| r.body["type"].as_str().is_some_and(|t| t.eq_ignore_ascii_case(rtype)))
+            .filter(|r| {
+                r.body["type"]
+                    .as_str()
+                    .is_some_and(|t| t.eq_ignore_ascii_case(rtype))
+            })
             .map(crate::arm::render)
             .collect()
     }

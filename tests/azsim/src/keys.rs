@@ -65,7 +65,10 @@ impl SigningKey {
     }
 
     /// Verifies a token this key signed (signature and expiry; no audience check).
-    pub fn verify<T: DeserializeOwned>(&self, token: &str) -> Result<T, jsonwebtoken::errors::Error> {
+    pub fn verify<T: DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<T, jsonwebtoken::errors::Error> {
         let mut v = Validation::new(Algorithm::ES256);
         v.validate_aud = false;
         v.set_required_spec_claims(&["exp"]);
@@ -123,7 +126,9 @@ mod tests {
     #[test]
     fn signs_and_verifies() {
         let k = SigningKey::generate().unwrap();
-        let t = k.sign(&json!({"exp": now_secs() + 60, "tid": "x"})).unwrap();
+        let t = k
+            .sign(&json!({"exp": now_secs() + 60, "tid": "x"}))
+            .unwrap();
         let c: Value = k.verify(&t).unwrap();
         assert_eq!(c["tid"], "x");
         assert_eq!(unverified_claims(&t).unwrap()["tid"], "x");

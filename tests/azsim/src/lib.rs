@@ -31,7 +31,9 @@ pub use server::Server;
 /// message when the binary has not been built.
 pub fn workspace_bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("cannot locate the current test executable");
-    let deps = exe.parent().expect("test executable has no parent directory");
+    let deps = exe
+        .parent()
+        .expect("test executable has no parent directory");
     let profile_dir = if deps.ends_with("deps") {
         deps.parent().expect("deps directory has no parent")
     } else {

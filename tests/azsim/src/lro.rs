@@ -35,7 +35,13 @@ pub fn result_url(sim: &Sim, sub: &str, id: &str) -> String {
 }
 
 /// Adds the polling headers of an accepted operation to a response.
-pub fn with_headers(sim: &Sim, mut r: Response, sub: &str, id: &str, location_only: bool) -> Response {
+pub fn with_headers(
+    sim: &Sim,
+    mut r: Response,
+    sub: &str,
+    id: &str,
+    location_only: bool,
+) -> Response {
     let retry = sim.faults().poll_interval_secs;
     let h = r.headers_mut();
     let mut put = |k: &'static str, v: String| {
@@ -55,7 +61,11 @@ pub fn with_headers(sim: &Sim, mut r: Response, sub: &str, id: &str, location_on
 /// Answers a status poll.
 pub fn status(sim: &Sim, id: &str, result: bool) -> ArmResult {
     let op = sim.lock().operations.get(id).cloned().ok_or_else(|| {
-        ArmError::new(StatusCode::NOT_FOUND, "OperationNotFound", format!("The operation '{id}' was not found."))
+        ArmError::new(
+            StatusCode::NOT_FOUND,
+            "OperationNotFound",
+            format!("The operation '{id}' was not found."),
+        )
     })?;
     let done = op.done_at <= Instant::now();
     if result {

@@ -62,7 +62,12 @@ impl Server {
         let port = listener.local_addr()?.port();
         let base_url = format!("https://127.0.0.1:{port}");
         let http = http_client(&config, &material.ca_pem)?;
-        let sim = Arc::new(Sim::new(config, base_url.clone(), SigningKey::generate()?, http));
+        let sim = Arc::new(Sim::new(
+            config,
+            base_url.clone(),
+            SigningKey::generate()?,
+            http,
+        ));
         let app = Router::new()
             .merge(control::routes())
             .merge(entra::routes())
@@ -122,7 +127,8 @@ impl Drop for Server {
 }
 
 fn http_client(config: &Config, own_ca: &str) -> Result<reqwest::Client, StartError> {
-    let mut b = reqwest::Client::builder().add_root_certificate(reqwest::Certificate::from_pem(own_ca.as_bytes())?);
+    let mut b = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(own_ca.as_bytes())?);
     for path in &config.trusted_ca_files {
         let err = |m: String| StartError::TrustedCa {
             path: path.display().to_string(),

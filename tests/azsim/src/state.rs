@@ -68,7 +68,11 @@ impl RequestRecord {
         self.surface == Surface::Arm
             && match self.method.as_str() {
                 "PUT" | "PATCH" | "DELETE" => true,
-                "POST" => !self.op.split('.').nth(1).is_some_and(|a| a.starts_with("list")),
+                "POST" => !self
+                    .op
+                    .split('.')
+                    .nth(1)
+                    .is_some_and(|a| a.starts_with("list")),
                 _ => false,
             }
     }

@@ -33,9 +33,7 @@ pub fn generate() -> Result<TlsMaterial, rcgen::Error> {
     params
         .subject_alt_names
         .push(SanType::IpAddress([127, 0, 0, 1].into()));
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "azsim");
+    params.distinguished_name.push(DnType::CommonName, "azsim");
     params.use_authority_key_identifier_extension = true;
     params.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,

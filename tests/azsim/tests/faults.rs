@@ -1,4 +1,5 @@
 //! Injected faults as the real `az` meets them: PrincipalNotFound, concurrent credential writes, throttling, 5xx, latency.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 use std::time::{Duration, Instant};
 
@@ -6,8 +7,26 @@ use azsim::{ErrorRule, Harness};
 
 fn setup_identity(h: &Harness, rg: &str) -> (String, serde_json::Value) {
     let sub = h.tenant_b().subscriptions[0].id.clone();
-    h.az_json(&["group", "create", "-n", rg, "-l", "eastus", "--subscription", &sub]);
-    let id = h.az_json(&["identity", "create", "-g", rg, "-n", "id1", "--subscription", &sub]);
+    h.az_json(&[
+        "group",
+        "create",
+        "-n",
+        rg,
+        "-l",
+        "eastus",
+        "--subscription",
+        &sub,
+    ]);
+    let id = h.az_json(&[
+        "identity",
+        "create",
+        "-g",
+        rg,
+        "-n",
+        "id1",
+        "--subscription",
+        &sub,
+    ]);
     (sub, id)
 }
 
@@ -19,17 +38,37 @@ fn principal_not_found_until_replicated() {
     let principal = id["principalId"].as_str().unwrap();
     let scope = format!("/subscriptions/{sub}/resourceGroups/rg-pnf");
     let args = [
-        "role", "assignment", "create", "--role", "Azure Service Bus Data Owner", "--assignee-object-id", principal,
-        "--assignee-principal-type", "ServicePrincipal", "--scope", &scope, "--subscription", &sub, "-o", "json",
+        "role",
+        "assignment",
+        "create",
+        "--role",
+        "Azure Service Bus Data Owner",
+        "--assignee-object-id",
+        principal,
+        "--assignee-principal-type",
+        "ServicePrincipal",
+        "--scope",
+        &scope,
+        "--subscription",
+        &sub,
+        "-o",
+        "json",
     ];
     let first = h.az_cmd(&args).run().unwrap();
     let err = String::from_utf8_lossy(&first.stderr);
-    assert!(!first.status.success() && err.contains("PrincipalNotFound"), "{err}");
+    assert!(
+        !first.status.success() && err.contains("PrincipalNotFound"),
+        "{err}"
+    );
     std::thread::sleep(Duration::from_secs(6));
     h.run_az(&args).unwrap();
     // A second identical assignment is not an error for az (RoleAssignmentExists is handled).
     let again = h.az_cmd(&args).run().unwrap();
-    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
 }
 
 #[test]
@@ -39,8 +78,21 @@ fn concurrent_credential_writes_are_refused() {
     let (sub, _) = setup_identity(&h, "rg-fic");
     let create = |name: &str, subject: &str| {
         h.az_cmd(&[
-            "identity", "federated-credential", "create", "-g", "rg-fic", "--identity-name", "id1", "-n", name,
-            "--issuer", "https://issuer.example/", "--subject", subject, "--subscription", &sub,
+            "identity",
+            "federated-credential",
+            "create",
+            "-g",
+            "rg-fic",
+            "--identity-name",
+            "id1",
+            "-n",
+            name,
+            "--issuer",
+            "https://issuer.example/",
+            "--subject",
+            subject,
+            "--subscription",
+            &sub,
         ])
         .start()
         .unwrap()
@@ -49,20 +101,44 @@ fn concurrent_credential_writes_are_refused() {
     std::thread::sleep(Duration::from_millis(2500));
     let two = create("f2", "system:serviceaccount:a:two");
     let (one, two) = (one.wait().unwrap(), two.wait().unwrap());
-    assert!(one.status.success(), "{}", String::from_utf8_lossy(&one.stderr));
+    assert!(
+        one.status.success(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
     let err = String::from_utf8_lossy(&two.stderr);
-    assert!(!two.status.success() && err.contains("ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity"), "{err}");
+    assert!(
+        !two.status.success()
+            && err.contains("ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity"),
+        "{err}"
+    );
 
     // (issuer, subject) is unique per identity, and at most 20 credentials exist.
     h.update_faults(|f| f.fic_write_ms = 0);
     let dup = h
         .az_cmd(&[
-            "identity", "federated-credential", "create", "-g", "rg-fic", "--identity-name", "id1", "-n", "dup",
-            "--issuer", "https://issuer.example/", "--subject", "system:serviceaccount:a:one", "--subscription", &sub,
+            "identity",
+            "federated-credential",
+            "create",
+            "-g",
+            "rg-fic",
+            "--identity-name",
+            "id1",
+            "-n",
+            "dup",
+            "--issuer",
+            "https://issuer.example/",
+            "--subject",
+            "system:serviceaccount:a:one",
+            "--subscription",
+            &sub,
         ])
         .run()
         .unwrap();
-    assert!(!dup.status.success(), "duplicate (issuer, subject) accepted");
+    assert!(
+        !dup.status.success(),
+        "duplicate (issuer, subject) accepted"
+    );
 }
 
 #[test]
@@ -71,12 +147,29 @@ fn az_survives_throttling_and_server_errors() {
     let sub = h.tenant_a().subscriptions[0].id.clone();
     for (status, retry) in [(429, Some(1)), (503, None), (500, None)] {
         h.update_faults(|f| {
-            f.errors = vec![ErrorRule { op: "resourceGroups.put".into(), status, count: 1, retry_after_secs: retry }];
+            f.errors = vec![ErrorRule {
+                op: "resourceGroups.put".into(),
+                status,
+                count: 1,
+                retry_after_secs: retry,
+            }];
         });
         let mark = h.mark();
-        h.az_json(&["group", "create", "-n", "rg-retry", "-l", "eastus", "--subscription", &sub]);
+        h.az_json(&[
+            "group",
+            "create",
+            "-n",
+            "rg-retry",
+            "-l",
+            "eastus",
+            "--subscription",
+            &sub,
+        ]);
         let writes = h.writes_since(mark);
-        assert!(writes.iter().any(|w| w.ends_with(&format!("-> {status}"))), "fault was not injected: {writes:?}");
+        assert!(
+            writes.iter().any(|w| w.ends_with(&format!("-> {status}"))),
+            "fault was not injected: {writes:?}"
+        );
     }
 }
 
@@ -84,22 +177,64 @@ fn az_survives_throttling_and_server_errors() {
 fn latency_models_a_slow_cluster_creation() {
     let h = Harness::start();
     let sub = h.tenant_a().subscriptions[0].id.clone();
-    h.az_json(&["group", "create", "-n", "rg-slow", "-l", "eastus", "--subscription", &sub]);
+    h.az_json(&[
+        "group",
+        "create",
+        "-n",
+        "rg-slow",
+        "-l",
+        "eastus",
+        "--subscription",
+        &sub,
+    ]);
     h.update_faults(|f| {
         f.lro_ms.insert("managedClusters.put".into(), 4000);
     });
     let started = Instant::now();
     let mc = h.az_json(&[
-        "aks", "create", "-g", "rg-slow", "-n", "slow", "--enable-oidc-issuer", "--enable-workload-identity",
-        "--generate-ssh-keys", "--subscription", &sub,
+        "aks",
+        "create",
+        "-g",
+        "rg-slow",
+        "-n",
+        "slow",
+        "--enable-oidc-issuer",
+        "--enable-workload-identity",
+        "--generate-ssh-keys",
+        "--subscription",
+        &sub,
     ]);
-    assert!(started.elapsed() >= Duration::from_secs(4), "az returned before the operation completed");
+    assert!(
+        started.elapsed() >= Duration::from_secs(4),
+        "az returned before the operation completed"
+    );
     assert_eq!(mc["provisioningState"], "Succeeded");
     // With --no-wait the cluster is seen in progress.
     h.update_faults(|f| {
         f.lro_ms.insert("managedClusters.put".into(), 60_000);
     });
-    h.run_az(&["aks", "update", "-g", "rg-slow", "-n", "slow", "--enable-oidc-issuer", "--no-wait", "--subscription", &sub]).unwrap();
-    let shown = h.az_json(&["aks", "show", "-g", "rg-slow", "-n", "slow", "--subscription", &sub]);
+    h.run_az(&[
+        "aks",
+        "update",
+        "-g",
+        "rg-slow",
+        "-n",
+        "slow",
+        "--enable-oidc-issuer",
+        "--no-wait",
+        "--subscription",
+        &sub,
+    ])
+    .unwrap();
+    let shown = h.az_json(&[
+        "aks",
+        "show",
+        "-g",
+        "rg-slow",
+        "-n",
+        "slow",
+        "--subscription",
+        &sub,
+    ]);
     assert_eq!(shown["provisioningState"], "Updating");
 }

@@ -17,7 +17,8 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
     let group = {
         let g = req.sim.lock();
         let name = store::group_name(&g, &t.sub, &rg)?;
-        g.get(&format!("/subscriptions/{}/resourceGroups/{name}", t.sub)).map(|s| (name, s.body.clone()))
+        g.get(&format!("/subscriptions/{}/resourceGroups/{name}", t.sub))
+            .map(|s| (name, s.body.clone()))
     };
     let Some((rg_name, group)) = group else {
         return Err(ArmError::group_not_found(&rg));
@@ -27,7 +28,14 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
     let Some((_, name)) = t.pairs.first().cloned() else {
         if req.method == Method::GET {
             let g = req.sim.lock();
-            return error::list(store::children(&g, &format!("{}/providers/Microsoft.ContainerService/managedClusters", t.scope), TYPE));
+            return error::list(store::children(
+                &g,
+                &format!(
+                    "{}/providers/Microsoft.ContainerService/managedClusters",
+                    t.scope
+                ),
+                TYPE,
+            ));
         }
         return Err(store::unsupported(req, &t.id()));
     };
@@ -40,7 +48,10 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
             store::put_lro(req, &t.sub, &id, body, &tenant, op)
         }
         (&Method::DELETE, None) => store::delete(req, &t.sub, &id, op, true),
-        (&Method::POST, Some(a)) if a.eq_ignore_ascii_case("listClusterUserCredential") || a.eq_ignore_ascii_case("listClusterAdminCredential") => {
+        (&Method::POST, Some(a))
+            if a.eq_ignore_ascii_case("listClusterUserCredential")
+                || a.eq_ignore_ascii_case("listClusterAdminCredential") =>
+        {
             credentials(req, &id, &name, &rg_name, a)
         }
         _ => Err(store::unsupported(req, &format!("{id} {:?}", t.tail))),
@@ -48,17 +59,31 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
 }
 
 fn tenant(req: &Req<'_>, sub: &str) -> String {
-    req.sim.config.tenant_of_subscription(sub).map(|t| t.id.clone()).unwrap_or_default()
+    req.sim
+        .config
+        .tenant_of_subscription(sub)
+        .map(|t| t.id.clone())
+        .unwrap_or_default()
 }
 
 /// The cluster as ARM stores it: the request's body plus what AKS computes.
-fn cluster(req: &Req<'_>, t: &Target, id: &str, name: &str, rg: &str, group: &Value) -> Result<Value, ArmError> {
+fn cluster(
+    req: &Req<'_>,
+    t: &Target,
+    id: &str,
+    name: &str,
+    rg: &str,
+    group: &Value,
+) -> Result<Value, ArmError> {
     let existing = req.sim.lock().get(id).map(|s| s.body.clone());
     let location = store::location(req, Some(group));
     let tenant = tenant(req, &t.sub);
     let mut mc = req.body.clone();
     if !mc.is_object() {
-        return Err(ArmError::bad("InvalidRequestContent", "The request content is missing."));
+        return Err(ArmError::bad(
+            "InvalidRequestContent",
+            "The request content is missing.",
+        ));
     }
     let old = existing.as_ref().map(|e| &e["properties"]);
     let p = mc["properties"].take();
@@ -69,17 +94,36 @@ fn cluster(req: &Req<'_>, t: &Target, id: &str, name: &str, rg: &str, group: &Va
         .unwrap_or_else(|| format!("{}-{}-{}", trunc(name, 10), trunc(rg, 16), trunc(&t.sub, 6)));
     let fqdn = old
         .and_then(|o| o["fqdn"].as_str().map(String::from))
-        .unwrap_or_else(|| format!("{dns}-{}.hcp.{location}.azmk8s.io", &uuid::Uuid::new_v4().simple().to_string()[..8]));
+        .unwrap_or_else(|| {
+            format!(
+                "{dns}-{}.hcp.{location}.azmk8s.io",
+                &uuid::Uuid::new_v4().simple().to_string()[..8]
+            )
+        });
     let oidc_on = p["oidcIssuerProfile"]["enabled"].as_bool().unwrap_or(false)
         || old.is_some_and(|o| o["oidcIssuerProfile"]["enabled"] == true);
-    let wi_on = p["securityProfile"]["workloadIdentity"]["enabled"].as_bool().unwrap_or(false);
+    let wi_on = p["securityProfile"]["workloadIdentity"]["enabled"]
+        .as_bool()
+        .unwrap_or(false);
     if wi_on && !oidc_on {
-        return Err(ArmError::bad("InvalidParameter", "Enabling workload identity requires enabling OIDC issuer profile."));
+        return Err(ArmError::bad(
+            "InvalidParameter",
+            "Enabling workload identity requires enabling OIDC issuer profile.",
+        ));
     }
     let issuer = oidc_on.then(|| {
-        old.and_then(|o| o["oidcIssuerProfile"]["issuerURL"].as_str().map(String::from))
-            .or_else(|| req.sim.config.aks_issuer_url.clone())
-            .unwrap_or_else(|| format!("https://{location}.oic.prod-aks.azure.com/{tenant}/{}/", uuid::Uuid::new_v4()))
+        old.and_then(|o| {
+            o["oidcIssuerProfile"]["issuerURL"]
+                .as_str()
+                .map(String::from)
+        })
+        .or_else(|| req.sim.config.aks_issuer_url.clone())
+        .unwrap_or_else(|| {
+            format!(
+                "https://{location}.oic.prod-aks.azure.com/{tenant}/{}/",
+                uuid::Uuid::new_v4()
+            )
+        })
     });
     p["oidcIssuerProfile"] = match issuer {
         Some(u) => json!({"enabled": true, "issuerURL": u}),
@@ -91,13 +135,19 @@ fn cluster(req: &Req<'_>, t: &Target, id: &str, name: &str, rg: &str, group: &Va
     if !wi_on {
         p["securityProfile"]["workloadIdentity"] = Value::Null;
     }
-    let version = p["kubernetesVersion"].as_str().filter(|v| !v.is_empty()).unwrap_or("1.33.5").to_string();
+    let version = p["kubernetesVersion"]
+        .as_str()
+        .filter(|v| !v.is_empty())
+        .unwrap_or("1.33.5")
+        .to_string();
     p["kubernetesVersion"] = json!(version);
     p["currentKubernetesVersion"] = json!(version);
     p["dnsPrefix"] = json!(dns);
     p["fqdn"] = json!(fqdn);
     p["azurePortalFQDN"] = json!(fqdn.replace(".hcp.", ".portal.hcp."));
-    p["nodeResourceGroup"] = p["nodeResourceGroup"].as_str().map_or_else(|| json!(format!("MC_{rg}_{name}_{location}")), |s| json!(s));
+    p["nodeResourceGroup"] = p["nodeResourceGroup"]
+        .as_str()
+        .map_or_else(|| json!(format!("MC_{rg}_{name}_{location}")), |s| json!(s));
     p["powerState"] = json!({"code": "Running"});
     p["maxAgentPools"] = json!(100);
     p["provisioningState"] = json!("Succeeded");
@@ -117,7 +167,9 @@ fn cluster(req: &Req<'_>, t: &Target, id: &str, name: &str, rg: &str, group: &Va
         .and_then(|e| e["identity"]["principalId"].as_str().map(String::from))
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let identity = match mc["identity"]["type"].as_str() {
-        Some(kind) if kind.eq_ignore_ascii_case("SystemAssigned") => json!({"type": "SystemAssigned", "principalId": principal, "tenantId": tenant}),
+        Some(kind) if kind.eq_ignore_ascii_case("SystemAssigned") => {
+            json!({"type": "SystemAssigned", "principalId": principal, "tenantId": tenant})
+        }
         _ => mc["identity"].clone(),
     };
     mc["identity"] = identity;
@@ -139,17 +191,29 @@ fn cluster(req: &Req<'_>, t: &Target, id: &str, name: &str, rg: &str, group: &Va
 }
 
 fn trunc(s: &str, n: usize) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(n).collect()
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(n)
+        .collect()
 }
 
 /// `listClusterUserCredential` / `listClusterAdminCredential`: a base64 kubeconfig.
 fn credentials(req: &Req<'_>, id: &str, name: &str, rg: &str, action: &str) -> ArmResult {
     let fqdn = {
         let g = req.sim.lock();
-        let c = g.get(id).ok_or_else(|| ArmError::not_found(TYPE, name, rg))?;
-        c.body["properties"]["fqdn"].as_str().unwrap_or_default().to_string()
+        let c = g
+            .get(id)
+            .ok_or_else(|| ArmError::not_found(TYPE, name, rg))?;
+        c.body["properties"]["fqdn"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     };
-    let user = if action.to_ascii_lowercase().contains("admin") { "clusterAdmin" } else { "clusterUser" };
+    let user = if action.to_ascii_lowercase().contains("admin") {
+        "clusterAdmin"
+    } else {
+        "clusterUser"
+    };
     let kubeconfig = req.sim.config.aks_kubeconfig.clone().unwrap_or_else(|| {
         format!(
             "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://{fqdn}:443\n    insecure-skip-tls-verify: true\n  name: {name}\ncontexts:\n- context:\n    cluster: {name}\n    user: {user}_{rg}_{name}\n  name: {name}\ncurrent-context: {name}\npreferences: {{}}\nusers:\n- name: {user}_{rg}_{name}\n  user:\n    token: azsim-not-a-real-token\n"

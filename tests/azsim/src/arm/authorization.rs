@@ -11,12 +11,36 @@ use super::{Req, store};
 
 /// Built-in roles served (name, GUID, description).
 const ROLES: &[(&str, &str, &str)] = &[
-    ("Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Grants full access to manage all resources."),
-    ("Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c", "Grants full access to manage all resources, but does not allow you to assign roles."),
-    ("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7", "View all resources, but does not allow you to make any changes."),
-    ("Azure Service Bus Data Owner", "090c5cfd-751d-490a-894a-3ce6f1109419", "Allows for full access to Azure Service Bus resources."),
-    ("Azure Service Bus Data Sender", "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39", "Allows for send access to Azure Service Bus resources."),
-    ("Azure Service Bus Data Receiver", "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0", "Allows for receive access to Azure Service Bus resources."),
+    (
+        "Owner",
+        "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+        "Grants full access to manage all resources.",
+    ),
+    (
+        "Contributor",
+        "b24988ac-6180-42a0-ab88-20f7382dd24c",
+        "Grants full access to manage all resources, but does not allow you to assign roles.",
+    ),
+    (
+        "Reader",
+        "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+        "View all resources, but does not allow you to make any changes.",
+    ),
+    (
+        "Azure Service Bus Data Owner",
+        "090c5cfd-751d-490a-894a-3ce6f1109419",
+        "Allows for full access to Azure Service Bus resources.",
+    ),
+    (
+        "Azure Service Bus Data Sender",
+        "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
+        "Allows for send access to Azure Service Bus resources.",
+    ),
+    (
+        "Azure Service Bus Data Receiver",
+        "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
+        "Allows for receive access to Azure Service Bus resources.",
+    ),
 ];
 
 const ASSIGNMENT_TYPE: &str = "Microsoft.Authorization/roleAssignments";
@@ -55,7 +79,14 @@ pub fn definitions(req: &Req<'_>, t: &Target) -> ArmResult {
             .iter()
             .find(|r| r.1.eq_ignore_ascii_case(guid))
             .map_or_else(
-                || Err(ArmError::new(StatusCode::NOT_FOUND, "RoleDefinitionDoesNotExist", "The specified role definition with ID '{guid}' does not exist.".replace("{guid}", guid))),
+                || {
+                    Err(ArmError::new(
+                        StatusCode::NOT_FOUND,
+                        "RoleDefinitionDoesNotExist",
+                        "The specified role definition with ID '{guid}' does not exist."
+                            .replace("{guid}", guid),
+                    ))
+                },
                 |r| error::reply(StatusCode::OK, definition(&t.sub, *r)),
             ),
     }
@@ -71,7 +102,13 @@ pub fn assignments(req: &Req<'_>, t: &Target) -> ArmResult {
         Method::GET => {
             let g = req.sim.lock();
             g.get(&id).map_or_else(
-                || Err(ArmError::new(StatusCode::NOT_FOUND, "RoleAssignmentNotFound", format!("The role assignment '{name}' is not found."))),
+                || {
+                    Err(ArmError::new(
+                        StatusCode::NOT_FOUND,
+                        "RoleAssignmentNotFound",
+                        format!("The role assignment '{name}' is not found."),
+                    ))
+                },
                 |s| error::reply(StatusCode::OK, store::render(s)),
             )
         }
@@ -81,7 +118,9 @@ pub fn assignments(req: &Req<'_>, t: &Target) -> ArmResult {
             store::delete(req, &t.sub, &id, "roleAssignments.delete", false)?;
             match found {
                 Some(b) => error::reply(StatusCode::OK, b),
-                None => Ok(axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT)),
+                None => Ok(axum::response::IntoResponse::into_response(
+                    StatusCode::NO_CONTENT,
+                )),
             }
         }
         _ => Err(store::unsupported(req, &id)),
@@ -90,31 +129,74 @@ pub fn assignments(req: &Req<'_>, t: &Target) -> ArmResult {
 
 fn create(req: &Req<'_>, t: &Target, id: &str, name: &str) -> ArmResult {
     let p = &req.body["properties"];
-    let role = p["roleDefinitionId"].as_str().unwrap_or_default().to_string();
+    let role = p["roleDefinitionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let principal = p["principalId"].as_str().unwrap_or_default().to_string();
-    let tenant = req.sim.config.tenant_of_subscription(&t.sub).map(|x| x.id.clone()).unwrap_or_default();
+    let tenant = req
+        .sim
+        .config
+        .tenant_of_subscription(&t.sub)
+        .map(|x| x.id.clone())
+        .unwrap_or_default();
     let role_guid = role.rsplit('/').next().unwrap_or_default().to_string();
     if !ROLES.iter().any(|r| r.1.eq_ignore_ascii_case(&role_guid)) {
-        return Err(ArmError::bad("RoleDefinitionDoesNotExist", format!("The specified role definition with ID '{role_guid}' does not exist.")));
+        return Err(ArmError::bad(
+            "RoleDefinitionDoesNotExist",
+            format!("The specified role definition with ID '{role_guid}' does not exist."),
+        ));
     }
     let mut g = req.sim.lock();
     if t.scope.matches('/').count() > 2 && g.get(&t.scope).is_none() {
-        return Err(ArmError::new(StatusCode::NOT_FOUND, "ScopeNotFound", format!("The scope '{}' cannot be found.", t.scope)));
+        return Err(ArmError::new(
+            StatusCode::NOT_FOUND,
+            "ScopeNotFound",
+            format!("The scope '{}' cannot be found.", t.scope),
+        ));
     }
     if !principal_exists(req, &g, &tenant, &principal) {
         return Err(ArmError::bad(
             "PrincipalNotFound",
-            format!("Principal {} does not exist in the directory {tenant}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype", principal.replace('-', "")),
+            format!(
+                "Principal {} does not exist in the directory {tenant}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype",
+                principal.replace('-', "")
+            ),
         ));
     }
-    let same = store::children(&g, &format!("{}/providers/Microsoft.Authorization/roleAssignments", t.scope), ASSIGNMENT_TYPE)
-        .into_iter()
-        .find(|a| {
-            a["properties"]["principalId"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(&principal))
-                && a["properties"]["roleDefinitionId"].as_str().is_some_and(|x| x.to_ascii_lowercase().ends_with(&role_guid.to_ascii_lowercase()))
-        });
-    if let Some(a) = same.filter(|a| !a["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name))) {
-        return Err(ArmError::new(StatusCode::CONFLICT, "RoleAssignmentExists", format!("The role assignment already exists. The ID of the existing role assignment is {}.", a["name"].as_str().unwrap_or_default())));
+    let same = store::children(
+        &g,
+        &format!(
+            "{}/providers/Microsoft.Authorization/roleAssignments",
+            t.scope
+        ),
+        ASSIGNMENT_TYPE,
+    )
+    .into_iter()
+    .find(|a| {
+        a["properties"]["principalId"]
+            .as_str()
+            .is_some_and(|x| x.eq_ignore_ascii_case(&principal))
+            && a["properties"]["roleDefinitionId"]
+                .as_str()
+                .is_some_and(|x| {
+                    x.to_ascii_lowercase()
+                        .ends_with(&role_guid.to_ascii_lowercase())
+                })
+    });
+    if let Some(a) = same.filter(|a| {
+        !a["name"]
+            .as_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    }) {
+        return Err(ArmError::new(
+            StatusCode::CONFLICT,
+            "RoleAssignmentExists",
+            format!(
+                "The role assignment already exists. The ID of the existing role assignment is {}.",
+                a["name"].as_str().unwrap_or_default()
+            ),
+        ));
     }
     let now = store::now_iso();
     let body = json!({
@@ -136,14 +218,24 @@ fn create(req: &Req<'_>, t: &Target, id: &str, name: &str) -> ArmResult {
 /// Service principals of the tenant, and managed identities (and cluster identities)
 /// once `principal_not_found_secs` have passed since their creation.
 fn principal_exists(req: &Req<'_>, g: &crate::state::Inner, tenant: &str, principal: &str) -> bool {
-    let sp = req.sim.config.tenant(tenant).is_some_and(|t| t.principals.iter().any(|p| p.object_id.eq_ignore_ascii_case(principal)));
+    let sp = req.sim.config.tenant(tenant).is_some_and(|t| {
+        t.principals
+            .iter()
+            .any(|p| p.object_id.eq_ignore_ascii_case(principal))
+    });
     let delay = Duration::from_secs(g.faults.principal_not_found_secs);
     sp || g.resources.values().any(|r| {
         r.tenant.eq_ignore_ascii_case(tenant)
             && r.created.elapsed() >= delay
-            && [&r.body["properties"]["principalId"], &r.body["identity"]["principalId"]]
-                .iter()
-                .any(|v| v.as_str().is_some_and(|x| x.eq_ignore_ascii_case(principal)))
+            && [
+                &r.body["properties"]["principalId"],
+                &r.body["identity"]["principalId"],
+            ]
+            .iter()
+            .any(|v| {
+                v.as_str()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(principal))
+            })
     })
 }
 
@@ -162,12 +254,21 @@ fn list(req: &Req<'_>, t: &Target) -> ArmResult {
         .chain(g.get(&sub_prefix))
         .filter(|s| s.body["type"] == ASSIGNMENT_TYPE)
         .filter(|s| {
-            let a = s.body["properties"]["scope"].as_str().unwrap_or_default().to_ascii_lowercase();
+            let a = s.body["properties"]["scope"]
+                .as_str()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             let above = scope == a || scope.starts_with(&format!("{a}/"));
             let below = a.starts_with(&format!("{scope}/"));
             above || (!at_scope && below)
         })
-        .filter(|s| principal.as_ref().is_none_or(|p| s.body["properties"]["principalId"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(p))))
+        .filter(|s| {
+            principal.as_ref().is_none_or(|p| {
+                s.body["properties"]["principalId"]
+                    .as_str()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(p))
+            })
+        })
         .map(store::render)
         .map(|mut b| {
             if let Some(p) = b["properties"].as_object_mut() {

@@ -39,7 +39,9 @@ impl ArmError {
         Self::new(
             StatusCode::NOT_FOUND,
             "ResourceNotFound",
-            format!("The Resource '{rtype}/{name}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"),
+            format!(
+                "The Resource '{rtype}/{name}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"
+            ),
         )
     }
 
@@ -57,7 +59,9 @@ impl ArmError {
         Self::new(
             StatusCode::NOT_FOUND,
             "ParentResourceNotFound",
-            format!("Failed to perform 'write' on resource(s) of type '{child}', because the parent resource '{parent}' could not be found."),
+            format!(
+                "Failed to perform 'write' on resource(s) of type '{child}', because the parent resource '{parent}' could not be found."
+            ),
         )
     }
 }
@@ -87,5 +91,5 @@ pub fn reply(status: StatusCode, body: Value) -> ArmResult {
 
 /// `{"value": [...]}`.
 pub fn list(items: Vec<Value>) -> ArmResult {
-    reply(StatusCode::OK, json!({ "value": items }))
+    reply(StatusCode::OK, json!({ "value": Value::Array(items) }))
 }

@@ -29,7 +29,13 @@ pub async fn handle(req: &Req<'_>, sub: &str, rg: &str) -> ArmResult {
             let mut g = req.sim.lock();
             let existing = g.get(&group_id(sub, rg)).cloned();
             if existing.as_ref().is_some_and(|e| e.delete_at.is_some()) {
-                return Err(ArmError::new(StatusCode::CONFLICT, "ResourceGroupBeingDeleted", format!("The resource group '{rg}' is in deprovisioning state and cannot perform this operation.")));
+                return Err(ArmError::new(
+                    StatusCode::CONFLICT,
+                    "ResourceGroupBeingDeleted",
+                    format!(
+                        "The resource group '{rg}' is in deprovisioning state and cannot perform this operation."
+                    ),
+                ));
             }
             let name = existing
                 .as_ref()
@@ -37,13 +43,31 @@ pub async fn handle(req: &Req<'_>, sub: &str, rg: &str) -> ArmResult {
                 .unwrap_or_else(|| rg.to_string());
             let old = existing.map(|e| e.body);
             let location = match (&old, req.body["location"].as_str()) {
-                (Some(o), Some(l)) if !o["location"].as_str().is_some_and(|ol| ol.eq_ignore_ascii_case(l)) => {
-                    return Err(ArmError::new(StatusCode::CONFLICT, "InvalidResourceGroupLocation", format!("Invalid resource group location '{l}'. The Resource group already exists in location '{}'.", o["location"].as_str().unwrap_or_default())));
+                (Some(o), Some(l))
+                    if !o["location"]
+                        .as_str()
+                        .is_some_and(|ol| ol.eq_ignore_ascii_case(l)) =>
+                {
+                    return Err(ArmError::new(
+                        StatusCode::CONFLICT,
+                        "InvalidResourceGroupLocation",
+                        format!(
+                            "Invalid resource group location '{l}'. The Resource group already exists in location '{}'.",
+                            o["location"].as_str().unwrap_or_default()
+                        ),
+                    ));
                 }
                 (Some(o), _) => o["location"].clone(),
                 (None, Some(l)) => json!(l.to_ascii_lowercase().replace(' ', "")),
-                (None, None) if req.method == Method::PATCH => return Err(ArmError::group_not_found(rg)),
-                (None, None) => return Err(ArmError::bad("LocationRequired", "The location property is required for this definition.")),
+                (None, None) if req.method == Method::PATCH => {
+                    return Err(ArmError::group_not_found(rg));
+                }
+                (None, None) => {
+                    return Err(ArmError::bad(
+                        "LocationRequired",
+                        "The location property is required for this definition.",
+                    ));
+                }
             };
             let tags = match (&req.method, req.body.get("tags"), &old) {
                 (&Method::PATCH, None, Some(o)) => o["tags"].clone(),
@@ -66,7 +90,13 @@ pub async fn handle(req: &Req<'_>, sub: &str, rg: &str) -> ArmResult {
                 let g = req.sim.lock();
                 store::group_name(&g, sub, rg)?
             };
-            store::delete(req, sub, &group_id(sub, &name), "resourceGroups.delete", true)
+            store::delete(
+                req,
+                sub,
+                &group_id(sub, &name),
+                "resourceGroups.delete",
+                true,
+            )
         }
         _ => Err(store::unsupported(req, &group_id(sub, rg))),
     }
@@ -84,14 +114,19 @@ fn tenant_of(req: &Req<'_>, sub: &str) -> String {
 pub fn list(req: &Req<'_>, sub: &str) -> ArmResult {
     let (tag, value) = parse_tag_filter(req.filter().unwrap_or_default());
     let g = req.sim.lock();
-    let items = store::children(&g, &format!("/subscriptions/{sub}/resourceGroups"), "Microsoft.Resources/resourceGroups");
+    let items = store::children(
+        &g,
+        &format!("/subscriptions/{sub}/resourceGroups"),
+        "Microsoft.Resources/resourceGroups",
+    );
     let items = items
         .into_iter()
         .filter(|i| {
             tag.as_ref().is_none_or(|t| {
                 i["tags"].as_object().is_some_and(|tags| {
                     tags.iter().any(|(k, v)| {
-                        k.eq_ignore_ascii_case(t) && value.as_ref().is_none_or(|want| v.as_str() == Some(want))
+                        k.eq_ignore_ascii_case(t)
+                            && value.as_ref().is_none_or(|want| v.as_str() == Some(want))
                     })
                 })
             })
@@ -103,7 +138,11 @@ pub fn list(req: &Req<'_>, sub: &str) -> ArmResult {
 fn parse_tag_filter(f: &str) -> (Option<String>, Option<String>) {
     let quoted = |key: &str| {
         let start = f.find(key)? + key.len();
-        let rest = f[start..].trim_start().strip_prefix("eq")?.trim_start().strip_prefix('\'')?;
+        let rest = f[start..]
+            .trim_start()
+            .strip_prefix("eq")?
+            .trim_start()
+            .strip_prefix('\'')?;
         Some(rest[..rest.find('\'')?].to_string())
     };
     (quoted("tagName"), quoted("tagValue"))

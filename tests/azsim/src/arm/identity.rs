@@ -10,7 +10,8 @@ use super::route::Target;
 use super::{Req, store};
 
 const TYPE: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
-const FIC_TYPE: &str = "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials";
+const FIC_TYPE: &str =
+    "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials";
 const MAX_FICS: usize = 20;
 
 /// Routes for identities and their federated credentials.
@@ -19,16 +20,30 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
     let (rg_name, group_loc) = {
         let g = req.sim.lock();
         let name = store::group_name(&g, &t.sub, &rg)?;
-        let loc = g.get(&format!("/subscriptions/{}/resourceGroups/{name}", t.sub)).map(|s| s.body.clone());
+        let loc = g
+            .get(&format!("/subscriptions/{}/resourceGroups/{name}", t.sub))
+            .map(|s| s.body.clone());
         (name, loc)
     };
     let mut t = t.clone();
     t.scope = format!("/subscriptions/{}/resourceGroups/{rg_name}", t.sub);
-    let tenant = req.sim.config.tenant_of_subscription(&t.sub).map(|x| x.id.clone()).unwrap_or_default();
+    let tenant = req
+        .sim
+        .config
+        .tenant_of_subscription(&t.sub)
+        .map(|x| x.id.clone())
+        .unwrap_or_default();
     match (t.pairs.len(), t.tail.is_some(), &req.method) {
         (0, true, &Method::GET) => {
             let g = req.sim.lock();
-            error::list(store::children(&g, &format!("{}/providers/Microsoft.ManagedIdentity/userAssignedIdentities", t.scope), TYPE))
+            error::list(store::children(
+                &g,
+                &format!(
+                    "{}/providers/Microsoft.ManagedIdentity/userAssignedIdentities",
+                    t.scope
+                ),
+                TYPE,
+            ))
         }
         (1, false, &Method::GET) => store::get(req, &t.id(), TYPE, &t.pairs[0].1, &rg_name),
         (1, false, &Method::PUT | &Method::PATCH) => {
@@ -42,8 +57,16 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
                 || json!({"tenantId": tenant, "principalId": uuid::Uuid::new_v4().to_string(), "clientId": uuid::Uuid::new_v4().to_string()}),
                 |o| o["properties"].clone(),
             );
-            let tags = req.body.get("tags").cloned().or_else(|| old.as_ref().map(|o| o["tags"].clone())).unwrap_or(json!({}));
-            let location = old.as_ref().and_then(|o| o["location"].as_str().map(String::from)).unwrap_or_else(|| store::location(req, group_loc.as_ref()));
+            let tags = req
+                .body
+                .get("tags")
+                .cloned()
+                .or_else(|| old.as_ref().map(|o| o["tags"].clone()))
+                .unwrap_or(json!({}));
+            let location = old
+                .as_ref()
+                .and_then(|o| o["location"].as_str().map(String::from))
+                .unwrap_or_else(|| store::location(req, group_loc.as_ref()));
             let body = json!({"id": id, "name": t.pairs[0].1, "type": TYPE, "location": location, "tags": tags, "properties": props});
             let (created, shown) = store::save(&mut g, &id, body, &tenant, 0);
             store::put_answer(created, shown)
@@ -51,7 +74,11 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
         (1, false, &Method::DELETE) => store::delete(req, &t.sub, &t.id(), op, false),
         (1, true, &Method::GET) => {
             let g = req.sim.lock();
-            error::list(store::children(&g, &format!("{}/federatedIdentityCredentials", t.id()), FIC_TYPE))
+            error::list(store::children(
+                &g,
+                &format!("{}/federatedIdentityCredentials", t.id()),
+                FIC_TYPE,
+            ))
         }
         (2, false, &Method::GET) => store::get(req, &t.id(), FIC_TYPE, &t.pairs[1].1, &rg_name),
         (2, false, &Method::PUT | &Method::DELETE) => fic_write(req, &t, &tenant, &rg_name).await,
@@ -72,14 +99,22 @@ async fn fic_write(req: &Req<'_>, t: &Target, tenant: &str, rg: &str) -> ArmResu
             return Err(ArmError::new(
                 StatusCode::CONFLICT,
                 "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity",
-                format!("Too many Federated Identity Credentials are written concurrently for the managed identity '{identity}'. Concurrent Federated Identity Credentials writes under the same managed identity are not supported."),
+                format!(
+                    "Too many Federated Identity Credentials are written concurrently for the managed identity '{identity}'. Concurrent Federated Identity Credentials writes under the same managed identity are not supported."
+                ),
             ));
         }
         g.faults.fic_write_ms
     };
     tokio::time::sleep(Duration::from_millis(hold)).await;
     let result = if req.method == Method::DELETE {
-        store::delete(req, &t.sub, &t.id(), "federatedIdentityCredentials.delete", false)
+        store::delete(
+            req,
+            &t.sub,
+            &t.id(),
+            "federatedIdentityCredentials.delete",
+            false,
+        )
     } else {
         fic_put(req, t, tenant)
     };
@@ -94,30 +129,53 @@ fn fic_put(req: &Req<'_>, t: &Target, tenant: &str) -> ArmResult {
     let issuer = p["issuer"].as_str().unwrap_or_default().to_string();
     let subject = p["subject"].as_str().unwrap_or_default().to_string();
     if !issuer.starts_with("https://") {
-        return Err(ArmError::bad("BadRequest", format!("Issuer '{issuer}' is not a valid https URL.")));
+        return Err(ArmError::bad(
+            "BadRequest",
+            format!("Issuer '{issuer}' is not a valid https URL."),
+        ));
     }
     if subject.is_empty() {
-        return Err(ArmError::bad("BadRequest", "The subject of a Federated Identity Credential must not be empty."));
+        return Err(ArmError::bad(
+            "BadRequest",
+            "The subject of a Federated Identity Credential must not be empty.",
+        ));
     }
     let audiences = match p["audiences"].as_array() {
         Some(a) if !a.is_empty() => Value::Array(a.clone()),
         _ => json!(["api://AzureADTokenExchange"]),
     };
     let mut g = req.sim.lock();
-    let others: Vec<Value> = store::children(&g, &format!("{}/federatedIdentityCredentials", t.id_at(1)), FIC_TYPE)
-        .into_iter()
-        .filter(|c| !c["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
-        .collect();
-    if let Some(dup) = others.iter().find(|c| c["properties"]["issuer"] == issuer.as_str() && c["properties"]["subject"] == subject.as_str()) {
+    let others: Vec<Value> = store::children(
+        &g,
+        &format!("{}/federatedIdentityCredentials", t.id_at(1)),
+        FIC_TYPE,
+    )
+    .into_iter()
+    .filter(|c| {
+        !c["name"]
+            .as_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    })
+    .collect();
+    if let Some(dup) = others.iter().find(|c| {
+        c["properties"]["issuer"] == issuer.as_str()
+            && c["properties"]["subject"] == subject.as_str()
+    }) {
         return Err(ArmError::bad(
             "BadRequest",
-            format!("FederatedIdentityCredential with issuer '{issuer}' and subject '{subject}' already exists under the managed identity (credential '{}').", dup["name"].as_str().unwrap_or_default()),
+            format!(
+                "FederatedIdentityCredential with issuer '{issuer}' and subject '{subject}' already exists under the managed identity (credential '{}').",
+                dup["name"].as_str().unwrap_or_default()
+            ),
         ));
     }
     if others.len() >= MAX_FICS {
         return Err(ArmError::bad(
             "BadRequest",
-            format!("Federated Identity Credential count limit ({MAX_FICS}) reached for the managed identity '{}'.", t.id_at(1)),
+            format!(
+                "Federated Identity Credential count limit ({MAX_FICS}) reached for the managed identity '{}'.",
+                t.id_at(1)
+            ),
         ));
     }
     let body = json!({"id": id, "name": name, "type": FIC_TYPE, "properties": {"issuer": issuer, "subject": subject, "audiences": audiences}});

@@ -21,8 +21,8 @@ use serde_json::{Value, json};
 use crate::lro;
 use crate::state::{RequestRecord, Sim, Surface};
 pub use error::{ArmError, ArmResult};
-pub use store::render;
 use route::Route;
+pub use store::render;
 
 /// A parsed ARM request, after authentication.
 pub struct Req<'a> {
@@ -57,10 +57,7 @@ pub async fn handle(
 ) -> Response {
     let path = uri.path().to_string();
     let full = uri.path_and_query().map_or(path.clone(), |p| p.to_string());
-    let query: HashMap<String, String> = uri
-        .query()
-        .map(url_pairs)
-        .unwrap_or_default();
+    let query: HashMap<String, String> = uri.query().map(url_pairs).unwrap_or_default();
     let Some(route) = Route::parse(&method, &path) else {
         sim.lock().unknown.push(format!("{method} {full}"));
         let r = ArmError::new(
@@ -132,13 +129,16 @@ async fn answer(
         authorize(sim, &caller_tenant, sub)?;
     }
     if let Some(rule) = sim.fault_gate(op).await {
-        return Err(injected(rule));
+        return Err(injected(&rule));
     }
     let body = if body.is_empty() {
         Value::Null
     } else {
         serde_json::from_slice(body).map_err(|e| {
-            ArmError::bad("InvalidRequestContent", format!("The request content was invalid and could not be deserialized: {e}"))
+            ArmError::bad(
+                "InvalidRequestContent",
+                format!("The request content was invalid and could not be deserialized: {e}"),
+            )
         })?
     };
     let req = Req {
@@ -152,7 +152,7 @@ async fn answer(
     dispatch(&req, route, op).await
 }
 
-fn injected(rule: crate::faults::ErrorRule) -> ArmError {
+fn injected(rule: &crate::faults::ErrorRule) -> ArmError {
     let status = StatusCode::from_u16(rule.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let code = match rule.status {
         429 => "SubscriptionRequestsThrottled",
@@ -161,7 +161,14 @@ fn injected(rule: crate::faults::ErrorRule) -> ArmError {
         504 => "GatewayTimeout",
         _ => "InternalServerError",
     };
-    let mut e = ArmError::new(status, code, format!("Injected by azsim: HTTP {} for this operation.", rule.status));
+    let mut e = ArmError::new(
+        status,
+        code,
+        format!(
+            "Injected by azsim: HTTP {} for this operation.",
+            rule.status
+        ),
+    );
     if let Some(s) = rule.retry_after_secs {
         e.headers.push(("Retry-After", s.to_string()));
     }
@@ -174,11 +181,19 @@ fn authenticate(sim: &Sim, headers: &HeaderMap) -> Result<String, ArmError> {
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| {
-            ArmError::new(StatusCode::UNAUTHORIZED, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+            ArmError::new(
+                StatusCode::UNAUTHORIZED,
+                "AuthenticationFailed",
+                "Authentication failed. The 'Authorization' header is missing.",
+            )
         })?;
     let token = auth.strip_prefix("Bearer ").unwrap_or(auth);
     let claims: Value = sim.key.verify(token).map_err(|e| {
-        ArmError::new(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", format!("The access token is invalid: {e}"))
+        ArmError::new(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            format!("The access token is invalid: {e}"),
+        )
     })?;
     Ok(claims["tid"].as_str().unwrap_or_default().to_string())
 }
@@ -186,7 +201,11 @@ fn authenticate(sim: &Sim, headers: &HeaderMap) -> Result<String, ArmError> {
 /// Tenant isolation: the subscription must exist and belong to the token's tenant.
 fn authorize(sim: &Sim, caller: &str, sub: &str) -> Result<(), ArmError> {
     let owner = sim.config.tenant_of_subscription(sub).ok_or_else(|| {
-        ArmError::new(StatusCode::NOT_FOUND, "SubscriptionNotFound", format!("The subscription '{sub}' could not be found."))
+        ArmError::new(
+            StatusCode::NOT_FOUND,
+            "SubscriptionNotFound",
+            format!("The subscription '{sub}' could not be found."),
+        )
     })?;
     if owner.id.eq_ignore_ascii_case(caller) {
         return Ok(());
@@ -224,7 +243,9 @@ async fn dispatch(req: &Req<'_>, route: &Route, op: &str) -> ArmResult {
         Route::GroupResources(sub, rg) => groups::resources(req, sub, rg),
         Route::Resource(t) => match t.kind() {
             "managedClusters" => aks::handle(req, t, op).await,
-            "userAssignedIdentities" | "federatedIdentityCredentials" => identity::handle(req, t, op).await,
+            "userAssignedIdentities" | "federatedIdentityCredentials" => {
+                identity::handle(req, t, op).await
+            }
             "namespaces" | "queues" => servicebus::handle(req, t, op).await,
             "roleDefinitions" => authorization::definitions(req, t),
             "roleAssignments" => authorization::assignments(req, t),
@@ -259,16 +280,29 @@ fn subscriptions(req: &Req<'_>) -> ArmResult {
         .sim
         .config
         .tenant(&req.caller_tenant)
-        .map(|t| t.subscriptions.iter().map(|s| subscription_json(&t.id, s)).collect())
+        .map(|t| {
+            t.subscriptions
+                .iter()
+                .map(|s| subscription_json(&t.id, s))
+                .collect()
+        })
         .unwrap_or_default();
     error::list(items)
 }
 
 fn subscription(req: &Req<'_>, sub: &str) -> ArmResult {
     let t = req.sim.config.tenant_of_subscription(sub);
-    let s = t.and_then(|t| t.subscriptions.iter().find(|s| s.id.eq_ignore_ascii_case(sub)));
+    let s = t.and_then(|t| {
+        t.subscriptions
+            .iter()
+            .find(|s| s.id.eq_ignore_ascii_case(sub))
+    });
     match (t, s) {
         (Some(t), Some(s)) => error::reply(StatusCode::OK, subscription_json(&t.id, s)),
-        _ => Err(ArmError::new(StatusCode::NOT_FOUND, "SubscriptionNotFound", format!("The subscription '{sub}' could not be found."))),
+        _ => Err(ArmError::new(
+            StatusCode::NOT_FOUND,
+            "SubscriptionNotFound",
+            format!("The subscription '{sub}' could not be found."),
+        )),
     }
 }

@@ -66,7 +66,11 @@ pub enum Route {
     /// `/subscriptions/{s}/providers/{ns}` (registration state)
     Provider { sub: String, namespace: String },
     /// Long-running operation status (`result`: the Location form).
-    Operation { sub: String, id: String, result: bool },
+    Operation {
+        sub: String,
+        id: String,
+        result: bool,
+    },
     /// `/subscriptions/{s}/resourcegroups`
     Groups(String),
     /// `/subscriptions/{s}/resourcegroups/{rg}`
@@ -106,7 +110,11 @@ pub fn canon(seg: &str) -> &str {
 impl Route {
     /// Parses a path; `None` when no route matches.
     pub fn parse(method: &Method, path: &str) -> Option<Route> {
-        let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+        let segs: Vec<&str> = path
+            .trim_matches('/')
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .collect();
         let lower: Vec<String> = segs.iter().map(|s| s.to_ascii_lowercase()).collect();
         let l: Vec<&str> = lower.iter().map(String::as_str).collect();
         let s = |i: usize| segs[i].to_string();
@@ -116,16 +124,43 @@ impl Route {
             ["subscriptions", _] => Route::Subscription(s(1)),
             ["subscriptions", _, "resourcegroups"] => Route::Groups(s(1)),
             ["subscriptions", _, "resourcegroups", _] => Route::Group(s(1), s(3)),
-            ["subscriptions", _, "resourcegroups", _, "resources"] => Route::GroupResources(s(1), s(3)),
-            ["subscriptions", _, "providers", "microsoft.simulator", "operations", _] => {
-                Route::Operation { sub: s(1), id: s(5), result: false }
+            ["subscriptions", _, "resourcegroups", _, "resources"] => {
+                Route::GroupResources(s(1), s(3))
             }
-            ["subscriptions", _, "providers", "microsoft.simulator", "operations", _, "result"] => {
-                Route::Operation { sub: s(1), id: s(5), result: true }
-            }
-            ["subscriptions", _, "providers", _] => Route::Provider { sub: s(1), namespace: s(3) },
+            [
+                "subscriptions",
+                _,
+                "providers",
+                "microsoft.simulator",
+                "operations",
+                _,
+            ] => Route::Operation {
+                sub: s(1),
+                id: s(5),
+                result: false,
+            },
+            [
+                "subscriptions",
+                _,
+                "providers",
+                "microsoft.simulator",
+                "operations",
+                _,
+                "result",
+            ] => Route::Operation {
+                sub: s(1),
+                id: s(5),
+                result: true,
+            },
+            ["subscriptions", _, "providers", _] => Route::Provider {
+                sub: s(1),
+                namespace: s(3),
+            },
             ["subscriptions", _, "providers", _, "register"] if method == Method::POST => {
-                Route::Provider { sub: s(1), namespace: s(3) }
+                Route::Provider {
+                    sub: s(1),
+                    namespace: s(3),
+                }
             }
             ["subscriptions", ..] => Route::Resource(target(method, &segs, &l)?),
             _ => return None,
@@ -136,7 +171,10 @@ impl Route {
     pub fn subscription(&self) -> Option<&str> {
         match self {
             Route::Tenants | Route::Subscriptions => None,
-            Route::Subscription(s) | Route::Groups(s) | Route::Group(s, _) | Route::GroupResources(s, _) => Some(s),
+            Route::Subscription(s)
+            | Route::Groups(s)
+            | Route::Group(s, _)
+            | Route::GroupResources(s, _) => Some(s),
             Route::Provider { sub, .. } | Route::Operation { sub, .. } => Some(sub),
             Route::Resource(t) => Some(&t.sub),
         }
@@ -169,7 +207,9 @@ fn target(method: &Method, segs: &[&str], lower: &[&str]) -> Option<Target> {
     if rest.is_empty() {
         return None;
     }
-    let rg = (lower.get(2) == Some(&"resourcegroups")).then(|| segs.get(3).map(|s| s.to_string())).flatten();
+    let rg = (lower.get(2) == Some(&"resourcegroups"))
+        .then(|| segs.get(3).map(|s| s.to_string()))
+        .flatten();
     let mut pairs = Vec::new();
     let mut chunks = rest.chunks_exact(2);
     for c in &mut chunks {
@@ -193,8 +233,8 @@ fn target(method: &Method, segs: &[&str], lower: &[&str]) -> Option<Target> {
 mod tests {
     use super::*;
 
-    fn res(m: Method, p: &str) -> Target {
-        match Route::parse(&m, p) {
+    fn res(m: &Method, p: &str) -> Target {
+        match Route::parse(m, p) {
             Some(Route::Resource(t)) => t,
             other => panic!("{p}: {other:?}"),
         }
@@ -202,20 +242,38 @@ mod tests {
 
     #[test]
     fn parses_nested_scopes() {
-        let t = res(Method::PUT, "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ServiceBus/namespaces/ns/providers/Microsoft.Authorization/roleAssignments/x");
-        assert_eq!(t.scope, "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ServiceBus/namespaces/ns");
+        let t = res(
+            &Method::PUT,
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ServiceBus/namespaces/ns/providers/Microsoft.Authorization/roleAssignments/x",
+        );
+        assert_eq!(
+            t.scope,
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ServiceBus/namespaces/ns"
+        );
         assert_eq!(t.kind(), "roleAssignments");
         assert_eq!(t.rg.as_deref(), Some("rg"));
     }
 
     #[test]
     fn actions_and_collections() {
-        let t = res(Method::POST, "/subscriptions/s/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/c/listClusterUserCredential");
+        let t = res(
+            &Method::POST,
+            "/subscriptions/s/resourcegroups/rg/providers/microsoft.containerservice/managedclusters/c/listClusterUserCredential",
+        );
         assert!(t.is_action());
-        assert_eq!(Route::Resource(t).op_name(&Method::POST), "managedClusters.listClusterUserCredential");
-        let t = res(Method::GET, "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ServiceBus/namespaces/n/queues");
+        assert_eq!(
+            Route::Resource(t).op_name(&Method::POST),
+            "managedClusters.listClusterUserCredential"
+        );
+        let t = res(
+            &Method::GET,
+            "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ServiceBus/namespaces/n/queues",
+        );
         assert!(!t.is_action());
         assert_eq!(t.kind(), "queues");
-        assert_eq!(t.id(), "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ServiceBus/namespaces/n");
+        assert_eq!(
+            t.id(),
+            "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ServiceBus/namespaces/n"
+        );
     }
 }

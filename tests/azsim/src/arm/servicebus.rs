@@ -16,16 +16,27 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
     let (rg_name, group) = {
         let g = req.sim.lock();
         let name = store::group_name(&g, &t.sub, &rg)?;
-        let body = g.get(&format!("/subscriptions/{}/resourceGroups/{name}", t.sub)).map(|s| s.body.clone());
+        let body = g
+            .get(&format!("/subscriptions/{}/resourceGroups/{name}", t.sub))
+            .map(|s| s.body.clone());
         (name, body)
     };
     let mut t = t.clone();
     t.scope = format!("/subscriptions/{}/resourceGroups/{rg_name}", t.sub);
-    let tenant = req.sim.config.tenant_of_subscription(&t.sub).map(|x| x.id.clone()).unwrap_or_default();
+    let tenant = req
+        .sim
+        .config
+        .tenant_of_subscription(&t.sub)
+        .map(|x| x.id.clone())
+        .unwrap_or_default();
     match (t.pairs.len(), t.tail.is_some(), &req.method) {
         (0, true, &Method::GET) => {
             let g = req.sim.lock();
-            error::list(store::children(&g, &format!("{}/providers/Microsoft.ServiceBus/namespaces", t.scope), NS_TYPE))
+            error::list(store::children(
+                &g,
+                &format!("{}/providers/Microsoft.ServiceBus/namespaces", t.scope),
+                NS_TYPE,
+            ))
         }
         (1, false, &Method::GET) => store::get(req, &t.id(), NS_TYPE, &t.pairs[0].1, &rg_name),
         (1, false, &Method::PUT) => {
@@ -35,7 +46,11 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
         (1, false, &Method::DELETE) => store::delete(req, &t.sub, &t.id(), op, true),
         (1, true, &Method::GET) => {
             let g = req.sim.lock();
-            error::list(store::children(&g, &format!("{}/queues", t.id()), QUEUE_TYPE))
+            error::list(store::children(
+                &g,
+                &format!("{}/queues", t.id()),
+                QUEUE_TYPE,
+            ))
         }
         (2, false, &Method::GET) => store::get(req, &t.id(), QUEUE_TYPE, &t.pairs[1].1, &rg_name),
         (2, false, &Method::PUT) => {
@@ -56,7 +71,10 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
 fn namespace(req: &Req<'_>, t: &Target, group: Option<&Value>) -> Result<Value, ArmError> {
     let name = &t.pairs[0].1;
     if name.len() < 6 || name.len() > 50 {
-        return Err(ArmError::bad("InvalidParameter", format!("The namespace name '{name}' must be 6 to 50 characters long.")));
+        return Err(ArmError::bad(
+            "InvalidParameter",
+            format!("The namespace name '{name}' must be 6 to 50 characters long."),
+        ));
     }
     let old = req.sim.lock().get(&t.id()).map(|s| s.body.clone());
     let location = store::location(req, group);
@@ -69,7 +87,9 @@ fn namespace(req: &Req<'_>, t: &Target, group: Option<&Value>) -> Result<Value, 
     p["serviceBusEndpoint"] = json!(format!("https://{name}.servicebus.windows.net:443/"));
     p["metricId"] = json!(format!("{}:{name}", t.sub));
     p["status"] = json!("Active");
-    p["createdAt"] = old.as_ref().map_or_else(|| json!(now), |o| o["properties"]["createdAt"].clone());
+    p["createdAt"] = old
+        .as_ref()
+        .map_or_else(|| json!(now), |o| o["properties"]["createdAt"].clone());
     p["updatedAt"] = json!(now);
     if p["minimumTlsVersion"].is_null() {
         p["minimumTlsVersion"] = json!("1.2");
@@ -108,7 +128,10 @@ fn queue(req: &Req<'_>, t: &Target) -> Value {
         ("deadLetteringOnMessageExpiration", json!(false)),
         ("enableBatchedOperations", json!(true)),
         ("enablePartitioning", json!(false)),
-        ("defaultMessageTimeToLive", json!("P10675199DT2H48M5.4775807S")),
+        (
+            "defaultMessageTimeToLive",
+            json!("P10675199DT2H48M5.4775807S"),
+        ),
     ] {
         if p[k].is_null() {
             p[k] = v;

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
-use super::error::{self, ArmError, ArmResult};
 use super::Req;
+use super::error::{self, ArmError, ArmResult};
 use crate::keys::{format_utc, now_secs};
 use crate::lro;
 use crate::state::{Inner, Stored};
@@ -58,7 +58,11 @@ pub fn children(inner: &Inner, parent: &str, rtype: &str) -> Vec<Value> {
     inner
         .under(parent)
         .filter(|s| s.body["type"] == rtype)
-        .filter(|s| s.body["id"].as_str().is_some_and(|i| i.matches('/').count() == depth))
+        .filter(|s| {
+            s.body["id"]
+                .as_str()
+                .is_some_and(|i| i.matches('/').count() == depth)
+        })
         .map(render)
         .collect()
 }
@@ -85,12 +89,23 @@ pub fn save(inner: &mut Inner, id: &str, body: Value, tenant: &str, ms: u64) -> 
 
 /// The answer to a synchronous PUT: 201 when created, 200 when replaced.
 pub fn put_answer(created: bool, body: Value) -> ArmResult {
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     error::reply(status, body)
 }
 
 /// Stores a resource whose PUT is long-running and answers with `Azure-AsyncOperation`.
-pub fn put_lro(req: &Req<'_>, sub: &str, id: &str, body: Value, tenant: &str, op: &str) -> ArmResult {
+pub fn put_lro(
+    req: &Req<'_>,
+    sub: &str,
+    id: &str,
+    body: Value,
+    tenant: &str,
+    op: &str,
+) -> ArmResult {
     let (created, shown, op_id) = {
         let mut g = req.sim.lock();
         let ms = g.faults.lro(op);
@@ -98,7 +113,11 @@ pub fn put_lro(req: &Req<'_>, sub: &str, id: &str, body: Value, tenant: &str, op
         let (op_id, _) = lro::begin(&mut g, ms);
         (created, shown, op_id)
     };
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     let r = (status, Json(shown)).into_response();
     Ok(lro::with_headers(req.sim, r, sub, &op_id, false))
 }
@@ -113,7 +132,8 @@ pub fn delete(req: &Req<'_>, sub: &str, id: &str, op: &str, long_running: bool) 
     }
     if !long_running {
         let prefix = format!("{key}/");
-        g.resources.retain(|k, _| *k != key && !k.starts_with(&prefix));
+        g.resources
+            .retain(|k, _| *k != key && !k.starts_with(&prefix));
         return Ok(StatusCode::OK.into_response());
     }
     let ms = g.faults.lro(op);
@@ -131,8 +151,15 @@ pub fn delete(req: &Req<'_>, sub: &str, id: &str, op: &str, long_running: bool) 
 
 /// Logs an unsupported request as an unknown route and answers 404.
 pub fn unsupported(req: &Req<'_>, what: &str) -> ArmError {
-    req.sim.lock().unknown.push(format!("{} {}", req.method, req.path));
-    ArmError::new(StatusCode::NOT_FOUND, "NoRouteInSimulator", format!("azsim does not support {} {what}", req.method))
+    req.sim
+        .lock()
+        .unknown
+        .push(format!("{} {}", req.method, req.path));
+    ArmError::new(
+        StatusCode::NOT_FOUND,
+        "NoRouteInSimulator",
+        format!("azsim does not support {} {what}", req.method),
+    )
 }
 
 /// The `location` of a request body, or of the resource group.

@@ -36,11 +36,16 @@ fn main() -> anyhow::Result<()> {
     config.aks_issuer_url = cli.issuer_url;
     config.trusted_ca_files = cli.trusted_ca;
     if let Some(k) = &cli.kubeconfig {
-        config.aks_kubeconfig = Some(std::fs::read_to_string(k).with_context(|| format!("reading --kubeconfig {}", k.display()))?);
+        config.aks_kubeconfig = Some(
+            std::fs::read_to_string(k)
+                .with_context(|| format!("reading --kubeconfig {}", k.display()))?,
+        );
     }
     if let Some(f) = &cli.faults {
-        let text = std::fs::read_to_string(f).with_context(|| format!("reading --faults {}", f.display()))?;
-        config.faults = serde_json::from_str::<Faults>(&text).with_context(|| format!("parsing --faults {}", f.display()))?;
+        let text = std::fs::read_to_string(f)
+            .with_context(|| format!("reading --faults {}", f.display()))?;
+        config.faults = serde_json::from_str::<Faults>(&text)
+            .with_context(|| format!("parsing --faults {}", f.display()))?;
     }
     let h = Harness::try_start(config, &cli.az)?;
     let mut lines: Vec<String> = h
@@ -48,7 +53,11 @@ fn main() -> anyhow::Result<()> {
         .into_iter()
         .map(|(k, v)| format!("export {k}={}", shell_quote(&v.to_string_lossy())))
         .collect();
-    lines.extend(h.ids_env().iter().map(|(k, v)| format!("export {k}={}", shell_quote(v))));
+    lines.extend(
+        h.ids_env()
+            .iter()
+            .map(|(k, v)| format!("export {k}={}", shell_quote(v))),
+    );
     let text = lines.join("\n") + "\n";
     print!("{text}");
     if let Some(f) = &cli.env_file {
@@ -58,7 +67,9 @@ fn main() -> anyhow::Result<()> {
         "azsim: serving {} (control: {}/_azsim/stats, {}/_azsim/faults); Ctrl-C to stop",
         h.server.base_url, h.server.base_url, h.server.base_url
     );
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
