@@ -1,1 +1,24 @@
-//! Placeholder until the harness lands.
+//! A real Kubernetes control plane on loopback for tests: etcd, kube-apiserver,
+//! kube-controller-manager, kube-scheduler, kwok (a fake node that runs and completes
+//! pods and serves their logs) and the Azure workload identity webhook.
+//!
+//! The binaries come from `tests/controlplane/build.sh` (built from Go modules, cached by
+//! version); [`ControlPlane::start`] generates certificates, starts everything by PID
+//! with each log in a temporary directory, and stops it all on drop.
+//!
+//! Only one control plane with the webhook runs per machine at a time (the webhook
+//! always listens on port 9443); see [`lock`].
+
+mod args;
+pub mod cluster;
+mod controlplane;
+mod error;
+pub mod kubeconfig;
+pub mod lock;
+pub mod logs;
+pub mod pki;
+mod process;
+mod ready;
+
+pub use controlplane::{ControlPlane, Options, WEBHOOK_URL};
+pub use error::Error;
