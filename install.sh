@@ -43,15 +43,14 @@ die_usage() {
 # Checked first, with shell builtins only, so the message is clear even on a
 # machine with nothing installed.
 if ! command -v cargo >/dev/null 2>&1; then
-  cat >&2 <<'EOF'
-install.sh: cargo (Rust's build tool) was not found on PATH.
-Install Rust with rustup (https://rustup.rs):
-
-  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh
-  . "$HOME/.cargo/env"
-
-then run ./install.sh again.
-EOF
+  printf '%s\n' \
+    "install.sh: cargo (Rust's build tool) was not found on PATH." \
+    "Install Rust with rustup (https://rustup.rs):" \
+    "" \
+    "  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh" \
+    "  . \"\$HOME/.cargo/env\"" \
+    "" \
+    "then run ./install.sh again." >&2
   exit 1
 fi
 
@@ -186,7 +185,7 @@ echo "  az-xtenant --help           # the Azure side"
 case ":$PATH:" in
   *":$bindir:"*) ;;
   *)
-    echo
+    echo >&2
     echo "WARNING: $bindir is not on your PATH; add it, e.g. to ~/.bashrc or ~/.zshrc:" >&2
     echo "  export PATH=\"$bindir:\$PATH\"" >&2
     ;;
@@ -199,5 +198,5 @@ if [ "$completions" = 1 ]; then
   echo "before compinit in ~/.zshrc."
 fi
 if [ "$man_pages" = 1 ]; then
-  echo "Man pages: man kubectl-xtenant, man az-xtenant (MANPATH=$prefix/share/man if not found)."
+  echo "Man pages: man ${tools[*]} (MANPATH=$prefix/share/man if not found)."
 fi

@@ -84,8 +84,11 @@ check "a second release gives a byte-identical archive" cmp "$archive" "$tmp/aga
 # --- krew, offline, in a temporary KREW_ROOT and HOME -----------------------
 export HOME="$tmp/home" KREW_ROOT="$tmp/krew" KREW_NO_UPGRADE_CHECK=1
 mkdir -p "$HOME"
-path="$KREW_ROOT/bin:$kubectl_dir:/usr/bin:/bin"
-krew() { PATH="$path" "$XTENANT_KREW" "$@" </dev/null; }
+# krew runs as users run it: as the kubectl plugin kubectl-krew.
+mkdir -p "$tmp/tools"
+ln -s "$XTENANT_KREW" "$tmp/tools/kubectl-krew"
+path="$KREW_ROOT/bin:$tmp/tools:$kubectl_dir:/usr/bin:/bin"
+krew() { PATH="$path" command kubectl krew "$@" </dev/null; }
 kubectl() { PATH="$path" command kubectl "$@"; }
 
 cp "$archive" "$tmp/tampered.tar.gz"
