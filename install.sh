@@ -75,6 +75,12 @@ while [ $# -gt 0 ]; do
     *) die_usage "unknown option '$1'" ;;
   esac
 done
+# A literal ~ (as in --prefix=~/apps, which the shell leaves alone).
+tilde='~'
+case $prefix in
+  "$tilde") prefix=$HOME ;;
+  "$tilde"/*) prefix="$HOME/${prefix#"$tilde"/}" ;;
+esac
 case $prefix in
   /*) ;;
   *) prefix="$PWD/$prefix" ;;
