@@ -1,0 +1,223 @@
+//! The JSON shapes az prints (`-o json`), reduced to the fields xtenant uses.
+//! Field names are az's camelCase; unknown fields are ignored.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use xtenant_shared::names;
+
+/// Placeholder for IDs a dry run cannot know.
+pub const PLACEHOLDER_GUID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// `az account list`: one subscription az holds a session for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    /// Subscription ID.
+    pub id: String,
+    pub tenant_id: String,
+}
+
+/// `az group show|create`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Group {
+    #[serde(default)]
+    pub tags: Option<Map<String, Value>>,
+}
+
+impl Group {
+    /// Whether the group carries `created-by=xtenant`.
+    pub fn tagged_by_xtenant(&self) -> bool {
+        self.tags
+            .as_ref()
+            .and_then(|t| t.get(names::TAG_CREATED_BY))
+            .and_then(Value::as_str)
+            == Some(names::TAG_CREATED_BY_VALUE)
+    }
+}
+
+/// `az aks show|create|update`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cluster {
+    pub id: String,
+    #[serde(default)]
+    pub provisioning_state: Option<String>,
+    #[serde(default)]
+    pub oidc_issuer_profile: Option<OidcIssuerProfile>,
+    #[serde(default)]
+    pub security_profile: Option<SecurityProfile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OidcIssuerProfile {
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    // az prints `issuerUrl`; ARM's own name is `issuerURL`.
+    #[serde(default, alias = "issuerURL")]
+    pub issuer_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityProfile {
+    #[serde(default)]
+    pub workload_identity: Option<Toggle>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Toggle {
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+impl Cluster {
+    pub fn oidc_enabled(&self) -> bool {
+        self.oidc_issuer_profile
+            .as_ref()
+            .and_then(|p| p.enabled)
+            .unwrap_or(false)
+    }
+    /// `securityProfile.workloadIdentity` is null when off.
+    pub fn workload_identity_enabled(&self) -> bool {
+        self.security_profile
+            .as_ref()
+            .and_then(|p| p.workload_identity.as_ref())
+            .and_then(|w| w.enabled)
+            .unwrap_or(false)
+    }
+    pub fn issuer_url(&self) -> Option<&str> {
+        self.oidc_issuer_profile
+            .as_ref()
+            .and_then(|p| p.issuer_url.as_deref())
+            .filter(|u| !u.is_empty())
+    }
+    /// Whether AKS is still working on the cluster (a create or update in flight).
+    pub fn in_progress(&self) -> bool {
+        matches!(
+            self.provisioning_state.as_deref(),
+            Some("Creating" | "Updating" | "Upgrading" | "Starting" | "Scaling" | "Migrating")
+        )
+    }
+    /// A cluster that exists with OIDC issuer and workload identity off.
+    pub fn assumed(id: String) -> Self {
+        Self {
+            id,
+            provisioning_state: Some("Succeeded".into()),
+            oidc_issuer_profile: None,
+            security_profile: None,
+        }
+    }
+}
+
+/// `az servicebus namespace show|create|update`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Namespace {
+    pub id: String,
+    /// `https://<ns>.servicebus.windows.net:443/`
+    #[serde(default)]
+    pub service_bus_endpoint: Option<String>,
+    #[serde(default)]
+    pub disable_local_auth: Option<bool>,
+}
+
+/// `az servicebus queue show|create` (only its existence matters).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Queue {}
+
+/// `az identity show|create`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Identity {
+    pub id: String,
+    pub client_id: String,
+    pub principal_id: String,
+}
+
+/// `az role assignment list|create`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAssignment {
+    pub id: String,
+    pub principal_id: String,
+    #[serde(default)]
+    pub role_definition_id: Option<String>,
+    #[serde(default)]
+    pub role_definition_name: Option<String>,
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+/// Role definition ID of "Azure Service Bus Data Owner" (the same in every tenant).
+pub const SERVICEBUS_DATA_OWNER_ID: &str = "090c5cfd-751d-490a-894a-3ce6f1109419";
+
+impl RoleAssignment {
+    /// Whether this grants the Service Bus role to `principal` at `scope`.
+    pub fn grants(&self, principal: &str, scope: &str) -> bool {
+        let role = self.role_definition_name.as_deref() == Some(names::SERVICEBUS_ROLE)
+            || self
+                .role_definition_id
+                .as_deref()
+                .is_some_and(|id| id.to_ascii_lowercase().ends_with(SERVICEBUS_DATA_OWNER_ID));
+        let at_scope = self
+            .scope
+            .as_deref()
+            .is_none_or(|s| s.eq_ignore_ascii_case(scope));
+        role && at_scope && self.principal_id.eq_ignore_ascii_case(principal)
+    }
+}
+
+/// `az identity federated-credential list|create`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FederatedCredential {
+    pub name: String,
+    pub issuer: String,
+    pub subject: String,
+    #[serde(default)]
+    pub audiences: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_flags_follow_az_output() {
+        let on: Cluster = serde_json::from_str(
+            r#"{"id":"/c","provisioningState":"Succeeded",
+                "oidcIssuerProfile":{"enabled":true,"issuerUrl":"https://e/t/u/"},
+                "securityProfile":{"workloadIdentity":{"enabled":true}}}"#,
+        )
+        .expect("parses");
+        assert!(on.oidc_enabled() && on.workload_identity_enabled());
+        assert_eq!(on.issuer_url(), Some("https://e/t/u/"));
+        let off: Cluster = serde_json::from_str(
+            r#"{"id":"/c","oidcIssuerProfile":{"enabled":false,"issuerUrl":null},
+                "securityProfile":{"workloadIdentity":null}}"#,
+        )
+        .expect("parses");
+        assert!(!off.oidc_enabled() && !off.workload_identity_enabled());
+        assert_eq!(off.issuer_url(), None);
+    }
+
+    #[test]
+    fn tag_is_checked_exactly() {
+        let g: Group = serde_json::from_str(r#"{"tags":{"created-by":"xtenant"}}"#).expect("g");
+        assert!(g.tagged_by_xtenant());
+        let g: Group = serde_json::from_str(r#"{"tags":null}"#).expect("g");
+        assert!(!g.tagged_by_xtenant());
+    }
+
+    #[test]
+    fn role_assignment_match() {
+        let ra: RoleAssignment = serde_json::from_str(&format!(
+            r#"{{"id":"/ra","principalId":"P","scope":"/NS",
+                "roleDefinitionId":"/x/roleDefinitions/{SERVICEBUS_DATA_OWNER_ID}"}}"#
+        ))
+        .expect("ra");
+        assert!(ra.grants("p", "/ns"));
+        assert!(!ra.grants("q", "/ns"));
+        assert!(!ra.grants("p", "/other"));
+    }
+}

@@ -1,0 +1,126 @@
+//! The command line: one clap type per subcommand, help text from the `///`
+//! comments. Values are validated here (through `xtenant_shared::validate`),
+//! so bad input stops with exit code 2 before any `az` call.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use xtenant_shared::names;
+use xtenant_shared::validate::{Kind, parser};
+
+use crate::commands;
+
+/// Set up, check and tear down cross-tenant workload identity on AKS
+///
+/// A workload in an AKS cluster of Tenant A reaches a Service Bus queue in
+/// Tenant B through a user-assigned managed identity of Tenant B that trusts
+/// the cluster's OIDC issuer. Every ID is kept in a profile, every step is
+/// safe to re-run, and both tenants stay logged in at once.
+#[derive(Debug, Parser)]
+#[command(name = "az-xtenant", version, propagate_version = true)]
+#[command(max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct Global {
+    /// Profile to use (a file in $XTENANT_CONFIG_DIR, else ~/.config/xtenant)
+    #[arg(
+        long,
+        global = true,
+        env = "XTENANT_PROFILE",
+        hide_env_values = true,
+        default_value = names::DEFAULT_PROFILE,
+        value_parser = parser(Kind::ProfileName),
+    )]
+    pub profile: String,
+    /// Print every az command (shell-quoted, on stdout) instead of changing anything
+    ///
+    /// Read-only commands (show, list) still run, so the plan reflects what
+    /// exists; the profile is not written.
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+    /// With --dry-run: run no az command at all and assume every resource is
+    /// absent (the full plan) or present but outdated
+    #[arg(long, global = true, value_enum, requires = "dry_run")]
+    pub assume: Option<Assume>,
+    /// Output format of the data printed on stdout
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = Format::Human)]
+    pub output: Format,
+}
+
+/// How `--dry-run --assume` pretends Azure looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Assume {
+    /// Nothing exists: every create step is shown.
+    Absent,
+    /// Everything exists but needs fixing: updates, role and credential are shown.
+    Outdated,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table or text for people
+    Human,
+    /// JSON
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Record tenants, subscriptions, names and location in the profile
+    Init(Box<commands::init::Args>),
+    /// Make sure az holds a session for both tenants (runs `az login --tenant` where needed)
+    Login(commands::login::Args),
+    /// Tenant A: resource group and AKS cluster with OIDC issuer and workload identity
+    Cluster(commands::cluster::Args),
+    /// Tenant B: resource group, Service Bus namespace and queue, identity, role assignment
+    Resources(commands::resources::Args),
+    /// Tenant B: federated identity credential trusting the cluster's OIDC issuer
+    Trust(commands::trust::Args),
+    /// Everything: cluster and resources concurrently, then the trust; resumable
+    Up(commands::up::Args),
+    /// What the profile records, checked live in both tenants
+    Status(commands::status::Args),
+    /// Print `export` lines with the procedure's variable names
+    Env(commands::env::Args),
+    /// Delete the resource groups xtenant created, in both tenants
+    Cleanup(commands::cleanup::Args),
+    /// Print a shell completion script
+    Completions(commands::completions::Args),
+    /// Write man pages into a directory
+    #[command(hide = true)]
+    Man(commands::man::Args),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn assume_requires_dry_run() {
+        let err = Cli::try_parse_from(["az-xtenant", "up", "--assume", "absent"])
+            .expect_err("needs --dry-run");
+        assert_eq!(err.exit_code(), 2);
+        let ok = Cli::try_parse_from(["az-xtenant", "up", "--dry-run", "--assume", "absent"]);
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn bad_profile_name_is_refused() {
+        let err = Cli::try_parse_from(["az-xtenant", "status", "--profile", "../x"])
+            .expect_err("refused");
+        assert!(err.to_string().contains("--profile"), "{err}");
+    }
+}
