@@ -69,10 +69,10 @@ impl Progress {
 
     /// A finished step: `✓ what`.
     pub fn done(&self, what: &str) {
-        let mark = if self.color {
-            "\x1b[32m✓\x1b[0m"
-        } else {
-            "✓"
+        let mark = match (self.planned, self.color) {
+            (true, _) => "[dry run]",
+            (false, true) => "\x1b[32m✓\x1b[0m",
+            (false, false) => "✓",
         };
         self.line(&format!("{mark} {what}"));
     }

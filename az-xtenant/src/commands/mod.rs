@@ -47,7 +47,7 @@ impl Ctx {
             profile: Mutex::new(profile),
             format: global.output,
             mode,
-            progress: Progress::from_env(),
+            progress: Progress::from_env().planning(mode != Mode::Live),
         })
     }
 
