@@ -21,7 +21,9 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         if cause.is::<UsageError>() || cause.is::<InvalidInput>() {
             return USAGE;
         }
-        if let Some(ProfileError::InvalidName(_)) = cause.downcast_ref::<ProfileError>() {
+        if let Some(ProfileError::InvalidName(_) | ProfileError::Missing { .. }) =
+            cause.downcast_ref::<ProfileError>()
+        {
             return USAGE;
         }
         if let Some(az) = cause.downcast_ref::<AzError>() {

@@ -23,6 +23,12 @@ pub fn run(ctx: &Ctx, _args: &Args) -> Result<()> {
     let p = ctx.snapshot();
     let s = settings::resources(&p)?;
     settings::subject(&p)?;
+    let issuer = p
+        .cluster
+        .issuer_url
+        .as_ref()
+        .context("no OIDC issuer recorded yet: run `az-xtenant cluster` (or `up`) first")?;
+    check("cluster.issuerUrl (profile)", Kind::IssuerUrl, issuer)?;
     let az = ctx.az()?;
     login::check(&az, std::slice::from_ref(&s.place))?;
     ensure(ctx, &az, &s)

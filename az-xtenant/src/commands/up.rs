@@ -8,6 +8,7 @@ use crate::commands::cluster::{self, WaitArgs};
 use crate::commands::resources::{self, PrincipalWait};
 use crate::commands::{Ctx, login, trust};
 use crate::settings;
+use xtenant_shared::validate::{Kind, check};
 
 /// Cluster and resources concurrently, then the trust.
 #[derive(Debug, clap::Args)]
@@ -24,6 +25,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     let cs = settings::cluster(&p)?;
     let rs = settings::resources(&p)?;
     settings::subject(&p)?;
+    if let Some(issuer) = &p.cluster.issuer_url {
+        check("cluster.issuerUrl (profile)", Kind::IssuerUrl, issuer)?;
+    }
     let az = ctx.az()?;
     login::check(&az, &[cs.place.clone(), rs.place.clone()])?;
 

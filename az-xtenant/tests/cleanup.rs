@@ -1,0 +1,105 @@
+//! `cleanup` against the fake az: only groups xtenant created and tagged are
+//! deleted; adopted ones never; `--yes` is needed off a terminal.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use support::*;
+
+fn deletes(w: &World) -> Vec<String> {
+    w.calls()
+        .iter()
+        .map(|c| c.join(" "))
+        .filter(|c| c.starts_with("group delete"))
+        .collect()
+}
+
+#[test]
+fn deletes_created_groups_in_both_tenants_and_forgets_ids() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.ok(&["up"]);
+    w.on(&format!("group_delete@{SA}"), vec![Resp::Raw("")]);
+    w.on(&format!("group_delete@{SB}"), vec![Resp::Raw("")]);
+    w.ok(&["cleanup", "--yes"]);
+    assert_eq!(
+        deletes(&w),
+        vec![
+            format!(
+                "group delete --name {RG} --yes --subscription {SA} -o json --only-show-errors"
+            ),
+            format!(
+                "group delete --name {RG} --yes --subscription {SB} -o json --only-show-errors"
+            ),
+        ]
+    );
+    let p = w.profile();
+    assert_eq!(p["cluster"]["resourceGroupCreated"], false);
+    assert!(p["cluster"]["issuerUrl"].is_null());
+    assert!(p["resources"]["clientId"].is_null());
+    assert!(p["resources"]["principalId"].is_null());
+    assert_eq!(p["cluster"]["tenantId"], TA, "settings are kept");
+}
+
+#[test]
+fn an_adopted_group_is_never_deleted() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.on(&format!("group_show@{SA}"), vec![Resp::Json(group(false))]);
+    w.ok(&["up"]);
+    w.on(&format!("group_delete@{SB}"), vec![Resp::Raw("")]);
+    w.ok(&["cleanup", "--yes", "--no-wait"]);
+    assert_eq!(
+        deletes(&w),
+        vec![format!(
+            "group delete --name {RG} --yes --no-wait --subscription {SB} -o json --only-show-errors"
+        )]
+    );
+}
+
+#[test]
+fn a_group_without_the_tag_is_kept_even_if_the_profile_says_created() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.ok(&["up"]);
+    w.on(&format!("group_show@{SA}"), vec![Resp::Json(group(false))]);
+    w.on(&format!("group_show@{SB}"), vec![Resp::Json(group(false))]);
+    let out = w.run(&["cleanup", "--yes"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lacks the created-by=xtenant tag"));
+    assert!(deletes(&w).is_empty());
+}
+
+#[test]
+fn without_yes_off_a_terminal_nothing_is_deleted() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.ok(&["up"]);
+    let out = w.run(&["cleanup"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert!(deletes(&w).is_empty());
+    assert_eq!(w.profile()["cluster"]["resourceGroupCreated"], true);
+}
+
+#[test]
+fn dry_run_prints_the_deletes_and_changes_nothing() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.ok(&["up"]);
+    let before = w.profile();
+    let out = w.ok(&["cleanup", "--dry-run"]);
+    assert!(
+        out.contains(&format!(
+            "az group delete --name {RG} --yes --subscription {SA}"
+        )),
+        "{out}"
+    );
+    assert!(deletes(&w).is_empty());
+    assert_eq!(w.profile(), before);
+}

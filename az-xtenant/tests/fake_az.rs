@@ -1,0 +1,389 @@
+//! Scenarios against a fake `az` on PATH: a fresh `up`, a re-run that only
+//! reads, adopting a cluster without OIDC, the PrincipalNotFound retry, not
+//! logged in, az missing, malformed JSON, az failures, status, env, cleanup.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use serde_json::{Value, json};
+use support::*;
+
+fn joined(calls: &[Vec<String>]) -> Vec<String> {
+    calls.iter().map(|c| c.join(" ")).collect()
+}
+
+#[test]
+fn fresh_up_creates_everything_and_records_it() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.ok(&["up"]);
+    let calls = joined(&w.calls());
+    for needle in [
+        format!(
+            "group create --name {RG} --location eastus --tags created-by=xtenant --subscription {SA} -o json --only-show-errors"
+        ),
+        format!(
+            "group create --name {RG} --location eastus --tags created-by=xtenant --subscription {SB}"
+        ),
+        format!(
+            "aks create --resource-group {RG} --name {AKS} --enable-oidc-issuer --enable-workload-identity --generate-ssh-keys --subscription {SA}"
+        ),
+        format!(
+            "servicebus namespace create --resource-group {RG} --name {NS} --location eastus --disable-local-auth --subscription {SB}"
+        ),
+        format!("identity create --resource-group {RG} --name {IDENTITY}"),
+        format!(
+            "role assignment create --role Azure Service Bus Data Owner --assignee-object-id {PRINCIPAL} --assignee-principal-type ServicePrincipal --scope {}",
+            ns_id()
+        ),
+        format!(
+            "identity federated-credential create --resource-group {RG} --identity-name {IDENTITY} --name {IDENTITY}-federated --issuer {} --subject system:serviceaccount:default:myserviceaccount --audiences api://AzureADTokenExchange",
+            issuer()
+        ),
+    ] {
+        assert!(
+            calls.iter().any(|c| c.contains(&needle)),
+            "missing {needle:?} in {calls:#?}"
+        );
+    }
+    assert!(
+        !calls.iter().any(|c| c.starts_with("logout")),
+        "never az logout"
+    );
+    for call in w.calls() {
+        if call[0] != "account" && call[0] != "login" {
+            let l = call.join(" ");
+            assert!(
+                l.contains("--subscription ") && l.ends_with("-o json --only-show-errors"),
+                "{l}"
+            );
+        }
+    }
+    let p = w.profile();
+    assert_eq!(p["cluster"]["issuerUrl"], issuer(), "issuer byte for byte");
+    assert_eq!(p["cluster"]["resourceGroupCreated"], true);
+    assert_eq!(p["cluster"]["clusterCreated"], true);
+    assert_eq!(p["resources"]["resourceGroupCreated"], true);
+    assert_eq!(p["resources"]["principalId"], PRINCIPAL);
+    assert_eq!(p["resources"]["clientId"], CLIENT);
+    assert_eq!(p["resources"]["servicebusId"], ns_id());
+    assert_eq!(
+        p["resources"]["servicebusHostname"],
+        format!("{NS}.servicebus.windows.net")
+    );
+    assert_eq!(
+        p["resources"]["federatedCredentialName"],
+        format!("{IDENTITY}-federated")
+    );
+    assert!(
+        p["resources"]["roleAssignmentId"]
+            .as_str()
+            .unwrap()
+            .ends_with("/r1")
+    );
+
+    // A re-run only reads.
+    w.clear_calls();
+    w.ok(&["up"]);
+    let rerun = w.calls();
+    assert!(!rerun.is_empty());
+    for call in &rerun {
+        assert!(
+            ["show", "list"].contains(&verb(call).as_str()),
+            "re-run wrote: {call:?}"
+        );
+    }
+    assert_eq!(w.profile(), p, "re-run leaves the profile as it was");
+
+    // env and status read the result.
+    let env = w.ok(&["env"]);
+    for line in [
+        format!("export CLIENT_ID={CLIENT}"),
+        format!("export PRINCIPAL_ID={PRINCIPAL}"),
+        format!("export SERVICEBUS_HOSTNAME={NS}.servicebus.windows.net"),
+        format!("export OIDC_ISSUER_URL={}", issuer()),
+        format!("export TENANT_B_ID={TB}"),
+        format!("export IDENTITY_NAME={IDENTITY}"),
+    ] {
+        assert!(env.lines().any(|l| l == line), "{line} not in\n{env}");
+    }
+    let status: Value = serde_json::from_str(&w.ok(&["status", "-o", "json"])).unwrap();
+    assert_eq!(status["ok"], true, "{status:#}");
+    assert_eq!(status["items"].as_array().unwrap().len(), 8, "{status:#}");
+    let table = w.ok(&["status"]);
+    assert!(table.starts_with("COMPONENT"), "{table}");
+}
+
+#[test]
+fn an_existing_cluster_without_oidc_is_updated_not_recreated() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.on(&format!("group_show@{SA}"), vec![Resp::Json(group(false))]);
+    w.on(&format!("aks_show@{SA}"), vec![Resp::Json(cluster(false))]);
+    w.on(&format!("aks_update@{SA}"), vec![Resp::Json(cluster(true))]);
+    w.ok(&["up"]);
+    let calls = joined(&w.calls());
+    assert!(calls.iter().any(|c| c.starts_with(&format!(
+        "aks update --resource-group {RG} --name {AKS} --enable-oidc-issuer --enable-workload-identity --subscription {SA}"
+    ))), "{calls:#?}");
+    assert!(
+        !calls.iter().any(|c| c.starts_with("aks create")),
+        "{calls:#?}"
+    );
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c.starts_with("group create") && c.contains(SA)),
+        "adopted group"
+    );
+    let p = w.profile();
+    assert_eq!(
+        p["cluster"]["resourceGroupCreated"], false,
+        "adopted, not created"
+    );
+    assert_eq!(p["cluster"]["clusterCreated"], false);
+    assert_eq!(p["cluster"]["issuerUrl"], issuer());
+}
+
+#[test]
+fn an_existing_namespace_with_local_auth_is_fixed() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.on(
+        &format!("servicebus_namespace_show@{SB}"),
+        vec![Resp::Json(namespace(false))],
+    );
+    w.on(
+        &format!("servicebus_namespace_update@{SB}"),
+        vec![Resp::Json(namespace(true))],
+    );
+    let out = w.run(&["up"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("local (SAS key) authentication enabled")
+    );
+    let calls = joined(&w.calls());
+    assert!(calls.iter().any(|c| c.starts_with(&format!("servicebus namespace update --resource-group {RG} --name {NS} --disable-local-auth true"))), "{calls:#?}");
+}
+
+fn principal_not_found() -> Resp {
+    Resp::Fail(
+        1,
+        format!(
+            "ERROR: (PrincipalNotFound) Principal {PRINCIPAL} does not exist in the directory {TB}."
+        ),
+    )
+}
+
+#[test]
+fn principal_not_found_is_retried_visibly() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.on(
+        &format!("role_assignment_create@{SB}"),
+        vec![principal_not_found(), Resp::Json(role_assignment())],
+    );
+    let out = w.run(&["up", "--principal-wait", "30"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let creates = w
+        .calls()
+        .iter()
+        .filter(|c| c.join(" ").starts_with("role assignment create"))
+        .count();
+    assert_eq!(creates, 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("PrincipalNotFound") && err.contains("retrying in 1 s"),
+        "{err}"
+    );
+}
+
+#[test]
+fn principal_not_found_gives_up_loudly_after_the_limit() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.on(
+        &format!("role_assignment_create@{SB}"),
+        vec![principal_not_found()],
+    );
+    let out = w.run(&["up", "--principal-wait", "2"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("still unknown") && err.contains("--principal-wait"),
+        "{err}"
+    );
+    let creates = w
+        .calls()
+        .iter()
+        .filter(|c| verb(c) == "create" && c[0] == "role")
+        .count();
+    assert!((2..=3).contains(&creates), "bounded retries: {creates}");
+    // The trust is not attempted after a failed Tenant B step.
+    assert!(
+        !joined(&w.calls())
+            .iter()
+            .any(|c| c.starts_with("identity federated-credential"))
+    );
+}
+
+#[test]
+fn not_logged_in_names_the_login_to_run() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.on(
+        "account_list",
+        vec![Resp::Json(json!([{"id": SB, "tenantId": TB}]))],
+    );
+    let out = w.run(&["up"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("az login --tenant {TA}")), "{err}");
+    assert_eq!(
+        joined(&w.calls()),
+        vec!["account list -o json --only-show-errors"]
+    );
+}
+
+#[test]
+fn login_runs_az_login_only_for_the_missing_tenant() {
+    let w = World::new();
+    w.init();
+    w.on(
+        "account_list",
+        vec![
+            Resp::Json(json!([{"id": SB, "tenantId": TB}])),
+            Resp::Json(json!([{"id": SA, "tenantId": TA}, {"id": SB, "tenantId": TB}])),
+        ],
+    );
+    w.on("login", vec![Resp::Raw("")]);
+    w.ok(&["login"]);
+    let logins: Vec<_> = joined(&w.calls())
+        .into_iter()
+        .filter(|c| c.starts_with("login"))
+        .collect();
+    assert_eq!(logins, vec![format!("login --tenant {TA} -o none")]);
+}
+
+#[test]
+fn az_missing_says_how_to_install_it() {
+    let mut w = World::new();
+    w.init();
+    w.with_az = false;
+    let out = w.run(&["up"]);
+    assert_eq!(out.status.code(), Some(127), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pip install azure-cli") && err.contains("brew install azure-cli"),
+        "{err}"
+    );
+    assert!(w.calls().is_empty());
+}
+
+#[test]
+fn malformed_json_names_the_command() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.on(&format!("aks_show@{SA}"), vec![Resp::Raw("{not json")]);
+    let out = w.run(&["cluster"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("az aks show") && err.contains("not the expected JSON"),
+        "{err}"
+    );
+}
+
+#[test]
+fn az_failure_shows_command_message_and_exit_code() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    let msg = "ERROR: (AuthorizationFailed) The client does not have authorization";
+    w.on(
+        &format!("group_create@{SA}"),
+        vec![Resp::Fail(4, msg.into())],
+    );
+    let out = w.run(&["cluster"]);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "az's exit code: {}",
+        describe(&out)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("az group create --name") && err.contains(msg),
+        "{err}"
+    );
+    assert!(w.profile()["cluster"]["resourceGroupCreated"] == false);
+}
+
+#[test]
+fn wrong_tenant_subscription_is_refused_before_any_write() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.on(
+        "account_list",
+        vec![Resp::Json(
+            json!([{"id": SA, "tenantId": TB}, {"id": SB, "tenantId": TB}]),
+        )],
+    );
+    let out = w.run(&["up"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(SA) && err.contains("belongs to tenant"),
+        "{err}"
+    );
+    assert_eq!(w.calls().len(), 1);
+}
+
+#[test]
+fn an_interrupted_up_resumes_without_redoing_finished_steps() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.on(
+        &format!("identity_create@{SB}"),
+        vec![
+            Resp::Fail(1, "ERROR: (InternalServerError) boom".into()),
+            Resp::Json(identity()),
+        ],
+    );
+    let out = w.run(&["up"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let p = w.profile();
+    assert_eq!(p["cluster"]["issuerUrl"], issuer(), "Tenant A step saved");
+    assert_eq!(
+        p["resources"]["servicebusId"],
+        ns_id(),
+        "namespace step saved"
+    );
+    assert!(p["resources"]["clientId"].is_null());
+    w.clear_calls();
+    w.ok(&["up"]);
+    let writes: Vec<String> = w
+        .calls()
+        .iter()
+        .filter(|c| !["show", "list"].contains(&verb(c).as_str()))
+        .map(|c| c[..3].join(" "))
+        .collect();
+    assert_eq!(
+        writes,
+        vec![
+            "role assignment create",
+            "identity federated-credential create"
+        ],
+        "only the unfinished steps run"
+    );
+    assert_eq!(w.profile()["resources"]["clientId"], CLIENT);
+}
