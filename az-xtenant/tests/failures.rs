@@ -1,0 +1,128 @@
+//! Failures against a fake `az` on PATH: not logged in (and `login`), az
+//! missing, malformed JSON, az errors with their exit code, a subscription of
+//! the wrong tenant.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use serde_json::json;
+use support::*;
+
+fn joined(calls: &[Vec<String>]) -> Vec<String> {
+    calls.iter().map(|c| c.join(" ")).collect()
+}
+
+#[test]
+fn not_logged_in_names_the_login_to_run() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.on(
+        "account_list",
+        vec![Resp::Json(json!([{"id": SB, "tenantId": TB}]))],
+    );
+    let out = w.run(&["up"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("az login --tenant {TA}")), "{err}");
+    assert_eq!(
+        joined(&w.calls()),
+        vec!["account list -o json --only-show-errors"]
+    );
+}
+
+#[test]
+fn login_runs_az_login_only_for_the_missing_tenant() {
+    let w = World::new();
+    w.init();
+    w.on(
+        "account_list",
+        vec![
+            Resp::Json(json!([{"id": SB, "tenantId": TB}])),
+            Resp::Json(json!([{"id": SA, "tenantId": TA}, {"id": SB, "tenantId": TB}])),
+        ],
+    );
+    w.on("login", vec![Resp::Raw("")]);
+    w.ok(&["login"]);
+    let logins: Vec<_> = joined(&w.calls())
+        .into_iter()
+        .filter(|c| c.starts_with("login"))
+        .collect();
+    assert_eq!(logins, vec![format!("login --tenant {TA} -o none")]);
+}
+
+#[test]
+fn az_missing_says_how_to_install_it() {
+    let mut w = World::new();
+    w.init();
+    w.with_az = false;
+    let out = w.run(&["up"]);
+    assert_eq!(out.status.code(), Some(127), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pip install azure-cli") && err.contains("brew install azure-cli"),
+        "{err}"
+    );
+    assert!(w.calls().is_empty());
+}
+
+#[test]
+fn malformed_json_names_the_command() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.on(&format!("aks_show@{SA}"), vec![Resp::Raw("{not json")]);
+    let out = w.run(&["cluster"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("az aks show") && err.contains("not the expected JSON"),
+        "{err}"
+    );
+}
+
+#[test]
+fn az_failure_shows_command_message_and_exit_code() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    let msg = "ERROR: (AuthorizationFailed) The client does not have authorization";
+    w.on(
+        &format!("group_create@{SA}"),
+        vec![Resp::Fail(4, msg.into())],
+    );
+    let out = w.run(&["cluster"]);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "az's exit code: {}",
+        describe(&out)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("az group create --name") && err.contains(msg),
+        "{err}"
+    );
+    assert!(w.profile()["cluster"]["resourceGroupCreated"] == false);
+}
+
+#[test]
+fn wrong_tenant_subscription_is_refused_before_any_write() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.on(
+        "account_list",
+        vec![Resp::Json(
+            json!([{"id": SA, "tenantId": TB}, {"id": SB, "tenantId": TB}]),
+        )],
+    );
+    let out = w.run(&["up"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(SA) && err.contains("belongs to tenant"),
+        "{err}"
+    );
+    assert_eq!(w.calls().len(), 1);
+}
