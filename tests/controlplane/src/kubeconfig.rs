@@ -35,8 +35,15 @@ pub fn write(path: &Path, server: &str, pki: &PkiFiles) -> Result<(), Error> {
     std::fs::write(path, text).map_err(|e| Error::io("writing", path, e))
 }
 
+/// Selects rustls's ring provider for the process unless one is set already (needed when
+/// several rustls crypto providers are compiled in, as in a whole-workspace build).
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A kube client for the kubeconfig at `path`.
 pub async fn client(path: &Path) -> Result<kube::Client, Error> {
+    install_crypto_provider();
     let kc = kube::config::Kubeconfig::read_from(path)
         .map_err(|e| Error::Kubeconfig(format!("{}: {e}", path.display())))?;
     let config =

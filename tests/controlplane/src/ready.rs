@@ -67,6 +67,7 @@ pub async fn http_ok(client: &reqwest::Client, url: &str) -> Result<(), String> 
 /// An HTTP client trusting `ca_pem` (and, when `insecure`, any certificate:
 /// for the controller-manager's and scheduler's self-signed health endpoints).
 pub fn http_client(ca_pem: &str, insecure: bool) -> Result<reqwest::Client, Error> {
+    crate::kubeconfig::install_crypto_provider();
     let ca = reqwest::Certificate::from_pem(ca_pem.as_bytes())
         .map_err(|e| Error::Setup(format!("loading the CA certificate: {e}")))?;
     reqwest::Client::builder()
