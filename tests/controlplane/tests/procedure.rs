@@ -1,0 +1,298 @@
+//! The whole procedure locally: the simulator's AKS issuer is the local API server's
+//! issuer; `az-xtenant up` (the real az against the simulator) → `kubectl xtenant deploy`
+//! → `verify` → `doctor --exchange`, in which the simulator's Entra verifies the real
+//! service-account token against the API server's JWKS. Then each usual mistake is made
+//! and doctor must name it.
+//! Needs XTENANT_CONTROLPLANE_BIN and XTENANT_AZ (./test.sh sets both).
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use azsim::{Config, Harness, workspace_bin};
+use controlplane::cluster::WEBHOOK_CONFIGURATION;
+use controlplane::{ControlPlane, Options};
+use k8s_openapi::api::admissionregistration::v1::MutatingWebhookConfiguration;
+use kube::api::{Api, DeleteParams};
+use serde_json::Value;
+use tempfile::TempDir;
+use tokio::runtime::Runtime;
+
+const PRODUCER_OK: &str = "Sending 100 messages to myqueue\nSent 100 messages\n";
+
+struct Local {
+    rt: Runtime,
+    cp: ControlPlane,
+    h: Harness,
+    config: TempDir,
+    ca_bundle: PathBuf,
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+}
+
+impl Local {
+    fn start() -> Self {
+        let rt = Runtime::new().unwrap();
+        let mut sim = Config::two_tenants();
+        let tenant_a = sim.tenants[0].id.clone();
+        let cp = rt
+            .block_on(ControlPlane::start(Options::from_env(tenant_a)))
+            .unwrap();
+        sim.aks_issuer_url = Some(cp.issuer().to_string());
+        sim.trusted_ca_files = vec![cp.ca_cert().to_path_buf()];
+        sim.aks_kubeconfig = Some(std::fs::read_to_string(cp.kubeconfig()).unwrap());
+        let h = Harness::start_with(sim);
+        let config = tempfile::tempdir().unwrap();
+        // One bundle so that doctor trusts both the API server and the simulator.
+        let ca_bundle = config.path().join("ca-bundle.pem");
+        let bundle = format!(
+            "{}{}",
+            std::fs::read_to_string(cp.ca_cert()).unwrap(),
+            std::fs::read_to_string(h.ca_path()).unwrap()
+        );
+        std::fs::write(&ca_bundle, bundle).unwrap();
+        Self {
+            rt,
+            cp,
+            h,
+            config,
+            ca_bundle,
+        }
+    }
+
+    fn run(&self, bin: &str, args: &[&str]) -> Run {
+        let mut cmd = Command::new(workspace_bin(bin));
+        for (k, v) in self.h.env() {
+            cmd.env(k, v);
+        }
+        for (k, v) in self.h.ids_env() {
+            cmd.env(k, v);
+        }
+        if bin == "kubectl-xtenant" {
+            cmd.arg("--kubeconfig").arg(self.cp.kubeconfig());
+        }
+        let out = cmd
+            .args(args)
+            .env("RESOURCE_GROUP", "rg-xtenant-local")
+            .env("LOCATION", "eastus")
+            .env("CLUSTER_NAME", "aks-xtenant-local")
+            .env("XTENANT_CONFIG_DIR", self.config.path())
+            .env("SSL_CERT_FILE", &self.ca_bundle)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        };
+        eprintln!(
+            "$ {bin} {} -> {}\n{}{}",
+            args.join(" "),
+            run.code,
+            run.stdout,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        run
+    }
+
+    fn ok(&self, bin: &str, args: &[&str]) -> Run {
+        let run = self.run(bin, args);
+        assert_eq!(run.code, 0, "{bin} {} failed", args.join(" "));
+        run
+    }
+
+    fn authority(&self) -> String {
+        format!("{}/", self.h.server.base_url)
+    }
+
+    /// `doctor --exchange -o json`, parsed.
+    fn doctor(&self) -> (i32, Value) {
+        let authority = self.authority();
+        let run = self.run(
+            "kubectl-xtenant",
+            &[
+                "doctor",
+                "--exchange",
+                "--authority-host",
+                &authority,
+                "-o",
+                "json",
+            ],
+        );
+        (run.code, serde_json::from_str(&run.stdout).unwrap())
+    }
+
+    fn profile(&self) -> Value {
+        let text = std::fs::read_to_string(self.config.path().join("default.json")).unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// Rewrites the federated credential with the real az (as a person would by mistake).
+    fn set_credential(&self, issuer: &str, subject: &str) {
+        let p = self.profile();
+        let r = &p["resources"];
+        let s = |k: &str| r[k].as_str().unwrap().to_string();
+        self.h
+            .run_az(&[
+                "identity",
+                "federated-credential",
+                "create",
+                "--name",
+                &s("federatedCredentialName"),
+                "--identity-name",
+                &s("identityName"),
+                "--resource-group",
+                &s("resourceGroup"),
+                "--subscription",
+                &s("subscriptionId"),
+                "--issuer",
+                issuer,
+                "--subject",
+                subject,
+                "--audiences",
+                "api://AzureADTokenExchange",
+                "-o",
+                "json",
+            ])
+            .unwrap();
+    }
+}
+
+fn verdict(report: &Value, id: &str) -> String {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .map(|c| c["verdict"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_else(|| format!("no check {id}"))
+}
+
+/// The failing checks of a report, as `id: detail (fix)` lines.
+fn failures(report: &Value) -> String {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] == "fail")
+        .map(|c| format!("{}: {} ({})", c["id"], c["detail"], c["fix"]))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_whole_procedure_locally_and_each_mistake_caught_by_doctor() {
+    let l = Local::start();
+    l.ok("az-xtenant", &["init"]);
+    l.ok("az-xtenant", &["up"]);
+    let profile = l.profile();
+    assert_eq!(profile["cluster"]["issuerUrl"], l.cp.issuer());
+
+    l.rt.block_on(l.cp.set_namespace_logs("default", PRODUCER_OK))
+        .unwrap();
+    l.ok("kubectl-xtenant", &["deploy"]);
+    let verify = l.ok("kubectl-xtenant", &["verify", "--timeout", "60s"]);
+    assert!(
+        verify.stdout.contains("Sent 100 messages"),
+        "{}",
+        verify.stdout
+    );
+
+    // The real token, signed by the API server, is exchanged at the simulator's Entra.
+    let (code, report) = l.doctor();
+    assert_eq!(code, 0, "doctor --exchange failed:\n{}", failures(&report));
+    assert_eq!(verdict(&report, "exchange"), "pass");
+
+    let issuer = l.cp.issuer().to_string();
+    let subject = "system:serviceaccount:default:myserviceaccount";
+
+    // 1. A namespace typo in the credential's subject.
+    l.set_credential(&issuer, "system:serviceaccount:defualt:myserviceaccount");
+    let (code, report) = l.doctor();
+    assert_ne!(code, 0);
+    let f = failures(&report);
+    assert_eq!(verdict(&report, "aadsts.700213"), "fail", "{f}");
+    assert!(
+        f.contains("subject"),
+        "the fix should name the subject:\n{f}"
+    );
+
+    // 2. The issuer without its trailing slash.
+    l.set_credential(issuer.trim_end_matches('/'), subject);
+    let (code, report) = l.doctor();
+    assert_ne!(code, 0);
+    let f = failures(&report);
+    assert_eq!(verdict(&report, "aadsts.700211"), "fail", "{f}");
+    assert!(f.contains("issuer"), "the fix should name the issuer:\n{f}");
+
+    // Back to the right credential: doctor passes again.
+    l.set_credential(&issuer, subject);
+    let (code, report) = l.doctor();
+    assert_eq!(code, 0, "{}", failures(&report));
+
+    // 3. The workload's tenant ID left at Tenant A.
+    let tenant_a = l.h.tenant_a().id.clone();
+    l.ok("kubectl-xtenant", &["deploy", "--tenant-id", &tenant_a]);
+    let (code, report) = l.doctor();
+    assert_ne!(code, 0);
+    assert_eq!(
+        verdict(&report, "sa.tenant-id"),
+        "fail",
+        "{}",
+        failures(&report)
+    );
+    l.ok("kubectl-xtenant", &["deploy"]);
+
+    // 4. The credential deleted.
+    let p = l.profile();
+    let r = &p["resources"];
+    let s = |k: &str| r[k].as_str().unwrap().to_string();
+    l.h.az_cmd(&[
+        "identity",
+        "federated-credential",
+        "delete",
+        "--name",
+        &s("federatedCredentialName"),
+        "--identity-name",
+        &s("identityName"),
+        "--resource-group",
+        &s("resourceGroup"),
+        "--subscription",
+        &s("subscriptionId"),
+        "--yes",
+    ])
+    .run()
+    .unwrap();
+    let (code, report) = l.doctor();
+    assert_ne!(code, 0);
+    let f = failures(&report);
+    // Entra has no credential left for this issuer.
+    assert_eq!(verdict(&report, "exchange"), "fail", "{f}");
+    assert_eq!(verdict(&report, "aadsts.700211"), "fail", "{f}");
+    l.ok("az-xtenant", &["trust"]);
+    let (code, report) = l.doctor();
+    assert_eq!(
+        code,
+        0,
+        "trust did not restore the credential:\n{}",
+        failures(&report)
+    );
+
+    // 5. The webhook not installed.
+    l.rt.block_on(async {
+        let client = l.cp.client().await.unwrap();
+        Api::<MutatingWebhookConfiguration>::all(client)
+            .delete(WEBHOOK_CONFIGURATION, &DeleteParams::default())
+            .await
+            .unwrap();
+    });
+    let (code, report) = l.doctor();
+    assert_ne!(code, 0);
+    assert_eq!(verdict(&report, "webhook"), "fail", "{}", failures(&report));
+
+    l.ok("kubectl-xtenant", &["cleanup"]);
+    l.ok("az-xtenant", &["cleanup", "--yes"]);
+}
