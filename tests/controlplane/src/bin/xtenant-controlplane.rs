@@ -26,6 +26,9 @@ struct Cli {
     /// Also copy the kubeconfig here.
     #[arg(long)]
     kubeconfig_out: Option<PathBuf>,
+    /// Once ready, write `export` lines (KUBECONFIG, XTENANT_ISSUER, XTENANT_CA) to this file.
+    #[arg(long)]
+    env_file: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -40,7 +43,16 @@ async fn main() -> anyhow::Result<()> {
             .with_context(|| format!("copying the kubeconfig to {}", out.display()))?;
     }
     let kubeconfig = cli.kubeconfig_out.as_deref().unwrap_or(cp.kubeconfig());
-    println!("export KUBECONFIG={}", kubeconfig.display());
+    let exports = format!(
+        "export KUBECONFIG={}\nexport XTENANT_ISSUER={}\nexport XTENANT_CA={}\n",
+        kubeconfig.display(),
+        cp.issuer(),
+        cp.ca_cert().display()
+    );
+    print!("{exports}");
+    if let Some(path) = &cli.env_file {
+        std::fs::write(path, &exports).with_context(|| format!("writing {}", path.display()))?;
+    }
     eprintln!("issuer:     {}", cp.issuer());
     eprintln!("api server: {}", cp.server());
     eprintln!("CA:         {}", cp.ca_cert().display());
