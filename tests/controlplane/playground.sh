@@ -59,6 +59,7 @@ wait_for_file "$work/cp.env" "${pids[-1]}" "$work/controlplane.log" "the control
 . "$work/cp.env"
 grep -E 'started in|issuer:' "$work/controlplane.log" >&2
 
+: "${XTENANT_CA:?the control plane did not report its CA}"
 say "starting the Azure simulator; its AKS issuer is the API server's: $XTENANT_ISSUER"
 "$target/azsim" --issuer-url "$XTENANT_ISSUER" --kubeconfig "$KUBECONFIG" \
   --trusted-ca "$XTENANT_CA" --env-file "$work/azsim.env" >/dev/null 2>"$work/azsim.log" &
@@ -67,6 +68,7 @@ wait_for_file "$work/azsim.env" "${pids[-1]}" "$work/azsim.log" "the simulator"
 # shellcheck disable=SC1091
 . "$work/azsim.env"
 # The simulator's env points KUBECONFIG elsewhere; keep the control plane's.
+# shellcheck disable=SC1091
 . "$work/cp.env"
 export XTENANT_CONFIG_DIR="$work/xtenant" NO_COLOR=1
 export RESOURCE_GROUP=rg-xtenant-playground LOCATION=eastus CLUSTER_NAME=aks-xtenant-playground
