@@ -10,6 +10,9 @@
 #
 # Usage: seed-procedure.sh setup    # prints NAME=value lines of the variables set
 #        seed-procedure.sh cleanup  # needs RESOURCE_GROUP and the tenant variables
+# The commands keep the procedure's own unquoted expansions, and some of its
+# variables are only printed at the end, so these two checks are off here.
+# shellcheck disable=SC2086,SC2034
 set -euo pipefail
 
 : "${TENANT_A_ID:?}" "${TENANT_A_SUBSCRIPTION_ID:?}" "${TENANT_B_ID:?}" "${TENANT_B_SUBSCRIPTION_ID:?}"
