@@ -4,6 +4,7 @@
 //!
 //! Synchronous and small on purpose: both tools link it.
 
+pub mod manpages;
 pub mod names;
 pub mod paths;
 pub mod profile;

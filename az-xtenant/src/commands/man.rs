@@ -24,29 +24,8 @@ pub fn run(args: &Args) -> Result<()> {
 
 /// Renders every page into `dir`; returns the files written.
 pub fn write(dir: &Path) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let top = Cli::command();
-    let version = top.get_version().unwrap_or_default().to_string();
-    let mut pages = vec![("az-xtenant".to_string(), top.clone())];
-    for sub in top.get_subcommands().filter(|s| !s.is_hide_set()) {
-        let name = format!("az-xtenant-{}", sub.get_name());
-        pages.push((
-            name.clone(),
-            sub.clone().name(name).version(version.clone()),
-        ));
-    }
-    pages
-        .into_iter()
-        .map(|(name, cmd)| {
-            let mut text = Vec::new();
-            clap_mangen::Man::new(cmd)
-                .render(&mut text)
-                .with_context(|| format!("rendering the {name} man page"))?;
-            let path = dir.join(format!("{name}.1"));
-            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-            Ok(path)
-        })
-        .collect()
+    xtenant_shared::manpages::write(Cli::command(), "az-xtenant", dir)
+        .context("writing the man pages")
 }
 
 #[cfg(test)]

@@ -25,28 +25,8 @@ pub fn run(args: &Args) -> Result<u8> {
 
 /// Writes every page; returns their paths.
 pub fn write_pages(dir: &Path) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let cmd = Cli::command().name("kubectl-xtenant");
-    let mut written = vec![write_page(dir, "kubectl-xtenant", cmd.clone())?];
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        let name = format!("kubectl-xtenant-{}", sub.get_name());
-        let page = sub
-            .clone()
-            .name(name.clone())
-            .version(cmd.get_version().unwrap_or_default().to_string());
-        written.push(write_page(dir, &name, page)?);
-    }
-    Ok(written)
-}
-
-fn write_page(dir: &Path, name: &str, cmd: clap::Command) -> Result<PathBuf> {
-    let mut buffer = Vec::new();
-    clap_mangen::Man::new(cmd)
-        .render(&mut buffer)
-        .with_context(|| format!("rendering the {name} man page"))?;
-    let path = dir.join(format!("{name}.1"));
-    std::fs::write(&path, buffer).with_context(|| format!("writing {}", path.display()))?;
-    Ok(path)
+    xtenant_shared::manpages::write(Cli::command(), "kubectl-xtenant", dir)
+        .context("writing the man pages")
 }
 
 #[cfg(test)]
