@@ -191,7 +191,8 @@ fn up_status_env_cleanup_and_a_rerun_without_writes() {
 fn a_killed_up_resumes_and_finishes() {
     let xt = Xt::new();
     xt.h.update_faults(|f| {
-        f.lro_ms.insert("managedClusters.put".into(), 120_000);
+        // Long enough to kill `up` mid-way; the re-run waits for the rest of it.
+        f.lro_ms.insert("managedClusters.put".into(), 20_000);
     });
     xt.ok(&["init"]);
     let handle = xt.cmd(&["up"]).start().unwrap();
