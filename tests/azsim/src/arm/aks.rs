@@ -13,18 +13,7 @@ const TYPE: &str = "Microsoft.ContainerService/managedClusters";
 
 /// Routes for managed clusters.
 pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
-    let rg = t.rg.clone().unwrap_or_default();
-    let group = {
-        let g = req.sim.lock();
-        let name = store::group_name(&g, &t.sub, &rg)?;
-        g.get(&format!("/subscriptions/{}/resourceGroups/{name}", t.sub))
-            .map(|s| (name, s.body.clone()))
-    };
-    let Some((rg_name, group)) = group else {
-        return Err(ArmError::group_not_found(&rg));
-    };
-    let mut t = t.clone();
-    t.scope = format!("/subscriptions/{}/resourceGroups/{rg_name}", t.sub);
+    let (t, rg_name, group) = store::in_group(req, t)?;
     let Some((_, name)) = t.pairs.first().cloned() else {
         if req.method == Method::GET {
             let g = req.sim.lock();

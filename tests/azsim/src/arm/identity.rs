@@ -16,23 +16,8 @@ const MAX_FICS: usize = 20;
 
 /// Routes for identities and their federated credentials.
 pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
-    let rg = t.rg.clone().unwrap_or_default();
-    let (rg_name, group_loc) = {
-        let g = req.sim.lock();
-        let name = store::group_name(&g, &t.sub, &rg)?;
-        let loc = g
-            .get(&format!("/subscriptions/{}/resourceGroups/{name}", t.sub))
-            .map(|s| s.body.clone());
-        (name, loc)
-    };
-    let mut t = t.clone();
-    t.scope = format!("/subscriptions/{}/resourceGroups/{rg_name}", t.sub);
-    let tenant = req
-        .sim
-        .config
-        .tenant_of_subscription(&t.sub)
-        .map(|x| x.id.clone())
-        .unwrap_or_default();
+    let (t, rg_name, group) = store::in_group(req, t)?;
+    let tenant = store::tenant_of(req, &t.sub);
     match (t.pairs.len(), t.tail.is_some(), &req.method) {
         (0, true, &Method::GET) => {
             let g = req.sim.lock();
@@ -66,7 +51,7 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
             let location = old
                 .as_ref()
                 .and_then(|o| o["location"].as_str().map(String::from))
-                .unwrap_or_else(|| store::location(req, group_loc.as_ref()));
+                .unwrap_or_else(|| store::location(req, Some(&group)));
             let body = json!({"id": id, "name": t.pairs[0].1, "type": TYPE, "location": location, "tags": tags, "properties": props});
             let (created, shown) = store::save(&mut g, &id, body, &tenant, 0);
             store::put_answer(created, shown)

@@ -12,23 +12,8 @@ const QUEUE_TYPE: &str = "Microsoft.ServiceBus/Namespaces/Queues";
 
 /// Routes for namespaces and queues.
 pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
-    let rg = t.rg.clone().unwrap_or_default();
-    let (rg_name, group) = {
-        let g = req.sim.lock();
-        let name = store::group_name(&g, &t.sub, &rg)?;
-        let body = g
-            .get(&format!("/subscriptions/{}/resourceGroups/{name}", t.sub))
-            .map(|s| s.body.clone());
-        (name, body)
-    };
-    let mut t = t.clone();
-    t.scope = format!("/subscriptions/{}/resourceGroups/{rg_name}", t.sub);
-    let tenant = req
-        .sim
-        .config
-        .tenant_of_subscription(&t.sub)
-        .map(|x| x.id.clone())
-        .unwrap_or_default();
+    let (t, rg_name, group) = store::in_group(req, t)?;
+    let tenant = store::tenant_of(req, &t.sub);
     match (t.pairs.len(), t.tail.is_some(), &req.method) {
         (0, true, &Method::GET) => {
             let g = req.sim.lock();
@@ -40,7 +25,7 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
         }
         (1, false, &Method::GET) => store::get(req, &t.id(), NS_TYPE, &t.pairs[0].1, &rg_name),
         (1, false, &Method::PUT) => {
-            let body = namespace(req, &t, group.as_ref())?;
+            let body = namespace(req, &t, Some(&group))?;
             store::put_lro(req, &t.sub, &t.id(), body, &tenant, op)
         }
         (1, false, &Method::DELETE) => store::delete(req, &t.sub, &t.id(), op, true),

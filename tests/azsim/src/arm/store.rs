@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::Req;
 use super::error::{self, ArmError, ArmResult};
+use super::route::Target;
 use crate::keys::{format_utc, now_secs};
 use crate::lro;
 use crate::state::{Inner, Stored};
@@ -41,6 +42,32 @@ pub fn group_name(inner: &Inner, sub: &str, rg: &str) -> Result<String, ArmError
         .filter(|g| g.delete_at.is_none())
         .and_then(|g| g.body["name"].as_str().map(String::from))
         .ok_or_else(|| ArmError::group_not_found(rg))
+}
+
+/// Resolves the resource group a request names (its stored casing) and
+/// returns the target re-scoped to it, the group's name and its body (for
+/// defaults such as the location). Fails as ARM does when the group does not exist.
+pub fn in_group(req: &Req<'_>, t: &Target) -> Result<(Target, String, Value), ArmError> {
+    let rg = t.rg.clone().unwrap_or_default();
+    let g = req.sim.lock();
+    let name = group_name(&g, &t.sub, &rg)?;
+    let scope = format!("/subscriptions/{}/resourceGroups/{name}", t.sub);
+    let body = g
+        .get(&scope)
+        .map(|s| s.body.clone())
+        .ok_or_else(|| ArmError::group_not_found(&rg))?;
+    let mut t = t.clone();
+    t.scope = scope;
+    Ok((t, name, body))
+}
+
+/// The tenant that owns a subscription (empty when none does).
+pub fn tenant_of(req: &Req<'_>, sub: &str) -> String {
+    req.sim
+        .config
+        .tenant_of_subscription(sub)
+        .map(|x| x.id.clone())
+        .unwrap_or_default()
 }
 
 /// Answers a GET of one resource.
