@@ -16,15 +16,14 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
     let (t, rg_name, group) = store::in_group(req, t)?;
     let Some((_, name)) = t.pairs.first().cloned() else {
         if req.method == Method::GET {
-            let g = req.sim.lock();
-            return error::list(store::children(
-                &g,
+            return store::list(
+                req,
                 &format!(
                     "{}/providers/Microsoft.ContainerService/managedClusters",
                     t.scope
                 ),
                 TYPE,
-            ));
+            );
         }
         return Err(store::unsupported(req, &t.id()));
     };

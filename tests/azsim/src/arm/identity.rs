@@ -5,7 +5,7 @@ use std::time::Duration;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::error::{self, ArmError, ArmResult};
+use super::error::{ArmError, ArmResult};
 use super::route::Target;
 use super::{Req, store};
 
@@ -19,17 +19,14 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
     let (t, rg_name, group) = store::in_group(req, t)?;
     let tenant = store::tenant_of(req, &t.sub);
     match (t.pairs.len(), t.tail.is_some(), &req.method) {
-        (0, true, &Method::GET) => {
-            let g = req.sim.lock();
-            error::list(store::children(
-                &g,
-                &format!(
-                    "{}/providers/Microsoft.ManagedIdentity/userAssignedIdentities",
-                    t.scope
-                ),
-                TYPE,
-            ))
-        }
+        (0, true, &Method::GET) => store::list(
+            req,
+            &format!(
+                "{}/providers/Microsoft.ManagedIdentity/userAssignedIdentities",
+                t.scope
+            ),
+            TYPE,
+        ),
         (1, false, &Method::GET) => store::get(req, &t.id(), TYPE, &t.pairs[0].1, &rg_name),
         (1, false, &Method::PUT | &Method::PATCH) => {
             let id = t.id();
@@ -57,14 +54,11 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
             store::put_answer(created, shown)
         }
         (1, false, &Method::DELETE) => store::delete(req, &t.sub, &t.id(), op, false),
-        (1, true, &Method::GET) => {
-            let g = req.sim.lock();
-            error::list(store::children(
-                &g,
-                &format!("{}/federatedIdentityCredentials", t.id()),
-                FIC_TYPE,
-            ))
-        }
+        (1, true, &Method::GET) => store::list(
+            req,
+            &format!("{}/federatedIdentityCredentials", t.id()),
+            FIC_TYPE,
+        ),
         (2, false, &Method::GET) => store::get(req, &t.id(), FIC_TYPE, &t.pairs[1].1, &rg_name),
         (2, false, &Method::PUT | &Method::DELETE) => fic_write(req, &t, &tenant, &rg_name).await,
         _ => Err(store::unsupported(req, &t.id())),

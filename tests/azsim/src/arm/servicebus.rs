@@ -15,28 +15,18 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
     let (t, rg_name, group) = store::in_group(req, t)?;
     let tenant = store::tenant_of(req, &t.sub);
     match (t.pairs.len(), t.tail.is_some(), &req.method) {
-        (0, true, &Method::GET) => {
-            let g = req.sim.lock();
-            error::list(store::children(
-                &g,
-                &format!("{}/providers/Microsoft.ServiceBus/namespaces", t.scope),
-                NS_TYPE,
-            ))
-        }
+        (0, true, &Method::GET) => store::list(
+            req,
+            &format!("{}/providers/Microsoft.ServiceBus/namespaces", t.scope),
+            NS_TYPE,
+        ),
         (1, false, &Method::GET) => store::get(req, &t.id(), NS_TYPE, &t.pairs[0].1, &rg_name),
         (1, false, &Method::PUT) => {
             let body = namespace(req, &t, Some(&group))?;
             store::put_lro(req, &t.sub, &t.id(), body, &tenant, op)
         }
         (1, false, &Method::DELETE) => store::delete(req, &t.sub, &t.id(), op, true),
-        (1, true, &Method::GET) => {
-            let g = req.sim.lock();
-            error::list(store::children(
-                &g,
-                &format!("{}/queues", t.id()),
-                QUEUE_TYPE,
-            ))
-        }
+        (1, true, &Method::GET) => store::list(req, &format!("{}/queues", t.id()), QUEUE_TYPE),
         (2, false, &Method::GET) => store::get(req, &t.id(), QUEUE_TYPE, &t.pairs[1].1, &rg_name),
         (2, false, &Method::PUT) => {
             let mut g = req.sim.lock();

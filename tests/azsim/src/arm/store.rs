@@ -70,6 +70,12 @@ pub fn tenant_of(req: &Req<'_>, sub: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Answers a GET of a collection: the resources of `rtype` directly under `parent`.
+pub fn list(req: &Req<'_>, parent: &str, rtype: &str) -> ArmResult {
+    let g = req.sim.lock();
+    error::list(children(&g, parent, rtype))
+}
+
 /// Answers a GET of one resource.
 pub fn get(req: &Req<'_>, id: &str, rtype: &str, name: &str, rg: &str) -> ArmResult {
     let g = req.sim.lock();
