@@ -4,14 +4,21 @@
 //!
 //! Synchronous and small on purpose: both tools link it.
 
+pub mod exit;
+pub mod issuer;
 pub mod manpages;
 pub mod names;
+pub mod output;
+pub mod ownership;
 pub mod paths;
 pub mod profile;
+pub mod resolve;
+pub mod run_lock;
 pub mod store;
 pub mod validate;
 
 pub use names::subject;
 pub use profile::{Profile, SCHEMA_VERSION};
+pub use run_lock::RunLock;
 pub use store::{ProfileError, ProfileStore};
 pub use validate::{InvalidInput, Kind};

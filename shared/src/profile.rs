@@ -9,15 +9,23 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::names;
+use crate::ownership::{ObjectKind, Ownership};
 
 /// Version of the profile's JSON layout. Bumped on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: the profile's own `id` and the `owned` records replace the
+/// `resourceGroupCreated`/`clusterCreated` flags of version 1.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One cross-tenant setup.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     pub schema_version: u32,
+    /// This profile's unique ID: the mark on everything it creates (the
+    /// `xtenant-profile` tag of its groups, role-assignment descriptions).
+    /// Generated on first save.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Tenant A: the AKS cluster and its OIDC issuer.
     #[serde(default)]
     pub cluster: ClusterSide,
@@ -27,6 +35,9 @@ pub struct Profile {
     /// What runs in the cluster.
     #[serde(default)]
     pub workload: Workload,
+    /// What xtenant created, or recorded the intent to create.
+    #[serde(default, skip_serializing_if = "Ownership::is_empty")]
+    pub owned: Ownership,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -40,12 +51,11 @@ pub struct ClusterSide {
     pub resource_group: Option<String>,
     pub location: Option<String>,
     pub cluster_name: Option<String>,
-    /// True only when xtenant created the resource group (and tagged it);
-    /// cleanup deletes nothing else.
-    #[serde(default)]
+    /// Version 1 only: read, migrated into `owned`, never written.
+    #[serde(default, skip_serializing)]
     pub resource_group_created: bool,
-    /// True when xtenant created the cluster (as opposed to adopting it).
-    #[serde(default)]
+    /// Version 1 only: read, migrated into `owned`, never written.
+    #[serde(default, skip_serializing)]
     pub cluster_created: bool,
     /// ARM ID of the cluster.
     pub cluster_id: Option<String>,
@@ -63,7 +73,8 @@ pub struct ResourceSide {
     pub subscription_id: Option<String>,
     pub resource_group: Option<String>,
     pub location: Option<String>,
-    #[serde(default)]
+    /// Version 1 only: read, migrated into `owned`, never written.
+    #[serde(default, skip_serializing)]
     pub resource_group_created: bool,
     /// Service Bus namespace name; generated once (procedure's `$RANDOM`) and kept.
     pub servicebus_namespace: Option<String>,
@@ -116,12 +127,56 @@ impl Default for Profile {
             cluster: ClusterSide::default(),
             resources: ResourceSide::default(),
             workload: Workload::default(),
+            id: None,
+            owned: Ownership::default(),
             extra: Map::new(),
         }
     }
 }
 
+/// The ARM ID of a resource group.
+pub fn group_id(subscription: &str, group: &str) -> String {
+    format!("/subscriptions/{subscription}/resourceGroups/{group}")
+}
+
 impl Profile {
+    /// Brings a profile of an older layout up to this one, losing nothing:
+    /// version 1's "created" flags become ownership records.
+    pub fn migrate(&mut self) {
+        let c = &mut self.cluster;
+        if let (Some(sub), Some(rg)) = (&c.subscription_id, &c.resource_group) {
+            let group = group_id(sub, rg);
+            if c.resource_group_created {
+                self.owned.created(ObjectKind::ResourceGroup, &group);
+            }
+            if let (true, Some(name)) = (c.cluster_created, &c.cluster_name) {
+                let id =
+                    format!("{group}/providers/Microsoft.ContainerService/managedClusters/{name}");
+                self.owned.created(ObjectKind::ManagedCluster, &id);
+            }
+        }
+        let r = &self.resources;
+        if let (true, Some(sub), Some(rg)) = (
+            r.resource_group_created,
+            &r.subscription_id,
+            &r.resource_group,
+        ) {
+            self.owned
+                .created(ObjectKind::ResourceGroup, &group_id(sub, rg));
+        }
+        self.cluster.resource_group_created = false;
+        self.cluster.cluster_created = false;
+        self.resources.resource_group_created = false;
+        self.schema_version = SCHEMA_VERSION;
+    }
+
+    /// This profile's unique ID, generated the first time it is asked for.
+    pub fn ensure_id(&mut self) -> String {
+        self.id
+            .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
+            .clone()
+    }
+
     /// The subject the federated credential must name:
     /// `system:serviceaccount:<namespace>:<service account>`.
     pub fn subject(&self) -> String {
@@ -145,6 +200,35 @@ mod tests {
         assert_eq!(again["future"]["a"], 1);
         assert_eq!(again["cluster"]["newThing"], true);
         assert_eq!(again["workload"]["sidecar"], "x");
+    }
+
+    #[test]
+    fn version_1_created_flags_become_ownership_records() {
+        let text = r#"{"schemaVersion":1,
+            "cluster":{"subscriptionId":"sa","resourceGroup":"rg","clusterName":"aks",
+                       "resourceGroupCreated":true,"clusterCreated":true,"issuerUrl":"https://i/"},
+            "resources":{"subscriptionId":"sb","resourceGroup":"rgb","resourceGroupCreated":true,
+                         "clientId":"c"}}"#;
+        let mut p: Profile = serde_json::from_str(text).expect("parses");
+        p.migrate();
+        assert_eq!(p.schema_version, SCHEMA_VERSION);
+        assert!(p.owned.is_ours("/subscriptions/sa/resourceGroups/rg"));
+        assert!(p.owned.is_ours(
+            "/subscriptions/sa/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks"
+        ));
+        assert!(p.owned.is_ours("/subscriptions/sb/resourceGroups/rgb"));
+        let written = serde_json::to_value(&p).expect("serializes");
+        assert!(written["cluster"].get("resourceGroupCreated").is_none());
+        assert_eq!(written["cluster"]["issuerUrl"], "https://i/");
+        assert_eq!(written["resources"]["clientId"], "c");
+    }
+
+    #[test]
+    fn the_id_is_made_once() {
+        let mut p = Profile::default();
+        let id = p.ensure_id();
+        assert_eq!(p.ensure_id(), id);
+        assert_eq!(id.len(), 36);
     }
 
     #[test]

@@ -50,6 +50,11 @@ pub enum ProfileError {
     /// The profile does not exist yet.
     #[error("no profile at {path}: run `az-xtenant init` first, or pass the values as flags")]
     Missing { path: PathBuf },
+    /// Another command is changing this profile.
+    #[error(
+        "profile {path} is in use by {holder}; wait for it to finish (or pass --wait-lock to wait), then run this again"
+    )]
+    Busy { path: PathBuf, holder: String },
 }
 
 /// A profile file and its lock.
@@ -125,12 +130,20 @@ impl ProfileStore {
                 });
             }
         }
-        serde_json::from_value(value).map_err(|source| self.corrupt(source))
+        let mut profile: Profile =
+            serde_json::from_value(value).map_err(|source| self.corrupt(source))?;
+        profile.migrate();
+        Ok(profile)
+    }
+
+    /// Creates the profile directory (mode 0700) when it is missing.
+    pub(crate) fn ensure_dir(&self) -> Result<(), ProfileError> {
+        let dir = self.dir();
+        create_private_dir(dir).map_err(|source| self.io_at("creating", dir, source))
     }
 
     fn lock(&self) -> Result<File, ProfileError> {
-        let dir = self.dir();
-        create_private_dir(dir).map_err(|source| self.io_at("creating", dir, source))?;
+        self.ensure_dir()?;
         let lock_path = self.path.with_extension("json.lock");
         let file = OpenOptions::new()
             .create(true)

@@ -38,6 +38,8 @@ pub enum Kind {
     IssuerUrl,
     /// Name of a profile file.
     ProfileName,
+    /// A DNS host name such as `<namespace>.servicebus.windows.net`.
+    HostName,
 }
 
 impl Kind {
@@ -76,6 +78,9 @@ impl Kind {
                 "must be an https:// URL with a host and no query, fragment, user info or whitespace"
             }
             Kind::ProfileName => "must be 1-64 letters, digits, '-' or '_'",
+            Kind::HostName => {
+                "must be a DNS host name: at most 253 characters, dot-separated labels of 1-63 letters, digits or '-', not starting or ending with '-'"
+            }
         }
     }
 
@@ -113,6 +118,7 @@ impl Kind {
             Kind::ServiceAccount => value.len() <= 253 && value.split('.').all(dns1123_label),
             Kind::IssuerUrl => is_issuer_url(value),
             Kind::ProfileName => ascii_name(value, 1, 64, b"-_"),
+            Kind::HostName => is_host_name(value),
         }
     }
 }
@@ -205,6 +211,13 @@ fn dns1123_label(value: &str) -> bool {
         && alnum_ends(value, true, true)
 }
 
+fn is_host_name(value: &str) -> bool {
+    value.len() <= 253
+        && value
+            .split('.')
+            .all(|label| ascii_name(label, 1, 63, b"-") && alnum_ends(label, true, true))
+}
+
 fn is_issuer_url(value: &str) -> bool {
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
@@ -251,6 +264,11 @@ mod tests {
             ),
             (Kind::IssuerUrl, "https://127.0.0.1:6443"),
             (Kind::ProfileName, "default"),
+            (
+                Kind::HostName,
+                "sb-crosstenantdemo-1.servicebus.windows.net",
+            ),
+            (Kind::HostName, "localhost"),
         ];
         for (kind, value) in cases {
             assert!(kind.accepts(value), "{kind:?} should accept {value:?}");
@@ -296,6 +314,10 @@ mod tests {
             (Kind::IssuerUrl, "issuer.example"),
             (Kind::ProfileName, "../x"),
             (Kind::ProfileName, ""),
+            (Kind::HostName, "sb.servicebus.windows.net/"),
+            (Kind::HostName, "-sb.servicebus.windows.net"),
+            (Kind::HostName, "sb..windows.net"),
+            (Kind::HostName, "sb_x.windows.net"),
         ];
         for (kind, value) in cases {
             assert!(!kind.accepts(value), "{kind:?} should refuse {value:?}");
