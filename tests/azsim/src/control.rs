@@ -1,19 +1,25 @@
-//! The simulator's own control endpoint (`/_azsim/...`): faults, counters, the unknown-route log.
+//! The simulator's own control endpoint (`/_azsim/...`): faults, held calls, forced
+//! provisioning states, counters, the unknown-route log.
 
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::routing::get;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use crate::faults::Faults;
 use crate::state::Sim;
 
-/// `GET/PUT /_azsim/faults`, `GET /_azsim/stats`, `GET /_azsim/requests`.
+/// `GET/PUT /_azsim/faults`, `GET /_azsim/held`, `POST /_azsim/release/{op}`,
+/// `PUT /_azsim/state`, `GET /_azsim/stats`, `GET /_azsim/requests`.
 pub fn routes() -> Router<Arc<Sim>> {
     Router::new()
         .route("/_azsim/faults", get(get_faults).put(put_faults))
+        .route("/_azsim/held", get(held))
+        .route("/_azsim/release/{op}", post(release))
+        .route("/_azsim/state", put(force_state))
         .route("/_azsim/stats", get(stats))
         .route("/_azsim/requests", get(requests))
         .route(
@@ -47,6 +53,27 @@ async fn get_faults(State(sim): State<Arc<Sim>>) -> Json<Faults> {
 async fn put_faults(State(sim): State<Arc<Sim>>, Json(f): Json<Faults>) -> Json<Faults> {
     sim.set_faults(f);
     Json(sim.faults())
+}
+
+/// Calls held right now, per operation.
+async fn held(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    Json(json!(sim.lock().held))
+}
+
+async fn release(State(sim): State<Arc<Sim>>, Path(op): Path<String>) -> StatusCode {
+    sim.release(&op);
+    StatusCode::NO_CONTENT
+}
+
+/// `{"id": "<resource ID>", "provisioningState": "Stopping"}` (or `null` to clear).
+async fn force_state(State(sim): State<Arc<Sim>>, Json(v): Json<Value>) -> StatusCode {
+    let id = v["id"].as_str().unwrap_or_default();
+    let state = v["provisioningState"].as_str();
+    if sim.force_state(id, state) {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::NOT_FOUND
+    }
 }
 
 async fn stats(State(sim): State<Arc<Sim>>) -> Json<Value> {

@@ -8,7 +8,7 @@
 //! `managedClusters.listClusterUserCredential`); Entra's token endpoint is `token`.
 //! A rule's `op` may also be `*`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +24,39 @@ pub struct ErrorRule {
     /// `Retry-After` header value in seconds, if any.
     #[serde(default)]
     pub retry_after_secs: Option<u64>,
+}
+
+/// End the next `count` long-running operations of `op` as `Failed` or `Canceled`
+/// instead of `Succeeded`, with this error in the operation's status document.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct LroFailure {
+    /// Operation name (`managedClusters.put`), or `*`.
+    pub op: String,
+    /// Final status: `Failed` or `Canceled`.
+    #[serde(default = "failed")]
+    pub status: String,
+    /// ARM error code in the status document.
+    #[serde(default = "internal")]
+    pub code: String,
+    /// Error message in the status document.
+    #[serde(default = "message")]
+    pub message: String,
+    /// How many operations to end this way; decremented on each.
+    #[serde(default = "one")]
+    pub count: u32,
+}
+
+fn failed() -> String {
+    "Failed".into()
+}
+fn internal() -> String {
+    "InternalOperationError".into()
+}
+fn message() -> String {
+    "Injected by azsim: the operation did not complete.".into()
+}
+fn one() -> u32 {
+    1
 }
 
 /// All fault and latency settings. Every field has a default, so a partial JSON works.
@@ -46,6 +79,12 @@ pub struct Faults {
     /// How long a federated credential write keeps its identity busy; a concurrent
     /// write to the same identity is refused meanwhile.
     pub fic_write_ms: u64,
+    /// Long-running operations that end `Failed` or `Canceled`.
+    pub lro_failures: Vec<LroFailure>,
+    /// Operations whose next call is held: it takes effect but its answer waits until
+    /// released ([`Harness::release`](crate::Harness::release), `POST /_azsim/release/<op>`).
+    /// Taken by the first call that reaches it.
+    pub hold: BTreeSet<String>,
 }
 
 impl Default for Faults {
@@ -58,6 +97,8 @@ impl Default for Faults {
             fic_propagation_secs: 0,
             poll_interval_secs: 1,
             fic_write_ms: 300,
+            lro_failures: Vec::new(),
+            hold: BTreeSet::new(),
         }
     }
 }
@@ -67,6 +108,16 @@ impl Faults {
     pub fn take_error(&mut self, op: &str) -> Option<ErrorRule> {
         let rule = self
             .errors
+            .iter_mut()
+            .find(|r| r.count > 0 && (r.op == op || r.op == "*"))?;
+        rule.count -= 1;
+        Some(rule.clone())
+    }
+
+    /// Takes one injected final failure for a long-running `op`, if a rule still has calls left.
+    pub fn take_lro_failure(&mut self, op: &str) -> Option<LroFailure> {
+        let rule = self
+            .lro_failures
             .iter_mut()
             .find(|r| r.count > 0 && (r.op == op || r.op == "*"))?;
         rule.count -= 1;
@@ -114,5 +165,19 @@ mod tests {
         let f: Faults = serde_json::from_str(r#"{"delay_ms":{"*":5}}"#).unwrap();
         assert_eq!(f.delay("anything"), 5);
         assert_eq!(f.fic_write_ms, 300);
+        assert!(f.hold.is_empty() && f.lro_failures.is_empty());
+        assert_eq!(
+            f.principal_not_found_secs, 0,
+            "PrincipalNotFound is the exception"
+        );
+    }
+
+    #[test]
+    fn lro_failures_default_to_failed_once() {
+        let mut f: Faults =
+            serde_json::from_str(r#"{"lro_failures":[{"op":"managedClusters.put"}]}"#).unwrap();
+        let r = f.take_lro_failure("managedClusters.put").unwrap();
+        assert_eq!((r.status.as_str(), r.count), ("Failed", 0));
+        assert!(f.take_lro_failure("managedClusters.put").is_none());
     }
 }

@@ -52,11 +52,20 @@ pub async fn check(
     };
     let by_issuer: Vec<&Credential> = creds.iter().filter(|c| c.issuer == iss).collect();
     if by_issuer.is_empty() {
+        // Matching is case-sensitive. No distinct public code is known for an issuer
+        // that matches only when case is ignored (7002137 is a subject mismatch with
+        // an expected-subject hint, microsoft/Agents#202), so it stays AADSTS700211,
+        // with the hint the subject's case error carries.
+        let hint = if creds.iter().any(|c| c.issuer.eq_ignore_ascii_case(&iss)) {
+            " The issuer matches with case-insensitive comparison, but not with case-sensitive comparison."
+        } else {
+            ""
+        };
         return Err(EntraError::bad(
             "invalid_request",
             700_211,
             format!(
-                "No matching federated identity record found for presented assertion issuer '{iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion."
+                "No matching federated identity record found for presented assertion issuer '{iss}'.{hint} Please check your federated identity credential Subject, Audience and Issuer against the presented assertion."
             ),
         ));
     }
@@ -79,6 +88,20 @@ pub async fn check(
         ));
     }
     let by_subject: Vec<&&Credential> = by_issuer.iter().filter(|c| c.subject == sub).collect();
+    if by_subject.is_empty()
+        && by_issuer
+            .iter()
+            .any(|c| c.subject.eq_ignore_ascii_case(&sub))
+    {
+        // Entra's answer since matching became case-sensitive (Azure/login#515).
+        return Err(EntraError::bad(
+            "invalid_request",
+            7_002_138,
+            format!(
+                "No matching federated identity record found for presented assertion subject '{sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. See documentation at: https://learn.microsoft.com/entra/workload-id/workload-identity-federation. See breaking change notification and remediation at: https://learn.microsoft.com/en-us/entra/identity-platform/reference-breaking-changes#august-2024."
+            ),
+        ));
+    }
     if by_subject.is_empty() {
         return Err(EntraError::bad(
             "invalid_request",

@@ -264,6 +264,40 @@ impl Harness {
         self.server.sim.set_faults(faults);
     }
 
+    /// Holds the next call of `op`: it takes effect, but its answer waits for [`Harness::release`].
+    pub fn hold(&self, op: &str) {
+        self.update_faults(|f| {
+            f.hold.insert(op.to_string());
+        });
+    }
+
+    /// Waits until a call of `op` is held; panics after `timeout` with the request log's tail.
+    pub fn wait_until_held(&self, op: &str, timeout: std::time::Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.server.sim.held(op) == 0 {
+            if Instant::now() >= deadline {
+                let g = self.server.sim.lock();
+                let tail: Vec<_> = g.requests.iter().rev().take(10).collect();
+                panic!("no call of {op} was held within {timeout:?}; last requests: {tail:?}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// Lets the held calls of `op` answer.
+    pub fn release(&self, op: &str) {
+        self.server.sim.release(op);
+    }
+
+    /// Shows a resource in a provisioning state (`Stopping`, `Canceling`, `Deleting`)
+    /// until cleared with `None`; panics when the resource does not exist.
+    pub fn force_state(&self, id: &str, state: Option<&str>) {
+        assert!(
+            self.server.sim.force_state(id, state),
+            "no resource {id} to put in state {state:?}"
+        );
+    }
+
     /// The simulator's stand-in OIDC issuer (with the trailing slash, like AKS issuers).
     pub fn test_issuer(&self) -> String {
         format!("{}/_azsim/issuer/", self.server.base_url)

@@ -11,6 +11,7 @@ pub mod faults;
 mod federated;
 mod graph;
 pub mod harness;
+mod hold;
 pub mod keys;
 mod lro;
 pub mod server;
@@ -20,7 +21,7 @@ mod tls;
 use std::path::PathBuf;
 
 pub use config::{Config, ServicePrincipal, Subscription, Tenant};
-pub use faults::{ErrorRule, Faults};
+pub use faults::{ErrorRule, Faults, LroFailure};
 pub use harness::{Harness, real_az};
 pub use server::Server;
 

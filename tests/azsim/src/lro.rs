@@ -8,13 +8,17 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::arm::{ArmError, ArmResult};
+use crate::faults::LroFailure;
 use crate::state::{Inner, Operation, Sim};
 
-/// Starts an operation that completes after `ms` milliseconds; returns its ID and completion time.
-pub fn begin(inner: &mut Inner, ms: u64) -> (String, Instant) {
+/// Starts an operation that completes after `ms` milliseconds, ending as `failure`
+/// says (or `Succeeded`); returns its ID and completion time.
+pub fn begin(inner: &mut Inner, ms: u64, failure: Option<LroFailure>) -> (String, Instant) {
     let id = uuid::Uuid::new_v4().to_string();
     let done_at = Instant::now() + Duration::from_millis(ms);
-    inner.operations.insert(id.clone(), Operation { done_at });
+    inner
+        .operations
+        .insert(id.clone(), Operation { done_at, failure });
     (id, done_at)
 }
 
@@ -69,14 +73,24 @@ pub fn status(sim: &Sim, id: &str, result: bool) -> ArmResult {
     })?;
     let done = op.done_at <= Instant::now();
     if result {
-        if done {
-            return Ok(StatusCode::OK.into_response());
-        }
-        // The poller keeps the original Location when none is returned; only pace it.
-        return Ok(with_retry(sim, StatusCode::ACCEPTED.into_response()));
+        return match (done, op.failure) {
+            // The Location form of a failed operation answers the operation's error.
+            (true, Some(f)) => Err(ArmError::bad(&f.code, f.message)),
+            (true, None) => Ok(StatusCode::OK.into_response()),
+            // The poller keeps the original Location when none is returned; only pace it.
+            (false, _) => Ok(with_retry(sim, StatusCode::ACCEPTED.into_response())),
+        };
     }
-    let status = if done { "Succeeded" } else { "InProgress" };
-    let r = (StatusCode::OK, Json(json!({"name": id, "status": status}))).into_response();
+    // The Azure-AsyncOperation document: `status`, and `error` when it did not succeed.
+    let body = match (done, op.failure) {
+        (false, _) => json!({"id": id, "name": id, "status": "InProgress"}),
+        (true, None) => json!({"id": id, "name": id, "status": "Succeeded"}),
+        (true, Some(f)) => json!({
+            "id": id, "name": id, "status": f.status,
+            "error": {"code": f.code, "message": f.message},
+        }),
+    };
+    let r = (StatusCode::OK, Json(body)).into_response();
     Ok(if done { r } else { with_retry(sim, r) })
 }
 

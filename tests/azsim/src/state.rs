@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::faults::Faults;
+use crate::faults::{Faults, LroFailure};
 use crate::keys::SigningKey;
 
 /// A stored ARM resource.
@@ -24,6 +24,14 @@ pub struct Stored {
     pub ready_at: Instant,
     /// `Creating` or `Updating` while `ready_at` is in the future.
     pub pending_state: &'static str,
+    /// `properties.status` while `ready_at` is in the future (Service Bus: `Activating`).
+    pub pending_status: Option<&'static str>,
+    /// The state once `ready_at` has passed: `Succeeded`, or `Failed`/`Canceled` when the
+    /// operation was made to fail.
+    pub final_state: &'static str,
+    /// A state set through the control endpoint (`Stopping`, `Canceling`, ...), shown
+    /// instead of the computed one until cleared.
+    pub forced_state: Option<String>,
     /// Set while a delete is in progress: when the resource disappears.
     pub delete_at: Option<Instant>,
 }
@@ -33,6 +41,8 @@ pub struct Stored {
 pub struct Operation {
     /// When it completes.
     pub done_at: Instant,
+    /// How it ends when not `Succeeded`.
+    pub failure: Option<LroFailure>,
 }
 
 /// Which part of the simulator answered a request.
@@ -93,6 +103,10 @@ pub struct Inner {
     pub faults: Faults,
     /// Identities (lower-case IDs) with a federated credential write in flight.
     pub busy_identities: HashSet<String>,
+    /// Calls currently held, per operation.
+    pub held: BTreeMap<String, usize>,
+    /// How many times each operation was released; a held call waits for the next one.
+    pub releases: BTreeMap<String, u64>,
 }
 
 impl Inner {

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::error::{self, ArmError, ArmResult};
 use super::route::Target;
 use super::{Req, store};
+use crate::state::Stored;
 
 const TYPE: &str = "Microsoft.ContainerService/managedClusters";
 
@@ -33,7 +34,7 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
         (&Method::PUT, None) => {
             let body = cluster(req, &t, &id, &name, &rg_name, &group)?;
             let tenant = tenant(req, &t.sub);
-            store::put_lro(req, &t.sub, &id, body, &tenant, op)
+            store::put_lro(req, (&t.sub, &id, &tenant, op), body, refuse_while_busy)
         }
         (&Method::DELETE, None) => store::delete(req, &t.sub, &id, op, true),
         (&Method::POST, Some(a))
@@ -44,6 +45,28 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
         }
         _ => Err(store::unsupported(req, &format!("{id} {:?}", t.tail))),
     }
+}
+
+/// AKS refuses a create or update while another operation runs on the cluster
+/// (its provisioning state is not final), whatever that operation is.
+fn refuse_while_busy(existing: &Stored) -> Result<(), ArmError> {
+    let shown = store::render(existing);
+    let state = shown["properties"]["provisioningState"]
+        .as_str()
+        .unwrap_or("Succeeded");
+    if ["Succeeded", "Failed", "Canceled"]
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(state))
+    {
+        return Ok(());
+    }
+    Err(ArmError::new(
+        StatusCode::CONFLICT,
+        "OperationNotAllowed",
+        format!(
+            "Operation is not allowed: Another operation ({state}) is in progress, please wait for it to finish before starting a new operation. See https://aka.ms/aks-pending-operation for more details"
+        ),
+    ))
 }
 
 fn tenant(req: &Req<'_>, sub: &str) -> String {

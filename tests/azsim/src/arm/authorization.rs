@@ -148,6 +148,9 @@ fn create(req: &Req<'_>, t: &Target, id: &str, name: &str) -> ArmResult {
         ));
     }
     let mut g = req.sim.lock();
+    if let Some(rg) = &t.rg {
+        store::group_writable(&g, &t.sub, rg)?;
+    }
     if t.scope.matches('/').count() > 2 && g.get(&t.scope).is_none() {
         return Err(ArmError::new(
             StatusCode::NOT_FOUND,
@@ -199,13 +202,20 @@ fn create(req: &Req<'_>, t: &Target, id: &str, name: &str) -> ArmResult {
         ));
     }
     let now = store::now_iso();
+    // ARM keeps a description and an ABAC condition as sent; a condition without
+    // a version gets version 2.0.
+    let text = |k: &str| p[k].as_str().filter(|v| !v.is_empty()).map(String::from);
+    let (description, condition) = (text("description"), text("condition"));
+    let condition_version = condition
+        .as_ref()
+        .map(|_| text("conditionVersion").unwrap_or_else(|| "2.0".into()));
     let body = json!({
         "id": id, "name": name, "type": ASSIGNMENT_TYPE,
         "properties": {
             "roleDefinitionId": format!("/subscriptions/{}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}", t.sub),
             "principalId": principal, "principalType": p["principalType"].as_str().unwrap_or("ServicePrincipal"),
-            "scope": t.scope, "condition": null, "conditionVersion": null,
-            "createdOn": now, "updatedOn": now, "createdBy": null, "updatedBy": null, "delegatedManagedIdentityResourceId": null, "description": null,
+            "scope": t.scope, "condition": condition, "conditionVersion": condition_version,
+            "createdOn": now, "updatedOn": now, "createdBy": null, "updatedBy": null, "delegatedManagedIdentityResourceId": null, "description": description,
         },
     });
     let (created, mut shown) = store::save(&mut g, id, body, &tenant, 0);

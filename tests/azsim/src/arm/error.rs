@@ -54,6 +54,17 @@ impl ArmError {
         )
     }
 
+    /// 409 `ResourceGroupBeingDeleted`: a write inside a group whose delete is running.
+    pub fn group_being_deleted(rg: &str) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "ResourceGroupBeingDeleted",
+            format!(
+                "The resource group '{rg}' is in deprovisioning state and cannot perform this operation."
+            ),
+        )
+    }
+
     /// 404 `ParentResourceNotFound`.
     pub fn parent_not_found(parent: &str, child: &str) -> Self {
         Self::new(

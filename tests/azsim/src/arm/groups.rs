@@ -28,15 +28,7 @@ pub async fn handle(req: &Req<'_>, sub: &str, rg: &str) -> ArmResult {
         Method::PUT | Method::PATCH => {
             let mut g = req.sim.lock();
             let existing = g.get(&group_id(sub, rg)).cloned();
-            if existing.as_ref().is_some_and(|e| e.delete_at.is_some()) {
-                return Err(ArmError::new(
-                    StatusCode::CONFLICT,
-                    "ResourceGroupBeingDeleted",
-                    format!(
-                        "The resource group '{rg}' is in deprovisioning state and cannot perform this operation."
-                    ),
-                ));
-            }
+            store::group_writable(&g, sub, rg)?;
             let name = existing
                 .as_ref()
                 .and_then(|e| e.body["name"].as_str().map(String::from))
@@ -110,9 +102,18 @@ fn tenant_of(req: &Req<'_>, sub: &str) -> String {
         .unwrap_or_default()
 }
 
-/// `GET /subscriptions/{s}/resourcegroups` with an optional `tagName eq 'x' and tagValue eq 'y'` filter.
+/// `GET /subscriptions/{s}/resourcegroups` with an optional tag filter: az sends
+/// `$filter=tagname eq 'x' and tagvalue eq 'y'` (lower case); ARM's documentation
+/// spells it `tagName`/`tagValue`. Both are accepted, in `$filter` or as parameters.
 pub fn list(req: &Req<'_>, sub: &str) -> ArmResult {
-    let (tag, value) = parse_tag_filter(req.filter().unwrap_or_default());
+    let (mut tag, mut value) = parse_tag_filter(req.filter().unwrap_or_default());
+    for (k, v) in &req.query {
+        if k.eq_ignore_ascii_case("tagname") {
+            tag = Some(v.clone());
+        } else if k.eq_ignore_ascii_case("tagvalue") {
+            value = Some(v.clone());
+        }
+    }
     let g = req.sim.lock();
     let items = store::children(
         &g,
@@ -135,17 +136,21 @@ pub fn list(req: &Req<'_>, sub: &str) -> ArmResult {
     error::list(items)
 }
 
+/// `tagName eq 'x' and tagValue eq 'y'`, the names in any case.
 fn parse_tag_filter(f: &str) -> (Option<String>, Option<String>) {
+    // ASCII lower-casing keeps byte offsets, so positions found in `lower` index `f`.
+    let lower = f.to_ascii_lowercase();
     let quoted = |key: &str| {
-        let start = f.find(key)? + key.len();
+        let start = lower.find(key)? + key.len();
         let rest = f[start..]
             .trim_start()
-            .strip_prefix("eq")?
+            .strip_prefix("eq")
+            .or_else(|| f[start..].trim_start().strip_prefix("EQ"))?
             .trim_start()
             .strip_prefix('\'')?;
         Some(rest[..rest.find('\'')?].to_string())
     };
-    (quoted("tagName"), quoted("tagValue"))
+    (quoted("tagname"), quoted("tagvalue"))
 }
 
 /// `GET /subscriptions/{s}/resourcegroups/{rg}/resources`: top-level resources in the group.
@@ -173,6 +178,10 @@ mod tests {
         assert_eq!(
             parse_tag_filter("tagName eq 'created-by' and tagValue eq 'xtenant'"),
             (Some("created-by".into()), Some("xtenant".into()))
+        );
+        assert_eq!(
+            parse_tag_filter("tagname eq 'Created-By' and tagvalue eq 'xtenant'"),
+            (Some("Created-By".into()), Some("xtenant".into()))
         );
         assert_eq!(parse_tag_filter(""), (None, None));
     }

@@ -60,13 +60,29 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
             FIC_TYPE,
         ),
         (2, false, &Method::GET) => store::get(req, &t.id(), FIC_TYPE, &t.pairs[1].1, &rg_name),
-        (2, false, &Method::PUT | &Method::DELETE) => fic_write(req, &t, &tenant, &rg_name).await,
+        (2, false, &Method::PUT | &Method::DELETE) => {
+            fic_write(req, &t, &tenant, &rg_name, op).await
+        }
         _ => Err(store::unsupported(req, &t.id())),
     }
 }
 
-/// A federated credential write, holding the identity busy for `fic_write_ms`.
-async fn fic_write(req: &Req<'_>, t: &Target, tenant: &str, rg: &str) -> ArmResult {
+/// Marks an identity busy with a credential write while it lives (also when the
+/// handler is dropped because the client went away).
+struct Busy<'a> {
+    req: &'a Req<'a>,
+    key: String,
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.req.sim.lock().busy_identities.remove(&self.key);
+    }
+}
+
+/// A federated credential write, keeping the identity busy for `fic_write_ms` (and,
+/// when the write is held, until it is released).
+async fn fic_write(req: &Req<'_>, t: &Target, tenant: &str, rg: &str, op: &str) -> ArmResult {
     let identity = t.id_at(1);
     let key = identity.to_ascii_lowercase();
     let hold = {
@@ -85,8 +101,10 @@ async fn fic_write(req: &Req<'_>, t: &Target, tenant: &str, rg: &str) -> ArmResu
         }
         g.faults.fic_write_ms
     };
+    let _busy = Busy { req, key };
+    req.sim.hold_point(op).await;
     tokio::time::sleep(Duration::from_millis(hold)).await;
-    let result = if req.method == Method::DELETE {
+    if req.method == Method::DELETE {
         store::delete(
             req,
             &t.sub,
@@ -96,9 +114,7 @@ async fn fic_write(req: &Req<'_>, t: &Target, tenant: &str, rg: &str) -> ArmResu
         )
     } else {
         fic_put(req, t, tenant)
-    };
-    req.sim.lock().busy_identities.remove(&key);
-    result
+    }
 }
 
 fn fic_put(req: &Req<'_>, t: &Target, tenant: &str) -> ArmResult {
@@ -136,16 +152,14 @@ fn fic_put(req: &Req<'_>, t: &Target, tenant: &str) -> ArmResult {
             .is_some_and(|n| n.eq_ignore_ascii_case(name))
     })
     .collect();
-    if let Some(dup) = others.iter().find(|c| {
+    // Azure's answer names neither the other credential nor the values.
+    if others.iter().any(|c| {
         c["properties"]["issuer"] == issuer.as_str()
             && c["properties"]["subject"] == subject.as_str()
     }) {
         return Err(ArmError::bad(
             "BadRequest",
-            format!(
-                "FederatedIdentityCredential with issuer '{issuer}' and subject '{subject}' already exists under the managed identity (credential '{}').",
-                dup["name"].as_str().unwrap_or_default()
-            ),
+            "Issuer and subject combination already exists for this Managed Identity.",
         ));
     }
     if others.len() >= MAX_FICS {

@@ -74,6 +74,8 @@ pub async fn handle(
         Err(e) => e.into_response(),
     };
     record(&sim, &method, &full, &op, resp.status());
+    // A held call has taken effect and is logged; only its answer waits.
+    sim.hold_point(&op).await;
     resp
 }
 

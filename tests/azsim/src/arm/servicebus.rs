@@ -1,6 +1,11 @@
-//! `Microsoft.ServiceBus/namespaces` (long-running create, `serviceBusEndpoint`, `disableLocalAuth`) and their queues.
+//! `Microsoft.ServiceBus/namespaces` (`serviceBusEndpoint`, `disableLocalAuth`) and their queues.
+//!
+//! A namespace create answers 200 at once with `provisioningState: Created` and
+//! `status: Activating` and no polling header; az then polls the namespace itself
+//! until it is `Succeeded`/`Active` (recorded in azure-cli's `test_sb_queue.yaml`).
+//! The location comes back as a display name (`West US`).
 
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::error::{self, ArmError, ArmResult};
@@ -23,11 +28,17 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
         (1, false, &Method::GET) => store::get(req, &t.id(), NS_TYPE, &t.pairs[0].1, &rg_name),
         (1, false, &Method::PUT) => {
             let body = namespace(req, &t, Some(&group))?;
-            store::put_lro(req, &t.sub, &t.id(), body, &tenant, op)
+            namespace_put(req, &t.id(), body, &tenant, op)
         }
         (1, false, &Method::DELETE) => store::delete(req, &t.sub, &t.id(), op, true),
         (1, true, &Method::GET) => store::list(req, &format!("{}/queues", t.id()), QUEUE_TYPE),
-        (2, false, &Method::GET) => store::get(req, &t.id(), QUEUE_TYPE, &t.pairs[1].1, &rg_name),
+        (2, false, &Method::GET) => {
+            let g = req.sim.lock();
+            match g.get(&t.id()) {
+                Some(s) => error::reply(StatusCode::OK, store::render(s)),
+                None => Err(entity_not_found(&t.pairs[0].1, "Queue", &t.pairs[1].1)),
+            }
+        }
         (2, false, &Method::PUT) => {
             let mut g = req.sim.lock();
             if g.get(&t.id_at(1)).is_none() {
@@ -36,11 +47,71 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
             let body = queue(req, &t);
             // Service Bus answers 200 for both create and update of a queue.
             let (_, shown) = store::save(&mut g, &t.id(), body, &tenant, 0);
-            error::reply(axum::http::StatusCode::OK, shown)
+            error::reply(StatusCode::OK, shown)
         }
         (2, false, &Method::DELETE) => store::delete(req, &t.sub, &t.id(), op, false),
         _ => Err(store::unsupported(req, &t.id())),
     }
+}
+
+/// Stores a namespace; a new one is `Created`/`Activating` until its operation time
+/// (`lro_ms` of `namespaces.put`) has passed.
+fn namespace_put(req: &Req<'_>, id: &str, body: Value, tenant: &str, op: &str) -> ArmResult {
+    let mut g = req.sim.lock();
+    let ms = g.faults.lro(op);
+    let (created, mut shown) = store::save(&mut g, id, body, tenant, ms);
+    if created {
+        if let Some(s) = g.resources.get_mut(&id.to_ascii_lowercase()) {
+            s.pending_state = "Created";
+            s.pending_status = Some("Activating");
+        }
+        shown["properties"]["provisioningState"] = json!("Created");
+        shown["properties"]["status"] = json!("Activating");
+    }
+    error::reply(StatusCode::OK, shown)
+}
+
+/// Service Bus's own 404 for a missing entity (the code is `NotFound`, not ARM's
+/// `ResourceNotFound`).
+fn entity_not_found(namespace: &str, kind: &str, name: &str) -> ArmError {
+    ArmError::new(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        format!(
+            "Entity '{namespace}:{kind}:{name}' wasn't found. To know more visit https://aka.ms/sbResourceMgrExceptions. TrackingId:{}, SystemTracker:{namespace}.servicebus.windows.net:{name}, Timestamp:{}",
+            uuid::Uuid::new_v4(),
+            store::now_iso()
+        ),
+    )
+}
+
+/// The display name Service Bus answers for a region (`eastus` → `East US`).
+fn display_location(region: &str) -> String {
+    const NAMES: &[(&str, &str)] = &[
+        ("eastus", "East US"),
+        ("eastus2", "East US 2"),
+        ("westus", "West US"),
+        ("westus2", "West US 2"),
+        ("westus3", "West US 3"),
+        ("centralus", "Central US"),
+        ("northcentralus", "North Central US"),
+        ("southcentralus", "South Central US"),
+        ("northeurope", "North Europe"),
+        ("westeurope", "West Europe"),
+        ("uksouth", "UK South"),
+        ("francecentral", "France Central"),
+        ("germanywestcentral", "Germany West Central"),
+        ("swedencentral", "Sweden Central"),
+        ("switzerlandnorth", "Switzerland North"),
+        ("canadacentral", "Canada Central"),
+        ("australiaeast", "Australia East"),
+        ("japaneast", "Japan East"),
+        ("southeastasia", "Southeast Asia"),
+    ];
+    NAMES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(region))
+        .map_or_else(|| region.to_string(), |(_, d)| (*d).to_string())
 }
 
 fn namespace(req: &Req<'_>, t: &Target, group: Option<&Value>) -> Result<Value, ArmError> {
@@ -52,7 +123,7 @@ fn namespace(req: &Req<'_>, t: &Target, group: Option<&Value>) -> Result<Value, 
         ));
     }
     let old = req.sim.lock().get(&t.id()).map(|s| s.body.clone());
-    let location = store::location(req, group);
+    let location = display_location(&store::location(req, group));
     let now = store::now_iso();
     let mut p = match req.body["properties"].clone() {
         Value::Object(m) => Value::Object(m),

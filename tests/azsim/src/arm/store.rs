@@ -22,35 +22,56 @@ pub fn now_iso() -> String {
 /// The resource as it is answered now (provisioning state follows its operation).
 pub fn render(s: &Stored) -> Value {
     let mut body = s.body.clone();
-    let state = if s.delete_at.is_some() {
+    let pending = s.ready_at > Instant::now();
+    let state = if let Some(forced) = &s.forced_state {
+        forced.as_str()
+    } else if s.delete_at.is_some() {
         "Deleting"
-    } else if s.ready_at > Instant::now() {
+    } else if pending {
         s.pending_state
     } else {
-        "Succeeded"
+        s.final_state
     };
     if let Some(p) = body.get_mut("properties").and_then(Value::as_object_mut) {
         p.insert("provisioningState".into(), json!(state));
+        if let Some(status) = s.pending_status.filter(|_| pending) {
+            p.insert("status".into(), json!(status));
+        }
     }
     body
 }
 
 /// The stored name of a resource group (ARM keeps the creation casing), or 404.
+/// A group being deleted is still found: reads inside it keep working.
 pub fn group_name(inner: &Inner, sub: &str, rg: &str) -> Result<String, ArmError> {
     inner
         .get(&format!("/subscriptions/{sub}/resourceGroups/{rg}"))
-        .filter(|g| g.delete_at.is_none())
         .and_then(|g| g.body["name"].as_str().map(String::from))
         .ok_or_else(|| ArmError::group_not_found(rg))
 }
 
+/// 409 `ResourceGroupBeingDeleted` when the group is being deleted (ARM refuses every
+/// write inside it until the delete completes).
+pub fn group_writable(inner: &Inner, sub: &str, rg: &str) -> Result<(), ArmError> {
+    match inner.get(&format!("/subscriptions/{sub}/resourceGroups/{rg}")) {
+        Some(g) if g.delete_at.is_some() => Err(ArmError::group_being_deleted(
+            g.body["name"].as_str().unwrap_or(rg),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Resolves the resource group a request names (its stored casing) and
 /// returns the target re-scoped to it, the group's name and its body (for
-/// defaults such as the location). Fails as ARM does when the group does not exist.
+/// defaults such as the location). Fails as ARM does when the group does not
+/// exist, or when the request writes inside a group being deleted.
 pub fn in_group(req: &Req<'_>, t: &Target) -> Result<(Target, String, Value), ArmError> {
     let rg = t.rg.clone().unwrap_or_default();
     let g = req.sim.lock();
     let name = group_name(&g, &t.sub, &rg)?;
+    if writes(req, t) {
+        group_writable(&g, &t.sub, &name)?;
+    }
     let scope = format!("/subscriptions/{}/resourceGroups/{name}", t.sub);
     let body = g
         .get(&scope)
@@ -59,6 +80,15 @@ pub fn in_group(req: &Req<'_>, t: &Target) -> Result<(Target, String, Value), Ar
     let mut t = t.clone();
     t.scope = scope;
     Ok((t, name, body))
+}
+
+/// True for a request that changes something (`list*` actions only read).
+fn writes(req: &Req<'_>, t: &Target) -> bool {
+    match req.method.as_str() {
+        "PUT" | "PATCH" | "DELETE" => true,
+        "POST" => !(t.is_action() && t.tail.as_deref().is_some_and(|a| a.starts_with("list"))),
+        _ => false,
+    }
 }
 
 /// The tenant that owns a subscription (empty when none does).
@@ -113,6 +143,9 @@ pub fn save(inner: &mut Inner, id: &str, body: Value, tenant: &str, ms: u64) -> 
         created: existing.filter(|_| !created).map_or(now, |e| e.created),
         ready_at: now + Duration::from_millis(ms),
         pending_state: if created { "Creating" } else { "Updating" },
+        pending_status: None,
+        final_state: "Succeeded",
+        forced_state: None,
         delete_at: None,
     };
     let shown = render(&stored);
@@ -131,19 +164,29 @@ pub fn put_answer(created: bool, body: Value) -> ArmResult {
 }
 
 /// Stores a resource whose PUT is long-running and answers with `Azure-AsyncOperation`.
+/// `refuse` sees the existing resource first (under the same lock) and may refuse the write.
 pub fn put_lro(
     req: &Req<'_>,
-    sub: &str,
-    id: &str,
+    (sub, id, tenant, op): (&str, &str, &str, &str),
     body: Value,
-    tenant: &str,
-    op: &str,
+    refuse: impl Fn(&Stored) -> Result<(), ArmError>,
 ) -> ArmResult {
     let (created, shown, op_id) = {
         let mut g = req.sim.lock();
+        if let Some(existing) = g.get(id) {
+            refuse(existing)?;
+        }
         let ms = g.faults.lro(op);
+        let failure = g.faults.take_lro_failure(op);
         let (created, shown) = save(&mut g, id, body, tenant, ms);
-        let (op_id, _) = lro::begin(&mut g, ms);
+        if let (Some(f), Some(s)) = (&failure, g.resources.get_mut(&id.to_ascii_lowercase())) {
+            s.final_state = if f.status.eq_ignore_ascii_case("Canceled") {
+                "Canceled"
+            } else {
+                "Failed"
+            };
+        }
+        let (op_id, _) = lro::begin(&mut g, ms, failure);
         (created, shown, op_id)
     };
     let status = if created {
@@ -170,7 +213,7 @@ pub fn delete(req: &Req<'_>, sub: &str, id: &str, op: &str, long_running: bool) 
         return Ok(StatusCode::OK.into_response());
     }
     let ms = g.faults.lro(op);
-    let (op_id, done_at) = lro::begin(&mut g, ms);
+    let (op_id, done_at) = lro::begin(&mut g, ms, None);
     let prefix = format!("{key}/");
     for (k, r) in g.resources.iter_mut() {
         if *k == key || k.starts_with(&prefix) {
