@@ -116,14 +116,7 @@ pub async fn start(behaviour: Behaviour) -> FakeEntra {
 
 /// A CA and a server certificate for 127.0.0.1 and localhost it signed.
 fn certificates() -> (String, String, String) {
-    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca =
-        CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("ca key")).expect("ca");
-    let key = KeyPair::generate().expect("key");
-    let params = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-        .expect("params");
-    let cert = params.signed_by(&key, &ca).expect("cert");
-    (ca.pem(), cert.pem(), key.serialize_pem())
+    let ca = xtenant_testsupport::tls::Ca::new("entra fake CA").expect("ca");
+    let leaf = ca.serving("entra fake").expect("server certificate");
+    (ca.pem().to_string(), leaf.cert_pem, leaf.key_pem)
 }

@@ -17,20 +17,11 @@ pub const CLOUD: &str = "AzSim";
 
 /// The real Azure CLI from `XTENANT_AZ`; panics loudly when it is not set.
 pub fn real_az() -> PathBuf {
-    match std::env::var_os("XTENANT_AZ") {
-        Some(p) if !p.is_empty() => {
-            let p = PathBuf::from(p);
-            assert!(
-                p.is_file(),
-                "XTENANT_AZ={} does not exist: run ./test.sh, which installs the Azure CLI (scripts/ensure-azure-cli)",
-                p.display()
-            );
-            p
-        }
-        _ => panic!(
-            "XTENANT_AZ is not set: the simulator tests need the real Azure CLI. Run ./test.sh, which installs it, or export XTENANT_AZ=$(scripts/ensure-azure-cli)"
-        ),
-    }
+    xtenant_testsupport::env_path(
+        "XTENANT_AZ",
+        "the real Azure CLI",
+        "run ./test.sh, which installs it, or export XTENANT_AZ=$(scripts/ensure-azure-cli)",
+    )
 }
 
 /// A running simulator with `az` logged in to both tenants in a private config dir.

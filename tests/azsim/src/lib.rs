@@ -18,33 +18,11 @@ pub mod server;
 pub mod state;
 mod tls;
 
-use std::path::PathBuf;
-
 pub use config::{Config, ServicePrincipal, Subscription, Tenant};
 pub use faults::{ErrorRule, Faults, LroFailure};
 pub use harness::{Harness, real_az};
 pub use server::Server;
 
-/// Path of a binary built by this workspace (`cargo build --workspace`).
-///
-/// The target directory is found from the running test executable
-/// (`target/<profile>/deps/<test>` → `target/<profile>`). Panics with a loud
-/// message when the binary has not been built.
-pub fn workspace_bin(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("cannot locate the current test executable");
-    let deps = exe
-        .parent()
-        .expect("test executable has no parent directory");
-    let profile_dir = if deps.ends_with("deps") {
-        deps.parent().expect("deps directory has no parent")
-    } else {
-        deps
-    };
-    let path = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "binary {name} not built: run `cargo build --workspace` (./test.sh does); looked for {}",
-        path.display()
-    );
-    path
-}
+/// Path of a binary built by this workspace (`cargo build --workspace`); panics
+/// loudly when it is not built or is older than its sources.
+pub use xtenant_testsupport::workspace_bin;

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
+use xtenant_testsupport::wait::poll_async;
 
 use crate::process::{Proc, free_port};
-use crate::ready::{http_client, http_ok, wait_for};
+use crate::ready::{POLL, http_client, http_ok, wait_for};
 use crate::{Error, args, cluster, kubeconfig, lock, logs, pki};
 
 /// The webhook's fixed serving address (it always listens on :9443).
@@ -43,13 +44,12 @@ impl Options {
 
     /// Options from `$XTENANT_CONTROLPLANE_BIN`; panics loudly when it is unset (for tests).
     pub fn from_env(tenant_id: impl Into<String>) -> Self {
-        let dir = std::env::var_os("XTENANT_CONTROLPLANE_BIN")
-            .filter(|v| !v.is_empty())
-            .expect(
-                "XTENANT_CONTROLPLANE_BIN is not set: this tier needs the control plane binaries; \
-                 run ./test.sh, or export XTENANT_CONTROLPLANE_BIN=$(tests/controlplane/build.sh)",
-            );
-        Self::new(PathBuf::from(dir), tenant_id)
+        let dir = xtenant_testsupport::env_path(
+            "XTENANT_CONTROLPLANE_BIN",
+            "the control plane binaries",
+            "run ./test.sh, or export XTENANT_CONTROLPLANE_BIN=$(tests/controlplane/build.sh)",
+        );
+        Self::new(dir, tenant_id)
     }
 }
 
@@ -197,14 +197,11 @@ impl ControlPlane {
             cluster::allow_issuer_discovery(&client).await?;
             cluster::create_node(&client).await?;
             let names = cluster::install_crds(&client, &cache.join("kwok-crds")).await?;
-            let deadline = Instant::now() + opts.timeout;
-            while let Err(e) = cluster::crds_established(&client, &names).await {
-                if Instant::now() > deadline {
-                    return Err(Error::Setup(e));
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            Ok::<_, Error>(())
+            poll_async("kwok's CRDs to be established", opts.timeout, POLL, || {
+                cluster::crds_established(&client, &names)
+            })
+            .await
+            .map_err(|e| Error::Setup(e.to_string()))
         };
         crds.await?;
         let mut kwok = Proc::spawn(

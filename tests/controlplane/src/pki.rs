@@ -1,12 +1,9 @@
 //! Certificates and keys: one throw-away CA signs every serving and client certificate.
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose, SanType,
-};
+use rcgen::KeyPair;
+use xtenant_testsupport::tls::Ca;
 
 use crate::Error;
 
@@ -39,60 +36,15 @@ fn write(path: &Path, text: &str) -> Result<(), Error> {
     std::fs::write(path, text).map_err(|e| Error::io("writing", path, e))
 }
 
-fn serving(ca: &CertifiedIssuer<'static, KeyPair>, cn: &str) -> Result<(String, String), Error> {
-    let mut params = CertificateParams::new(vec!["localhost".to_string()])?;
-    params
-        .subject_alt_names
-        .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
-    params.distinguished_name.push(DnType::CommonName, cn);
-    params.use_authority_key_identifier_extension = true;
-    params.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::KeyEncipherment,
-    ];
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    let key = KeyPair::generate()?;
-    let cert = params.signed_by(&key, &**ca)?;
-    Ok((cert.pem(), key.serialize_pem()))
-}
-
-fn client(
-    ca: &CertifiedIssuer<'static, KeyPair>,
-    cn: &str,
-    org: &str,
-) -> Result<(String, String), Error> {
-    let mut params = CertificateParams::new(Vec::<String>::new())?;
-    params.distinguished_name.push(DnType::CommonName, cn);
-    params
-        .distinguished_name
-        .push(DnType::OrganizationName, org);
-    params.use_authority_key_identifier_extension = true;
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-    let key = KeyPair::generate()?;
-    let cert = params.signed_by(&key, &**ca)?;
-    Ok((cert.pem(), key.serialize_pem()))
-}
-
 /// Creates the CA and every certificate and key under `dir`.
 pub fn generate(dir: &Path) -> Result<PkiFiles, Error> {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "xtenant local control plane CA");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate()?)?;
-    let ca_pem = ca.pem();
+    let ca = Ca::new("xtenant local control plane CA")?;
+    let ca_pem = ca.pem().to_string();
 
-    let (api_cert, api_key) = serving(&ca, "kube-apiserver")?;
-    let (admin_cert_pem, admin_key_pem) = client(&ca, "xtenant-admin", "system:masters")?;
-    let (wh_cert, wh_key) = serving(&ca, "azure-wi-webhook")?;
-    let (kwok_cert, kwok_key) = serving(&ca, "kwok")?;
+    let api = ca.serving("kube-apiserver")?;
+    let admin = ca.client("xtenant-admin", "system:masters")?;
+    let wh = ca.serving("azure-wi-webhook")?;
+    let kwok = ca.serving("kwok")?;
     let sa = KeyPair::generate()?;
 
     let webhook_dir = dir.join("webhook-certs");
@@ -109,26 +61,20 @@ pub fn generate(dir: &Path) -> Result<PkiFiles, Error> {
         kwok_key: dir.join("kwok.key"),
         webhook_dir,
         ca_pem,
-        admin_cert_pem,
-        admin_key_pem,
+        admin_cert_pem: admin.cert_pem,
+        admin_key_pem: admin.key_pem,
     };
     write(&files.ca_cert, &files.ca_pem)?;
-    write(
-        &files.apiserver_cert,
-        &format!("{api_cert}{}", files.ca_pem),
-    )?;
-    write(&files.apiserver_key, &api_key)?;
+    write(&files.apiserver_cert, &ca.chain(&api))?;
+    write(&files.apiserver_key, &api.key_pem)?;
     write(&files.admin_cert, &files.admin_cert_pem)?;
     write(&files.admin_key, &files.admin_key_pem)?;
     write(&files.sa_key, &sa.serialize_pem())?;
     write(&files.sa_pub, &sa.public_key_pem())?;
-    write(
-        &files.webhook_dir.join("tls.crt"),
-        &format!("{wh_cert}{}", files.ca_pem),
-    )?;
-    write(&files.webhook_dir.join("tls.key"), &wh_key)?;
-    write(&files.kwok_cert, &format!("{kwok_cert}{}", files.ca_pem))?;
-    write(&files.kwok_key, &kwok_key)?;
+    write(&files.webhook_dir.join("tls.crt"), &ca.chain(&wh))?;
+    write(&files.webhook_dir.join("tls.key"), &wh.key_pem)?;
+    write(&files.kwok_cert, &ca.chain(&kwok))?;
+    write(&files.kwok_key, &kwok.key_pem)?;
     Ok(files)
 }
 

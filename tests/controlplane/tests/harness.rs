@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::{CLIENT_ID, TENANT_A, create_pod, env, eventually, namespace, service_account};
+use common::{CLIENT_ID, TENANT_A, create_pod, env, namespace, service_account};
 use controlplane::cluster::WEBHOOK_CONFIGURATION;
 use controlplane::{ControlPlane, Options};
 use jsonwebtoken::jwk::JwkSet;
@@ -20,6 +20,7 @@ use k8s_openapi::api::core::v1::{Container, Pod, PodSpec, PodTemplateSpec, Servi
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, ListParams, LogParams, PostParams};
 use serde_json::Value;
+use xtenant_testsupport::wait::eventually;
 
 const WAIT: Duration = Duration::from_secs(60);
 

@@ -9,7 +9,6 @@ mod common;
 
 use std::process::Command;
 
-use azsim::workspace_bin;
 use common::TENANT_A;
 use controlplane::{ControlPlane, Options};
 use k8s_openapi::api::batch::v1::Job;
@@ -18,6 +17,7 @@ use kube::api::Api;
 use serde_json::Value;
 use tempfile::TempDir;
 use tokio::runtime::Runtime;
+use xtenant_testsupport::workspace_bin;
 
 const TENANT_B: &str = "bbbbbbbb-0000-4000-8000-00000000000b";
 const CLIENT_ID: &str = "11111111-2222-4333-8444-555555555555";

@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use azsim::{Config, Harness, workspace_bin};
+use azsim::{Config, Harness};
 use controlplane::cluster::WEBHOOK_CONFIGURATION;
 use controlplane::{ControlPlane, Options};
 use k8s_openapi::api::admissionregistration::v1::MutatingWebhookConfiguration;
@@ -17,6 +17,7 @@ use kube::api::{Api, DeleteParams};
 use serde_json::Value;
 use tempfile::TempDir;
 use tokio::runtime::Runtime;
+use xtenant_testsupport::workspace_bin;
 
 const PRODUCER_OK: &str = "Sending 100 messages to myqueue\nSent 100 messages\n";
 

@@ -2,7 +2,6 @@
 #![allow(dead_code, clippy::unwrap_used)] // helpers shared by several test files
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::{Container, Namespace, Pod, PodSpec, ServiceAccount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -88,23 +87,4 @@ pub fn env(pod: &Pod) -> BTreeMap<String, String> {
         .into_iter()
         .map(|e| (e.name, e.value.unwrap_or_default()))
         .collect()
-}
-
-/// Polls `f` every 200 ms until it yields `Some`, panicking with `what` after `timeout`.
-pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut f: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let start = Instant::now();
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(
-            start.elapsed() < timeout,
-            "timed out after {timeout:?} waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }

@@ -1,0 +1,13 @@
+//! What the test crates share: a throw-away certificate authority for loopback
+//! servers and clients ([`tls`]), the binaries tests run, refused when older than
+//! their sources ([`locate`]), and polling waits with a deadline ([`wait`]).
+//!
+//! Only test code links this crate: the simulator and control-plane harnesses,
+//! and the tools' tests as a dev-dependency.
+
+pub mod locate;
+pub mod tls;
+pub mod wait;
+
+pub use locate::{env_path, workspace_bin};
+pub use wait::{Deadline, TimedOut};
