@@ -1,4 +1,7 @@
 //! Injected faults as the real `az` meets them: PrincipalNotFound, concurrent credential writes, throttling, 5xx, latency.
+//!
+//! Concurrency is ordered by what the simulator has seen (a held call), never by
+//! how fast a second `az` starts.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 use std::time::{Duration, Instant};
@@ -33,7 +36,8 @@ fn setup_identity(h: &Harness, rg: &str) -> (String, serde_json::Value) {
 #[test]
 fn principal_not_found_until_replicated() {
     let h = Harness::start();
-    h.update_faults(|f| f.principal_not_found_secs = 6);
+    // Not replicated until the test says so.
+    h.update_faults(|f| f.principal_not_found_secs = 24 * 3600);
     let (sub, id) = setup_identity(&h, "rg-pnf");
     let principal = id["principalId"].as_str().unwrap();
     let scope = format!("/subscriptions/{sub}/resourceGroups/rg-pnf");
@@ -60,7 +64,7 @@ fn principal_not_found_until_replicated() {
         !first.status.success() && err.contains("PrincipalNotFound"),
         "{err}"
     );
-    std::thread::sleep(Duration::from_secs(6));
+    h.update_faults(|f| f.principal_not_found_secs = 0);
     h.run_az(&args).unwrap();
     // A second identical assignment is not an error for az (RoleAssignmentExists is handled).
     let again = h.az_cmd(&args).run().unwrap();
@@ -74,7 +78,6 @@ fn principal_not_found_until_replicated() {
 #[test]
 fn concurrent_credential_writes_are_refused() {
     let h = Harness::start();
-    h.update_faults(|f| f.fic_write_ms = 4000);
     let (sub, _) = setup_identity(&h, "rg-fic");
     let create = |name: &str, subject: &str| {
         h.az_cmd(&[
@@ -94,13 +97,14 @@ fn concurrent_credential_writes_are_refused() {
             "--subscription",
             &sub,
         ])
-        .start()
-        .unwrap()
     };
-    let one = create("f1", "system:serviceaccount:a:one");
-    std::thread::sleep(Duration::from_millis(2500));
-    let two = create("f2", "system:serviceaccount:a:two");
-    let (one, two) = (one.wait().unwrap(), two.wait().unwrap());
+    // The first write is in flight (held) while the second arrives.
+    h.hold("federatedIdentityCredentials.put");
+    let one = create("f1", "system:serviceaccount:a:one").start().unwrap();
+    h.wait_until_held("federatedIdentityCredentials.put", Duration::from_secs(120));
+    let two = create("f2", "system:serviceaccount:a:two").run().unwrap();
+    h.release("federatedIdentityCredentials.put");
+    let one = one.wait().unwrap();
     assert!(
         one.status.success(),
         "{}",
@@ -112,32 +116,23 @@ fn concurrent_credential_writes_are_refused() {
             && err.contains("ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity"),
         "{err}"
     );
-
-    // (issuer, subject) is unique per identity, and at most 20 credentials exist.
-    h.update_faults(|f| f.fic_write_ms = 0);
-    let dup = h
-        .az_cmd(&[
-            "identity",
-            "federated-credential",
-            "create",
-            "-g",
-            "rg-fic",
-            "--identity-name",
-            "id1",
-            "-n",
-            "dup",
-            "--issuer",
-            "https://issuer.example/",
-            "--subject",
-            "system:serviceaccount:a:one",
-            "--subscription",
-            &sub,
-        ])
-        .run()
-        .unwrap();
+    // Once the first is done, the identity takes writes again.
+    let three = create("f3", "system:serviceaccount:a:three").run().unwrap();
     assert!(
-        !dup.status.success(),
-        "duplicate (issuer, subject) accepted"
+        three.status.success(),
+        "{}",
+        String::from_utf8_lossy(&three.stderr)
+    );
+
+    // (issuer, subject) is unique per identity.
+    let dup = create("dup", "system:serviceaccount:a:one").run().unwrap();
+    let err = String::from_utf8_lossy(&dup.stderr);
+    assert!(
+        !dup.status.success()
+            && err.contains(
+                "Issuer and subject combination already exists for this Managed Identity."
+            ),
+        "duplicate (issuer, subject) accepted: {err}"
     );
 }
 
