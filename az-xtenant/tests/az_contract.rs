@@ -1,7 +1,9 @@
 //! Contract with the real Azure CLI: every argv az-xtenant can emit (collected
 //! with `--dry-run --assume absent|outdated` over representative profiles)
 //! must get past az's argument parser. With an empty AZURE_CONFIG_DIR a valid
-//! argv exits 1 asking for `az login`; a parse error would exit 2.
+//! argv exits 1 asking for `az login`; a parse error would exit 2. Negative
+//! controls prove the check can fail: a misspelled flag, a misspelled command
+//! word and a bad enum value in an emitted argv are refused with exit 2.
 //! Needs the real az: XTENANT_AZ (set by ./test.sh, which installs it).
 #![allow(clippy::unwrap_used)]
 
@@ -14,24 +16,23 @@ use std::process::{Command, Output};
 use support::*;
 
 fn real_az() -> PathBuf {
-    let path = std::env::var_os("XTENANT_AZ").unwrap_or_else(|| {
-        panic!(
-            "XTENANT_AZ is not set: this test needs the real Azure CLI. Run ./test.sh, which \
-             installs it (scripts/ensure-azure-cli) and sets XTENANT_AZ"
-        )
-    });
-    let path = PathBuf::from(path);
-    assert!(
-        path.is_file(),
-        "XTENANT_AZ={} is not a file; run ./test.sh",
-        path.display()
-    );
-    path
+    xtenant_testsupport::env_path(
+        "XTENANT_AZ",
+        "the real Azure CLI",
+        "run ./test.sh, which installs it (scripts/ensure-azure-cli) and sets XTENANT_AZ",
+    )
 }
 
 /// The az commands (without the leading `az`) printed by a dry run.
 fn plan(w: &World, args: &[&str]) -> Vec<Vec<String>> {
-    let out = w.ok(args);
+    let out = w.run(args);
+    // status exits 1 when something needs fixing, as it does under --assume outdated.
+    let allowed = if args[0] == "status" { &[0, 1][..] } else { &[0][..] };
+    assert!(
+        out.status.code().is_some_and(|c| allowed.contains(&c)),
+        "az-xtenant {args:?}: {out:?}"
+    );
+    let out = String::from_utf8(out.stdout).unwrap();
     // status also prints its table; the commands are the lines starting with `az `.
     out.lines()
         .filter(|l| l.starts_with("az "))
@@ -97,7 +98,32 @@ fn collect() -> BTreeSet<Vec<String>> {
         }
         all.extend(plan(&w, &args));
     }
+    // Objects xtenant created inside groups it adopted: cleanup deletes each.
+    let mut p = w.profile();
+    p["cluster"]["resourceGroupCreated"] = false.into();
+    p["resources"]["resourceGroupCreated"] = false.into();
+    p["owned"] = owned_objects();
+    std::fs::write(w.profile_path(), p.to_string()).unwrap();
+    all.extend(plan(&w, &["cleanup", "--dry-run", "--assume", "outdated", "--yes"]));
     all
+}
+
+/// Ownership records of every object the demo creates, its groups excepted.
+fn owned_objects() -> serde_json::Value {
+    let b = format!("/subscriptions/{SB}/resourceGroups/{RG}/providers");
+    let identity = format!("{b}/Microsoft.ManagedIdentity/userAssignedIdentities/{IDENTITY}");
+    let ns = format!("{b}/Microsoft.ServiceBus/namespaces/{NS}");
+    let objects = [
+        ("managedCluster", format!("/subscriptions/{SA}/resourceGroups/{RG}/providers/Microsoft.ContainerService/managedClusters/{AKS}")),
+        ("serviceBusNamespace", ns.clone()),
+        ("serviceBusQueue", format!("{ns}/queues/myqueue")),
+        ("managedIdentity", identity.clone()),
+        ("federatedCredential", format!("{identity}/federatedIdentityCredentials/{IDENTITY}-federated")),
+    ];
+    objects
+        .iter()
+        .map(|(kind, id)| serde_json::json!({"kind": kind, "id": id, "state": "created"}))
+        .collect()
 }
 
 fn run_az(az: &Path, config: &Path, home: &Path, argv: &[String]) -> Output {
@@ -156,18 +182,129 @@ fn every_emitted_argv_parses_with_the_real_az() {
             "the plan lacks `az {kind}`: {kinds:?}"
         );
     }
+    let started = std::time::Instant::now();
+    let results = run_all(&az, &argvs.into_iter().collect::<Vec<_>>());
+    eprintln!(
+        "{} az calls checked in {:?}",
+        results.len(),
+        started.elapsed()
+    );
+    let failures: Vec<String> = results
+        .iter()
+        .filter(|(argv, out)| !accepted(argv, out))
+        .map(|(argv, out)| {
+            format!(
+                "az {}\n  exit {:?}: {}",
+                argv.join(" "),
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "argv refused by the real az:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// `argv` with the first `from` replaced by `to`.
+fn replaced(argv: &[String], from: &str, to: &str) -> Vec<String> {
+    let i = argv
+        .iter()
+        .position(|a| a == from)
+        .unwrap_or_else(|| panic!("no {from} in {argv:?}"));
+    let mut out = argv.to_vec();
+    out[i] = to.to_string();
+    out
+}
+
+#[test]
+fn the_check_refuses_argv_the_real_az_rejects() {
+    let az = real_az();
+    // An emitted argv with command words, flags and an enum value (a three-state
+    // boolean: true or false) to spoil one at a time.
+    let base = collect()
+        .into_iter()
+        .find(|a| a.starts_with(&["servicebus".into(), "namespace".into(), "update".into()]))
+        .expect("the plan lacks `az servicebus namespace update`");
+    let value = base
+        .iter()
+        .position(|a| a == "--disable-local-auth")
+        .map(|i| base[i + 1].clone())
+        .expect("`az servicebus namespace update` lacks --disable-local-auth <value>");
+    let spoiled = [
+        (
+            "a misspelled flag",
+            replaced(&base, "--resource-group", "--resource-gruop"),
+        ),
+        (
+            "a misspelled command word",
+            replaced(&base, "namespace", "namespce"),
+        ),
+        ("a bad enum value", replaced(&base, &value, "maybe")),
+    ];
+    let mut argvs = vec![base.clone()];
+    argvs.extend(spoiled.iter().map(|(_, a)| a.clone()));
+    let results = run_all(&az, &argvs);
+    // Positive control: unspoiled, the same argv passes.
+    let (_, out) = &results[0];
+    assert!(
+        accepted(&base, out),
+        "az {}: {}",
+        base.join(" "),
+        describe(out)
+    );
+    for ((what, argv), (_, out)) in spoiled.iter().zip(&results[1..]) {
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{what} was not refused by az's parser: az {}\n{}",
+            argv.join(" "),
+            describe(out)
+        );
+        assert!(
+            !accepted(argv, out),
+            "the check accepted {what}: az {}",
+            argv.join(" ")
+        );
+    }
+}
+
+/// Whether the real az accepted `argv`: `login` is checked against its help (it
+/// would start a real login), `account list` succeeds without a login, the rest
+/// ask for `az login` (exit 1) once parsed.
+fn accepted(argv: &[String], out: &Output) -> bool {
+    let code = out.status.code();
+    match argv[0].as_str() {
+        "account" => code == Some(0),
+        "login" => {
+            let help = String::from_utf8_lossy(&out.stdout);
+            code == Some(0)
+                && argv
+                    .iter()
+                    .filter(|a| a.starts_with("--"))
+                    .all(|f| help.contains(f.as_str()))
+        }
+        _ => {
+            code == Some(1)
+                && String::from_utf8_lossy(&out.stderr).contains("Please run 'az login'")
+        }
+    }
+}
+
+/// Runs every argv through the real az in parallel, in one empty config dir.
+fn run_all(az: &Path, argvs: &[Vec<String>]) -> Vec<(Vec<String>, Output)> {
     let tmp = tempfile::tempdir().unwrap();
     let (config, home) = (tmp.path().join("azure"), tmp.path().join("home"));
     std::fs::create_dir_all(&config).unwrap();
     std::fs::create_dir_all(&home).unwrap();
-    let started = std::time::Instant::now();
-    let results: Vec<(Vec<String>, Output)> = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let handles: Vec<_> = argvs
             .iter()
             .map(|argv| {
-                let (az, config, home) = (&az, &config, &home);
+                let (config, home) = (&config, &home);
                 s.spawn(move || {
-                    // `az login` would start a real login: check its flags against its help.
                     let probe: Vec<String> = if argv[0] == "login" {
                         vec!["login".into(), "--help".into()]
                     } else {
@@ -178,36 +315,5 @@ fn every_emitted_argv_parses_with_the_real_az() {
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
-    eprintln!(
-        "{} az calls checked in {:?}",
-        results.len(),
-        started.elapsed()
-    );
-    let mut failures = Vec::new();
-    for (argv, out) in &results {
-        let line = argv.join(" ");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let code = out.status.code();
-        let ok = match argv[0].as_str() {
-            "account" => code == Some(0),
-            "login" => {
-                let help = String::from_utf8_lossy(&out.stdout);
-                code == Some(0)
-                    && argv
-                        .iter()
-                        .filter(|a| a.starts_with("--"))
-                        .all(|f| help.contains(f.as_str()))
-            }
-            _ => code == Some(1) && stderr.contains("Please run 'az login'"),
-        };
-        if !ok {
-            failures.push(format!("az {line}\n  exit {code:?}: {}", stderr.trim()));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "argv refused by the real az:\n{}",
-        failures.join("\n")
-    );
+    })
 }

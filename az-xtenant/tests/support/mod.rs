@@ -74,7 +74,7 @@ pub struct World {
 impl World {
     pub fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
-        for sub in ["bin", "home", "config", "r"] {
+        for sub in ["bin", "no-az", "home", "config", "r"] {
             fs::create_dir_all(dir.path().join(sub)).unwrap();
         }
         let az = dir.path().join("bin/az");
@@ -113,10 +113,12 @@ impl World {
 
     /// Runs az-xtenant hermetically, with `env` added.
     pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        // Without az, PATH is one empty directory of the world's own, so an `az`
+        // installed on the machine cannot be found either.
         let path = if self.with_az {
             format!("{}:/usr/bin:/bin", self.path().join("bin").display())
         } else {
-            "/usr/bin:/bin".to_string()
+            self.path().join("no-az").display().to_string()
         };
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_az-xtenant"));
         cmd.args(args)
