@@ -13,6 +13,7 @@ cd "$(dirname "$0")/../.."
 echo "== distribution: install.sh"
 need cargo "install Rust with rustup (https://rustup.rs)"
 need kubectl "install kubectl (https://kubernetes.io/docs/tasks/tools/)"
+need man "install the Debian package man-db (apt-get install man-db; .ci/run does)"
 kubectl_dir=$(dirname "$(command -v kubectl)")
 
 tmp=$(mktemp -d)
@@ -54,9 +55,8 @@ for tool in "${tools[@]}"; do
   check "the zsh completion defines _$tool" \
     grep -q "^#compdef $tool" "$prefix/share/zsh/site-functions/_$tool"
 done
-if command -v man >/dev/null 2>&1; then
-  check "man renders kubectl-xtenant.1" man -l "$prefix/share/man/man1/kubectl-xtenant.1"
-fi
+check "man renders kubectl-xtenant.1" \
+  bash -c "man -l '$prefix/share/man/man1/kubectl-xtenant.1' | grep -q 'kubectl-xtenant'"
 
 check "install.sh says where the binaries went" contains "$tmp/first.out" "$prefix/bin/kubectl-xtenant"
 check "install.sh explains kubectl plugin list" contains "$tmp/first.out" "kubectl plugin list"
