@@ -35,6 +35,15 @@ const TABLE: &[Explanation] = &[
         cause: "the credential's subject is not system:serviceaccount:<namespace>:<service account> of the pod",
         fix: "run `az-xtenant trust` with the namespace and ServiceAccount the Job uses, or deploy with the recorded ones",
     },
+    // Entra's own text: "The subject matches with case-insensitive comparison,
+    // but not with case-sensitive comparison." Matching of issuer, subject
+    // and audience became case-sensitive in September 2024.
+    Explanation {
+        code: 7002138,
+        meaning: "no matching federated identity record: the assertion's subject matches a credential only when letter case is ignored",
+        cause: "Entra matches the credential's subject, issuer and audience case-sensitively, and the credential's subject (or issuer) differs from the token's sub (or iss) only in letter case",
+        fix: "make the credential's subject and issuer exactly equal to the token's sub and iss (`kubectl xtenant doctor` shows both; Kubernetes writes subjects in lowercase), then recreate it with `az-xtenant trust`",
+    },
     Explanation {
         code: 700016,
         meaning: "application not found in the directory",
@@ -110,7 +119,7 @@ mod tests {
     #[test]
     fn every_listed_code_is_explained() {
         for code in [
-            70021, 700211, 700212, 700213, 700016, 90002, 700024, 90061, 50020,
+            70021, 700211, 700212, 700213, 7002138, 700016, 90002, 700024, 90061, 50020,
         ] {
             let e = explain(code).expect("known");
             assert!(!e.cause.is_empty() && !e.fix.is_empty());
@@ -124,6 +133,15 @@ mod tests {
                     trace AADSTS700016 again; then AADSTS70021: No matching federated identity";
         assert_eq!(find_codes(logs), vec![700016, 70021]);
         assert!(find_codes("AADSTS without digits").is_empty());
+    }
+
+    #[test]
+    fn the_case_only_code_is_decoded_from_entras_message() {
+        let logs = "Error: AADSTS7002138: No matching federated identity record found for presented assertion subject 'system:serviceaccount:Default:sa'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison.";
+        assert_eq!(find_codes(logs), vec![7002138]);
+        let (what, fix) = describe(7002138);
+        assert!(what.contains("letter case"), "{what}");
+        assert!(fix.contains("exactly equal"), "{fix}");
     }
 
     #[test]
