@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use xtenant_shared::Kind;
+use xtenant_shared::output::Format;
 use xtenant_shared::validate::parser;
 
 use crate::commands::{cleanup, completions, deploy, doctor, logs, man, verify};
@@ -49,16 +50,11 @@ pub struct Global {
     /// The xtenant profile to read IDs from [default: default]
     #[arg(long, global = true, env = "XTENANT_PROFILE", value_parser = parser(Kind::ProfileName), help_heading = "Global options")]
     pub profile: Option<String>,
-    /// Output format: human-readable text, or JSON for scripts
-    #[arg(short = 'o', long, global = true, value_enum, default_value_t = Format::Human, help_heading = "Global options")]
+    /// Output format: human (text for people) or json (for scripts)
+    // The values are named above: listing them with the shared enum's
+    // per-value help would switch every `--help` to clap's long layout.
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = Format::Human, hide_possible_values = true, help_heading = "Global options")]
     pub output: Format,
-}
-
-/// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
 }
 
 #[derive(Debug, Subcommand)]

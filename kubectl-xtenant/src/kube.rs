@@ -159,7 +159,7 @@ contexts:
             context: Some("zzz".into()),
             namespace: None,
             profile: None,
-            output: crate::cli::Format::Human,
+            output: xtenant_shared::output::Format::Human,
         };
         let err = connect(&global).await.err().expect("refused");
         assert!(err.is::<Usage>(), "{err:#}");

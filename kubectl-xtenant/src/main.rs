@@ -1,6 +1,10 @@
 //! `kubectl-xtenant`: the kubectl plugin that deploys, verifies and diagnoses
-//! cross-tenant workload identity. Parses, dispatches, and maps errors to
-//! exit codes (see `exit`).
+//! cross-tenant workload identity. Parses, dispatches, and ends with the
+//! shared exit-code table (see `exit`).
+
+// Everything on stdout goes through `xtenant_shared::output`, which reports a
+// closed pipe instead of panicking as `println!` does.
+#![deny(clippy::print_stdout)]
 
 mod aadsts;
 mod cli;
@@ -21,28 +25,24 @@ mod fake_api;
 
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    // clap prints help, the version or the usage error itself, swallowing a
+    // closed pipe, and exits with 0 or 2.
+    let cli = cli::Cli::try_parse().unwrap_or_else(|e| e.exit());
     // kube and reqwest both use rustls with ring; name it the process default
     // so that a build which also links another provider is not ambiguous.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // No error of this tool chooses its own code: `|_| None`.
+    exit::finish(run(cli), |_| None)
+}
+
+fn run(cli: cli::Cli) -> anyhow::Result<u8> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: starting the async runtime: {e}");
-            return ExitCode::from(exit::ERROR);
-        }
-    };
-    match runtime.block_on(commands::dispatch(cli)) {
-        Ok(code) => ExitCode::from(code),
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            exit::code_for(&err)
-        }
-    }
+        .context("starting the async runtime")?;
+    runtime.block_on(commands::dispatch(cli))
 }

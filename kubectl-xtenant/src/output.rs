@@ -1,9 +1,9 @@
 //! Results as people read them (one line per check, a fix under each
-//! failure) or as JSON for scripts, with stable field names.
+//! failure) or as JSON for scripts, with stable field names. Written through
+//! `xtenant_shared::output`, so a closed stdout is an error, not a panic.
 
 use serde::Serialize;
-
-use crate::cli::Format;
+use xtenant_shared::output::{self as stdout, Format};
 
 /// The verdict of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -100,7 +100,7 @@ impl Report {
         match (self.ok, self.timed_out) {
             (true, _) => crate::exit::OK,
             (false, true) => crate::exit::TIMEOUT,
-            (false, false) => crate::exit::FAILED,
+            (false, false) => crate::exit::CHECK_FAILED,
         }
     }
 
@@ -131,12 +131,11 @@ impl Report {
     }
 
     /// Prints the report in the chosen format to stdout.
-    pub fn print(&self, format: Format) -> anyhow::Result<()> {
+    pub fn print(&self, format: Format) -> std::io::Result<()> {
         match format {
-            Format::Human => print!("{}", self.human()),
-            Format::Json => println!("{}", serde_json::to_string_pretty(self)?),
+            Format::Human => stdout::print(self.human()),
+            Format::Json => stdout::json(self),
         }
-        Ok(())
     }
 }
 

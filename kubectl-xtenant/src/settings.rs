@@ -1,12 +1,63 @@
 //! Where each value comes from: the flag, else the profile `az-xtenant`
-//! records, else the procedure's default. A value that is needed but found
-//! nowhere is a usage error naming the flag and the `az-xtenant` step.
+//! records, else the procedure's default (`xtenant_shared::resolve`). A value
+//! that is needed but found nowhere is a usage error naming the flag and the
+//! `az-xtenant` step; a bad profile value names the profile field.
 
 use anyhow::{Context, Result};
-use xtenant_shared::{Kind, Profile, ProfileError, ProfileStore, names, validate};
+use xtenant_shared::resolve::Setting;
+use xtenant_shared::{Kind, Profile, ProfileError, ProfileStore, names};
 
 use crate::cli::Global;
-use crate::exit::Usage;
+
+const CLIENT_ID: Setting = Setting {
+    what: "the managed identity's client ID",
+    flag: Some("--client-id"),
+    field: "resources.clientId",
+    kind: Kind::Guid,
+    recorded_by: "az-xtenant resources",
+};
+const TENANT_B: Setting = Setting {
+    what: "Tenant B's ID",
+    flag: Some("--tenant-id"),
+    field: "resources.tenantId",
+    kind: Kind::Guid,
+    recorded_by: "az-xtenant init",
+};
+const ISSUER: Setting = Setting {
+    what: "the cluster's OIDC issuer URL",
+    flag: Some("--issuer"),
+    field: "cluster.issuerUrl",
+    kind: Kind::IssuerUrl,
+    recorded_by: "az-xtenant cluster",
+};
+const HOSTNAME: Setting = Setting {
+    what: "the Service Bus host name",
+    flag: Some("--servicebus-hostname"),
+    field: "resources.servicebusHostname",
+    kind: Kind::HostName,
+    recorded_by: "az-xtenant resources",
+};
+const QUEUE: Setting = Setting {
+    what: "the queue name",
+    flag: Some("--queue"),
+    field: "resources.queueName",
+    kind: Kind::Queue,
+    recorded_by: "az-xtenant resources",
+};
+const SERVICE_ACCOUNT: Setting = Setting {
+    what: "the ServiceAccount",
+    flag: Some("--service-account"),
+    field: "workload.serviceAccount",
+    kind: Kind::ServiceAccount,
+    recorded_by: "az-xtenant init",
+};
+const JOB_NAME: Setting = Setting {
+    what: "the Job's name",
+    flag: Some("--job-name"),
+    field: "workload.jobName",
+    kind: Kind::JobName,
+    recorded_by: "az-xtenant init",
+};
 
 /// The profile (when there is one) and its name.
 #[derive(Debug, Clone, Default)]
@@ -18,19 +69,17 @@ pub struct Settings {
 impl Settings {
     /// Loads the named profile. A missing default profile is fine (every value
     /// can be a flag); a missing profile named with `--profile` is an error.
+    /// Profile errors keep their type, so the shared table chooses the code
+    /// (unreadable, corrupt or newer: 2; an I/O failure: 3).
     pub fn load(global: &Global) -> Result<Self> {
         let name = global.profile.as_deref().unwrap_or(names::DEFAULT_PROFILE);
-        let store = ProfileStore::open(name).map_err(|e| Usage(e.to_string()))?;
-        let profile = match store.load() {
-            Ok(p) => p,
-            Err(e @ ProfileError::NewerSchema { .. }) => return Err(Usage(e.to_string()).into()),
-            Err(e) => return Err(e).context("reading the xtenant profile"),
-        };
+        let store = ProfileStore::open(name)?;
+        let profile = store.load().context("reading the xtenant profile")?;
         if profile.is_none() && global.profile.is_some() {
-            let missing = ProfileError::Missing {
+            return Err(ProfileError::Missing {
                 path: store.path().to_path_buf(),
-            };
-            return Err(Usage(missing.to_string()).into());
+            }
+            .into());
         }
         Ok(Self {
             profile,
@@ -46,65 +95,52 @@ impl Settings {
 
     /// The managed identity's client ID.
     pub fn client_id(&self, flag: Option<&str>) -> Result<String> {
-        let from_profile = self
-            .profile
-            .as_ref()
-            .and_then(|p| p.resources.client_id.clone());
-        self.required(flag, from_profile, Need::CLIENT_ID)
+        let p = self.resources(|r| r.client_id.as_deref());
+        Ok(CLIENT_ID.required(flag, p, self.name())?)
     }
 
     /// Tenant B's ID.
     pub fn tenant_b(&self, flag: Option<&str>) -> Result<String> {
-        let from_profile = self
-            .profile
-            .as_ref()
-            .and_then(|p| p.resources.tenant_id.clone());
-        self.required(flag, from_profile, Need::TENANT_B)
+        let p = self.resources(|r| r.tenant_id.as_deref());
+        Ok(TENANT_B.required(flag, p, self.name())?)
     }
 
     /// The cluster's OIDC issuer URL, byte for byte.
     pub fn issuer(&self, flag: Option<&str>) -> Result<String> {
-        let from_profile = self
+        let p = self
             .profile
             .as_ref()
-            .and_then(|p| p.cluster.issuer_url.clone());
-        self.required(flag, from_profile, Need::ISSUER)
+            .and_then(|p| p.cluster.issuer_url.as_deref());
+        Ok(ISSUER.required(flag, p, self.name())?)
     }
 
     /// `<namespace>.servicebus.windows.net`.
     pub fn servicebus_hostname(&self, flag: Option<&str>) -> Result<String> {
-        let from_profile = self
-            .profile
-            .as_ref()
-            .and_then(|p| p.resources.servicebus_hostname.clone());
-        self.required(flag, from_profile, Need::HOSTNAME)
+        let p = self.resources(|r| r.servicebus_hostname.as_deref());
+        Ok(HOSTNAME.required(flag, p, self.name())?)
     }
 
     /// The queue name (default `myqueue`).
-    pub fn queue(&self, flag: Option<&str>) -> String {
-        let from_profile = self
-            .profile
-            .as_ref()
-            .and_then(|p| p.resources.queue_name.clone());
-        pick(flag, from_profile, names::DEFAULT_QUEUE)
+    pub fn queue(&self, flag: Option<&str>) -> Result<String> {
+        let p = self.resources(|r| r.queue_name.as_deref());
+        Ok(QUEUE.or_default(flag, p, names::DEFAULT_QUEUE)?)
     }
 
-    pub fn service_account(&self, flag: Option<&str>) -> String {
-        let p = self
-            .profile
-            .as_ref()
-            .map(|p| p.workload.service_account.clone());
-        pick(flag, p, names::DEFAULT_SERVICE_ACCOUNT)
+    pub fn service_account(&self, flag: Option<&str>) -> Result<String> {
+        let p = self.workload(|w| &w.service_account);
+        Ok(SERVICE_ACCOUNT.or_default(flag, p, names::DEFAULT_SERVICE_ACCOUNT)?)
     }
 
-    pub fn job_name(&self, flag: Option<&str>) -> String {
-        let p = self.profile.as_ref().map(|p| p.workload.job_name.clone());
-        pick(flag, p, names::DEFAULT_JOB_NAME)
+    pub fn job_name(&self, flag: Option<&str>) -> Result<String> {
+        let p = self.workload(|w| &w.job_name);
+        Ok(JOB_NAME.or_default(flag, p, names::DEFAULT_JOB_NAME)?)
     }
 
+    /// The producer's image. No rule to check: any reference the registry
+    /// accepts is fine, and the API server refuses a malformed one.
     pub fn image(&self, flag: Option<&str>) -> String {
-        let p = self.profile.as_ref().map(|p| p.workload.image.clone());
-        pick(flag, p, names::DEFAULT_IMAGE)
+        let p = self.workload(|w| &w.image).filter(|v| !v.is_empty());
+        flag.or(p).unwrap_or(names::DEFAULT_IMAGE).to_string()
     }
 
     pub fn messages(&self, flag: Option<u32>) -> u32 {
@@ -117,26 +153,21 @@ impl Settings {
         self.profile.as_ref().map(Profile::subject)
     }
 
-    fn required(&self, flag: Option<&str>, profile: Option<String>, need: Need) -> Result<String> {
-        if let Some(v) = flag {
-            return Ok(v.to_string());
-        }
-        let Some(v) = profile.filter(|v| !v.is_empty()) else {
-            return Err(Usage(format!(
-                "missing {}: pass {}, or run `{}` to record it in profile {:?}",
-                need.what,
-                need.flag,
-                need.step,
-                self.profile_name_or_default()
-            ))
-            .into());
-        };
-        let field = format!("profile field {}", need.field);
-        validate::check(&field, need.kind, &v).map_err(|e| Usage(e.to_string()))?;
-        Ok(v)
+    fn resources<'a>(
+        &'a self,
+        field: impl Fn(&'a xtenant_shared::profile::ResourceSide) -> Option<&'a str>,
+    ) -> Option<&'a str> {
+        self.profile.as_ref().and_then(|p| field(&p.resources))
     }
 
-    fn profile_name_or_default(&self) -> &str {
+    fn workload<'a>(
+        &'a self,
+        field: impl Fn(&'a xtenant_shared::profile::Workload) -> &'a String,
+    ) -> Option<&'a str> {
+        self.profile.as_ref().map(|p| field(&p.workload).as_str())
+    }
+
+    fn name(&self) -> &str {
         if self.profile_name.is_empty() {
             names::DEFAULT_PROFILE
         } else {
@@ -145,58 +176,20 @@ impl Settings {
     }
 }
 
-/// A value that has no default: its flag, profile field and recording step.
-#[derive(Clone, Copy)]
-struct Need {
-    what: &'static str,
-    flag: &'static str,
-    field: &'static str,
-    step: &'static str,
-    kind: Kind,
-}
-
-impl Need {
-    const CLIENT_ID: Need = Need {
-        what: "the managed identity's client ID",
-        flag: "--client-id",
-        field: "resources.clientId",
-        step: "az-xtenant resources",
-        kind: Kind::Guid,
-    };
-    const TENANT_B: Need = Need {
-        what: "Tenant B's ID",
-        flag: "--tenant-id",
-        field: "resources.tenantId",
-        step: "az-xtenant init",
-        kind: Kind::Guid,
-    };
-    const ISSUER: Need = Need {
-        what: "the cluster's OIDC issuer URL",
-        flag: "--issuer",
-        field: "cluster.issuerUrl",
-        step: "az-xtenant cluster",
-        kind: Kind::IssuerUrl,
-    };
-    const HOSTNAME: Need = Need {
-        what: "the Service Bus host name",
-        flag: "--servicebus-hostname",
-        field: "resources.servicebusHostname",
-        step: "az-xtenant resources",
-        kind: Kind::Queue,
-    };
-}
-
-fn pick(flag: Option<&str>, profile: Option<String>, default: &str) -> String {
-    flag.map(str::to_string)
-        .or(profile.filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| default.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exit::Usage;
 
     const GUID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    const OTHER: &str = "00000000-0000-4000-8000-000000000000";
+
+    fn with(profile: Profile) -> Settings {
+        Settings {
+            profile: Some(profile),
+            profile_name: "p".into(),
+        }
+    }
 
     #[test]
     fn missing_value_names_flag_and_step() {
@@ -204,6 +197,7 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("--client-id"), "{text}");
         assert!(text.contains("az-xtenant resources"), "{text}");
+        assert!(err.is::<Usage>(), "{err:#}");
         let err = Settings::flags_only().issuer(None).expect_err("missing");
         assert!(err.to_string().contains("az-xtenant cluster"), "{err}");
     }
@@ -213,26 +207,48 @@ mod tests {
         let mut profile = Profile::default();
         profile.resources.client_id = Some(GUID.into());
         profile.workload.job_name = "fromprofile".into();
-        let s = Settings {
-            profile: Some(profile),
-            profile_name: "p".into(),
-        };
+        let s = with(profile);
         assert_eq!(s.client_id(None).expect("profile"), GUID);
-        assert_eq!(s.client_id(Some("flag")).expect("flag"), "flag");
-        assert_eq!(s.job_name(None), "fromprofile");
-        assert_eq!(s.queue(None), "myqueue");
+        assert_eq!(s.client_id(Some(OTHER)).expect("flag"), OTHER);
+        assert_eq!(s.job_name(None).expect("profile"), "fromprofile");
+        assert_eq!(s.job_name(Some("flag")).expect("flag"), "flag");
+        assert_eq!(s.queue(None).expect("default"), "myqueue");
     }
 
     #[test]
-    fn bad_profile_value_is_a_usage_error() {
+    fn bad_profile_value_is_a_usage_error_naming_the_field() {
         let mut profile = Profile::default();
         profile.resources.tenant_id = Some("not-a-guid".into());
-        let s = Settings {
-            profile: Some(profile),
-            profile_name: "p".into(),
-        };
-        let err = s.tenant_b(None).expect_err("invalid");
+        let err = with(profile).tenant_b(None).expect_err("invalid");
         assert!(err.to_string().contains("resources.tenantId"), "{err}");
         assert!(err.is::<Usage>());
+    }
+
+    #[test]
+    fn defaulted_profile_values_are_checked_too() {
+        let mut profile = Profile::default();
+        profile.workload.job_name = "Not_A_Label".into();
+        let err = with(profile).job_name(None).expect_err("invalid");
+        assert!(err.to_string().contains("workload.jobName"), "{err}");
+        let code = xtenant_shared::exit::code_for(&err, |_| None);
+        assert_eq!(code, xtenant_shared::exit::USAGE);
+    }
+
+    #[test]
+    fn the_host_name_follows_the_host_name_rule() {
+        let mut profile = Profile::default();
+        profile.resources.servicebus_hostname = Some("sb-x.servicebus.windows.net".into());
+        let s = with(profile);
+        assert_eq!(
+            s.servicebus_hostname(None).expect("a host name"),
+            "sb-x.servicebus.windows.net"
+        );
+        let mut profile = Profile::default();
+        // A valid queue name but not a host name: the old rule accepted it.
+        profile.resources.servicebus_hostname = Some("sb_x.servicebus.windows.net".into());
+        let err = with(profile)
+            .servicebus_hostname(None)
+            .expect_err("refused");
+        assert!(err.to_string().contains("DNS host name"), "{err}");
     }
 }

@@ -27,8 +27,8 @@ pub struct Args {
 
 pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     let settings = Settings::load(global)?;
-    let job_name = settings.job_name(args.workload.job_name.as_deref());
-    let sa_name = settings.service_account(args.workload.service_account.as_deref());
+    let job_name = settings.job_name(args.workload.job_name.as_deref())?;
+    let sa_name = settings.service_account(args.workload.service_account.as_deref())?;
     let target = crate::kube::connect(global).await?;
     let report = cleanup(
         target.client,

@@ -11,9 +11,10 @@ use kube::Client;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use serde::Serialize;
 use xtenant_shared::Kind;
+use xtenant_shared::output::{self as stdout, Format};
 use xtenant_shared::validate::parser;
 
-use crate::cli::{Format, Global, IdentityArgs, WorkloadArgs, parse_duration};
+use crate::cli::{Global, IdentityArgs, WorkloadArgs, parse_duration};
 use crate::exit;
 use crate::manifests::{self, FIELD_MANAGER, Workload};
 use crate::output::{Check, Report, progress};
@@ -27,7 +28,7 @@ pub struct Args {
     #[command(flatten)]
     pub identity: IdentityArgs,
     /// Service Bus host, <namespace>.servicebus.windows.net [profile: resources.servicebusHostname]
-    #[arg(long, value_parser = parser(Kind::Queue))]
+    #[arg(long, value_parser = parser(Kind::HostName))]
     pub servicebus_hostname: Option<String>,
     /// Queue to send to [profile: resources.queueName; default: myqueue]
     #[arg(long, value_parser = parser(Kind::Queue))]
@@ -65,12 +66,12 @@ pub enum JobAction {
 pub fn resolve(args: &Args, settings: &Settings, namespace: String) -> Result<Workload> {
     Ok(Workload {
         namespace,
-        service_account: settings.service_account(args.workload.service_account.as_deref()),
-        job_name: settings.job_name(args.workload.job_name.as_deref()),
+        service_account: settings.service_account(args.workload.service_account.as_deref())?,
+        job_name: settings.job_name(args.workload.job_name.as_deref())?,
         client_id: settings.client_id(args.identity.client_id.as_deref())?,
         tenant_b: settings.tenant_b(args.identity.tenant_id.as_deref())?,
         servicebus_hostname: settings.servicebus_hostname(args.servicebus_hostname.as_deref())?,
-        queue: settings.queue(args.queue.as_deref()),
+        queue: settings.queue(args.queue.as_deref())?,
         messages: settings.messages(args.messages),
         image: settings.image(args.image.as_deref()),
         backoff_limit: args.backoff_limit,
@@ -81,7 +82,7 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     let settings = Settings::load(global)?;
     if args.dry_run {
         let workload = resolve(args, &settings, crate::kube::offline_namespace(global))?;
-        print!("{}", manifests::to_yaml(&workload)?);
+        stdout::print(manifests::to_yaml(&workload)?)?;
         return Ok(exit::OK);
     }
     // Resolve before connecting: bad input changes nothing.
@@ -93,7 +94,7 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     };
     let report = deploy(target.client, &workload, args, global.output).await?;
     report.print(global.output)?;
-    Ok(if report.ok { exit::OK } else { exit::FAILED })
+    Ok(report.exit_code())
 }
 
 /// Applies both objects and reports what was done.

@@ -68,7 +68,7 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     };
     let mut plan = Plan {
         namespace: crate::kube::offline_namespace(global),
-        service_account: settings.service_account(args.service_account.as_deref()),
+        service_account: settings.service_account(args.service_account.as_deref())?,
         client_id: settings.client_id(args.identity.client_id.as_deref())?,
         tenant_b,
         issuer: settings.issuer(args.issuer.as_deref())?,

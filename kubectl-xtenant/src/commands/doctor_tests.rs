@@ -241,7 +241,7 @@ async fn unreachable_cluster_skips_cluster_checks_but_checks_discovery() {
     assert_eq!(verdict(&report, "cluster"), Verdict::Fail);
     assert_eq!(verdict(&report, "token"), Verdict::Skip);
     assert_eq!(verdict(&report, "discovery"), Verdict::Pass);
-    assert_eq!(report.exit_code(), crate::exit::FAILED);
+    assert_eq!(report.exit_code(), crate::exit::CHECK_FAILED);
 }
 
 #[tokio::test]

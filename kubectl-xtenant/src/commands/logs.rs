@@ -28,7 +28,7 @@ pub struct Args {
 
 pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     let settings = Settings::load(global)?;
-    let job_name = settings.job_name(args.workload.job_name.as_deref());
+    let job_name = settings.job_name(args.workload.job_name.as_deref())?;
     let target = crate::kube::connect(global).await?;
     let jobs: Api<Job> = Api::namespaced(target.client.clone(), &target.namespace);
     let pods: Api<Pod> = Api::namespaced(target.client, &target.namespace);
@@ -59,7 +59,7 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         .with_context(|| format!("reading the logs of pod/{name}"))?
         .lines();
     while let Some(line) = lines.try_next().await.context("reading the log stream")? {
-        println!("{line}");
+        xtenant_shared::output::println(line)?;
     }
     Ok(exit::OK)
 }

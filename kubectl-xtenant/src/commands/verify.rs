@@ -9,9 +9,10 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
 use kube::api::{Api, LogParams};
+use xtenant_shared::output::Format;
 
 use crate::aadsts;
-use crate::cli::{Format, Global, IdentityArgs, WorkloadArgs, parse_duration};
+use crate::cli::{Global, IdentityArgs, WorkloadArgs, parse_duration};
 use crate::exit::{Timeout, Usage};
 use crate::inspect::{self, Expect};
 use crate::output::{Check, Report, progress};
@@ -44,7 +45,7 @@ pub struct Plan {
 
 pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     let settings = Settings::load(global)?;
-    let job_name = settings.job_name(args.workload.job_name.as_deref());
+    let job_name = settings.job_name(args.workload.job_name.as_deref())?;
     let expect = Expect {
         client_id: settings.client_id(args.identity.client_id.as_deref())?,
         tenant_b: settings.tenant_b(args.identity.tenant_id.as_deref())?,

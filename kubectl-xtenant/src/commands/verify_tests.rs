@@ -106,7 +106,7 @@ async fn env_not_injected_fails() {
     ] {
         assert!(failed.contains(&id.to_string()), "{id} not in {failed:?}");
     }
-    assert_eq!(report.exit_code(), crate::exit::FAILED);
+    assert_eq!(report.exit_code(), crate::exit::CHECK_FAILED);
 }
 
 #[tokio::test]
