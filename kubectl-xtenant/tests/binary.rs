@@ -11,8 +11,12 @@ use serde_json::Value;
 #[path = "support/entra_fake.rs"]
 mod entra_fake;
 
-const CLIENT: &str = "11111111-1111-1111-1111-111111111111";
-const TENANT_B: &str = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb";
+// The exit-code tests use the parts this file does not.
+#[allow(dead_code)]
+#[path = "support/hermetic.rs"]
+mod hermetic;
+
+use hermetic::{CLIENT, TENANT_B, dead_kubeconfig, text};
 
 /// Runs the plugin in a hermetic environment: empty env, HOME and the
 /// profile directory in `home`, plus `extra`.
@@ -26,17 +30,6 @@ async fn run(home: &Path, args: &[&str], extra: &[(&str, &str)]) -> Output {
         cmd.env(k, v);
     }
     cmd.output().await.expect("run kubectl-xtenant")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A kubeconfig whose server refuses connections.
-fn dead_kubeconfig(dir: &Path) -> String {
-    let path = dir.join("kubeconfig");
-    std::fs::write(&path, "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: c\n  cluster: {server: \"https://127.0.0.1:1\"}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: c\n  context: {cluster: c, user: u, namespace: demo}\n").expect("write");
-    path.to_string_lossy().into_owned()
 }
 
 #[tokio::test]
