@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the binaries of the local Kubernetes control plane from Go modules:
 # kube-apiserver, kube-controller-manager, kube-scheduler (k8s.io/kubernetes),
-# etcd, the Azure workload identity webhook and kwok, plus kwok's stage files.
+# etcd, the Azure workload identity webhook (with a -webhook-port flag added,
+# see go/webhook/_extra) and kwok, plus kwok's stage files.
 #
 # They go to a cache outside the checkout, keyed by every version involved:
 #   ${XTENANT_CACHE:-~/.cache/xtenant}/controlplane/<key>/bin
@@ -26,7 +27,8 @@ command -v go >/dev/null 2>&1 ||
 cache_root="${XTENANT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xtenant}"
 # The key covers the versions and the wrapper modules' go.mod/go.sum, so any
 # change to a pinned dependency builds into a fresh folder.
-sums="$(cat "$gomods"/*/go.mod "$gomods"/*/go.sum "$gomods"/webhook/mlog/*.go "$0" | sha256sum | cut -c1-12)"
+sums="$(cat "$gomods"/*/go.mod "$gomods"/*/go.sum "$gomods"/webhook/mlog/*.go "$gomods"/webhook/_extra/*.go "$0" |
+  sha256sum | cut -c1-12)"
 key="k8s-${KUBE_VERSION}_etcd-${ETCD_VERSION}_wi-${WEBHOOK_VERSION}_kwok-${KWOK_VERSION}_${sums}"
 out="$cache_root/controlplane/$key"
 bin="$out/bin"
@@ -52,18 +54,34 @@ build() { # module-dir ldflags output package
   local dir="$1" ld="$2" output="$3" pkg="$4" t0
   t0=$(date +%s)
   log "building $(basename "$output") from $pkg"
-  (cd "$gomods/$dir" && go build -trimpath -ldflags "$ld" -o "$output" "$pkg") ||
-    die "go build of $pkg failed (module $gomods/$dir)"
+  (cd "$dir" && go build -trimpath -ldflags "$ld" -o "$output" "$pkg") ||
+    die "go build of $pkg failed (module $dir)"
   log "built $(basename "$output") in $(( $(date +%s) - t0 ))s"
 }
 
 for cmd in kube-apiserver kube-controller-manager kube-scheduler; do
-  build kubernetes "$kube_ld" "$bin/$cmd" "k8s.io/kubernetes/cmd/$cmd"
+  build "$gomods/kubernetes" "$kube_ld" "$bin/$cmd" "k8s.io/kubernetes/cmd/$cmd"
 done
-build etcd "-s -w" "$bin/etcd" go.etcd.io/etcd/server/v3
-build webhook "-s -w -X github.com/Azure/azure-workload-identity/pkg/version.BuildVersion=$WEBHOOK_VERSION" \
-  "$bin/azure-wi-webhook" github.com/Azure/azure-workload-identity/cmd/webhook
-build kwok "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=$KUBE_VERSION" \
+build "$gomods/etcd" "-s -w" "$bin/etcd" go.etcd.io/etcd/server/v3
+
+# The webhook is built from a copy of its pinned module with one file added to
+# its main package: go/webhook/_extra/webhook_port.go, a -webhook-port flag, so
+# that every control plane serves its webhook on a port of its own.
+src="$out/webhook-src"
+rm -rf "$src" && mkdir -p "$src/wrapper"
+awi="github.com/Azure/azure-workload-identity"
+awi_dir="$(cd "$gomods/webhook" && go list -m -f '{{.Dir}}' "$awi")"
+cp -r "$gomods/webhook/go.mod" "$gomods/webhook/go.sum" "$gomods/webhook/mlog" "$src/wrapper/"
+cp -r "$awi_dir" "$src/awi" && chmod -R u+w "$src/awi"
+cp "$gomods/webhook/_extra/webhook_port.go" "$src/awi/cmd/webhook/xtenant_webhook_port.go"
+(cd "$src/wrapper" && go mod edit -replace "$awi=$src/awi")
+build "$src/wrapper" "-s -w -X $awi/pkg/version.BuildVersion=$WEBHOOK_VERSION" \
+  "$bin/azure-wi-webhook" "$awi/cmd/webhook"
+rm -rf "$src"
+usage="$("$bin/azure-wi-webhook" -h 2>&1 || true)"
+[[ "$usage" == *-webhook-port* ]] || die "the built webhook has no -webhook-port flag: $usage"
+
+build "$gomods/kwok" "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=$KUBE_VERSION" \
   "$bin/kwok" sigs.k8s.io/kwok/cmd/kwok
 
 # kwok's stage definitions ship in its module zip.

@@ -13,6 +13,7 @@ pub struct Ports {
     pub controller_manager: u16,
     pub scheduler: u16,
     pub kwok: u16,
+    pub webhook: u16,
     pub webhook_health: u16,
     pub webhook_metrics: u16,
 }
@@ -108,10 +109,32 @@ pub fn webhook(ports: Ports, pki: &PkiFiles) -> Vec<String> {
     vec![
         format!("--webhook-cert-dir={}", p(&pki.webhook_dir)),
         "--disable-cert-rotation".into(),
+        format!("--webhook-port={}", ports.webhook),
         format!("--health-addr=127.0.0.1:{}", ports.webhook_health),
         format!("--metrics-addr=127.0.0.1:{}", ports.webhook_metrics),
         "--log-level=info".into(),
     ]
+}
+
+/// Fails with what to do when the webhook binary predates its `-webhook-port` flag
+/// (a bin dir from an older build.sh).
+pub fn check_webhook_port_flag(webhook: &Path) -> Result<(), crate::Error> {
+    let out = std::process::Command::new(webhook)
+        .arg("-h")
+        .output()
+        .map_err(|source| crate::Error::Spawn {
+            name: "azure-wi-webhook -h".into(),
+            program: webhook.to_path_buf(),
+            source,
+        })?;
+    if String::from_utf8_lossy(&out.stderr).contains("-webhook-port") {
+        return Ok(());
+    }
+    Err(crate::Error::Setup(format!(
+        "{} has no -webhook-port flag: it comes from an older tests/controlplane/build.sh; \
+         re-run it and use its output (export XTENANT_CONTROLPLANE_BIN=$(tests/controlplane/build.sh))",
+        webhook.display()
+    )))
 }
 
 /// Concatenates kwok's stage files into one multi-document config file.
@@ -137,4 +160,32 @@ pub fn kwok_config(stages: &Path, out: &Path) -> Result<(), crate::Error> {
         text.push('\n');
     }
     std::fs::write(out, text).map_err(|e| crate::Error::io("writing", out, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    /// A stand-in webhook whose `-h` prints `usage` to stderr, as Go's flag package does.
+    fn fake_webhook(dir: &Path, usage: &str) -> std::path::PathBuf {
+        let path = dir.join("azure-wi-webhook");
+        std::fs::write(&path, format!("#!/bin/sh\necho '{usage}' >&2\nexit 2\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_webhook_without_the_port_flag_is_refused_with_the_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = fake_webhook(dir.path(), "  -webhook-cert-dir string");
+        let err = check_webhook_port_flag(&old).unwrap_err().to_string();
+        assert!(
+            err.contains("-webhook-port") && err.contains("build.sh"),
+            "{err}"
+        );
+        let new = fake_webhook(dir.path(), "  -webhook-port int");
+        check_webhook_port_flag(&new).unwrap();
+    }
 }

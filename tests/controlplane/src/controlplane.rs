@@ -1,7 +1,6 @@
 //! Starting and stopping the whole control plane.
 
 use std::ffi::OsStr;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -10,10 +9,7 @@ use xtenant_testsupport::wait::poll_async;
 
 use crate::process::{Proc, free_port};
 use crate::ready::{POLL, http_client, http_ok, wait_for};
-use crate::{Error, args, cluster, kubeconfig, lock, logs, pki};
-
-/// The webhook's fixed serving address (it always listens on :9443).
-pub const WEBHOOK_URL: &str = "https://127.0.0.1:9443/mutate-v1-pod";
+use crate::{Error, args, cluster, kubeconfig, logs, pki};
 
 /// How to start a control plane.
 #[derive(Debug, Clone)]
@@ -62,8 +58,7 @@ pub struct ControlPlane {
     server: String,
     ca_cert: PathBuf,
     startup: Duration,
-    webhook: bool,
-    _lock: Option<File>,
+    webhook: Option<String>,
 }
 
 fn bin(opts: &Options, name: &str) -> Result<PathBuf, Error> {
@@ -84,11 +79,6 @@ impl ControlPlane {
     /// fake node) and, unless disabled, the workload identity webhook; returns when all are ready.
     pub async fn start(opts: Options) -> Result<Self, Error> {
         let started = Instant::now();
-        let lock = if opts.webhook {
-            Some(lock::acquire().await?)
-        } else {
-            None
-        };
         let bins = [
             "etcd",
             "kube-apiserver",
@@ -101,6 +91,9 @@ impl ControlPlane {
         let [etcd, apiserver, kcm, sched, kwok, webhook] = bins;
         let (etcd, apiserver, kcm, sched, kwok, webhook) =
             (etcd?, apiserver?, kcm?, sched?, kwok?, webhook?);
+        if opts.webhook {
+            args::check_webhook_port_flag(&webhook)?;
+        }
         let cache = opts.bin_dir.parent().unwrap_or(&opts.bin_dir).to_path_buf();
 
         let dir = tempfile::Builder::new()
@@ -116,9 +109,11 @@ impl ControlPlane {
             controller_manager: free_port()?,
             scheduler: free_port()?,
             kwok: free_port()?,
+            webhook: free_port()?,
             webhook_health: free_port()?,
             webhook_metrics: free_port()?,
         };
+        let webhook_url = format!("https://127.0.0.1:{}/mutate-v1-pod", ports.webhook);
         let server = format!("https://127.0.0.1:{}", ports.apiserver);
         let slash = if opts.issuer_trailing_slash { "/" } else { "" };
         let issuer = format!("{server}{slash}");
@@ -136,8 +131,7 @@ impl ControlPlane {
             server: server.clone(),
             ca_cert: pki.ca_cert.clone(),
             startup: Duration::ZERO,
-            webhook: opts.webhook,
-            _lock: lock,
+            webhook: opts.webhook.then(|| webhook_url.clone()),
             dir,
         };
         let d = cp.dir.path().to_path_buf();
@@ -212,7 +206,6 @@ impl ControlPlane {
             &d,
         )?;
         let mut hook = if opts.webhook {
-            ensure_port_free(9443)?;
             let kc = kubeconfig.as_os_str();
             let tenant = OsStr::new(&opts.tenant_id);
             let env: &[(&str, &OsStr)] = &[("KUBECONFIG", kc), ("AZURE_TENANT_ID", tenant)];
@@ -266,7 +259,7 @@ impl ControlPlane {
                     http_ok(&insecure, &hook_url)
                 })
                 .await?;
-                cluster::register_webhook(&client, WEBHOOK_URL, &pki.ca_pem).await?;
+                cluster::register_webhook(&client, &webhook_url, &pki.ca_pem).await?;
                 Ok::<_, Error>(Some(hook))
             },
         );
@@ -330,7 +323,12 @@ impl ControlPlane {
 
     /// Whether the webhook was started and registered.
     pub fn has_webhook(&self) -> bool {
-        self.webhook
+        self.webhook.is_some()
+    }
+
+    /// The URL the webhook is registered with (its port is this control plane's own).
+    pub fn webhook_url(&self) -> Option<&str> {
+        self.webhook.as_deref()
     }
 
     /// How long [`ControlPlane::start`] took.
@@ -385,15 +383,4 @@ impl Drop for ControlPlane {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-fn ensure_port_free(port: u16) -> Result<(), Error> {
-    std::net::TcpListener::bind(("0.0.0.0", port))
-        .map(drop)
-        .map_err(|e| {
-            Error::Setup(format!(
-                "port {port} is in use ({e}): the workload identity webhook always listens there; \
-             stop the other process (another control plane?) first"
-            ))
-        })
 }

@@ -6,19 +6,18 @@
 //! version); [`ControlPlane::start`] generates certificates, starts everything by PID
 //! with each log in a temporary directory, and stops it all on drop.
 //!
-//! Only one control plane with the webhook runs per machine at a time (the webhook
-//! always listens on port 9443); see [`lock`].
+//! Every port is picked free per control plane, the webhook's too, so several run
+//! side by side.
 
 mod args;
 pub mod cluster;
 mod controlplane;
 mod error;
 pub mod kubeconfig;
-pub mod lock;
 pub mod logs;
 pub mod pki;
 mod process;
 mod ready;
 
-pub use controlplane::{ControlPlane, Options, WEBHOOK_URL};
+pub use controlplane::{ControlPlane, Options};
 pub use error::Error;
