@@ -7,21 +7,13 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::TENANT_A;
+use common::plugin::{CLIENT_ID, Plugin, TENANT_B, check};
 use controlplane::{ControlPlane, Options};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::ServiceAccount;
 use kube::api::Api;
-use serde_json::Value;
-use tempfile::TempDir;
 use tokio::runtime::Runtime;
-use xtenant_testsupport::workspace_bin;
-
-const TENANT_B: &str = "bbbbbbbb-0000-4000-8000-00000000000b";
-const CLIENT_ID: &str = "11111111-2222-4333-8444-555555555555";
-const SB_HOST: &str = "sb-xtenant.servicebus.windows.net";
 
 /// What the sample producer prints when it works.
 const PRODUCER_OK: &str = "\
@@ -34,123 +26,6 @@ const PRODUCER_AADSTS700016: &str = "\
 Sending 100 messages to myqueue on sb-xtenant.servicebus.windows.net
 Error: ClientAuthenticationError: AADSTS700016: Application with identifier '11111111-2222-4333-8444-555555555555' was not found in the directory 'Tenant A'. This can happen if the application has not been installed by the administrator of the tenant.
 ";
-
-struct Plugin {
-    kubeconfig: std::path::PathBuf,
-    ca: std::path::PathBuf,
-    config: TempDir,
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
-    }
-}
-
-/// The check with `id` in a `-o json` report, as (verdict, detail, fix).
-fn check(report: &Value, id: &str) -> (String, String, String) {
-    let c = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check {id} in {report:#}"));
-    let s = |k: &str| c[k].as_str().unwrap_or_default().to_string();
-    (s("verdict"), s("detail"), s("fix"))
-}
-
-impl Plugin {
-    fn new(cp: &ControlPlane) -> Self {
-        Self {
-            kubeconfig: cp.kubeconfig().to_path_buf(),
-            ca: cp.ca_cert().to_path_buf(),
-            config: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let out = Command::new(workspace_bin("kubectl-xtenant"))
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .args(args)
-            .env("XTENANT_CONFIG_DIR", self.config.path())
-            .env("SSL_CERT_FILE", &self.ca)
-            .env("NO_COLOR", "1")
-            .env_remove("KUBECONFIG")
-            .output()
-            .unwrap();
-        let run = Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        eprintln!(
-            "$ kubectl xtenant {} -> {}\n{}{}",
-            args.join(" "),
-            run.code,
-            run.stdout,
-            run.stderr
-        );
-        run
-    }
-
-    fn ok(&self, args: &[&str]) -> Run {
-        let run = self.run(args);
-        assert_eq!(run.code, 0, "kubectl xtenant {} failed", args.join(" "));
-        run
-    }
-
-    fn deploy(&self, extra: &[&str]) -> Run {
-        let mut args = vec![
-            "deploy",
-            "--client-id",
-            CLIENT_ID,
-            "--tenant-id",
-            TENANT_B,
-            "--servicebus-hostname",
-            SB_HOST,
-        ];
-        args.extend_from_slice(extra);
-        self.ok(&args)
-    }
-
-    fn verify(&self) -> Run {
-        self.run(&[
-            "verify",
-            "-o",
-            "json",
-            "--client-id",
-            CLIENT_ID,
-            "--tenant-id",
-            TENANT_B,
-            "--messages",
-            "100",
-            "--timeout",
-            "60s",
-        ])
-    }
-
-    fn doctor(&self, issuer: &str) -> Run {
-        self.run(&[
-            "doctor",
-            "-o",
-            "json",
-            "--client-id",
-            CLIENT_ID,
-            "--tenant-id",
-            TENANT_B,
-            "--issuer",
-            issuer,
-        ])
-    }
-}
 
 fn start(rt: &Runtime, webhook: bool) -> ControlPlane {
     let mut opts = Options::from_env(TENANT_A);
