@@ -3,7 +3,7 @@
 //! so bad input stops with exit code 2 before any `az` call.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use xtenant_shared::names;
+use xtenant_shared::output::Format;
 use xtenant_shared::validate::{Kind, parser};
 
 use crate::commands;
@@ -28,16 +28,19 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// Profile to use (a file in $XTENANT_CONFIG_DIR, else ~/.config/xtenant)
+    /// Profile to use (a file in $XTENANT_CONFIG_DIR, else ~/.config/xtenant) [default: default]
     #[arg(
         long,
         global = true,
         env = "XTENANT_PROFILE",
         hide_env_values = true,
-        default_value = names::DEFAULT_PROFILE,
         value_parser = parser(Kind::ProfileName),
     )]
-    pub profile: String,
+    pub profile: Option<String>,
+    /// When another command is changing the profile, wait for it up to SECS
+    /// (default 600) instead of refusing at once
+    #[arg(long, global = true, value_name = "SECS", num_args = 0..=1, default_missing_value = "600")]
+    pub wait_lock: Option<u64>,
     /// Print every az command (shell-quoted, on stdout) instead of changing anything
     ///
     /// Read-only commands (show, list) still run, so the plan reflects what
@@ -48,7 +51,7 @@ pub struct Global {
     /// absent (the full plan) or present but outdated
     #[arg(long, global = true, value_enum, requires = "dry_run")]
     pub assume: Option<Assume>,
-    /// Output format of the data printed on stdout
+    /// Output format of the data printed on stdout: human or json
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = Format::Human)]
     pub output: Format,
 }
@@ -60,15 +63,6 @@ pub enum Assume {
     Absent,
     /// Everything exists but needs fixing: updates, role and credential are shown.
     Outdated,
-}
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// A table or text for people
-    Human,
-    /// JSON
-    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,6 +90,39 @@ pub enum Command {
     /// Write man pages into a directory
     #[command(hide = true)]
     Man(commands::man::Args),
+}
+
+impl Command {
+    /// The subcommand's name, as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Init(_) => "init",
+            Command::Login(_) => "login",
+            Command::Cluster(_) => "cluster",
+            Command::Resources(_) => "resources",
+            Command::Trust(_) => "trust",
+            Command::Up(_) => "up",
+            Command::Status(_) => "status",
+            Command::Env(_) => "env",
+            Command::Cleanup(_) => "cleanup",
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
+        }
+    }
+
+    /// Whether it changes Azure or the profile, and so holds the profile's
+    /// run lock (one writer per profile).
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            Command::Init(_)
+                | Command::Cluster(_)
+                | Command::Resources(_)
+                | Command::Trust(_)
+                | Command::Up(_)
+                | Command::Cleanup(_)
+        )
+    }
 }
 
 #[cfg(test)]

@@ -1,36 +1,19 @@
-//! Exit codes: 2 for bad input (refused before any az call), az's own code
-//! when an az call failed, 1 for anything else.
+//! Exit codes follow the table both tools share (`xtenant_shared::exit`);
+//! this tool only says how its az errors map onto it.
 
-use thiserror::Error;
-use xtenant_shared::{InvalidInput, ProfileError};
+pub use xtenant_shared::exit::Usage as UsageError;
 
 use crate::az::AzError;
 
-/// Input the user must fix (a missing setting, a refused confirmation);
-/// exits with code 2.
-#[derive(Debug, Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
-
-/// Exit code for bad input.
-pub const USAGE: u8 = 2;
+/// The code for one of this tool's own errors in a chain, if it is one.
+pub fn classify(e: &(dyn std::error::Error + 'static)) -> Option<u8> {
+    e.downcast_ref::<AzError>().map(AzError::exit_code)
+}
 
 /// The exit code for an error chain.
+#[cfg(test)]
 pub fn exit_code(err: &anyhow::Error) -> u8 {
-    for cause in err.chain() {
-        if cause.is::<UsageError>() || cause.is::<InvalidInput>() {
-            return USAGE;
-        }
-        if let Some(ProfileError::InvalidName(_) | ProfileError::Missing { .. }) =
-            cause.downcast_ref::<ProfileError>()
-        {
-            return USAGE;
-        }
-        if let Some(az) = cause.downcast_ref::<AzError>() {
-            return az.exit_code();
-        }
-    }
-    1
+    xtenant_shared::exit::code_for(err, classify)
 }
 
 #[cfg(test)]
@@ -39,18 +22,19 @@ mod tests {
     use anyhow::Context;
 
     #[test]
-    fn codes_follow_the_cause() {
+    fn codes_follow_the_shared_table() {
         let usage = anyhow::Error::new(UsageError("x".into())).context("init");
         assert_eq!(exit_code(&usage), 2);
         let az = Err::<(), _>(AzError::Failed {
             command: "az x".into(),
-            code: 3,
+            code: 1,
             message: String::new(),
             hint: String::new(),
         })
         .context("creating")
         .expect_err("err");
         assert_eq!(exit_code(&az), 3);
-        assert_eq!(exit_code(&anyhow::anyhow!("other")), 1);
+        assert_eq!(exit_code(&anyhow::Error::new(AzError::Missing)), 127);
+        assert_eq!(exit_code(&anyhow::anyhow!("other")), 3);
     }
 }

@@ -1,13 +1,17 @@
 //! `az-xtenant`: sets up, checks and tears down cross-tenant workload identity
-//! on AKS by driving the Azure CLI. Parses, dispatches, prints the error chain
-//! once and exits with the right code (2 bad input, az's own when az failed).
+//! on AKS by driving the Azure CLI. Parses, dispatches, and ends with the
+//! exit code of the table both tools share (see `xtenant_shared::exit`).
+#![deny(clippy::print_stdout)]
 
 mod az;
 mod cli;
 mod commands;
+mod engine;
 mod error;
+mod interrupt;
 mod progress;
 mod settings;
+mod steps;
 
 use std::process::ExitCode;
 
@@ -18,11 +22,6 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    match commands::dispatch(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::from(error::exit_code(&err))
-        }
-    }
+    interrupt::install();
+    xtenant_shared::exit::finish(commands::dispatch(cli), error::classify)
 }

@@ -21,16 +21,11 @@ impl Side {
             Side::B => "Tenant B",
         }
     }
-    pub fn group_created(self, p: &Profile) -> bool {
+    /// "A" or "B".
+    pub fn letter(self) -> &'static str {
         match self {
-            Side::A => p.cluster.resource_group_created,
-            Side::B => p.resources.resource_group_created,
-        }
-    }
-    pub fn set_group_created(self, p: &mut Profile, created: bool) {
-        match self {
-            Side::A => p.cluster.resource_group_created = created,
-            Side::B => p.resources.resource_group_created = created,
+            Side::A => "A",
+            Side::B => "B",
         }
     }
 }

@@ -27,7 +27,11 @@ fn real_az() -> PathBuf {
 fn plan(w: &World, args: &[&str]) -> Vec<Vec<String>> {
     let out = w.run(args);
     // status exits 1 when something needs fixing, as it does under --assume outdated.
-    let allowed = if args[0] == "status" { &[0, 1][..] } else { &[0][..] };
+    let allowed = if args[0] == "status" {
+        &[0, 1][..]
+    } else {
+        &[0][..]
+    };
     assert!(
         out.status.code().is_some_and(|c| allowed.contains(&c)),
         "az-xtenant {args:?}: {out:?}"
@@ -103,9 +107,28 @@ fn collect() -> BTreeSet<Vec<String>> {
     p["cluster"]["resourceGroupCreated"] = false.into();
     p["resources"]["resourceGroupCreated"] = false.into();
     p["owned"] = owned_objects();
+    p["id"] = PROFILE_ID.into();
+    p["resources"]["principalId"] = PRINCIPAL.into();
     std::fs::write(w.profile_path(), p.to_string()).unwrap();
-    all.extend(plan(&w, &["cleanup", "--dry-run", "--assume", "outdated", "--yes"]));
+    all.extend(plan(
+        &w,
+        &["cleanup", "--dry-run", "--assume", "outdated", "--yes"],
+    ));
     all
+}
+
+/// The profile ID the cleanup run's profile carries.
+const PROFILE_ID: &str = "99999999-0000-4000-8000-000000000009";
+
+/// The name az-xtenant gives the demo's role assignment: a GUID derived from
+/// the profile, role, scope and principal.
+fn role_assignment_name(scope: &str) -> String {
+    let seed = format!(
+        "{PROFILE_ID}|azure service bus data owner|{}|{}",
+        scope.to_ascii_lowercase(),
+        PRINCIPAL.to_ascii_lowercase()
+    );
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes()).to_string()
 }
 
 /// Ownership records of every object the demo creates, its groups excepted.
@@ -114,11 +137,26 @@ fn owned_objects() -> serde_json::Value {
     let identity = format!("{b}/Microsoft.ManagedIdentity/userAssignedIdentities/{IDENTITY}");
     let ns = format!("{b}/Microsoft.ServiceBus/namespaces/{NS}");
     let objects = [
-        ("managedCluster", format!("/subscriptions/{SA}/resourceGroups/{RG}/providers/Microsoft.ContainerService/managedClusters/{AKS}")),
+        (
+            "managedCluster",
+            format!(
+                "/subscriptions/{SA}/resourceGroups/{RG}/providers/Microsoft.ContainerService/managedClusters/{AKS}"
+            ),
+        ),
         ("serviceBusNamespace", ns.clone()),
         ("serviceBusQueue", format!("{ns}/queues/myqueue")),
         ("managedIdentity", identity.clone()),
-        ("federatedCredential", format!("{identity}/federatedIdentityCredentials/{IDENTITY}-federated")),
+        (
+            "federatedCredential",
+            format!("{identity}/federatedIdentityCredentials/{IDENTITY}-federated"),
+        ),
+        (
+            "roleAssignment",
+            format!(
+                "{ns}/providers/Microsoft.Authorization/roleAssignments/{}",
+                role_assignment_name(&ns)
+            ),
+        ),
     ];
     objects
         .iter()
@@ -176,6 +214,12 @@ fn every_emitted_argv_parses_with_the_real_az() {
         "role assignment create",
         "identity federated-credential list",
         "identity federated-credential create",
+        "aks delete",
+        "servicebus namespace delete",
+        "servicebus queue delete",
+        "identity delete",
+        "role assignment delete",
+        "identity federated-credential delete",
     ] {
         assert!(
             kinds.contains(kind),

@@ -1,5 +1,6 @@
 //! `cleanup` against the fake az: only groups xtenant created and tagged are
-//! deleted; adopted ones never; `--yes` is needed off a terminal.
+//! deleted; adopted ones never, but what xtenant created inside them is;
+//! `--yes` is needed off a terminal.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -35,7 +36,10 @@ fn deletes_created_groups_in_both_tenants_and_forgets_ids() {
         ]
     );
     let p = w.profile();
-    assert_eq!(p["cluster"]["resourceGroupCreated"], false);
+    assert!(
+        p["owned"].is_null(),
+        "nothing is recorded as ours any more: {p}"
+    );
     assert!(p["cluster"]["issuerUrl"].is_null());
     assert!(p["resources"]["clientId"].is_null());
     assert!(p["resources"]["principalId"].is_null());
@@ -50,6 +54,7 @@ fn an_adopted_group_is_never_deleted() {
     w.on(&format!("group_show@{SA}"), vec![Resp::Json(group(false))]);
     w.ok(&["up"]);
     w.on(&format!("group_delete@{SB}"), vec![Resp::Raw("")]);
+    w.on(&format!("aks_delete@{SA}"), vec![Resp::Raw("")]);
     w.ok(&["cleanup", "--yes", "--no-wait"]);
     assert_eq!(
         deletes(&w),
@@ -57,6 +62,20 @@ fn an_adopted_group_is_never_deleted() {
             "group delete --name {RG} --yes --no-wait --subscription {SB} -o json --only-show-errors"
         )]
     );
+    // The cluster xtenant created inside the adopted group goes; the group stays.
+    let aks_deletes: Vec<String> = w
+        .calls()
+        .iter()
+        .map(|c| c.join(" "))
+        .filter(|c| c.starts_with("aks delete"))
+        .collect();
+    assert_eq!(
+        aks_deletes,
+        vec![format!(
+            "aks delete --resource-group {RG} --name {AKS} --yes --subscription {SA} -o json --only-show-errors"
+        )]
+    );
+    assert_eq!(w.profile()["owned"], serde_json::Value::Null);
 }
 
 #[test]
@@ -69,8 +88,16 @@ fn a_group_without_the_tag_is_kept_even_if_the_profile_says_created() {
     w.on(&format!("group_show@{SB}"), vec![Resp::Json(group(false))]);
     let out = w.run(&["cleanup", "--yes"]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("lacks the created-by=xtenant tag"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not carry this profile's tag"));
     assert!(deletes(&w).is_empty());
+    let deleted_anything = w
+        .calls()
+        .iter()
+        .any(|c| c.get(1).is_some_and(|v| v == "delete"));
+    assert!(
+        !deleted_anything,
+        "nothing inside a group of doubtful ownership is touched"
+    );
 }
 
 #[test]
@@ -83,7 +110,12 @@ fn without_yes_off_a_terminal_nothing_is_deleted() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
     assert!(deletes(&w).is_empty());
-    assert_eq!(w.profile()["cluster"]["resourceGroupCreated"], true);
+    assert_eq!(
+        w.profile()["owned"].as_array().map(Vec::len),
+        Some(8),
+        "{}",
+        w.profile()
+    );
 }
 
 #[test]

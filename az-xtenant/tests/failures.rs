@@ -22,7 +22,7 @@ fn not_logged_in_names_the_login_to_run() {
         vec![Resp::Json(json!([{"id": SB, "tenantId": TB}]))],
     );
     let out = w.run(&["up"]);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("az login --tenant {TA}")), "{err}");
     assert_eq!(
@@ -73,7 +73,7 @@ fn malformed_json_names_the_command() {
     fresh(&w);
     w.on(&format!("aks_show@{SA}"), vec![Resp::Raw("{not json")]);
     let out = w.run(&["cluster"]);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("az aks show") && err.contains("not the expected JSON"),
@@ -92,10 +92,11 @@ fn az_failure_shows_command_message_and_exit_code() {
         vec![Resp::Fail(4, msg.into())],
     );
     let out = w.run(&["cluster"]);
-    assert_eq!(
-        out.status.code(),
-        Some(4),
-        "az's exit code: {}",
+    // An operation failed: 3, with az's own exit code in the message.
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("(exit code 4)"),
+        "az's exit code is shown: {}",
         describe(&out)
     );
     let err = String::from_utf8_lossy(&out.stderr);
@@ -103,7 +104,10 @@ fn az_failure_shows_command_message_and_exit_code() {
         err.contains("az group create --name") && err.contains(msg),
         "{err}"
     );
-    assert!(w.profile()["cluster"]["resourceGroupCreated"] == false);
+    // The intent was written before the create; the create never happened.
+    let owned = &w.profile()["owned"];
+    assert_eq!(owned[0]["kind"], "resourceGroup", "{owned}");
+    assert_eq!(owned[0]["state"], "intended", "{owned}");
 }
 
 #[test]
@@ -118,7 +122,12 @@ fn wrong_tenant_subscription_is_refused_before_any_write() {
         )],
     );
     let out = w.run(&["up"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the profile is wrong: {}",
+        describe(&out)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(SA) && err.contains("belongs to tenant"),

@@ -137,8 +137,8 @@ mod tests {
     use super::*;
     use anyhow::Context;
 
-    fn code(err: anyhow::Error) -> u8 {
-        code_for(&err, |_| None)
+    fn code(err: impl Into<anyhow::Error>) -> u8 {
+        code_for(&err.into(), |_| None)
     }
 
     #[test]

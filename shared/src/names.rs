@@ -16,6 +16,9 @@ pub const LABEL_USE: &str = "azure.workload.identity/use";
 pub const TAG_CREATED_BY: &str = "created-by";
 /// Value of [`TAG_CREATED_BY`].
 pub const TAG_CREATED_BY_VALUE: &str = "xtenant";
+/// Tag naming the profile (its unique ID) that created a resource group:
+/// only that profile's cleanup deletes it.
+pub const TAG_PROFILE: &str = "xtenant-profile";
 
 pub const DEFAULT_PROFILE: &str = "default";
 pub const DEFAULT_NAMESPACE: &str = "default";

@@ -10,10 +10,10 @@ use clap::ValueEnum;
 /// Output formats of the data printed on stdout.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// A table or text for people
+    // No doc comments on the values: clap would then lay every help page out
+    // long. The flags' own help names them.
     #[default]
     Human,
-    /// JSON, for scripts
     Json,
 }
 

@@ -103,10 +103,11 @@ impl ProfileStore {
 fn read_holder(file: &mut File) -> String {
     for _ in 0..5 {
         let mut text = String::new();
-        if file.rewind().is_ok() && file.read_to_string(&mut text).is_ok() {
-            if let Ok(h) = serde_json::from_str::<Holder>(&text) {
-                return h.describe();
-            }
+        if file.rewind().is_ok()
+            && file.read_to_string(&mut text).is_ok()
+            && let Ok(h) = serde_json::from_str::<Holder>(&text)
+        {
+            return h.describe();
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -147,9 +148,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = ProfileStore::at(dir.path().join("p.json"));
         let held = store.lock_run("first", Duration::ZERO).expect("first");
-        let other = store.clone();
         let waiter =
-            std::thread::spawn(move || other.lock_run("second", Duration::from_secs(20)).map(drop));
+            std::thread::spawn(move || store.lock_run("second", Duration::from_secs(20)).map(drop));
         std::thread::sleep(Duration::from_millis(300));
         drop(held);
         waiter.join().expect("thread").expect("got the lock");

@@ -46,13 +46,18 @@ pub fn group_show(sub: &str, rg: &str) -> Vec<String> {
     Argv::new(&["group", "show"]).opt("--name", rg).sub(sub)
 }
 
-pub fn group_create(sub: &str, rg: &str, location: &str) -> Vec<String> {
-    let tag = format!("{}={}", names::TAG_CREATED_BY, names::TAG_CREATED_BY_VALUE);
-    Argv::new(&["group", "create"])
+/// Tagged `created-by=xtenant` and with the profile's own ID, the mark that
+/// makes the group this profile's to delete.
+pub fn group_create(sub: &str, rg: &str, location: &str, profile_id: &str) -> Vec<String> {
+    let created_by = format!("{}={}", names::TAG_CREATED_BY, names::TAG_CREATED_BY_VALUE);
+    let profile = format!("{}={profile_id}", names::TAG_PROFILE);
+    let mut a = Argv::new(&["group", "create"])
         .opt("--name", rg)
         .opt("--location", location)
-        .opt("--tags", &tag)
-        .sub(sub)
+        .flag("--tags");
+    a.0.push(created_by);
+    a.0.push(profile);
+    a.sub(sub)
 }
 
 pub fn group_delete(sub: &str, rg: &str, no_wait: bool) -> Vec<String> {
@@ -77,6 +82,14 @@ pub fn aks_create(sub: &str, rg: &str, name: &str) -> Vec<String> {
         .flag("--enable-oidc-issuer")
         .flag("--enable-workload-identity")
         .flag("--generate-ssh-keys")
+        .sub(sub)
+}
+
+pub fn aks_delete(sub: &str, rg: &str, name: &str) -> Vec<String> {
+    Argv::new(&["aks", "delete"])
+        .opt("--resource-group", rg)
+        .opt("--name", name)
+        .flag("--yes")
         .sub(sub)
 }
 
@@ -125,6 +138,13 @@ pub fn servicebus_namespace_disable_local_auth(sub: &str, rg: &str, ns: &str) ->
         .sub(sub)
 }
 
+pub fn servicebus_namespace_delete(sub: &str, rg: &str, ns: &str) -> Vec<String> {
+    Argv::new(&["servicebus", "namespace", "delete"])
+        .opt("--resource-group", rg)
+        .opt("--name", ns)
+        .sub(sub)
+}
+
 pub fn servicebus_queue_show(sub: &str, rg: &str, ns: &str, queue: &str) -> Vec<String> {
     Argv::new(&["servicebus", "queue", "show"])
         .opt("--resource-group", rg)
@@ -135,6 +155,14 @@ pub fn servicebus_queue_show(sub: &str, rg: &str, ns: &str, queue: &str) -> Vec<
 
 pub fn servicebus_queue_create(sub: &str, rg: &str, ns: &str, queue: &str) -> Vec<String> {
     Argv::new(&["servicebus", "queue", "create"])
+        .opt("--resource-group", rg)
+        .opt("--namespace-name", ns)
+        .opt("--name", queue)
+        .sub(sub)
+}
+
+pub fn servicebus_queue_delete(sub: &str, rg: &str, ns: &str, queue: &str) -> Vec<String> {
+    Argv::new(&["servicebus", "queue", "delete"])
         .opt("--resource-group", rg)
         .opt("--namespace-name", ns)
         .opt("--name", queue)
@@ -156,6 +184,13 @@ pub fn identity_create(sub: &str, rg: &str, name: &str, location: &str) -> Vec<S
         .sub(sub)
 }
 
+pub fn identity_delete(sub: &str, rg: &str, name: &str) -> Vec<String> {
+    Argv::new(&["identity", "delete"])
+        .opt("--resource-group", rg)
+        .opt("--name", name)
+        .sub(sub)
+}
+
 /// Assignments at exactly `scope`; filtered by principal and role by the caller.
 /// `--fill-principal-name false` spares a Microsoft Graph lookup.
 pub fn role_assignment_list(sub: &str, scope: &str) -> Vec<String> {
@@ -165,14 +200,54 @@ pub fn role_assignment_list(sub: &str, scope: &str) -> Vec<String> {
         .sub(sub)
 }
 
+/// A role granted to a principal at a scope.
+#[derive(Debug, Clone, Copy)]
+pub struct Grant<'a> {
+    pub principal: &'a str,
+    /// Role name or role definition GUID.
+    pub role: &'a str,
+    pub scope: &'a str,
+    /// The assignment's name (a GUID), fixed up front so that its ARM ID is
+    /// known before the create.
+    pub name: Option<&'a str>,
+    /// Says who made it: xtenant and the profile.
+    pub description: Option<&'a str>,
+}
+
+#[cfg(test)]
+impl<'a> Grant<'a> {
+    /// The procedure's grant: Service Bus Data Owner.
+    pub fn demo(principal: &'a str, scope: &'a str) -> Self {
+        Self {
+            principal,
+            role: names::SERVICEBUS_ROLE,
+            scope,
+            name: None,
+            description: None,
+        }
+    }
+}
+
 /// With the object ID and principal type, az skips the Graph lookup that a
 /// just-created identity would fail.
-pub fn role_assignment_create(sub: &str, principal_id: &str, scope: &str) -> Vec<String> {
-    Argv::new(&["role", "assignment", "create"])
-        .opt("--role", names::SERVICEBUS_ROLE)
-        .opt("--assignee-object-id", principal_id)
+pub fn role_assignment_create(sub: &str, g: &Grant<'_>) -> Vec<String> {
+    let mut a = Argv::new(&["role", "assignment", "create"])
+        .opt("--role", g.role)
+        .opt("--assignee-object-id", g.principal)
         .opt("--assignee-principal-type", "ServicePrincipal")
-        .opt("--scope", scope)
+        .opt("--scope", g.scope);
+    if let Some(name) = g.name {
+        a = a.opt("--name", name);
+    }
+    if let Some(d) = g.description {
+        a = a.opt("--description", d);
+    }
+    a.sub(sub)
+}
+
+pub fn role_assignment_delete(sub: &str, id: &str) -> Vec<String> {
+    Argv::new(&["role", "assignment", "delete"])
+        .opt("--ids", id)
         .sub(sub)
 }
 
@@ -189,6 +264,7 @@ pub struct Credential<'a> {
     pub name: &'a str,
     pub issuer: &'a str,
     pub subject: &'a str,
+    pub audience: &'a str,
 }
 
 pub fn federated_credential_create(sub: &str, rg: &str, c: &Credential<'_>) -> Vec<String> {
@@ -198,7 +274,16 @@ pub fn federated_credential_create(sub: &str, rg: &str, c: &Credential<'_>) -> V
         .opt("--name", c.name)
         .opt("--issuer", c.issuer)
         .opt("--subject", c.subject)
-        .opt("--audiences", names::TOKEN_AUDIENCE)
+        .opt("--audiences", c.audience)
+        .sub(sub)
+}
+
+pub fn federated_credential_delete(sub: &str, rg: &str, identity: &str, name: &str) -> Vec<String> {
+    Argv::new(&["identity", "federated-credential", "delete"])
+        .opt("--resource-group", rg)
+        .opt("--identity-name", identity)
+        .opt("--name", name)
+        .flag("--yes")
         .sub(sub)
 }
 
@@ -216,7 +301,10 @@ mod tests {
     fn scoped_calls_name_subscription_and_json() {
         let all = [
             group_show(SUB, "rg"),
-            group_create(SUB, "rg", "eastus"),
+            group_create(SUB, "rg", "eastus", "p"),
+            aks_delete(SUB, "rg", "aks"),
+            role_assignment_delete(SUB, "/ra"),
+            federated_credential_delete(SUB, "rg", "id", "fic"),
             group_delete(SUB, "rg", false),
             aks_show(SUB, "rg", "aks"),
             aks_create(SUB, "rg", "aks"),
@@ -246,7 +334,10 @@ mod tests {
 
     #[test]
     fn groups_are_tagged_and_deleted_without_prompt() {
-        assert!(line(&group_create(SUB, "rg", "eastus")).contains("--tags created-by=xtenant"));
+        assert!(
+            line(&group_create(SUB, "rg", "eastus", "p1"))
+                .contains("--tags created-by=xtenant xtenant-profile=p1")
+        );
         assert!(line(&group_delete(SUB, "rg", true)).contains("--yes --no-wait"));
         assert!(!line(&group_delete(SUB, "rg", false)).contains("--no-wait"));
     }
@@ -267,7 +358,7 @@ mod tests {
 
     #[test]
     fn role_assignment_skips_graph() {
-        let argv = role_assignment_create(SUB, "p", "/scope");
+        let argv = role_assignment_create(SUB, &Grant::demo("p", "/scope"));
         assert_eq!(
             argv[..11],
             [
@@ -293,6 +384,7 @@ mod tests {
             name: "fic",
             issuer: "https://i/",
             subject: "system:serviceaccount:default:sa",
+            audience: names::TOKEN_AUDIENCE,
         };
         let l = line(&federated_credential_create(SUB, "rg", &c));
         assert!(l.contains("--issuer https://i/ --subject system:serviceaccount:default:sa --audiences api://AzureADTokenExchange"), "{l}");

@@ -1,15 +1,13 @@
 //! One typed function per az call: builds the argv (see `argv`), runs it as a
-//! read or a write, and parses the JSON into the small structs of `types`.
-//! Under `--assume outdated`, reads answer with resources that exist but need
-//! fixing, so that a dry run shows every update.
+//! read or a write through the runner, and parses the JSON into the small
+//! structs of `types`. Deletes and creates whose output is not needed answer `()`.
 
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::argv::{self, Credential};
+use super::argv::{self, Credential, Grant};
 use super::types::*;
 use super::{Az, AzError, shell_line};
-use crate::cli::Assume;
 
 fn typed<T: DeserializeOwned>(argv: &[String], value: Value) -> Result<T, AzError> {
     serde_json::from_value(value).map_err(|source| AzError::BadJson {
@@ -24,14 +22,30 @@ fn opt<T: DeserializeOwned>(argv: &[String], v: Option<Value>) -> Result<Option<
 }
 
 impl Az {
-    fn outdated(&self) -> bool {
-        self.assumed() == Some(Assume::Outdated)
+    fn show<T: DeserializeOwned>(&self, what: &str, a: &[String]) -> Result<Option<T>, AzError> {
+        let v = self.read(&format!("checking {what}"), a)?;
+        opt(a, v)
+    }
+
+    fn list<T: DeserializeOwned>(&self, what: &str, a: &[String]) -> Result<Vec<T>, AzError> {
+        let v = self.read(what, a)?;
+        Ok(opt(a, v)?.unwrap_or_default())
+    }
+
+    fn change<T: DeserializeOwned>(&self, what: &str, a: &[String]) -> Result<Option<T>, AzError> {
+        let v = self.write(what, a)?;
+        opt(a, v)
+    }
+
+    fn act(&self, what: &str, a: &[String]) -> Result<(), AzError> {
+        self.write(what, a).map(drop)
     }
 
     pub fn account_list(&self) -> Result<Vec<Account>, AzError> {
-        let a = argv::account_list();
-        let v = self.read("listing the subscriptions az is logged in to", &a)?;
-        Ok(opt(&a, v)?.unwrap_or_default())
+        self.list(
+            "listing the subscriptions az is logged in to",
+            &argv::account_list(),
+        )
     }
 
     pub fn login(&self, tenant: &str) -> Result<(), AzError> {
@@ -39,46 +53,35 @@ impl Az {
     }
 
     pub fn group_show(&self, sub: &str, rg: &str) -> Result<Option<Group>, AzError> {
-        let a = argv::group_show(sub, rg);
-        let v = self.read(&format!("checking resource group {rg}"), &a)?;
-        if self.outdated() {
-            let id = format!("/subscriptions/{sub}/resourceGroups/{rg}");
-            return Ok(Some(typed(
-                &a,
-                json!({"id": id, "tags": {"created-by": "xtenant"}}),
-            )?));
-        }
-        opt(&a, v)
+        self.show(&format!("resource group {rg}"), &argv::group_show(sub, rg))
     }
 
-    pub fn group_create(&self, sub: &str, rg: &str, location: &str) -> Result<(), AzError> {
-        let a = argv::group_create(sub, rg, location);
-        self.write(&format!("creating resource group {rg}"), &a)
-            .map(drop)
+    pub fn group_create(
+        &self,
+        sub: &str,
+        rg: &str,
+        location: &str,
+        profile: &str,
+    ) -> Result<(), AzError> {
+        let a = argv::group_create(sub, rg, location, profile);
+        self.act(&format!("creating resource group {rg}"), &a)
     }
 
     pub fn group_delete(&self, sub: &str, rg: &str, no_wait: bool) -> Result<(), AzError> {
         let a = argv::group_delete(sub, rg, no_wait);
-        self.write(&format!("deleting resource group {rg}"), &a)
-            .map(drop)
+        self.act(&format!("deleting resource group {rg}"), &a)
     }
 
     pub fn aks_show(&self, sub: &str, rg: &str, name: &str) -> Result<Option<Cluster>, AzError> {
-        let a = argv::aks_show(sub, rg, name);
-        let v = self.read(&format!("checking AKS cluster {name}"), &a)?;
-        if self.outdated() {
-            let id = format!(
-                "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{name}"
-            );
-            return Ok(Some(Cluster::assumed(id)));
-        }
-        opt(&a, v)
+        self.show(
+            &format!("AKS cluster {name}"),
+            &argv::aks_show(sub, rg, name),
+        )
     }
 
     pub fn aks_create(&self, sub: &str, rg: &str, name: &str) -> Result<Option<Cluster>, AzError> {
-        let a = argv::aks_create(sub, rg, name);
         let what = format!("creating AKS cluster {name} (this takes several minutes)");
-        opt(&a, self.write(&what, &a)?)
+        self.change(&what, &argv::aks_create(sub, rg, name))
     }
 
     pub fn aks_enable_workload_identity(
@@ -87,9 +90,15 @@ impl Az {
         rg: &str,
         name: &str,
     ) -> Result<Option<Cluster>, AzError> {
-        let a = argv::aks_enable_workload_identity(sub, rg, name);
         let what = format!("enabling OIDC issuer and workload identity on AKS cluster {name}");
-        opt(&a, self.write(&what, &a)?)
+        self.change(&what, &argv::aks_enable_workload_identity(sub, rg, name))
+    }
+
+    pub fn aks_delete(&self, sub: &str, rg: &str, name: &str) -> Result<(), AzError> {
+        self.act(
+            &format!("deleting AKS cluster {name}"),
+            &argv::aks_delete(sub, rg, name),
+        )
     }
 
     pub fn aks_get_credentials(
@@ -100,11 +109,10 @@ impl Az {
         file: Option<&str>,
     ) -> Result<(), AzError> {
         let a = argv::aks_get_credentials(sub, rg, name, file);
-        self.write(
+        self.act(
             &format!("merging credentials of {name} into kubeconfig"),
             &a,
         )
-        .map(drop)
     }
 
     pub fn namespace_show(
@@ -114,15 +122,7 @@ impl Az {
         ns: &str,
     ) -> Result<Option<Namespace>, AzError> {
         let a = argv::servicebus_namespace_show(sub, rg, ns);
-        let v = self.read(&format!("checking Service Bus namespace {ns}"), &a)?;
-        if self.outdated() {
-            return Ok(Some(Namespace {
-                id: namespace_id(sub, rg, ns),
-                service_bus_endpoint: Some(format!("https://{ns}.servicebus.windows.net:443/")),
-                disable_local_auth: Some(false),
-            }));
-        }
-        opt(&a, v)
+        self.show(&format!("Service Bus namespace {ns}"), &a)
     }
 
     pub fn namespace_create(
@@ -133,8 +133,7 @@ impl Az {
         location: &str,
     ) -> Result<Option<Namespace>, AzError> {
         let a = argv::servicebus_namespace_create(sub, rg, ns, location);
-        let v = self.write(&format!("creating Service Bus namespace {ns}"), &a)?;
-        opt(&a, v)
+        self.change(&format!("creating Service Bus namespace {ns}"), &a)
     }
 
     pub fn namespace_disable_local_auth(
@@ -144,8 +143,12 @@ impl Az {
         ns: &str,
     ) -> Result<Option<Namespace>, AzError> {
         let a = argv::servicebus_namespace_disable_local_auth(sub, rg, ns);
-        let v = self.write(&format!("disabling local auth on {ns}"), &a)?;
-        opt(&a, v)
+        self.change(&format!("disabling local auth on {ns}"), &a)
+    }
+
+    pub fn namespace_delete(&self, sub: &str, rg: &str, ns: &str) -> Result<(), AzError> {
+        let a = argv::servicebus_namespace_delete(sub, rg, ns);
+        self.act(&format!("deleting Service Bus namespace {ns}"), &a)
     }
 
     pub fn queue_show(
@@ -155,17 +158,24 @@ impl Az {
         ns: &str,
         q: &str,
     ) -> Result<Option<Queue>, AzError> {
-        let a = argv::servicebus_queue_show(sub, rg, ns, q);
-        let v = self.read(&format!("checking queue {q}"), &a)?;
-        if self.outdated() {
-            return Ok(Some(Queue {}));
-        }
-        opt(&a, v)
+        self.show(
+            &format!("queue {q}"),
+            &argv::servicebus_queue_show(sub, rg, ns, q),
+        )
     }
 
     pub fn queue_create(&self, sub: &str, rg: &str, ns: &str, q: &str) -> Result<(), AzError> {
-        let a = argv::servicebus_queue_create(sub, rg, ns, q);
-        self.write(&format!("creating queue {q}"), &a).map(drop)
+        self.act(
+            &format!("creating queue {q}"),
+            &argv::servicebus_queue_create(sub, rg, ns, q),
+        )
+    }
+
+    pub fn queue_delete(&self, sub: &str, rg: &str, ns: &str, q: &str) -> Result<(), AzError> {
+        self.act(
+            &format!("deleting queue {q}"),
+            &argv::servicebus_queue_delete(sub, rg, ns, q),
+        )
     }
 
     pub fn identity_show(
@@ -174,12 +184,10 @@ impl Az {
         rg: &str,
         name: &str,
     ) -> Result<Option<Identity>, AzError> {
-        let a = argv::identity_show(sub, rg, name);
-        let v = self.read(&format!("checking managed identity {name}"), &a)?;
-        if self.outdated() {
-            return Ok(Some(Identity::planned(sub, rg, name)));
-        }
-        opt(&a, v)
+        self.show(
+            &format!("managed identity {name}"),
+            &argv::identity_show(sub, rg, name),
+        )
     }
 
     pub fn identity_create(
@@ -190,8 +198,14 @@ impl Az {
         location: &str,
     ) -> Result<Option<Identity>, AzError> {
         let a = argv::identity_create(sub, rg, name, location);
-        let v = self.write(&format!("creating managed identity {name}"), &a)?;
-        opt(&a, v)
+        self.change(&format!("creating managed identity {name}"), &a)
+    }
+
+    pub fn identity_delete(&self, sub: &str, rg: &str, name: &str) -> Result<(), AzError> {
+        self.act(
+            &format!("deleting managed identity {name}"),
+            &argv::identity_delete(sub, rg, name),
+        )
     }
 
     pub fn role_assignment_list(
@@ -199,20 +213,26 @@ impl Az {
         sub: &str,
         scope: &str,
     ) -> Result<Vec<RoleAssignment>, AzError> {
-        let a = argv::role_assignment_list(sub, scope);
-        let v = self.read("checking role assignments on the namespace", &a)?;
-        Ok(opt(&a, v)?.unwrap_or_default())
+        self.list(
+            "checking role assignments",
+            &argv::role_assignment_list(sub, scope),
+        )
     }
 
     pub fn role_assignment_create(
         &self,
         sub: &str,
-        principal: &str,
-        scope: &str,
+        g: &Grant<'_>,
     ) -> Result<Option<RoleAssignment>, AzError> {
-        let a = argv::role_assignment_create(sub, principal, scope);
-        let v = self.write("assigning Azure Service Bus Data Owner to the identity", &a)?;
-        opt(&a, v)
+        let a = argv::role_assignment_create(sub, g);
+        self.change(&format!("assigning {} to the identity", g.role), &a)
+    }
+
+    pub fn role_assignment_delete(&self, sub: &str, id: &str) -> Result<(), AzError> {
+        self.act(
+            "deleting a role assignment",
+            &argv::role_assignment_delete(sub, id),
+        )
     }
 
     pub fn credential_list(
@@ -222,8 +242,7 @@ impl Az {
         identity: &str,
     ) -> Result<Vec<FederatedCredential>, AzError> {
         let a = argv::federated_credential_list(sub, rg, identity);
-        let v = self.read(&format!("listing federated credentials of {identity}"), &a)?;
-        Ok(opt(&a, v)?.unwrap_or_default())
+        self.list(&format!("listing federated credentials of {identity}"), &a)
     }
 
     pub fn credential_create(
@@ -233,8 +252,18 @@ impl Az {
         c: &Credential<'_>,
     ) -> Result<(), AzError> {
         let a = argv::federated_credential_create(sub, rg, c);
-        self.write(&format!("creating federated credential {}", c.name), &a)
-            .map(drop)
+        self.act(&format!("creating federated credential {}", c.name), &a)
+    }
+
+    pub fn credential_delete(
+        &self,
+        sub: &str,
+        rg: &str,
+        identity: &str,
+        name: &str,
+    ) -> Result<(), AzError> {
+        let a = argv::federated_credential_delete(sub, rg, identity, name);
+        self.act(&format!("deleting federated credential {name}"), &a)
     }
 }
 

@@ -1,19 +1,22 @@
-//! The only module that runs the Azure CLI. `az` is found on PATH with
-//! `which` and run with `duct` (never through a shell); its stdout is parsed
-//! as JSON, its stderr kept for errors. Under `--dry-run` every command is
-//! printed shell-quoted on stdout and only reads run; under `--assume` nothing
-//! runs at all.
+//! Talking to Azure through the Azure CLI. The calls are typed (`calls`),
+//! their argv built by pure functions (`argv`), their JSON parsed into small
+//! structs (`types`). Who answers them is a [`Runner`]: `process` runs the
+//! real `az` (the only code that does), `printing` prints every command and
+//! lets only reads through (`--dry-run`), `assumed` answers reads as if Azure
+//! looked a given way without running anything (`--dry-run --assume`).
 
 pub mod argv;
+pub mod assumed;
 mod calls;
+pub mod printing;
+pub mod process;
 pub mod types;
 
 pub use calls::namespace_id;
 
-use std::path::PathBuf;
-
 use serde_json::Value;
 use thiserror::Error;
+use xtenant_shared::exit;
 
 use crate::cli::Assume;
 use crate::progress::Progress;
@@ -27,6 +30,22 @@ pub enum Mode {
     DryRun,
     /// Print everything; run nothing; pretend Azure looks like this.
     Assume(Assume),
+}
+
+/// Carries out az calls: a read (show, list) answers `Ok(None)` when the
+/// object does not exist; a write answers az's JSON, or `None` when it was
+/// only printed.
+pub trait Runner: Send + Sync {
+    fn read(&self, purpose: &str, argv: &[String]) -> Result<Option<Value>, AzError>;
+    fn write(&self, purpose: &str, argv: &[String]) -> Result<Option<Value>, AzError>;
+    /// Runs a command with the terminal (`az login`).
+    fn interactive(&self, argv: &[String]) -> Result<(), AzError>;
+    /// Whether writes are only printed.
+    fn dry_run(&self) -> bool;
+    /// Whether reads are answered without asking Azure.
+    fn assumed(&self) -> bool {
+        false
+    }
 }
 
 /// A failed az call.
@@ -54,6 +73,9 @@ pub enum AzError {
         message: String,
         hint: String,
     },
+    /// The run was interrupted while `command` ran; az was stopped.
+    #[error("`{command}` was stopped: interrupted")]
+    Interrupted { command: String },
     /// `az` succeeded but printed something that is not the expected JSON.
     #[error("`{command}` printed output that is not the expected JSON ({source}): {excerpt}")]
     BadJson {
@@ -64,19 +86,19 @@ pub enum AzError {
 }
 
 impl AzError {
-    /// The exit code az-xtenant should end with: az's own for a failed call.
+    /// The exit code az-xtenant ends with (the shared table): az missing is
+    /// 127, an interrupted call 130; every other failure is 3, with az's own
+    /// exit code in the message.
     pub fn exit_code(&self) -> u8 {
         match self {
-            AzError::Failed { code, .. } => {
-                u8::try_from(*code).ok().filter(|c| *c != 0).unwrap_or(1)
-            }
-            AzError::Missing => 127,
-            AzError::Spawn { .. } | AzError::BadJson { .. } => 1,
+            AzError::Missing => exit::NOT_INSTALLED,
+            AzError::Interrupted { .. } => exit::INTERRUPTED,
+            AzError::Failed { .. } | AzError::Spawn { .. } | AzError::BadJson { .. } => exit::ERROR,
         }
     }
 
     /// Whether az said the resource (or its group or parent) does not exist.
-    fn is_not_found(&self) -> bool {
+    pub fn is_not_found(&self) -> bool {
         match self {
             AzError::Failed { code, message, .. } => {
                 *code == 3
@@ -94,139 +116,55 @@ impl AzError {
 
     /// Whether az says the principal is not (yet) known to the directory.
     pub fn is_principal_not_found(&self) -> bool {
-        matches!(self, AzError::Failed { message, .. } if message.contains("PrincipalNotFound"))
+        self.says("PrincipalNotFound")
+    }
+
+    /// Whether az's message carries an ARM error code or phrase.
+    pub fn says(&self, code: &str) -> bool {
+        matches!(self, AzError::Failed { message, .. } if message.contains(code))
     }
 }
 
-/// Runs az calls in one [`Mode`], showing progress while they run.
-#[derive(Debug, Clone)]
+/// Typed az calls (see `calls`) over a [`Runner`].
+#[derive(Clone)]
 pub struct Az {
-    program: Option<PathBuf>,
-    mode: Mode,
-    progress: Progress,
+    runner: std::sync::Arc<dyn Runner>,
 }
 
 impl Az {
-    /// Finds `az` on PATH (not needed under `--assume`).
+    /// The runner for a mode: the real az (found on PATH, not needed under
+    /// `--assume`), behind printing for a dry run.
     pub fn new(mode: Mode, progress: Progress) -> Result<Self, AzError> {
-        let program = match (which::which("az"), mode) {
-            (Ok(p), _) => Some(p),
-            (Err(_), Mode::Assume(_)) => None,
-            (Err(_), _) => return Err(AzError::Missing),
+        let runner: std::sync::Arc<dyn Runner> = match mode {
+            Mode::Live => std::sync::Arc::new(process::AzCli::find(progress)?),
+            Mode::DryRun => {
+                std::sync::Arc::new(printing::Printing::new(process::AzCli::find(progress)?))
+            }
+            Mode::Assume(a) => std::sync::Arc::new(printing::Printing::new(assumed::Assumed(a))),
         };
-        Ok(Self {
-            program,
-            mode,
-            progress,
-        })
-    }
-
-    /// What `--assume` pretends, if set.
-    pub fn assumed(&self) -> Option<Assume> {
-        match self.mode {
-            Mode::Assume(a) => Some(a),
-            _ => None,
-        }
+        Ok(Self { runner })
     }
 
     /// Whether writes are only printed.
     pub fn dry_run(&self) -> bool {
-        self.mode != Mode::Live
+        self.runner.dry_run()
     }
 
-    /// A read (show, list): `Ok(None)` when az says it does not exist.
-    /// Under `--assume` it is printed and `Ok(None)` returned.
+    /// Whether reads are answered without asking Azure (`--assume`).
+    pub fn assumed(&self) -> bool {
+        self.runner.assumed()
+    }
+
     fn read(&self, purpose: &str, argv: &[String]) -> Result<Option<Value>, AzError> {
-        if self.dry_run() {
-            self.print(argv);
-        }
-        if self.assumed().is_some() {
-            return Ok(None);
-        }
-        match self.run(purpose, argv) {
-            Ok(v) => Ok(Some(v)),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.runner.read(purpose, argv)
     }
 
-    /// A change (create, update, delete): printed and skipped in a dry run.
     fn write(&self, purpose: &str, argv: &[String]) -> Result<Option<Value>, AzError> {
-        if self.dry_run() {
-            self.print(argv);
-            return Ok(None);
-        }
-        self.run(purpose, argv).map(Some)
+        self.runner.write(purpose, argv)
     }
 
-    fn print(&self, argv: &[String]) {
-        println!("{}", shell_line(argv));
-    }
-
-    fn program(&self) -> Result<&PathBuf, AzError> {
-        self.program.as_ref().ok_or(AzError::Missing)
-    }
-
-    fn run(&self, purpose: &str, argv: &[String]) -> Result<Value, AzError> {
-        let program = self.program()?;
-        let command = shell_line(argv);
-        let out = self.progress.wait(purpose, || {
-            duct::cmd(program, argv)
-                .stdin_null()
-                .stdout_capture()
-                .stderr_capture()
-                .unchecked()
-                .run()
-        });
-        let out = out.map_err(|source| AzError::Spawn {
-            command: command.clone(),
-            source,
-        })?;
-        if !out.status.success() {
-            let message = String::from_utf8_lossy(&out.stderr).trim().to_string();
-            let hint = if message.contains("az login") {
-                "\nlog in to both tenants with `az-xtenant login` (or `az login --tenant <tenant>`)"
-            } else {
-                ""
-            };
-            return Err(AzError::Failed {
-                command,
-                code: out.status.code().unwrap_or(1),
-                message,
-                hint: hint.to_string(),
-            });
-        }
-        parse_json(&command, &out.stdout)
-    }
-
-    /// Runs an interactive command with the terminal (stdin and stderr);
-    /// az's stdout goes to stderr so that ours carries only data.
     fn interactive(&self, argv: &[String]) -> Result<(), AzError> {
-        if self.dry_run() {
-            self.print(argv);
-            return Ok(());
-        }
-        let program = self.program()?;
-        let command = shell_line(argv);
-        let status = duct::cmd(program, argv)
-            .stdout_to_stderr()
-            .unchecked()
-            .run()
-            .map_err(|source| AzError::Spawn {
-                command: command.clone(),
-                source,
-            })?
-            .status;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(AzError::Failed {
-                command,
-                code: status.code().unwrap_or(1),
-                message: "(see az's messages above)".into(),
-                hint: String::new(),
-            })
-        }
+        self.runner.interactive(argv)
     }
 }
 
@@ -262,7 +200,7 @@ mod tests {
 
     #[test]
     fn lines_are_shell_quoted() {
-        let argv = argv::role_assignment_create("s", "p", "/a b");
+        let argv = argv::role_assignment_create("s", &argv::Grant::demo("p", "/a b"));
         let line = shell_line(&argv);
         assert!(
             line.starts_with("az role assignment create --role 'Azure Service Bus Data Owner'"),
@@ -291,7 +229,8 @@ mod tests {
         );
         assert!(!failed(1, "ERROR: (AuthorizationFailed)").is_not_found());
         assert_eq!(failed(3, "").exit_code(), 3);
-        assert_eq!(failed(-1, "").exit_code(), 1);
+        assert_eq!(failed(1, "").exit_code(), 3);
+        assert_eq!(AzError::Missing.exit_code(), 127);
         assert!(
             failed(1, "(PrincipalNotFound) Principal 1 does not exist").is_principal_not_found()
         );

@@ -22,16 +22,33 @@ pub struct Account {
 pub struct Group {
     #[serde(default)]
     pub tags: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub properties: Option<Map<String, Value>>,
 }
 
 impl Group {
+    /// The value of tag `name`, if the group has it.
+    pub fn tag(&self, name: &str) -> Option<&str> {
+        self.tags.as_ref()?.get(name)?.as_str()
+    }
+
     /// Whether the group carries `created-by=xtenant`.
     pub fn tagged_by_xtenant(&self) -> bool {
-        self.tags
+        self.tag(names::TAG_CREATED_BY) == Some(names::TAG_CREATED_BY_VALUE)
+    }
+
+    /// The ID of the profile that created the group, from its tag.
+    pub fn profile(&self) -> Option<&str> {
+        self.tag(names::TAG_PROFILE)
+    }
+
+    /// Whether ARM is deleting the group (writes inside it are refused).
+    pub fn deleting(&self) -> bool {
+        self.properties
             .as_ref()
-            .and_then(|t| t.get(names::TAG_CREATED_BY))
+            .and_then(|p| p.get("provisioningState"))
             .and_then(Value::as_str)
-            == Some(names::TAG_CREATED_BY_VALUE)
+            == Some("Deleting")
     }
 }
 
@@ -92,21 +109,30 @@ impl Cluster {
             .and_then(|p| p.issuer_url.as_deref())
             .filter(|u| !u.is_empty())
     }
-    /// Whether AKS is still working on the cluster (a create or update in flight).
+    /// Whether AKS is still working on the cluster (an operation in flight;
+    /// a write now would be refused with OperationNotAllowed).
     pub fn in_progress(&self) -> bool {
         matches!(
             self.provisioning_state.as_deref(),
-            Some("Creating" | "Updating" | "Upgrading" | "Starting" | "Scaling" | "Migrating")
+            Some(
+                "Creating"
+                    | "Updating"
+                    | "Upgrading"
+                    | "Starting"
+                    | "Stopping"
+                    | "Scaling"
+                    | "Migrating"
+                    | "Canceling"
+                    | "Deleting"
+            )
         )
     }
-    /// A cluster that exists with OIDC issuer and workload identity off.
-    pub fn assumed(id: String) -> Self {
-        Self {
-            id,
-            provisioning_state: Some("Succeeded".into()),
-            oidc_issuer_profile: None,
-            security_profile: None,
-        }
+    /// Whether the last operation on the cluster ended badly.
+    pub fn failed(&self) -> bool {
+        matches!(
+            self.provisioning_state.as_deref(),
+            Some("Failed" | "Canceled")
+        )
     }
 }
 
@@ -152,14 +178,26 @@ pub struct RoleAssignment {
 /// Role definition ID of "Azure Service Bus Data Owner" (the same in every tenant).
 pub const SERVICEBUS_DATA_OWNER_ID: &str = "090c5cfd-751d-490a-894a-3ce6f1109419";
 
+/// Built-in roles xtenant knows by name: (name, role definition GUID).
+const BUILT_IN_ROLES: &[(&str, &str)] = &[(names::SERVICEBUS_ROLE, SERVICEBUS_DATA_OWNER_ID)];
+
 impl RoleAssignment {
-    /// Whether this grants the Service Bus role to `principal` at `scope`.
-    pub fn grants(&self, principal: &str, scope: &str) -> bool {
-        let role = self.role_definition_name.as_deref() == Some(names::SERVICEBUS_ROLE)
+    /// Whether this grants `role` (a name or a role definition GUID) to
+    /// `principal` at `scope`.
+    pub fn grants(&self, role: &str, principal: &str, scope: &str) -> bool {
+        let guid = BUILT_IN_ROLES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(role))
+            .map_or(role, |(_, guid)| *guid)
+            .to_ascii_lowercase();
+        let role = self
+            .role_definition_name
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case(role))
             || self
                 .role_definition_id
                 .as_deref()
-                .is_some_and(|id| id.to_ascii_lowercase().ends_with(SERVICEBUS_DATA_OWNER_ID));
+                .is_some_and(|id| id.to_ascii_lowercase().ends_with(&guid));
         let at_scope = self
             .scope
             .as_deref()
@@ -216,8 +254,11 @@ mod tests {
                 "roleDefinitionId":"/x/roleDefinitions/{SERVICEBUS_DATA_OWNER_ID}"}}"#
         ))
         .expect("ra");
-        assert!(ra.grants("p", "/ns"));
-        assert!(!ra.grants("q", "/ns"));
-        assert!(!ra.grants("p", "/other"));
+        let owner = names::SERVICEBUS_ROLE;
+        assert!(ra.grants(owner, "p", "/ns"));
+        assert!(ra.grants(SERVICEBUS_DATA_OWNER_ID, "p", "/ns"));
+        assert!(!ra.grants("Reader", "p", "/ns"));
+        assert!(!ra.grants(owner, "q", "/ns"));
+        assert!(!ra.grants(owner, "p", "/other"));
     }
 }

@@ -1,18 +1,22 @@
-//! `cleanup`: delete, in both tenants, only the resource groups xtenant
-//! created: the profile says so AND the live group carries the
-//! `created-by=xtenant` tag. Adopted groups are never touched. Asks on a
-//! terminal; elsewhere `--yes` is required. Then forgets the recorded IDs.
+//! `cleanup`: the demo graph walked backwards, deleting only what this
+//! profile created — a resource group when it carries this profile's ID
+//! (everything in it goes with it), and each object xtenant created inside a
+//! group it adopted. Nothing else, ever. Asks on a terminal; elsewhere
+//! `--yes` is required. Then forgets the recorded IDs of what it deleted.
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, Result};
 use xtenant_shared::Profile;
+use xtenant_shared::ownership::ObjectKind;
 
-use crate::commands::{Ctx, login};
+use crate::commands::{Ctx, WaitArgs, login};
+use crate::engine::{Cx, Node};
 use crate::error::UsageError;
-use crate::settings::{self, Place, Side};
+use crate::settings;
+use crate::steps::{self, Part, group};
 
-/// Delete the resource groups xtenant created (both tenants), after confirmation.
+/// Delete what xtenant created (both tenants), after confirmation.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Delete without asking (required when not on a terminal)
@@ -23,106 +27,137 @@ pub struct Args {
     pub no_wait: bool,
 }
 
+/// One deletion to make.
+struct Doomed<'g> {
+    node: &'g dyn Node,
+    kind: ObjectKind,
+    id: String,
+}
+
 pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     ctx.require_profile()?;
     let p = ctx.snapshot();
-    let mut places: Vec<Place> = Vec::new();
-    for (side, place) in [
-        (Side::A, settings::cluster(&p).map(|s| s.place)),
-        (Side::B, settings::resources(&p).map(|s| s.place)),
-    ] {
-        if !side.group_created(&p) {
-            continue;
-        }
-        let place = place?;
-        // One group serves both sides when tenants share a subscription.
-        if !places.iter().any(|q| same_group(q, &place)) {
-            places.push(place);
-        }
-    }
-    if places.is_empty() {
+    if p.owned.is_empty() {
         ctx.progress.done(
-            "nothing to delete: xtenant created no resource group in this profile (adopted groups are kept)",
+            "nothing to delete: this profile created nothing (adopted groups and objects are kept)",
         );
         return Ok(());
     }
+    let graph = steps::demo(&p, Part::All)?;
+    let places = [settings::cluster(&p)?.place, settings::resources(&p)?.place];
     let az = ctx.az()?;
     login::check(&az, &places)?;
-
-    let mut doomed = Vec::new();
-    for place in places {
-        let rg = &place.resource_group;
-        match az.group_show(&place.subscription, rg)? {
-            None => {
-                ctx.progress.done(&format!(
-                    "{}: resource group {rg} is already gone",
-                    place.side.label()
-                ));
-                forget(ctx, place.side)?;
-            }
-            Some(g) if !g.tagged_by_xtenant() => ctx.progress.warn(&format!(
-                "{}: not deleting resource group {rg}: it lacks the created-by=xtenant tag",
-                place.side.label()
-            )),
-            Some(_) => doomed.push(place),
-        }
-    }
+    let mut waits = WaitArgs::DEFAULT.waits();
+    waits.no_wait = args.no_wait;
+    let cx = Cx {
+        ctx,
+        az: &az,
+        waits: &waits,
+        changes: false,
+    };
+    let doomed = plan(&cx, &graph.order()?)?;
     if doomed.is_empty() {
         return Ok(());
     }
     if !args.yes && !ctx.dry_run() {
         confirm(&doomed)?;
     }
-    for place in &doomed {
-        let rg = &place.resource_group;
-        az.group_delete(&place.subscription, rg, args.no_wait)?;
-        forget(ctx, place.side)?;
-        for q in &doomed {
-            if q.side != place.side && same_group(q, place) {
-                forget(ctx, q.side)?;
-            }
-        }
-        let how = if args.no_wait {
+    for d in &doomed {
+        let label = d.node.side().label();
+        d.node.delete(&cx)?;
+        ctx.record(|p| forget(p, d.kind, &d.id))?;
+        let how = if args.no_wait && d.kind == ObjectKind::ResourceGroup {
             "deletion started"
         } else {
             "deleted"
         };
-        ctx.progress.done(&format!(
-            "{}: resource group {rg} {how} (subscription {})",
-            place.side.label(),
-            place.subscription
-        ));
+        ctx.progress
+            .done(&format!("{label}: {} {how}", d.node.what()));
     }
     Ok(())
 }
 
-fn same_group(a: &Place, b: &Place) -> bool {
-    a.subscription.eq_ignore_ascii_case(&b.subscription)
-        && a.resource_group.eq_ignore_ascii_case(&b.resource_group)
+/// What to delete, objects before their groups: every group this profile
+/// made, and every object it made outside those groups.
+fn plan<'g>(cx: &Cx, order: &[&'g dyn Node]) -> Result<Vec<Doomed<'g>>> {
+    let owned = cx.ctx.snapshot().owned;
+    let mut groups: Vec<Doomed<'g>> = Vec::new();
+    // Recorded as ours but not marked so: someone may have taken them over;
+    // nothing inside them is touched.
+    let mut suspect: Vec<String> = Vec::new();
+    for &node in order {
+        let (kind, id) = node.target(cx)?;
+        if kind != ObjectKind::ResourceGroup || !owned.is_ours(&id) {
+            continue;
+        }
+        let (sub, rg) = split_group(&id);
+        match cx.az.group_show(sub, rg)? {
+            None => {
+                cx.ctx.progress.done(&format!(
+                    "{}: {} is already gone",
+                    node.side().label(),
+                    node.what()
+                ));
+                cx.ctx.record(|p| forget(p, kind, &id))?;
+            }
+            Some(g) if group::is_ours(cx, &id, &g) => groups.push(Doomed { node, kind, id }),
+            Some(_) => {
+                cx.ctx.progress.warn(&format!(
+                    "{}: not deleting {} nor anything in it: it does not carry this profile's tag (xtenant-profile), so someone else may own it",
+                    node.side().label(),
+                    node.what()
+                ));
+                suspect.push(id);
+            }
+        }
+    }
+    let inside = |id: &str, group: &str| {
+        id.to_ascii_lowercase()
+            .starts_with(&format!("{}/", group.to_ascii_lowercase()))
+    };
+    let inside_doomed = |id: &str| {
+        groups.iter().any(|g| inside(id, &g.id)) || suspect.iter().any(|g| inside(id, g))
+    };
+    let mut objects = Vec::new();
+    for &node in order.iter().rev() {
+        let (kind, id) = node.target(cx)?;
+        if kind == ObjectKind::ResourceGroup || !owned.is_ours(&id) || inside_doomed(&id) {
+            continue;
+        }
+        // An assumed Azure cannot say; the plan shows the delete.
+        if cx.az.assumed() || node.present(cx)? {
+            objects.push(Doomed { node, kind, id });
+        } else {
+            cx.ctx.record(|p| forget(p, kind, &id))?;
+        }
+    }
+    objects.extend(groups);
+    Ok(objects)
+}
+
+/// `/subscriptions/<sub>/resourceGroups/<rg>` → (sub, rg).
+fn split_group(id: &str) -> (&str, &str) {
+    let mut parts = id.trim_start_matches('/').split('/');
+    let sub = parts.nth(1).unwrap_or_default();
+    let rg = parts.nth(1).unwrap_or_default();
+    (sub, rg)
 }
 
 /// Asks on the terminal; refuses (exit 2) when there is none.
-fn confirm(doomed: &[Place]) -> Result<()> {
+fn confirm(doomed: &[Doomed]) -> Result<()> {
     let list: Vec<String> = doomed
         .iter()
-        .map(|p| {
-            format!(
-                "{} ({}, subscription {})",
-                p.resource_group,
-                p.side.label(),
-                p.subscription
-            )
-        })
+        .map(|d| format!("{} ({})", d.node.what(), d.node.side().label()))
         .collect();
     if !std::io::stdin().is_terminal() {
         return Err(UsageError(format!(
-            "cleanup would delete resource group(s) {}; pass --yes to confirm when not on a terminal",
+            "cleanup would delete {}; pass --yes to confirm when not on a terminal",
             list.join(", ")
         ))
         .into());
     }
     eprint!(
-        "Delete resource group(s) {} and everything in them? [y/N] ",
+        "Delete {} (resource groups with everything in them)? [y/N] ",
         list.join(", ")
     );
     std::io::stderr().flush().ok();
@@ -138,20 +173,23 @@ fn confirm(doomed: &[Place]) -> Result<()> {
     }
 }
 
-/// Clears what the profile records about one side's resources (names and
-/// settings stay, so `up` can build them again).
-fn forget(ctx: &Ctx, side: Side) -> Result<()> {
-    ctx.record(|p: &mut Profile| match side {
-        Side::A => {
-            let c = &mut p.cluster;
-            c.resource_group_created = false;
-            c.cluster_created = false;
+/// Forgets a deleted object: its ownership record (with everything inside
+/// it) and the IDs the profile records for it. Names and settings stay, so
+/// `up` can build it again.
+fn forget(p: &mut Profile, kind: ObjectKind, id: &str) {
+    p.owned.forget(id);
+    let (c, r) = (&mut p.cluster, &mut p.resources);
+    let cluster_side = c
+        .subscription_id
+        .as_deref()
+        .zip(c.resource_group.as_deref())
+        .is_some_and(|(s, g)| xtenant_shared::profile::group_id(s, g).eq_ignore_ascii_case(id));
+    match kind {
+        ObjectKind::ResourceGroup if cluster_side => {
             c.cluster_id = None;
             c.issuer_url = None;
         }
-        Side::B => {
-            let r = &mut p.resources;
-            r.resource_group_created = false;
+        ObjectKind::ResourceGroup => {
             r.servicebus_id = None;
             r.servicebus_hostname = None;
             r.identity_id = None;
@@ -160,5 +198,51 @@ fn forget(ctx: &Ctx, side: Side) -> Result<()> {
             r.role_assignment_id = None;
             r.federated_credential_name = None;
         }
-    })
+        ObjectKind::ManagedCluster => {
+            c.cluster_id = None;
+            c.issuer_url = None;
+        }
+        ObjectKind::ServiceBusNamespace => {
+            r.servicebus_id = None;
+            r.servicebus_hostname = None;
+        }
+        ObjectKind::ServiceBusQueue => {}
+        ObjectKind::ManagedIdentity => {
+            r.identity_id = None;
+            r.client_id = None;
+            r.principal_id = None;
+        }
+        ObjectKind::RoleAssignment => r.role_assignment_id = None,
+        ObjectKind::FederatedCredential => r.federated_credential_name = None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_ids_split_into_subscription_and_name() {
+        assert_eq!(
+            split_group("/subscriptions/s1/resourceGroups/rg-x"),
+            ("s1", "rg-x")
+        );
+    }
+
+    #[test]
+    fn forgetting_a_group_forgets_its_side_and_contents() {
+        let mut p = Profile::default();
+        p.cluster.subscription_id = Some("s".into());
+        p.cluster.resource_group = Some("rg".into());
+        p.cluster.issuer_url = Some("https://i/".into());
+        p.resources.client_id = Some("c".into());
+        let g = "/subscriptions/s/resourceGroups/rg";
+        p.owned.created(ObjectKind::ResourceGroup, g);
+        p.owned
+            .created(ObjectKind::ManagedCluster, &format!("{g}/providers/x/y"));
+        forget(&mut p, ObjectKind::ResourceGroup, g);
+        assert!(p.owned.is_empty());
+        assert_eq!(p.cluster.issuer_url, None);
+        assert_eq!(p.resources.client_id.as_deref(), Some("c"));
+    }
 }

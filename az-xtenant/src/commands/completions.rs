@@ -14,8 +14,10 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<()> {
-    let mut cmd = Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "az-xtenant", &mut std::io::stdout());
+    // Into memory first: clap_complete panics when a write fails (a closed pipe).
+    let mut out = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "az-xtenant", &mut out);
+    xtenant_shared::output::bytes(&out)?;
     Ok(())
 }
 

@@ -6,8 +6,8 @@ use anyhow::Result;
 use serde_json::{Map, Value};
 use xtenant_shared::Profile;
 
-use crate::cli::Format;
 use crate::commands::Ctx;
+use xtenant_shared::output::{self, Format};
 
 /// Print `export` lines (or JSON with -o json) for the procedure's variables.
 #[derive(Debug, clap::Args)]
@@ -22,9 +22,9 @@ pub fn run(ctx: &Ctx, _args: &Args) -> Result<()> {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v.map_or(Value::Null, Value::String)))
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&map)?);
+            output::json(&map)?;
         }
-        Format::Human => print!("{}", exports(&vars)),
+        Format::Human => output::print(exports(&vars))?,
     }
     Ok(())
 }

@@ -6,10 +6,10 @@ use anyhow::Result;
 use xtenant_shared::Profile;
 use xtenant_shared::validate::{Kind, parser};
 
-use crate::cli::Format;
 use crate::commands::Ctx;
 use crate::error::UsageError;
 use crate::settings;
+use xtenant_shared::output::{self, Format};
 
 /// Record the setup's settings (flags, else the procedure's environment variables).
 #[derive(Debug, Default, clap::Args)]
@@ -73,7 +73,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
         })?
     };
     if ctx.format == Format::Json || ctx.dry_run() {
-        println!("{}", serde_json::to_string_pretty(&profile)?);
+        output::json(&profile)?;
     }
     if !ctx.dry_run() {
         ctx.progress.done(&format!(

@@ -52,7 +52,7 @@ fn has_session(accounts: &[Account], tenant: &str) -> bool {
 /// Under `--assume`, only prints the listing.
 pub fn check(az: &Az, places: &[Place]) -> Result<()> {
     let accounts = az.account_list()?;
-    if az.assumed().is_some() {
+    if az.assumed() {
         return Ok(());
     }
     for place in places {
@@ -71,11 +71,13 @@ fn verdict(accounts: &[Account], place: &Place) -> Result<()> {
     };
     match accounts.iter().find(|a| a.id.eq_ignore_ascii_case(sub)) {
         Some(a) if a.tenant_id.eq_ignore_ascii_case(tenant) => Ok(()),
-        Some(a) => bail!(
+        // The profile is wrong, not Azure: bad input (exit 2).
+        Some(a) => Err(crate::error::UsageError(format!(
             "subscription {sub} belongs to tenant {}, not to {label}'s tenant {tenant}; \
              fix the profile with `az-xtenant init --tenant-{flag} <id> --subscription-{flag} <id>`",
             a.tenant_id
-        ),
+        ))
+        .into()),
         None if has_session(accounts, tenant) => bail!(
             "az is logged in to {label} ({tenant}) but does not see subscription {sub}; \
              check the ID, or run `az login --tenant {tenant}` with an account that can use it"

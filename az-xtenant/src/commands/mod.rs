@@ -1,11 +1,11 @@
 //! One module per subcommand (`Args` + `run`), the dispatch, and the context
-//! they share: the profile store, the in-memory profile, az and progress.
+//! they share: the profile store (and its run lock), the in-memory profile,
+//! the output format, az's mode and progress.
 
 pub mod cleanup;
 pub mod cluster;
 pub mod completions;
 pub mod env;
-pub mod group;
 pub mod init;
 pub mod login;
 pub mod man;
@@ -15,39 +15,58 @@ pub mod trust;
 pub mod up;
 
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use anyhow::Result;
-use xtenant_shared::{Profile, ProfileError, ProfileStore};
+use xtenant_shared::output::Format;
+use xtenant_shared::{Profile, ProfileError, ProfileStore, RunLock, names};
 
 use crate::az::{Az, Mode};
-use crate::cli::{Cli, Command, Format, Global};
+use crate::cli::{Cli, Command, Global};
+use crate::engine::{Cx, Graph, Waits};
 use crate::progress::Progress;
 
 /// What every subcommand works with.
 pub struct Ctx {
     pub store: ProfileStore,
-    /// The profile as this run sees it; under `--dry-run` changes stay here.
+    /// The profile as this run sees it; changes reach the file only when
+    /// `persist` is set (not in a dry run, not in a read-only command).
     profile: Mutex<Profile>,
+    persist: bool,
     pub format: Format,
     pub mode: Mode,
     pub progress: Progress,
+    /// Held for the whole run by commands that write.
+    _lock: Option<RunLock>,
 }
 
 impl Ctx {
-    fn new(global: &Global) -> Result<Self> {
-        let store = ProfileStore::open(&global.profile)?;
-        let profile = store.load()?.unwrap_or_default();
+    fn new(global: &Global, command: &str, writes: bool) -> Result<Self> {
+        let name = global.profile.as_deref().unwrap_or(names::DEFAULT_PROFILE);
+        let store = ProfileStore::open(name)?;
         let mode = match (global.dry_run, global.assume) {
             (_, Some(a)) => Mode::Assume(a),
             (true, None) => Mode::DryRun,
             (false, None) => Mode::Live,
         };
+        let persist = writes && mode == Mode::Live;
+        // Taken before the profile is read, so what this run reads is what
+        // the previous writer left.
+        let lock = if persist {
+            let wait = Duration::from_secs(global.wait_lock.unwrap_or(0));
+            Some(store.lock_run(&format!("az-xtenant {command}"), wait)?)
+        } else {
+            None
+        };
+        let profile = store.load()?.unwrap_or_default();
         Ok(Self {
             store,
             profile: Mutex::new(profile),
+            persist,
             format: global.output,
             mode,
             progress: Progress::from_env().planning(mode != Mode::Live),
+            _lock: lock,
         })
     }
 
@@ -71,11 +90,11 @@ impl Ctx {
         self.profile.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Applies `change` to this run's profile and, unless this is a dry run,
+    /// Applies `change` to this run's profile and, when this run persists,
     /// to the file (re-read under its lock, so concurrent steps merge).
     pub fn record(&self, change: impl Fn(&mut Profile)) -> Result<()> {
         change(&mut self.lock());
-        if self.mode == Mode::Live {
+        if self.persist {
             self.store
                 .modify(|p| {
                     change(p);
@@ -86,6 +105,16 @@ impl Ctx {
         Ok(())
     }
 
+    /// The profile's unique ID, made and saved the first time it is needed.
+    pub fn profile_id(&self) -> Result<String> {
+        if let Some(id) = self.lock().id.clone() {
+            return Ok(id);
+        }
+        let id = self.lock().ensure_id();
+        self.record(|p| p.id = Some(id.clone()))?;
+        Ok(id)
+    }
+
     /// The az runner (finds `az` on PATH). Call after validating input.
     pub fn az(&self) -> Result<Az> {
         Ok(Az::new(self.mode, self.progress.clone())?)
@@ -94,16 +123,82 @@ impl Ctx {
     pub fn dry_run(&self) -> bool {
         self.mode != Mode::Live
     }
+
+    /// Applies a graph: in dependency order, independent steps at once; a
+    /// dry run one step at a time, so the printed plan reads in order.
+    pub fn apply(&self, az: &Az, graph: &Graph, waits: &Waits) -> Result<()> {
+        let cx = Cx {
+            ctx: self,
+            az,
+            waits,
+            changes: !az.dry_run(),
+        };
+        if az.dry_run() {
+            graph.each(|n| n.apply(&cx)).map(drop)
+        } else {
+            graph.run(8, |n| {
+                n.apply(&cx)
+                    .map_err(|e| e.context(format!("{}: {}", n.side().label(), n.what())))
+            })
+        }
+    }
 }
 
-/// Runs the chosen subcommand.
-pub fn dispatch(cli: Cli) -> Result<()> {
-    match cli.command {
-        Command::Completions(args) => return completions::run(&args),
-        Command::Man(args) => return man::run(&args),
+/// How long steps wait for Azure.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WaitArgs {
+    /// Seconds to wait for a cluster that AKS is busy with (creating, updating, …)
+    #[arg(long, value_name = "SECS", default_value_t = WaitArgs::DEFAULT.cluster_wait)]
+    pub cluster_wait: u64,
+    /// Seconds to keep retrying the role assignment while Entra replicates a
+    /// new identity (PrincipalNotFound)
+    #[arg(long, value_name = "SECS", default_value_t = WaitArgs::DEFAULT.principal_wait)]
+    pub principal_wait: u64,
+    /// Seconds to wait for a resource group that Azure is still deleting
+    #[arg(long, value_name = "SECS", default_value_t = WaitArgs::DEFAULT.group_wait)]
+    pub group_wait: u64,
+}
+
+impl WaitArgs {
+    /// The defaults, also for commands that take no wait flags.
+    pub const DEFAULT: Self = Self {
+        cluster_wait: 1800,
+        principal_wait: 120,
+        group_wait: 900,
+    };
+
+    pub fn waits(&self) -> Waits {
+        Waits {
+            cluster: Duration::from_secs(self.cluster_wait),
+            principal: Duration::from_secs(self.principal_wait),
+            group_deletion: Duration::from_secs(self.group_wait),
+            poll: poll_interval(),
+            no_wait: false,
+        }
+    }
+}
+
+/// Seconds between two looks at something Azure is busy with:
+/// `XTENANT_POLL_SECS` (for local Azure simulators), else 10.
+pub fn poll_interval() -> Duration {
+    let secs = std::env::var("XTENANT_POLL_SECS")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .unwrap_or(10.0);
+    Duration::from_secs_f64(secs)
+}
+
+/// Runs the chosen subcommand; answers the exit code.
+pub fn dispatch(cli: Cli) -> Result<u8> {
+    let name = cli.command.name();
+    let writes = cli.command.writes();
+    match &cli.command {
+        Command::Completions(args) => return completions::run(args).map(|()| 0),
+        Command::Man(args) => return man::run(args).map(|()| 0),
         _ => {}
     }
-    let ctx = Ctx::new(&cli.global)?;
+    let ctx = Ctx::new(&cli.global, name, writes)?;
     match cli.command {
         Command::Init(args) => init::run(&ctx, &args),
         Command::Login(args) => login::run(&ctx, &args),
@@ -116,4 +211,5 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Cleanup(args) => cleanup::run(&ctx, &args),
         Command::Completions(_) | Command::Man(_) => Ok(()),
     }
+    .map(|()| 0)
 }

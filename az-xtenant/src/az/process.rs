@@ -1,0 +1,122 @@
+//! The only code that runs the Azure CLI. `az` is found on PATH with `which`
+//! and run with `duct` (never through a shell); its stdout is parsed as JSON,
+//! its stderr kept for errors. A run that is interrupted (Ctrl-C, SIGTERM)
+//! starts no new az, and stops the one that runs.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::{AzError, Runner, parse_json, shell_line};
+use crate::interrupt;
+use crate::progress::Progress;
+
+/// The real `az`.
+#[derive(Debug, Clone)]
+pub struct AzCli {
+    program: PathBuf,
+    progress: Progress,
+}
+
+impl AzCli {
+    /// Finds `az` on PATH.
+    pub fn find(progress: Progress) -> Result<Self, AzError> {
+        let program = which::which("az").map_err(|_| AzError::Missing)?;
+        Ok(Self { program, progress })
+    }
+
+    fn run(&self, purpose: &str, argv: &[String]) -> Result<Value, AzError> {
+        let command = shell_line(argv);
+        if interrupt::requested() {
+            return Err(AzError::Interrupted { command });
+        }
+        let out = self
+            .progress
+            .wait(purpose, || self.capture(argv, &command))?;
+        if !out.status.success() {
+            let message = String::from_utf8_lossy(&out.stderr).trim().to_string();
+            let hint = if message.contains("az login") {
+                "\nlog in to both tenants with `az-xtenant login` (or `az login --tenant <tenant>`)"
+            } else {
+                ""
+            };
+            return Err(AzError::Failed {
+                command,
+                code: out.status.code().unwrap_or(1),
+                message,
+                hint: hint.to_string(),
+            });
+        }
+        parse_json(&command, &out.stdout)
+    }
+
+    /// Runs az to the end, or until the run is interrupted (then az is killed).
+    fn capture(&self, argv: &[String], command: &str) -> Result<std::process::Output, AzError> {
+        let spawn_err = |source| AzError::Spawn {
+            command: command.to_string(),
+            source,
+        };
+        let handle = duct::cmd(&self.program, argv)
+            .stdin_null()
+            .stdout_capture()
+            .stderr_capture()
+            .unchecked()
+            .start()
+            .map_err(spawn_err)?;
+        loop {
+            if let Some(out) = handle.try_wait().map_err(spawn_err)? {
+                return Ok(out.clone());
+            }
+            if interrupt::requested() {
+                let _ = handle.kill();
+                return Err(AzError::Interrupted {
+                    command: command.to_string(),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Runner for AzCli {
+    fn read(&self, purpose: &str, argv: &[String]) -> Result<Option<Value>, AzError> {
+        match self.run(purpose, argv) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn write(&self, purpose: &str, argv: &[String]) -> Result<Option<Value>, AzError> {
+        self.run(purpose, argv).map(Some)
+    }
+
+    /// az's stdout goes to stderr so that ours carries only data.
+    fn interactive(&self, argv: &[String]) -> Result<(), AzError> {
+        let command = shell_line(argv);
+        let status = duct::cmd(&self.program, argv)
+            .stdout_to_stderr()
+            .unchecked()
+            .run()
+            .map_err(|source| AzError::Spawn {
+                command: command.clone(),
+                source,
+            })?
+            .status;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(AzError::Failed {
+                command,
+                code: status.code().unwrap_or(1),
+                message: "(see az's messages above)".into(),
+                hint: String::new(),
+            })
+        }
+    }
+
+    fn dry_run(&self) -> bool {
+        false
+    }
+}

@@ -1,0 +1,192 @@
+//! The step engine. Every step has one shape — read the live object, decide
+//! what to do, write, record — and one executor runs a graph of steps in
+//! dependency order, independent ones at once. `up` is the one-cluster,
+//! one-identity graph; `status` walks it reading and deciding only; a dry run
+//! walks it with writes printed; `cleanup` walks it backwards.
+//!
+//! Ownership is written ahead: before a create the step's ARM ID is recorded
+//! as intended, after it as created, so a run stopped in between still knows
+//! on resume that the object is its own.
+
+mod executor;
+
+pub use executor::{Graph, Key, Vertex};
+
+use anyhow::Result;
+use xtenant_shared::ownership::ObjectKind;
+
+use crate::az::Az;
+use crate::commands::Ctx;
+use crate::settings::Side;
+
+/// What a step found it must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// It exists as wanted (how, in words).
+    Keep(String),
+    /// It does not exist: create it.
+    Create,
+    /// It exists but differs (why, in words): fix it.
+    Update(String),
+}
+
+/// What steps share while a graph runs.
+pub struct Cx<'a> {
+    pub ctx: &'a Ctx,
+    pub az: &'a Az,
+    pub waits: &'a Waits,
+    /// Whether this walk changes Azure (not a dry run, not `status`): only
+    /// then do steps wait for Azure to settle.
+    pub changes: bool,
+}
+
+impl Cx<'_> {
+    /// Whether the walk applies the graph (for real or as a dry run), as
+    /// opposed to `status`, which only reads: steps report progress then.
+    pub fn applying(&self) -> bool {
+        self.changes || self.az.dry_run()
+    }
+}
+
+/// How long steps wait for Azure.
+#[derive(Debug, Clone)]
+pub struct Waits {
+    /// For a cluster AKS is busy with.
+    pub cluster: std::time::Duration,
+    /// For a new identity's principal to replicate (PrincipalNotFound).
+    pub principal: std::time::Duration,
+    /// For a resource group that is being deleted.
+    pub group_deletion: std::time::Duration,
+    /// Between two looks at something Azure is busy with.
+    pub poll: std::time::Duration,
+    /// Cleanup: start group deletions without waiting for them.
+    pub no_wait: bool,
+}
+
+/// One unit of work on one Azure object.
+pub trait Step: Send + Sync {
+    /// What `read` finds.
+    type Live: Send;
+    /// Whether what `read` found exists.
+    fn exists(&self, live: &Self::Live) -> bool;
+    fn key(&self) -> Key;
+    /// Steps whose records this one reads.
+    fn needs(&self) -> Vec<Key>;
+    fn side(&self) -> Side;
+    /// The object, in words: "queue myqueue".
+    fn what(&self) -> String;
+    /// The object's kind and ARM ID, known before it exists.
+    fn target(&self, cx: &Cx) -> Result<(ObjectKind, String)>;
+    /// Reads the live object.
+    fn read(&self, cx: &Cx) -> Result<Self::Live>;
+    fn decide(&self, cx: &Cx, live: &Self::Live) -> Result<Decision>;
+    /// Carries the decision out; answers the object as it now is (as
+    /// planned, in a dry run, where nothing is written).
+    fn write(&self, cx: &Cx, decision: &Decision, live: Self::Live) -> Result<Self::Live>;
+    /// Records what is now known in the profile.
+    fn record(&self, cx: &Cx, live: &Self::Live) -> Result<()>;
+    /// Deletes the object (cleanup, only for objects this profile created).
+    fn delete(&self, cx: &Cx) -> Result<()>;
+}
+
+/// What a step found in a read-only walk (`status`).
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub side: Side,
+    pub what: String,
+    pub decision: Decision,
+    /// Whether this profile created the object.
+    pub ours: bool,
+}
+
+/// A step as the executor sees it, whatever it reads.
+pub trait Node: Vertex {
+    fn side(&self) -> Side;
+    fn what(&self) -> String;
+    fn target(&self, cx: &Cx) -> Result<(ObjectKind, String)>;
+    /// Read, decide, write (with the intent recorded first), record.
+    fn apply(&self, cx: &Cx) -> Result<()>;
+    /// Read and decide; record in memory only.
+    fn check(&self, cx: &Cx) -> Result<Finding>;
+    /// Whether the object exists now.
+    fn present(&self, cx: &Cx) -> Result<bool>;
+    fn delete(&self, cx: &Cx) -> Result<()>;
+}
+
+impl<S: Step> Vertex for S {
+    fn key(&self) -> Key {
+        Step::key(self)
+    }
+    fn needs(&self) -> Vec<Key> {
+        Step::needs(self)
+    }
+}
+
+impl<S: Step> Node for S {
+    fn side(&self) -> Side {
+        Step::side(self)
+    }
+    fn what(&self) -> String {
+        Step::what(self)
+    }
+    fn target(&self, cx: &Cx) -> Result<(ObjectKind, String)> {
+        Step::target(self, cx)
+    }
+
+    fn apply(&self, cx: &Cx) -> Result<()> {
+        let (kind, id) = self.target(cx)?;
+        let live = self.read(cx)?;
+        let intended = cx.ctx.snapshot().owned.is_ours(&id);
+        if self.exists(&live) && intended {
+            // A run stopped during the create left the intent: it is ours.
+            cx.ctx.record(|p| p.owned.created(kind, &id))?;
+        }
+        let decision = self.decide(cx, &live)?;
+        let label = self.side().label();
+        let what = self.what();
+        let now = match &decision {
+            Decision::Keep(how) => {
+                cx.ctx.progress.done(&format!("{label}: {what} {how}"));
+                live
+            }
+            Decision::Create => {
+                cx.ctx.record(|p| p.owned.intend(kind, &id))?;
+                let now = self.write(cx, &decision, live)?;
+                cx.ctx.record(|p| p.owned.created(kind, &id))?;
+                cx.ctx.progress.done(&format!("{label}: created {what}"));
+                now
+            }
+            Decision::Update(why) => {
+                cx.ctx
+                    .progress
+                    .note(&format!("{label}: {what} {why}; fixing it"));
+                let now = self.write(cx, &decision, live)?;
+                cx.ctx.progress.done(&format!("{label}: updated {what}"));
+                now
+            }
+        };
+        self.record(cx, &now)
+    }
+
+    fn check(&self, cx: &Cx) -> Result<Finding> {
+        let (_, id) = self.target(cx)?;
+        let live = self.read(cx)?;
+        let decision = self.decide(cx, &live)?;
+        self.record(cx, &live)?;
+        Ok(Finding {
+            side: self.side(),
+            what: self.what(),
+            decision,
+            ours: cx.ctx.snapshot().owned.is_ours(&id),
+        })
+    }
+
+    fn present(&self, cx: &Cx) -> Result<bool> {
+        let live = self.read(cx)?;
+        Ok(self.exists(&live))
+    }
+
+    fn delete(&self, cx: &Cx) -> Result<()> {
+        Step::delete(self, cx)
+    }
+}

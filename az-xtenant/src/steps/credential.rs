@@ -1,0 +1,211 @@
+//! The federated identity credential on the identity, trusting Tenant A's
+//! issuer (byte for byte) for the workload's subject. A credential with the
+//! same (issuer, subject) is used whatever its name; near twins (trailing
+//! slash, letter case) are pointed out; the 20-per-identity budget is checked
+//! before a create; a write refused because another write on the identity is
+//! in flight is retried with backoff.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use xtenant_shared::issuer::{self, Likeness};
+use xtenant_shared::ownership::ObjectKind;
+use xtenant_shared::validate::{Kind, check};
+
+use crate::az::argv::Credential;
+use crate::az::types::{FederatedCredential, Identity};
+use crate::engine::{Cx, Decision, Key, Step};
+use crate::settings::{Place, Side};
+
+/// Federated credentials one identity may have (Azure's hard limit).
+pub const MAX_CREDENTIALS: usize = 20;
+
+/// How many times a write refused for a concurrent write is tried again.
+const CONFLICT_RETRIES: u32 = 6;
+
+pub struct CredentialStep {
+    pub place: Place,
+    pub identity: String,
+    pub name: String,
+    pub subject: String,
+    pub audience: String,
+}
+
+/// What the identity has: the matching credential, and all of them.
+pub struct Credentials {
+    pub matching: Option<FederatedCredential>,
+    pub all: Vec<FederatedCredential>,
+}
+
+impl CredentialStep {
+    fn issuer(cx: &Cx) -> Result<String> {
+        let issuer = cx
+            .ctx
+            .snapshot()
+            .cluster
+            .issuer_url
+            .context("no OIDC issuer recorded yet: run `az-xtenant cluster` (or `up`) first")?;
+        check("cluster.issuerUrl (profile)", Kind::IssuerUrl, &issuer)?;
+        Ok(issuer)
+    }
+}
+
+impl Step for CredentialStep {
+    type Live = Credentials;
+
+    fn exists(&self, live: &Self::Live) -> bool {
+        live.matching.is_some()
+    }
+    fn key(&self) -> Key {
+        "credential"
+    }
+    fn needs(&self) -> Vec<Key> {
+        vec!["identity", "cluster"]
+    }
+    fn side(&self) -> Side {
+        Side::B
+    }
+    fn what(&self) -> String {
+        format!("federated credential {}", self.name)
+    }
+    fn target(&self, _cx: &Cx) -> Result<(ObjectKind, String)> {
+        let p = &self.place;
+        let identity = Identity::planned(&p.subscription, &p.resource_group, &self.identity).id;
+        Ok((
+            ObjectKind::FederatedCredential,
+            format!("{identity}/federatedIdentityCredentials/{}", self.name),
+        ))
+    }
+
+    fn read(&self, cx: &Cx) -> Result<Self::Live> {
+        let issuer = Self::issuer(cx)?;
+        let p = &self.place;
+        let all = cx
+            .az
+            .credential_list(&p.subscription, &p.resource_group, &self.identity)?;
+        let matching = all
+            .iter()
+            .find(|c| c.issuer == issuer && c.subject == self.subject)
+            .cloned();
+        Ok(Credentials { matching, all })
+    }
+
+    fn decide(&self, cx: &Cx, live: &Self::Live) -> Result<Decision> {
+        let issuer = Self::issuer(cx)?;
+        if let Some(c) = &live.matching {
+            if !c.audiences.contains(&self.audience) {
+                return Ok(Decision::Update(format!(
+                    "({}) has audiences {:?}; workload identity tokens carry {}",
+                    c.name, c.audiences, self.audience
+                )));
+            }
+            return Ok(Decision::Keep(format!(
+                "({}) trusts {} from {issuer}",
+                c.name, self.subject
+            )));
+        }
+        if cx.applying() {
+            for c in &live.all {
+                let near_issuer = issuer::compare(&issuer, &c.issuer);
+                let near_subject = issuer::compare_subject(&self.subject, &c.subject);
+                if (near_issuer.is_near() && near_subject != Likeness::Different)
+                    || (near_issuer == Likeness::Exact && near_subject.is_near())
+                {
+                    cx.ctx.progress.warn(&format!(
+                        "federated credential {} trusts {:?} from {:?}, almost but not exactly the cluster's {:?} from {issuer:?}; Entra compares byte for byte",
+                        c.name, c.subject, c.issuer, self.subject
+                    ));
+                }
+            }
+        }
+        let replaces = live.all.iter().any(|c| c.name == self.name);
+        if !replaces && live.all.len() >= MAX_CREDENTIALS {
+            bail!(
+                "managed identity {} already has {} federated credentials, the most Azure allows; remove one it no longer needs first",
+                self.identity,
+                live.all.len()
+            );
+        }
+        Ok(if replaces {
+            Decision::Update("exists with another issuer or subject".into())
+        } else {
+            Decision::Create
+        })
+    }
+
+    fn write(&self, cx: &Cx, decision: &Decision, live: Self::Live) -> Result<Self::Live> {
+        let issuer = Self::issuer(cx)?;
+        // An audience fix rewrites the matching credential under its own name.
+        let name = match (decision, &live.matching) {
+            (Decision::Update(_), Some(c)) => c.name.clone(),
+            _ => self.name.clone(),
+        };
+        let c = Credential {
+            identity: &self.identity,
+            name: &name,
+            issuer: &issuer,
+            subject: &self.subject,
+            audience: &self.audience,
+        };
+        let p = &self.place;
+        let mut delay = Duration::from_millis(500);
+        let mut attempt = 0;
+        loop {
+            match cx
+                .az
+                .credential_create(&p.subscription, &p.resource_group, &c)
+            {
+                Err(e)
+                    if e.says(
+                        "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity",
+                    ) && attempt < CONFLICT_RETRIES =>
+                {
+                    attempt += 1;
+                    cx.ctx.progress.note(&format!(
+                        "Tenant B: another credential write on {} is in flight; retrying in {} ms",
+                        self.identity,
+                        delay.as_millis()
+                    ));
+                    std::thread::sleep(delay);
+                    delay = (delay * 2).min(Duration::from_secs(8));
+                }
+                Err(e) => return Err(e.into()),
+                Ok(()) => break,
+            }
+        }
+        if cx.changes {
+            cx.ctx
+                .progress
+                .note("Entra may take a minute or two to accept a new credential");
+        }
+        let made = FederatedCredential {
+            name,
+            issuer,
+            subject: self.subject.clone(),
+            audiences: vec![self.audience.clone()],
+        };
+        Ok(Credentials {
+            matching: Some(made),
+            all: live.all,
+        })
+    }
+
+    fn record(&self, cx: &Cx, live: &Self::Live) -> Result<()> {
+        match &live.matching {
+            Some(c) => cx
+                .ctx
+                .record(|pr| pr.resources.federated_credential_name = Some(c.name.clone())),
+            None => Ok(()),
+        }
+    }
+
+    fn delete(&self, cx: &Cx) -> Result<()> {
+        let p = &self.place;
+        Ok(cx.az.credential_delete(
+            &p.subscription,
+            &p.resource_group,
+            &self.identity,
+            &self.name,
+        )?)
+    }
+}

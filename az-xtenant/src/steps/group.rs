@@ -1,0 +1,130 @@
+//! A resource group, in either tenant: adopted when it exists (never
+//! deleted then), or created tagged `created-by=xtenant` and with this
+//! profile's ID. A group ARM is still deleting (e.g. right after
+//! `cleanup --no-wait`) is waited for, visibly and within a limit, then made
+//! again.
+
+use std::time::Instant;
+
+use anyhow::Result;
+use xtenant_shared::ownership::{ObjectKind, OwnState};
+use xtenant_shared::{names, profile::group_id};
+
+use crate::az::types::Group;
+use crate::engine::{Cx, Decision, Key, Step};
+use crate::settings::{Place, Side};
+
+pub struct GroupStep {
+    pub key: Key,
+    pub place: Place,
+}
+
+impl GroupStep {
+    fn id(&self) -> String {
+        group_id(&self.place.subscription, &self.place.resource_group)
+    }
+}
+
+/// Whether `group` is this profile's to delete: it carries the profile's ID,
+/// or (made by a version before the ID existed) it is recorded as created
+/// and carries `created-by=xtenant`.
+pub fn is_ours(cx: &Cx, id: &str, group: &Group) -> bool {
+    let p = cx.ctx.snapshot();
+    if let (Some(tag), Some(mine)) = (group.profile(), p.id.as_deref()) {
+        return tag.eq_ignore_ascii_case(mine);
+    }
+    group.profile().is_none()
+        && group.tagged_by_xtenant()
+        && p.owned
+            .get(id)
+            .is_some_and(|o| o.state == OwnState::Created)
+}
+
+impl Step for GroupStep {
+    type Live = Option<Group>;
+
+    fn exists(&self, live: &Self::Live) -> bool {
+        live.is_some()
+    }
+    fn key(&self) -> Key {
+        self.key
+    }
+    fn needs(&self) -> Vec<Key> {
+        Vec::new()
+    }
+    fn side(&self) -> Side {
+        self.place.side
+    }
+    fn what(&self) -> String {
+        format!("resource group {}", self.place.resource_group)
+    }
+    fn target(&self, _cx: &Cx) -> Result<(ObjectKind, String)> {
+        Ok((ObjectKind::ResourceGroup, self.id()))
+    }
+
+    fn read(&self, cx: &Cx) -> Result<Self::Live> {
+        let (sub, rg) = (&self.place.subscription, &self.place.resource_group);
+        let started = Instant::now();
+        loop {
+            let group = cx.az.group_show(sub, rg)?;
+            match group {
+                Some(g) if g.deleting() && cx.changes => {
+                    let waited = started.elapsed();
+                    if waited >= cx.waits.group_deletion {
+                        return Err(xtenant_shared::exit::Timeout {
+                            what: format!(
+                                "Azure to finish deleting resource group {rg} (writes inside it are refused until then; run again later, or raise --group-wait)"
+                            ),
+                            seconds: waited.as_secs(),
+                        }
+                        .into());
+                    }
+                    let what = format!(
+                        "{}: resource group {rg} is being deleted; waiting for it to go before creating it again",
+                        self.place.side.label()
+                    );
+                    cx.ctx
+                        .progress
+                        .wait(&what, || std::thread::sleep(cx.waits.poll));
+                }
+                other => return Ok(other),
+            }
+        }
+    }
+
+    fn decide(&self, cx: &Cx, live: &Self::Live) -> Result<Decision> {
+        Ok(match live {
+            None => Decision::Create,
+            Some(g) if g.deleting() => Decision::Keep("is being deleted".into()),
+            Some(g) if is_ours(cx, &self.id(), g) => {
+                Decision::Keep("exists (created by this profile)".into())
+            }
+            Some(_) => Decision::Keep("exists; adopted (cleanup will not delete it)".into()),
+        })
+    }
+
+    fn write(&self, cx: &Cx, _decision: &Decision, _live: Self::Live) -> Result<Self::Live> {
+        let id = cx.ctx.profile_id()?;
+        let p = &self.place;
+        cx.az
+            .group_create(&p.subscription, &p.resource_group, &p.location, &id)?;
+        cx.ctx.progress.note(&format!(
+            "tagged {}={} and {}={id}",
+            names::TAG_CREATED_BY,
+            names::TAG_CREATED_BY_VALUE,
+            names::TAG_PROFILE
+        ));
+        Ok(None)
+    }
+
+    fn record(&self, _cx: &Cx, _live: &Self::Live) -> Result<()> {
+        Ok(())
+    }
+
+    fn delete(&self, cx: &Cx) -> Result<()> {
+        let p = &self.place;
+        cx.az
+            .group_delete(&p.subscription, &p.resource_group, cx.waits.no_wait)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,94 @@
+//! Tenant B's user-assigned managed identity; its client ID is what the
+//! ServiceAccount names, its principal ID what roles are granted to.
+
+use anyhow::Result;
+use xtenant_shared::ownership::ObjectKind;
+
+use crate::az::types::Identity;
+use crate::engine::{Cx, Decision, Key, Step};
+use crate::settings::{Place, Side};
+
+pub struct IdentityStep {
+    pub place: Place,
+    pub name: String,
+    pub group: Key,
+}
+
+impl Step for IdentityStep {
+    type Live = Option<Identity>;
+
+    fn exists(&self, live: &Self::Live) -> bool {
+        live.is_some()
+    }
+    fn key(&self) -> Key {
+        "identity"
+    }
+    fn needs(&self) -> Vec<Key> {
+        vec![self.group]
+    }
+    fn side(&self) -> Side {
+        Side::B
+    }
+    fn what(&self) -> String {
+        format!("managed identity {}", self.name)
+    }
+    fn target(&self, _cx: &Cx) -> Result<(ObjectKind, String)> {
+        let p = &self.place;
+        Ok((
+            ObjectKind::ManagedIdentity,
+            Identity::planned(&p.subscription, &p.resource_group, &self.name).id,
+        ))
+    }
+
+    fn read(&self, cx: &Cx) -> Result<Self::Live> {
+        let p = &self.place;
+        Ok(cx
+            .az
+            .identity_show(&p.subscription, &p.resource_group, &self.name)?)
+    }
+
+    fn decide(&self, cx: &Cx, live: &Self::Live) -> Result<Decision> {
+        let recorded = cx.ctx.snapshot().resources.client_id;
+        Ok(match live {
+            None => Decision::Create,
+            Some(i) => match recorded.filter(|r| !r.eq_ignore_ascii_case(&i.client_id)) {
+                Some(r) if !cx.applying() => Decision::Update(format!(
+                    "has client ID {} but the profile records {r}",
+                    i.client_id
+                )),
+                _ => Decision::Keep(format!("exists (client ID {})", i.client_id)),
+            },
+        })
+    }
+
+    fn write(&self, cx: &Cx, _decision: &Decision, _live: Self::Live) -> Result<Self::Live> {
+        let p = &self.place;
+        let made =
+            cx.az
+                .identity_create(&p.subscription, &p.resource_group, &self.name, &p.location)?;
+        Ok(Some(made.unwrap_or_else(|| {
+            Identity::planned(&p.subscription, &p.resource_group, &self.name)
+        })))
+    }
+
+    fn record(&self, cx: &Cx, live: &Self::Live) -> Result<()> {
+        let Some(i) = live else { return Ok(()) };
+        // `status` reports a changed client ID instead of taking it in.
+        if !cx.applying() {
+            return Ok(());
+        }
+        cx.ctx.record(|pr| {
+            pr.resources.identity_name = Some(self.name.clone());
+            pr.resources.identity_id = Some(i.id.clone());
+            pr.resources.client_id = Some(i.client_id.clone());
+            pr.resources.principal_id = Some(i.principal_id.clone());
+        })
+    }
+
+    fn delete(&self, cx: &Cx) -> Result<()> {
+        let p = &self.place;
+        Ok(cx
+            .az
+            .identity_delete(&p.subscription, &p.resource_group, &self.name)?)
+    }
+}

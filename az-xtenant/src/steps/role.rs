@@ -1,0 +1,165 @@
+//! A role granted to the identity at a scope (the procedure: Azure Service
+//! Bus Data Owner on the namespace; role and scope are data). The
+//! assignment's name is a GUID derived from the profile, role, scope and
+//! principal, so its ARM ID is known before the create, and its description
+//! names xtenant and the profile. Retried, visibly and within a limit, while
+//! a new identity is unknown to the directory (PrincipalNotFound).
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use xtenant_shared::ownership::ObjectKind;
+
+use crate::az::argv::Grant;
+use crate::az::types::{PLACEHOLDER_GUID, RoleAssignment};
+use crate::engine::{Cx, Decision, Key, Step};
+use crate::settings::{Place, Side};
+
+pub struct RoleStep {
+    pub place: Place,
+    /// Role name or role definition GUID.
+    pub role: String,
+    pub scope: String,
+    /// The step that records the scope's object.
+    pub scope_step: Key,
+}
+
+impl RoleStep {
+    fn principal(cx: &Cx) -> String {
+        cx.ctx
+            .snapshot()
+            .resources
+            .principal_id
+            .unwrap_or_else(|| PLACEHOLDER_GUID.into())
+    }
+
+    /// The assignment's name: the same for the same profile, role, scope and principal.
+    fn name(&self, cx: &Cx) -> Result<String> {
+        let profile = cx.ctx.profile_id()?;
+        let seed = format!(
+            "{profile}|{}|{}|{}",
+            self.role.to_ascii_lowercase(),
+            self.scope.to_ascii_lowercase(),
+            Self::principal(cx).to_ascii_lowercase()
+        );
+        Ok(uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes()).to_string())
+    }
+}
+
+impl Step for RoleStep {
+    type Live = Option<RoleAssignment>;
+
+    fn exists(&self, live: &Self::Live) -> bool {
+        live.is_some()
+    }
+    fn key(&self) -> Key {
+        "role"
+    }
+    fn needs(&self) -> Vec<Key> {
+        vec!["identity", self.scope_step]
+    }
+    fn side(&self) -> Side {
+        Side::B
+    }
+    fn what(&self) -> String {
+        let at = self.scope.rsplit('/').next().unwrap_or(&self.scope);
+        format!("role {} on {at}", self.role)
+    }
+    fn target(&self, cx: &Cx) -> Result<(ObjectKind, String)> {
+        Ok((
+            ObjectKind::RoleAssignment,
+            format!(
+                "{}/providers/Microsoft.Authorization/roleAssignments/{}",
+                self.scope,
+                self.name(cx)?
+            ),
+        ))
+    }
+
+    fn read(&self, cx: &Cx) -> Result<Self::Live> {
+        let principal = Self::principal(cx);
+        Ok(cx
+            .az
+            .role_assignment_list(&self.place.subscription, &self.scope)?
+            .into_iter()
+            .find(|ra| ra.grants(&self.role, &principal, &self.scope)))
+    }
+
+    fn decide(&self, _cx: &Cx, live: &Self::Live) -> Result<Decision> {
+        Ok(match live {
+            None => Decision::Create,
+            Some(_) => Decision::Keep("already granted to the identity".into()),
+        })
+    }
+
+    fn write(&self, cx: &Cx, _decision: &Decision, _live: Self::Live) -> Result<Self::Live> {
+        let principal = Self::principal(cx);
+        let name = self.name(cx)?;
+        let description = format!("Created by xtenant (profile {})", cx.ctx.profile_id()?);
+        let grant = Grant {
+            principal: &principal,
+            role: &self.role,
+            scope: &self.scope,
+            name: Some(&name),
+            description: Some(&description),
+        };
+        assign(cx, &self.place.subscription, &grant)
+    }
+
+    fn record(&self, cx: &Cx, live: &Self::Live) -> Result<()> {
+        match live {
+            Some(ra) => cx
+                .ctx
+                .record(|pr| pr.resources.role_assignment_id = Some(ra.id.clone())),
+            None => Ok(()),
+        }
+    }
+
+    fn delete(&self, cx: &Cx) -> Result<()> {
+        let (_, id) = self.target(cx)?;
+        Ok(cx
+            .az
+            .role_assignment_delete(&self.place.subscription, &id)?)
+    }
+}
+
+/// Creates the assignment, retrying with a growing, visible delay while the
+/// directory does not know the new principal yet (`PrincipalNotFound`).
+fn assign(cx: &Cx, sub: &str, grant: &Grant<'_>) -> Result<Option<RoleAssignment>> {
+    let started = Instant::now();
+    let limit = cx.waits.principal;
+    let mut delay = Duration::from_secs(1);
+    loop {
+        match cx.az.role_assignment_create(sub, grant) {
+            Ok(ra) => return Ok(ra),
+            Err(e) if e.is_principal_not_found() => {
+                let waited = started.elapsed();
+                if waited + delay > limit {
+                    return Err(e).with_context(|| {
+                        format!(
+                            "the identity's principal {} was still unknown to Tenant B's \
+                             directory after {} s (PrincipalNotFound); Entra replication can take \
+                             minutes: re-run `az-xtenant up` later, or raise --principal-wait",
+                            grant.principal,
+                            waited.as_secs()
+                        )
+                    });
+                }
+                cx.ctx.progress.note(&format!(
+                    "Tenant B: principal {} not replicated yet (PrincipalNotFound); \
+                     retrying in {} s ({} s of {} s)",
+                    grant.principal,
+                    delay.as_secs(),
+                    waited.as_secs(),
+                    limit.as_secs()
+                ));
+                cx.ctx.progress.wait(
+                    "Tenant B: waiting for Entra to replicate the identity",
+                    || std::thread::sleep(delay),
+                );
+                delay = (delay * 2).min(Duration::from_secs(16));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
