@@ -24,6 +24,42 @@ pub struct ErrorRule {
     /// `Retry-After` header value in seconds, if any.
     #[serde(default)]
     pub retry_after_secs: Option<u64>,
+    /// ARM error code to answer instead of the status's generic one
+    /// (e.g. `PrincipalNotFound` with 400).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Error message to answer instead of the generic one.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+impl ErrorRule {
+    /// Fail the next `count` calls of `op` with `status`.
+    pub fn new(op: &str, status: u16, count: u32) -> Self {
+        ErrorRule {
+            op: op.to_string(),
+            status,
+            count,
+            retry_after_secs: None,
+            code: None,
+            message: None,
+        }
+    }
+
+    /// With a `Retry-After` header.
+    #[must_use]
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
+    }
+
+    /// With this ARM error code and message.
+    #[must_use]
+    pub fn answer(mut self, code: &str, message: &str) -> Self {
+        self.code = Some(code.to_string());
+        self.message = Some(message.to_string());
+        self
+    }
 }
 
 /// End the next `count` long-running operations of `op` as `Failed` or `Canceled`
@@ -146,12 +182,7 @@ mod tests {
     #[test]
     fn error_rules_are_consumed() {
         let mut f = Faults {
-            errors: vec![ErrorRule {
-                op: "queues.put".into(),
-                status: 429,
-                count: 2,
-                retry_after_secs: Some(1),
-            }],
+            errors: vec![ErrorRule::new("queues.put", 429, 2).retry_after(1)],
             ..Faults::default()
         };
         assert!(f.take_error("namespaces.put").is_none());

@@ -1,150 +1,71 @@
-//! `az-xtenant` end to end with the real `az` against the simulator: up, status, env, cleanup,
-//! re-runs without writes, resuming a killed `up`, wrong-tenant subscriptions, injected faults.
+//! `az-xtenant` end to end with the real `az` against the simulator: up, status (and
+//! the FIX it reports when something is removed behind its back), env, cleanup,
+//! re-runs without writes, resuming a killed `up` without a second cluster,
+//! wrong-tenant subscriptions, injected faults retried until the run converges.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
-use std::process::Output;
-use std::time::{Duration, Instant};
+mod xt;
 
-use azsim::{ErrorRule, Harness, workspace_bin};
+use std::time::Duration;
+
+use azsim::ErrorRule;
 use serde_json::Value;
-use tempfile::TempDir;
+use xt::{CLUSTER, RG, Xt};
 
-const RG: &str = "rg-xtenant-e2e";
-const CLUSTER: &str = "aks-xtenant-e2e";
+const NS_TYPE: &str = "Microsoft.ServiceBus/Namespaces";
+const QUEUE_TYPE: &str = "Microsoft.ServiceBus/Namespaces/Queues";
+const ID_TYPE: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
+const FIC_TYPE: &str =
+    "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials";
 
-/// A harness plus a private xtenant config dir.
-struct Xt {
-    h: Harness,
-    config: TempDir,
-    vars: Vec<(String, String)>,
+/// One `status` item: its component (a prefix of it), tenant and object name.
+type Item = (&'static str, &'static str, String);
+
+/// The items `status` reports for the seed procedure's graph, named after the
+/// objects in the simulator (call it while they all exist).
+fn expected_items(xt: &Xt) -> Vec<Item> {
+    let ns = xt.name_in_b(NS_TYPE);
+    vec![
+        ("resource group", "A", RG.to_string()),
+        ("AKS cluster", "A", CLUSTER.to_string()),
+        ("resource group", "B", RG.to_string()),
+        ("Service Bus namespace", "B", ns.clone()),
+        ("queue", "B", xt.name_in_b(QUEUE_TYPE)),
+        ("managed identity", "B", xt.name_in_b(ID_TYPE)),
+        ("role Azure Service Bus Data Owner", "B", ns),
+        ("federated credential", "B", xt.name_in_b(FIC_TYPE)),
+    ]
 }
 
-impl Xt {
-    fn new() -> Xt {
-        let bin = workspace_bin("az-xtenant");
-        assert!(bin.is_file());
-        let h = Harness::start();
-        let mut vars = h.ids_env();
-        vars.extend([
-            ("RESOURCE_GROUP".to_string(), RG.to_string()),
-            ("LOCATION".to_string(), "eastus".to_string()),
-            ("CLUSTER_NAME".to_string(), CLUSTER.to_string()),
-        ]);
-        Xt {
-            h,
-            config: tempfile::tempdir().unwrap(),
-            vars,
-        }
-    }
-
-    fn set(&mut self, k: &str, v: &str) {
-        self.vars.retain(|(name, _)| name != k);
-        self.vars.push((k.to_string(), v.to_string()));
-    }
-
-    fn cmd(&self, args: &[&str]) -> duct::Expression {
-        let mut c = self
-            .h
-            .with_env(duct::cmd(workspace_bin("az-xtenant"), args));
-        for (k, v) in &self.vars {
-            c = c.env(k, v);
-        }
-        c.env("XTENANT_CONFIG_DIR", self.config.path())
-            .env("NO_COLOR", "1")
-            .stdout_capture()
-            .stderr_capture()
-            .unchecked()
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).run().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "az-xtenant {} failed ({}):\nstdout: {}\nstderr: {}",
-            args.join(" "),
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn init_and_up(&self) {
-        self.ok(&["init"]);
-        let started = Instant::now();
-        self.ok(&["up"]);
-        eprintln!("az-xtenant up took {:?}", started.elapsed());
-    }
-
-    fn sub(&self, letter: usize) -> String {
-        self.h.tenants()[letter].subscriptions[0].id.clone()
-    }
-
-    fn group_id(&self, letter: usize) -> String {
-        format!("/subscriptions/{}/resourceGroups/{RG}", self.sub(letter))
-    }
-
-    /// Checks the end state the seed procedure leaves in both tenants.
-    fn assert_end_state(&self) {
-        let cluster = self
-            .h
-            .resource(&format!(
-                "{}/providers/Microsoft.ContainerService/managedClusters/{CLUSTER}",
-                self.group_id(0)
-            ))
-            .expect("cluster in Tenant A");
-        let issuer = cluster["properties"]["oidcIssuerProfile"]["issuerURL"]
-            .as_str()
-            .expect("OIDC issuer enabled")
-            .to_string();
+/// Asserts `status -o json` lists exactly the expected items, `ok: false` for the
+/// components in `broken` and `ok: true` for the rest, and its exit code.
+fn assert_status(xt: &Xt, expected: &[Item], broken: &[&str]) {
+    let (code, doc) = xt.status();
+    let items = doc["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), expected.len(), "{doc:#}");
+    for (kind, tenant, name) in expected {
+        let found: Vec<&Value> = items
+            .iter()
+            .filter(|i| {
+                i["component"].as_str().is_some_and(|c| c.starts_with(kind))
+                    && i["tenant"] == *tenant
+                    && i["name"] == name.as_str()
+            })
+            .collect();
         assert_eq!(
-            cluster["properties"]["securityProfile"]["workloadIdentity"]["enabled"],
-            true
-        );
-        let of = |t: &str| -> Vec<Value> {
-            self.h
-                .resources_of_type(t)
-                .into_iter()
-                .filter(|r| r["id"].as_str().unwrap().starts_with(&self.group_id(1)))
-                .collect()
-        };
-        let ns = of("Microsoft.ServiceBus/Namespaces");
-        assert_eq!(ns.len(), 1, "{ns:#?}");
-        assert_eq!(ns[0]["properties"]["disableLocalAuth"], true);
-        assert_eq!(of("Microsoft.ServiceBus/Namespaces/Queues").len(), 1);
-        let ids = of("Microsoft.ManagedIdentity/userAssignedIdentities");
-        assert_eq!(ids.len(), 1, "{ids:#?}");
-        let fics =
-            of("Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials");
-        assert_eq!(fics.len(), 1, "{fics:#?}");
-        assert_eq!(fics[0]["properties"]["issuer"], issuer.as_str());
-        assert_eq!(
-            fics[0]["properties"]["subject"],
-            "system:serviceaccount:default:myserviceaccount"
-        );
-        let ras = of("Microsoft.Authorization/roleAssignments");
-        assert_eq!(ras.len(), 1, "{ras:#?}");
-        assert_eq!(
-            ras[0]["properties"]["principalId"],
-            ids[0]["properties"]["principalId"]
-        );
-        assert_eq!(ras[0]["properties"]["scope"], ns[0]["id"]);
-        assert!(
-            ras[0]["properties"]["roleDefinitionId"]
-                .as_str()
-                .unwrap()
-                .ends_with("090c5cfd-751d-490a-894a-3ce6f1109419")
+            found.len(),
+            1,
+            "one item for {kind} {tenant} {name}: {doc:#}"
         );
         assert_eq!(
-            self.h.unknown_routes(),
-            Vec::<String>::new(),
-            "requests the simulator could not route"
+            found[0]["ok"],
+            !broken.contains(kind),
+            "{kind} {name}: {doc:#}"
         );
     }
+    assert_eq!(doc["ok"], broken.is_empty(), "{doc:#}");
+    // A status with a FIX item exits 1 (the shared exit-code table); all ok exits 0.
+    assert_eq!(code, i32::from(!broken.is_empty()), "{doc:#}");
 }
 
 #[test]
@@ -160,10 +81,45 @@ fn up_status_env_cleanup_and_a_rerun_without_writes() {
         Vec::<String>::new(),
         "a re-run of up must not write"
     );
+    let expected = expected_items(&xt);
+    assert_status(&xt, &expected, &[]);
 
-    let status = xt.ok(&["status", "-o", "json"]);
-    let _: Value = serde_json::from_str(&status)
-        .unwrap_or_else(|e| panic!("status -o json is not JSON ({e}): {status}"));
+    // The credential deleted behind az-xtenant's back: status says FIX, up puts it back.
+    let fic = xt.name_in_b(FIC_TYPE);
+    let identity = xt.name_in_b(ID_TYPE);
+    let b_sub = xt.sub(1);
+    let del = [
+        "identity",
+        "federated-credential",
+        "delete",
+        "-g",
+        RG,
+        "--identity-name",
+        &identity,
+        "-n",
+        &fic,
+        "--yes",
+        "--subscription",
+        &b_sub,
+    ];
+    xt.h.run_az(&del).unwrap();
+    assert_eq!(xt.h.resources_of_type(FIC_TYPE), Vec::<Value>::new());
+    assert_status(&xt, &expected, &["federated credential"]);
+    let mark = xt.h.mark();
+    xt.ok(&["up"]);
+    let writes = xt.h.writes_since(mark);
+    assert_eq!(
+        writes.len(),
+        1,
+        "up writes only the missing credential: {writes:?}"
+    );
+    assert!(
+        writes[0].starts_with("PUT ") && writes[0].contains("/federatedIdentityCredentials/"),
+        "{writes:?}"
+    );
+    xt.assert_end_state();
+    assert_status(&xt, &expected, &[]);
+
     let env = xt.ok(&["env"]);
     let b = xt.h.tenant_b();
     for needle in [
@@ -188,43 +144,39 @@ fn up_status_env_cleanup_and_a_rerun_without_writes() {
 }
 
 #[test]
-fn a_killed_up_resumes_and_finishes() {
+fn a_killed_up_resumes_without_a_second_cluster() {
     let xt = Xt::new();
+    // The create is still running when the re-run looks at the cluster.
     xt.h.update_faults(|f| {
-        // Long enough to kill `up` mid-way; the re-run waits for the rest of it.
-        f.lro_ms.insert("managedClusters.put".into(), 20_000);
+        f.lro_ms.insert("managedClusters.put".into(), 8_000);
     });
     xt.ok(&["init"]);
-    let handle = xt.cmd(&["up"]).start().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !xt
-        .h
-        .writes_since(0)
-        .iter()
-        .any(|w| w.contains("managedClusters"))
-    {
-        if let Some(out) = handle.try_wait().unwrap() {
-            panic!(
-                "up exited ({}) before creating the cluster:\n{}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        assert!(
-            Instant::now() < deadline,
-            "up never started creating the cluster: {:?}",
-            xt.h.writes_since(0)
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    std::thread::sleep(Duration::from_secs(3));
-    handle.kill().unwrap();
-    xt.h.update_faults(|f| f.lro_ms.clear());
+    xt.h.hold("managedClusters.put");
+    let first = xt.cmd(&["up"]).start().unwrap();
+    xt.h.wait_until_held("managedClusters.put", Duration::from_secs(300));
+    // The cluster PUT has reached Azure; its answer has not reached az-xtenant.
+    first.kill().unwrap();
+    xt.h.release("managedClusters.put");
+    assert_eq!(xt.calls("managedClusters.put"), [201]);
+
     xt.ok(&["up"]);
-    xt.assert_end_state();
+    assert_eq!(
+        xt.calls("managedClusters.put"),
+        [201],
+        "the resumed up must not create (or update) the cluster again"
+    );
     let clusters =
         xt.h.resources_of_type("Microsoft.ContainerService/managedClusters");
-    assert_eq!(clusters.len(), 1);
+    assert_eq!(clusters.len(), 1, "{clusters:#?}");
+    xt.assert_end_state();
+    assert_status(&xt, &expected_items(&xt), &[]);
+    let mark = xt.h.mark();
+    xt.ok(&["up"]);
+    assert_eq!(
+        xt.h.writes_since(mark),
+        Vec::<String>::new(),
+        "converged: a third up writes nothing"
+    );
 }
 
 #[test]
@@ -255,48 +207,42 @@ fn a_subscription_of_the_wrong_tenant_is_a_clear_error() {
 }
 
 #[test]
-fn principal_not_found_throttling_and_server_errors_are_survived() {
+fn principal_not_found_throttling_and_server_errors_are_retried_until_converged() {
     let xt = Xt::new();
+    let pnf = "Principal does not exist in the directory. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay.";
     xt.h.update_faults(|f| {
-        f.principal_not_found_secs = 8;
         f.errors = vec![
-            ErrorRule {
-                op: "userAssignedIdentities.put".into(),
-                status: 429,
-                count: 2,
-                retry_after_secs: Some(1),
-            },
-            ErrorRule {
-                op: "namespaces.put".into(),
-                status: 503,
-                count: 1,
-                retry_after_secs: None,
-            },
-            ErrorRule {
-                op: "federatedIdentityCredentials.put".into(),
-                status: 500,
-                count: 1,
-                retry_after_secs: None,
-            },
-            ErrorRule {
-                op: "managedClusters.get".into(),
-                status: 502,
-                count: 1,
-                retry_after_secs: None,
-            },
+            ErrorRule::new("roleAssignments.put", 400, 2).answer("PrincipalNotFound", pnf),
+            ErrorRule::new("userAssignedIdentities.put", 429, 2).retry_after(1),
+            ErrorRule::new("namespaces.put", 503, 1),
+            ErrorRule::new("federatedIdentityCredentials.put", 500, 1),
+            ErrorRule::new("managedClusters.get", 502, 1),
         ];
     });
     xt.init_and_up();
     xt.assert_end_state();
-    let failed: Vec<_> =
-        xt.h.writes_since(0)
-            .into_iter()
-            .filter(|w| w.contains("roleAssignments") && w.ends_with("-> 400"))
-            .collect();
-    eprintln!(
-        "role assignment attempts refused with PrincipalNotFound: {}",
-        failed.len()
+    // Each fault was met, and the same call then went through.
+    for (op, faults, then) in [
+        ("roleAssignments.put", vec![400, 400], 201),
+        ("userAssignedIdentities.put", vec![429, 429], 201),
+        ("namespaces.put", vec![503], 200),
+        ("federatedIdentityCredentials.put", vec![500], 201),
+    ] {
+        let calls = xt.calls(op);
+        let mut want = faults.clone();
+        want.push(then);
+        assert_eq!(calls, want, "{op}: the injected answers, then success");
+    }
+    let gets = xt.calls("managedClusters.get");
+    assert!(
+        gets.first() == Some(&502) && gets.contains(&200),
+        "managedClusters.get: {gets:?}"
     );
+    assert!(
+        xt.h.faults().errors.iter().all(|r| r.count == 0),
+        "every fault was used"
+    );
+    assert_status(&xt, &expected_items(&xt), &[]);
 }
 
 #[test]

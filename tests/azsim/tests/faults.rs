@@ -142,11 +142,10 @@ fn az_survives_throttling_and_server_errors() {
     let sub = h.tenant_a().subscriptions[0].id.clone();
     for (status, retry) in [(429, Some(1)), (503, None), (500, None)] {
         h.update_faults(|f| {
-            f.errors = vec![ErrorRule {
-                op: "resourceGroups.put".into(),
-                status,
-                count: 1,
-                retry_after_secs: retry,
+            let rule = ErrorRule::new("resourceGroups.put", status, 1);
+            f.errors = vec![match retry {
+                Some(s) => rule.retry_after(s),
+                None => rule,
             }];
         });
         let mark = h.mark();

@@ -156,21 +156,20 @@ async fn answer(
 
 fn injected(rule: &crate::faults::ErrorRule) -> ArmError {
     let status = StatusCode::from_u16(rule.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let code = match rule.status {
+    let generic = match rule.status {
         429 => "SubscriptionRequestsThrottled",
         503 => "ServiceUnavailable",
         502 => "BadGateway",
         504 => "GatewayTimeout",
         _ => "InternalServerError",
     };
-    let mut e = ArmError::new(
-        status,
-        code,
+    let message = rule.message.clone().unwrap_or_else(|| {
         format!(
             "Injected by azsim: HTTP {} for this operation.",
             rule.status
-        ),
-    );
+        )
+    });
+    let mut e = ArmError::new(status, rule.code.as_deref().unwrap_or(generic), message);
     if let Some(s) = rule.retry_after_secs {
         e.headers.push(("Retry-After", s.to_string()));
     }
