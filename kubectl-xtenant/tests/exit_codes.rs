@@ -1,7 +1,6 @@
 //! The exit codes this binary can produce without a cluster, each against
-//! the table in the README ("Exit codes: 0 all passed · 1 a check or the Job
-//! failed · 2 bad or missing input · 3 the cluster or API could not be used ·
-//! 4 a wait timed out") and the shared table (`xtenant_shared::exit`).
+//! the README's exit-code table (shared by both tools) and the shared
+//! constants (`xtenant_shared::exit`).
 
 #[path = "support/hermetic.rs"]
 mod hermetic;
@@ -32,16 +31,30 @@ fn expect_code(out: &Output, code: u8, what: &str) -> String {
 fn the_readme_states_the_shared_table() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
         .expect("README.md");
-    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let table = readme
+        .split("<!-- exit-codes -->")
+        .nth(1)
+        .and_then(|t| t.split("<!-- /exit-codes -->").next())
+        .expect("README's exit-code table, between <!-- exit-codes --> markers");
+    let rows: Vec<(u8, String)> = table
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let code = cells.get(1)?.trim_matches('`').parse().ok()?;
+            Some((code, cells.get(2)?.to_string()))
+        })
+        .collect();
     for (code, words) in [
-        (exit::OK, "all passed"),
-        (exit::CHECK_FAILED, "a check or the Job failed"),
+        (exit::OK, "every check passed"),
+        (exit::CHECK_FAILED, "a check found a problem"),
         (exit::USAGE, "bad or missing input"),
-        (exit::ERROR, "the cluster or API could not be used"),
-        (exit::TIMEOUT, "a wait timed out"),
+        (exit::ERROR, "an operation failed"),
+        (exit::TIMEOUT, "a wait ran out of time"),
     ] {
-        let entry = format!("{code} {words}");
-        assert!(flat.contains(&entry), "README lacks {entry:?}");
+        assert!(
+            rows.iter().any(|(c, m)| *c == code && m.contains(words)),
+            "README's table lacks {code} ({words}): {rows:?}"
+        );
     }
 }
 

@@ -125,8 +125,12 @@ pub fn finish(
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let code = code_for(&err, extra);
-            // A failed check has printed its own report; the line says only why.
-            eprintln!("error: {err:#}");
+            if code == INTERRUPTED {
+                // What was stopped matters less than what to do next.
+                eprintln!("{Interrupted}");
+            } else {
+                eprintln!("error: {err:#}");
+            }
             ExitCode::from(code)
         }
     }

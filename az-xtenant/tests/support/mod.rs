@@ -42,6 +42,10 @@ for a in "$@"; do
 done
 printf '%s\n' "$line" >> "$d/log"
 if [ -n "$sub" ]; then key="$key@$sub"; fi
+if [ -f "$d/hold/$key" ]; then
+  : > "$d/held/$key"
+  while [ -f "$d/hold/$key" ]; do sleep 0.05; done
+fi
 r="$d/r/$key"
 if [ ! -d "$r" ]; then echo "fake az: no answer for $key" >&2; exit 97; fi
 mkdir -p "$d/n"
@@ -74,7 +78,7 @@ pub struct World {
 impl World {
     pub fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
-        for sub in ["bin", "no-az", "home", "config", "r"] {
+        for sub in ["bin", "no-az", "home", "config", "r", "hold", "held"] {
             fs::create_dir_all(dir.path().join(sub)).unwrap();
         }
         let az = dir.path().join("bin/az");
@@ -111,8 +115,35 @@ impl World {
         }
     }
 
-    /// Runs az-xtenant hermetically, with `env` added.
-    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+    /// Makes the fake az stop before answering `key` until [`World::release`].
+    pub fn hold(&self, key: &str) {
+        fs::write(self.path().join("hold").join(key), "").unwrap();
+    }
+
+    /// Waits (up to 20 s) until a call of `key` is being held.
+    pub fn wait_held(&self, key: &str) {
+        let held = self.path().join("held").join(key);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !held.exists() {
+            assert!(std::time::Instant::now() < deadline, "no call of {key} was held");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// Lets held calls of `key` answer.
+    pub fn release(&self, key: &str) {
+        let _ = fs::remove_file(self.path().join("hold").join(key));
+    }
+
+    /// The command `run_env` runs, for tests that start it in the background.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = self.base_command(args);
+        cmd.stdin(std::process::Stdio::null());
+        cmd
+    }
+
+    /// az-xtenant with a cleared environment of the world's own.
+    fn base_command(&self, args: &[&str]) -> Command {
         // Without az, PATH is one empty directory of the world's own, so an `az`
         // installed on the machine cannot be found either.
         let path = if self.with_az {
@@ -128,6 +159,12 @@ impl World {
             .env("XTENANT_CONFIG_DIR", self.path().join("config"))
             .env("FAKE_AZ_DIR", self.path())
             .env("NO_COLOR", "1");
+        cmd
+    }
+
+    /// Runs az-xtenant hermetically, with `env` added.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = self.base_command(args);
         for (k, v) in env {
             cmd.env(k, v);
         }
