@@ -81,6 +81,8 @@ fn assert_helm_fields_kept(sa: &ServiceAccount) {
 
 #[test]
 fn deploy_keeps_the_fields_other_managers_own() {
+    // Refuse a missing or stale plugin before spending time on start-up.
+    xtenant_testsupport::workspace_bin("kubectl-xtenant");
     let rt = Runtime::new().unwrap();
     let mut opts = Options::from_env(TENANT_A);
     opts.webhook = false; // field ownership needs only the API server

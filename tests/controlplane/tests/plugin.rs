@@ -28,6 +28,8 @@ Error: ClientAuthenticationError: AADSTS700016: Application with identifier '111
 ";
 
 fn start(rt: &Runtime, webhook: bool) -> ControlPlane {
+    // Refuse a missing or stale plugin before spending time on start-up.
+    xtenant_testsupport::workspace_bin("kubectl-xtenant");
     let mut opts = Options::from_env(TENANT_A);
     opts.webhook = webhook;
     rt.block_on(ControlPlane::start(opts)).unwrap()

@@ -36,6 +36,10 @@ struct Run {
 
 impl Local {
     fn start() -> Self {
+        // Refuse missing or stale binaries before spending time on start-up.
+        for bin in ["az-xtenant", "kubectl-xtenant"] {
+            workspace_bin(bin);
+        }
         let rt = Runtime::new().unwrap();
         let mut sim = Config::two_tenants();
         let tenant_a = sim.tenants[0].id.clone();

@@ -1,10 +1,11 @@
 //! What the test crates share: a throw-away certificate authority for loopback
 //! servers and clients ([`tls`]), the binaries tests run, refused when older than
-//! their sources ([`locate`]), and polling waits with a deadline ([`wait`]).
+//! their sources ([`locate`], [`fresh`]), and polling waits with a deadline ([`wait`]).
 //!
 //! Only test code links this crate: the simulator and control-plane harnesses,
 //! and the tools' tests as a dev-dependency.
 
+pub mod fresh;
 pub mod locate;
 pub mod tls;
 pub mod wait;
