@@ -14,7 +14,8 @@ use support::*;
 
 /// The exit codes the README's table lists, as (code, meaning).
 fn readme_codes() -> Vec<(u8, String)> {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
     let table = readme
         .split("<!-- exit-codes -->")
         .nth(1)
@@ -75,24 +76,38 @@ fn spawn(w: &World, args: &[&str], env: &[(&str, &str)]) -> Child {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+    cmd.stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 #[test]
 fn every_code_of_the_table_is_produced_as_it_says() {
     let table = readme_codes();
     let codes: Vec<u8> = table.iter().map(|(c, _)| *c).collect();
-    assert_eq!(codes, [0, 1, 2, 3, 4, 5, 127, 130], "README table: {table:?}");
+    assert_eq!(
+        codes,
+        [0, 1, 2, 3, 4, 5, 127, 130],
+        "README table: {table:?}"
+    );
 
     // 0: done.
     let w = up_world();
     assert_eq!(code(&w.run(&["env"])), 0);
 
     // 1: a check found a problem (status: the queue is gone).
-    w.on(&format!("servicebus_queue_show@{SB}"), vec![not_found("myqueue")]);
+    w.on(
+        &format!("servicebus_queue_show@{SB}"),
+        vec![not_found("myqueue")],
+    );
     let out = w.run(&["status"]);
     assert_eq!(code(&out), 1, "{}", describe(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("FIX"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("FIX"),
+        "{}",
+        describe(&out)
+    );
 
     // 2: bad input, nothing run.
     w.clear_calls();
@@ -105,7 +120,10 @@ fn every_code_of_the_table_is_produced_as_it_says() {
     w.init();
     fresh(&w);
     let denied = "ERROR: (AuthorizationFailed) The client may not write";
-    w.on(&format!("group_create@{SA}"), vec![Resp::Fail(1, denied.into())]);
+    w.on(
+        &format!("group_create@{SA}"),
+        vec![Resp::Fail(1, denied.into())],
+    );
     let out = w.run(&["cluster"]);
     assert_eq!(code(&out), 3, "{}", describe(&out));
     assert!(stderr(&out).contains(denied) && stderr(&out).contains("(exit code 1)"));
@@ -118,9 +136,16 @@ fn every_code_of_the_table_is_produced_as_it_says() {
     busy["provisioningState"] = json!("Updating");
     w.on(&format!("group_show@{SA}"), vec![Resp::Json(group(true))]);
     w.on(&format!("aks_show@{SA}"), vec![Resp::Json(busy)]);
-    let out = w.run_env(&["cluster", "--cluster-wait", "1"], &[("XTENANT_POLL_SECS", "0.2")]);
+    let out = w.run_env(
+        &["cluster", "--cluster-wait", "1"],
+        &[("XTENANT_POLL_SECS", "0.2")],
+    );
     assert_eq!(code(&out), 4, "{}", describe(&out));
-    assert!(stderr(&out).contains("--cluster-wait"), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("--cluster-wait"),
+        "{}",
+        describe(&out)
+    );
 
     // 5: another command holds the profile (see the race test below).
     // 127: no az.
@@ -147,12 +172,23 @@ fn two_ups_at_once_one_completes_and_the_other_refuses_at_once() {
     assert_eq!(code(&second), 5, "{}", describe(&second));
     assert!(took < Duration::from_secs(1), "refused in {took:?}");
     let err = stderr(&second);
-    assert!(err.contains("`az-xtenant up`") && err.contains(&format!("PID {}", first.id())), "{err}");
-    assert_eq!(w.calls().len(), calls_before, "the refused run called no az");
+    assert!(
+        err.contains("`az-xtenant up`") && err.contains(&format!("PID {}", first.id())),
+        "{err}"
+    );
+    assert_eq!(
+        w.calls().len(),
+        calls_before,
+        "the refused run called no az"
+    );
     w.release(&key);
     let out = wait_for(&mut first, Duration::from_secs(60));
     assert_eq!(code(&out), 0, "{}", describe(&out));
-    let creates = w.calls().iter().filter(|c| c.join(" ").starts_with("aks create")).count();
+    let creates = w
+        .calls()
+        .iter()
+        .filter(|c| c.join(" ").starts_with("aks create"))
+        .count();
     assert_eq!(creates, 1, "one cluster, not two");
     // --wait-lock waits for the holder instead of refusing.
     w.hold("account_list");
@@ -188,12 +224,19 @@ fn ctrl_c_during_up_saves_what_finished_and_exits_130_then_resumes() {
     // The cluster's intent was written before its create: the resumed run
     // knows it is xtenant's whatever happened to the call.
     let owned = w.profile()["owned"].to_string();
-    assert!(owned.contains("managedClusters") && owned.contains("intended"), "{owned}");
+    assert!(
+        owned.contains("managedClusters") && owned.contains("intended"),
+        "{owned}"
+    );
     w.release(&key);
     w.ok(&["up"]);
     let p = w.profile();
     assert_eq!(p["cluster"]["issuerUrl"], issuer());
-    assert!(!p["owned"].to_string().contains("intended"), "{}", p["owned"]);
+    assert!(
+        !p["owned"].to_string().contains("intended"),
+        "{}",
+        p["owned"]
+    );
 }
 
 /// Every command that prints, run with stdout already closed by its reader:
@@ -219,10 +262,19 @@ fn printing_commands_end_quietly_when_the_reader_has_gone() {
     ];
     for args in runs {
         let printed = w.run(&args);
-        assert!(!printed.stdout.is_empty(), "{args:?} prints: {}", describe(&printed));
+        assert!(
+            !printed.stdout.is_empty(),
+            "{args:?} prints: {}",
+            describe(&printed)
+        );
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
-        let out = w.command(&args).stdout(writer).stderr(Stdio::piped()).output().unwrap();
+        let out = w
+            .command(&args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
         let err = stderr(&out);
         assert_ne!(out.status.code(), Some(101), "{args:?} panicked: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");

@@ -125,7 +125,10 @@ impl World {
         let held = self.path().join("held").join(key);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         while !held.exists() {
-            assert!(std::time::Instant::now() < deadline, "no call of {key} was held");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no call of {key} was held"
+            );
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
