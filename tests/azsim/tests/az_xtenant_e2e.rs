@@ -274,3 +274,30 @@ fn cleanup_leaves_an_adopted_group_alone() {
         "the Tenant B group xtenant created is deleted"
     );
 }
+
+#[test]
+fn up_after_cleanup_no_wait_meets_the_groups_being_deleted() {
+    let xt = Xt::new();
+    xt.init_and_up();
+    xt.h.update_faults(|f| {
+        f.lro_ms.insert("resourceGroups.delete".into(), 15_000);
+    });
+    xt.ok(&["cleanup", "--yes", "--no-wait"]);
+    for letter in [0, 1] {
+        let g =
+            xt.h.resource(&xt.group_id(letter))
+                .expect("the group is still being deleted");
+        assert_eq!(g["properties"]["provisioningState"], "Deleting");
+    }
+    // up waits for the deletion (writes inside the group are refused meanwhile), then
+    // builds everything again.
+    xt.ok(&["up"]);
+    xt.assert_end_state();
+    for letter in [0, 1] {
+        let g =
+            xt.h.resource(&xt.group_id(letter))
+                .expect("the group is created again");
+        assert_eq!(g["properties"]["provisioningState"], "Succeeded");
+    }
+    assert_status(&xt, &expected_items(&xt), &[]);
+}

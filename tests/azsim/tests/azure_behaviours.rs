@@ -1,59 +1,15 @@
-//! Azure behaviours the simulator reproduces, each as the real `az` meets it: its exit
-//! code and its message. AKS busy and failed operations, a group being deleted, Service
-//! Bus's synchronous namespace create and its 404s, duplicate federated credentials,
-//! tag filters, role assignment fields, case-only federated matches.
+//! Azure Resource Manager behaviours the simulator reproduces, each as the real `az`
+//! meets it (its exit code and message): AKS refusing writes while busy, operations
+//! ending `Failed`/`Canceled`, a group being deleted, Service Bus's synchronous
+//! namespace create and its own 404. Identity-side behaviours: `azure_behaviours_identity.rs`.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 use std::time::{Duration, Instant};
 
+mod behaviours;
+
 use azsim::{Harness, LroFailure};
-use serde_json::Value;
-
-/// What `az` did: exit code, stdout, stderr.
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        assert_eq!(self.code, 0, "az failed: {}", self.err);
-        serde_json::from_str(&self.out).unwrap_or_else(|e| panic!("{e}: {}", self.out))
-    }
-
-    /// Asserts the exit code and that stderr names each needle.
-    fn fails(&self, code: i32, needles: &[&str]) {
-        assert_eq!(self.code, code, "exit code; stderr: {}", self.err);
-        for n in needles {
-            assert!(
-                self.err.contains(n),
-                "{n:?} missing from stderr: {}",
-                self.err
-            );
-        }
-    }
-}
-
-/// `az <args> --subscription <sub> -o json`.
-fn az(h: &Harness, sub: &str, args: &[&str]) -> Run {
-    let mut a = args.to_vec();
-    a.extend(["--subscription", sub, "-o", "json"]);
-    let out = h.az_cmd(&a).run().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&out.stdout).into_owned(),
-        err: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn ops_since(h: &Harness, mark: usize) -> Vec<(String, u16)> {
-    let g = h.server.sim.lock();
-    g.requests[mark..]
-        .iter()
-        .map(|r| (r.op.clone(), r.status))
-        .collect()
-}
+use behaviours::{Run, az, ops_since};
 
 const AKS: &[&str] = &[
     "--enable-oidc-issuer",
@@ -212,6 +168,8 @@ fn service_bus_activates_a_namespace_synchronously_and_has_its_own_404() {
         &["group", "create", "-n", "rg-sb", "-l", "eastus"],
     )
     .json();
+    // Activation outlasts the PUT: az polls the namespace, the first time at once, then
+    // every 30 s (no Retry-After), as against Azure.
     h.update_faults(|f| {
         f.lro_ms.insert("namespaces.put".into(), 2_500);
     });
@@ -231,6 +189,7 @@ fn service_bus_activates_a_namespace_synchronously_and_has_its_own_404() {
         ],
     )
     .json();
+    eprintln!("namespace create took {:?}", started.elapsed());
     assert!(
         started.elapsed() >= Duration::from_millis(2_500),
         "az did not wait for activation"
@@ -270,196 +229,4 @@ fn service_bus_activates_a_namespace_synchronously_and_has_its_own_404() {
         ],
     );
     az(&h, &sub, &["group", "show", "-n", "rg-never"]).fails(3, &["ResourceGroupNotFound"]);
-}
-
-#[test]
-fn credentials_tags_and_role_assignments_answer_as_arm_does() {
-    let h = Harness::start();
-    let sub = h.tenant_b().subscriptions[0].id.clone();
-    az(
-        &h,
-        &sub,
-        &[
-            "group",
-            "create",
-            "-n",
-            "rg-x",
-            "-l",
-            "eastus",
-            "--tags",
-            "team=blue",
-        ],
-    )
-    .json();
-    az(&h, &sub, &["group", "create", "-n", "rg-y", "-l", "eastus"]).json();
-    let mark = h.mark();
-    let tagged = az(&h, &sub, &["group", "list", "--tag", "team=blue"]).json();
-    let names: Vec<&str> = tagged
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|g| g["name"].as_str())
-        .collect();
-    assert_eq!(names, ["rg-x"]);
-    let g = h.server.sim.lock();
-    let list = g.requests[mark..]
-        .iter()
-        .find(|r| r.op == "resourceGroups.list")
-        .unwrap();
-    assert!(
-        list.path.contains("tagname"),
-        "az sends lower-case tagname: {}",
-        list.path
-    );
-    drop(g);
-
-    // A new identity is assignable at once: PrincipalNotFound is a fault, off by default.
-    let id = az(&h, &sub, &["identity", "create", "-g", "rg-x", "-n", "id1"]).json();
-    let principal = id["principalId"].as_str().unwrap();
-    let scope = format!("/subscriptions/{sub}/resourceGroups/rg-x");
-    let condition = "@Resource[Microsoft.ServiceBus/namespaces:name] StringEquals 'sb'";
-    let ra = az(
-        &h,
-        &sub,
-        &[
-            "role",
-            "assignment",
-            "create",
-            "--role",
-            "Azure Service Bus Data Owner",
-            "--assignee-object-id",
-            principal,
-            "--assignee-principal-type",
-            "ServicePrincipal",
-            "--scope",
-            &scope,
-            "--description",
-            "xtenant consumer",
-            "--condition",
-            condition,
-            "--condition-version",
-            "2.0",
-        ],
-    )
-    .json();
-    assert_eq!(ra["description"], "xtenant consumer");
-    assert_eq!(ra["condition"], condition);
-    assert_eq!(ra["conditionVersion"], "2.0");
-    let listed = az(
-        &h,
-        &sub,
-        &[
-            "role",
-            "assignment",
-            "list",
-            "--assignee",
-            principal,
-            "--scope",
-            &scope,
-        ],
-    )
-    .json();
-    assert_eq!(listed[0]["description"], "xtenant consumer", "{listed}");
-
-    let fic = |name: &str| {
-        az(
-            &h,
-            &sub,
-            &[
-                "identity",
-                "federated-credential",
-                "create",
-                "-g",
-                "rg-x",
-                "--identity-name",
-                "id1",
-                "-n",
-                name,
-                "--issuer",
-                "https://issuer.example/",
-                "--subject",
-                "system:serviceaccount:a:b",
-            ],
-        )
-    };
-    fic("first").json();
-    fic("second").fails(
-        1,
-        &["Issuer and subject combination already exists for this Managed Identity."],
-    );
-}
-
-#[test]
-fn federated_matches_are_case_sensitive_with_their_own_aadsts_codes() {
-    let h = Harness::start();
-    let b = h.tenant_b().clone();
-    let sub = b.subscriptions[0].id.clone();
-    az(
-        &h,
-        &sub,
-        &["group", "create", "-n", "rg-case", "-l", "eastus"],
-    )
-    .json();
-    let issuer = h.test_issuer();
-    let subject = "system:serviceaccount:default:myserviceaccount";
-    let login = |identity: &str, cred_issuer: &str, cred_subject: &str| {
-        let id = az(
-            &h,
-            &sub,
-            &["identity", "create", "-g", "rg-case", "-n", identity],
-        )
-        .json();
-        az(
-            &h,
-            &sub,
-            &[
-                "identity",
-                "federated-credential",
-                "create",
-                "-g",
-                "rg-case",
-                "--identity-name",
-                identity,
-                "-n",
-                "fic",
-                "--issuer",
-                cred_issuer,
-                "--subject",
-                cred_subject,
-            ],
-        )
-        .json();
-        let token = h.mint_assertion(subject, "api://AzureADTokenExchange", 3600);
-        let client_id = id["clientId"].as_str().unwrap().to_string();
-        let args = [
-            "login",
-            "--service-principal",
-            "-u",
-            &client_id,
-            "--federated-token",
-            &token,
-            "--tenant",
-            &b.id,
-            "--allow-no-subscriptions",
-            "-o",
-            "none",
-        ];
-        let out = h.az_cmd(&args).run().unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            out: String::new(),
-            err: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    };
-    login("id-subject", &issuer, &subject.replace("default", "Default")).fails(
-        1,
-        &["AADSTS7002138", "The subject matches with case-insensitive comparison, but not with case-sensitive comparison."],
-    );
-    login("id-issuer", &issuer.replace("_azsim", "_AZSIM"), subject).fails(
-        1,
-        &[
-            "AADSTS700211",
-            "The issuer matches with case-insensitive comparison",
-        ],
-    );
 }
