@@ -7,7 +7,8 @@
 #   3. the local two-tenant Azure simulator driven by the real Azure CLI
 #   4. a real Kubernetes control plane (kube-apiserver, controller-manager,
 #      scheduler, etcd, the workload identity webhook, kwok) built from Go modules
-#   5. the whole procedure end to end, and the distribution (install.sh, krew)
+#   5. the whole procedure end to end (and the Azure Identity SDK given what the
+#      webhook injected), and the distribution (install.sh, krew)
 #
 # Every tier runs; one that cannot run fails and says what is missing.
 # Extra arguments are passed to `cargo test` (e.g. a test name filter).
@@ -36,6 +37,10 @@ step "Azure CLI from PyPI, in a cached venv"
 XTENANT_AZ=$(scripts/ensure-azure-cli)
 export XTENANT_AZ
 echo "az: $("$XTENANT_AZ" version --query '"azure-cli"' -o tsv 2>/dev/null) ($(elapsed))" >&2
+
+step "Azure Identity SDK (PyPI azure-identity), in a cached venv"
+XTENANT_AZURE_IDENTITY_PYTHON=$(scripts/ensure-azure-identity)
+export XTENANT_AZURE_IDENTITY_PYTHON
 
 step "Kubernetes control plane, built from Go modules (cached by version)"
 XTENANT_CONTROLPLANE_BIN=$(tests/controlplane/build.sh)

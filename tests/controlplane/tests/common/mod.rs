@@ -13,6 +13,7 @@ pub const TENANT_A: &str = "aaaaaaaa-0000-4000-8000-00000000000a";
 /// A client ID to annotate ServiceAccounts with.
 pub const CLIENT_ID: &str = "c11e0000-0000-4000-8000-0000000000c1";
 
+pub mod local;
 pub mod plugin;
 
 pub async fn namespace(client: &Client, name: &str) {
