@@ -41,8 +41,8 @@ const TABLE: &[Explanation] = &[
     Explanation {
         code: 7002138,
         meaning: "no matching federated identity record: the assertion's subject matches a credential only when letter case is ignored",
-        cause: "Entra matches the credential's subject, issuer and audience case-sensitively, and the credential's subject (or issuer) differs from the token's sub (or iss) only in letter case",
-        fix: "make the credential's subject and issuer exactly equal to the token's sub and iss (`kubectl xtenant doctor` shows both; Kubernetes writes subjects in lowercase), then recreate it with `az-xtenant trust`",
+        cause: "Entra matches the credential's subject case-sensitively, and the credential's subject differs from the token's sub only in letter case",
+        fix: "make the credential's subject exactly equal to the token's sub (`kubectl xtenant doctor` shows both; Kubernetes writes subjects in lowercase), then recreate it with `az-xtenant trust`",
     },
     Explanation {
         code: 700016,

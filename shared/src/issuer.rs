@@ -1,6 +1,7 @@
 //! How two OIDC issuer URLs (or two subjects) compare. Entra matches a
 //! federated credential byte for byte, so "almost equal" is the most common
-//! cause of AADSTS70021/700211/7002138: a trailing slash, or letter case.
+//! cause of AADSTS70021/700211 (issuer) and AADSTS7002138 (subject): a
+//! trailing slash, or letter case.
 
 /// How a presented value relates to a recorded one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -9,7 +10,8 @@ pub enum Likeness {
     Exact,
     /// Equal once a trailing `/` is ignored: Entra refuses it.
     TrailingSlash,
-    /// Equal once letter case is ignored: Entra refuses it (AADSTS7002138).
+    /// Equal once letter case is ignored: Entra refuses it (for a subject,
+    /// AADSTS7002138).
     Case,
     /// Different.
     Different,

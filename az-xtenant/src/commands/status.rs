@@ -45,7 +45,8 @@ pub fn run(ctx: &Ctx, _args: &Args) -> Result<()> {
     };
     let items = graph.each(|n| {
         let f = n.check(&cx)?;
-        let (component, name) = f.what.rsplit_once(' ').unwrap_or((&f.what, ""));
+        let component = n.target(&cx)?.0.label();
+        let name = f.what.strip_prefix(component).unwrap_or(&f.what).trim();
         let (ok, live) = match f.decision {
             Decision::Keep(how) => (true, how),
             Decision::Create => (false, "absent".to_string()),

@@ -63,12 +63,21 @@ pub struct Waits {
     pub no_wait: bool,
 }
 
+/// Whether what a step read exists.
+pub trait Present {
+    fn present(&self) -> bool;
+}
+
+impl<T> Present for Option<T> {
+    fn present(&self) -> bool {
+        self.is_some()
+    }
+}
+
 /// One unit of work on one Azure object.
 pub trait Step: Send + Sync {
     /// What `read` finds.
-    type Live: Send;
-    /// Whether what `read` found exists.
-    fn exists(&self, live: &Self::Live) -> bool;
+    type Live: Send + Present;
     fn key(&self) -> Key;
     /// Steps whose records this one reads.
     fn needs(&self) -> Vec<Key>;
@@ -87,6 +96,10 @@ pub trait Step: Send + Sync {
     fn record(&self, cx: &Cx, live: &Self::Live) -> Result<()>;
     /// Deletes the object (cleanup, only for objects this profile created).
     fn delete(&self, cx: &Cx) -> Result<()>;
+    /// Said after "created …" (how it is marked, what to expect next).
+    fn created_note(&self, _cx: &Cx) -> Option<String> {
+        None
+    }
 }
 
 /// What a step found in a read-only walk (`status`).
@@ -137,7 +150,7 @@ impl<S: Step> Node for S {
         let (kind, id) = self.target(cx)?;
         let live = self.read(cx)?;
         let intended = cx.ctx.snapshot().owned.is_ours(&id);
-        if self.exists(&live) && intended {
+        if live.present() && intended {
             // A run stopped during the create left the intent: it is ours.
             cx.ctx.record(|p| p.owned.created(kind, &id))?;
         }
@@ -153,7 +166,13 @@ impl<S: Step> Node for S {
                 cx.ctx.record(|p| p.owned.intend(kind, &id))?;
                 let now = self.write(cx, &decision, live)?;
                 cx.ctx.record(|p| p.owned.created(kind, &id))?;
-                cx.ctx.progress.done(&format!("{label}: created {what}"));
+                let note = self
+                    .created_note(cx)
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default();
+                cx.ctx
+                    .progress
+                    .done(&format!("{label}: created {what}{note}"));
                 now
             }
             Decision::Update(why) => {
@@ -182,8 +201,7 @@ impl<S: Step> Node for S {
     }
 
     fn present(&self, cx: &Cx) -> Result<bool> {
-        let live = self.read(cx)?;
-        Ok(self.exists(&live))
+        Ok(self.read(cx)?.present())
     }
 
     fn delete(&self, cx: &Cx) -> Result<()> {

@@ -101,9 +101,6 @@ impl ClusterStep {
 impl Step for ClusterStep {
     type Live = Option<Cluster>;
 
-    fn exists(&self, live: &Self::Live) -> bool {
-        live.is_some()
-    }
     fn key(&self) -> Key {
         "cluster"
     }
@@ -199,6 +196,10 @@ impl Step for ClusterStep {
                 .done(&format!("Tenant A: OIDC issuer {issuer}"));
         }
         Ok(())
+    }
+
+    fn created_note(&self, _cx: &Cx) -> Option<String> {
+        Some("with OIDC issuer and workload identity".into())
     }
 
     fn delete(&self, cx: &Cx) -> Result<()> {

@@ -14,7 +14,7 @@ use xtenant_shared::validate::{Kind, check};
 
 use crate::az::argv::Credential;
 use crate::az::types::{FederatedCredential, Identity};
-use crate::engine::{Cx, Decision, Key, Step};
+use crate::engine::{Cx, Decision, Key, Present, Step};
 use crate::settings::{Place, Side};
 
 /// Federated credentials one identity may have (Azure's hard limit).
@@ -37,6 +37,12 @@ pub struct Credentials {
     pub all: Vec<FederatedCredential>,
 }
 
+impl Present for Credentials {
+    fn present(&self) -> bool {
+        self.matching.is_some()
+    }
+}
+
 impl CredentialStep {
     fn issuer(cx: &Cx) -> Result<String> {
         let issuer = cx
@@ -53,9 +59,6 @@ impl CredentialStep {
 impl Step for CredentialStep {
     type Live = Credentials;
 
-    fn exists(&self, live: &Self::Live) -> bool {
-        live.matching.is_some()
-    }
     fn key(&self) -> Key {
         "credential"
     }
@@ -99,9 +102,14 @@ impl Step for CredentialStep {
                     c.name, c.audiences, self.audience
                 )));
             }
+            let named = if c.name == self.name {
+                String::new()
+            } else {
+                format!(" (as {})", c.name)
+            };
             return Ok(Decision::Keep(format!(
-                "({}) trusts {} from {issuer}",
-                c.name, self.subject
+                "trusts {} from {issuer}{named}",
+                self.subject
             )));
         }
         if cx.applying() {
@@ -173,11 +181,6 @@ impl Step for CredentialStep {
                 Ok(()) => break,
             }
         }
-        if cx.changes {
-            cx.ctx
-                .progress
-                .note("Entra may take a minute or two to accept a new credential");
-        }
         let made = FederatedCredential {
             name,
             issuer,
@@ -197,6 +200,14 @@ impl Step for CredentialStep {
                 .record(|pr| pr.resources.federated_credential_name = Some(c.name.clone())),
             None => Ok(()),
         }
+    }
+
+    fn created_note(&self, cx: &Cx) -> Option<String> {
+        let issuer = Self::issuer(cx).unwrap_or_default();
+        Some(format!(
+            "trusts {} from {issuer}; Entra may take a minute or two to accept it",
+            self.subject
+        ))
     }
 
     fn delete(&self, cx: &Cx) -> Result<()> {

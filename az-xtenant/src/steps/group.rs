@@ -43,9 +43,6 @@ pub fn is_ours(cx: &Cx, id: &str, group: &Group) -> bool {
 impl Step for GroupStep {
     type Live = Option<Group>;
 
-    fn exists(&self, live: &Self::Live) -> bool {
-        live.is_some()
-    }
     fn key(&self) -> Key {
         self.key
     }
@@ -108,13 +105,18 @@ impl Step for GroupStep {
         let p = &self.place;
         cx.az
             .group_create(&p.subscription, &p.resource_group, &p.location, &id)?;
-        cx.ctx.progress.note(&format!(
-            "tagged {}={} and {}={id}",
+        Ok(None)
+    }
+
+    fn created_note(&self, cx: &Cx) -> Option<String> {
+        let id = cx.ctx.snapshot().id.unwrap_or_default();
+        Some(format!(
+            "in {}, tagged {}={} {}={id}",
+            self.place.location,
             names::TAG_CREATED_BY,
             names::TAG_CREATED_BY_VALUE,
             names::TAG_PROFILE
-        ));
-        Ok(None)
+        ))
     }
 
     fn record(&self, _cx: &Cx, _live: &Self::Live) -> Result<()> {

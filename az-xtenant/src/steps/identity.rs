@@ -17,9 +17,6 @@ pub struct IdentityStep {
 impl Step for IdentityStep {
     type Live = Option<Identity>;
 
-    fn exists(&self, live: &Self::Live) -> bool {
-        live.is_some()
-    }
     fn key(&self) -> Key {
         "identity"
     }

@@ -49,9 +49,6 @@ impl RoleStep {
 impl Step for RoleStep {
     type Live = Option<RoleAssignment>;
 
-    fn exists(&self, live: &Self::Live) -> bool {
-        live.is_some()
-    }
     fn key(&self) -> Key {
         "role"
     }
@@ -63,7 +60,7 @@ impl Step for RoleStep {
     }
     fn what(&self) -> String {
         let at = self.scope.rsplit('/').next().unwrap_or(&self.scope);
-        format!("role {} on {at}", self.role)
+        format!("role assignment {} on {at}", self.role)
     }
     fn target(&self, cx: &Cx) -> Result<(ObjectKind, String)> {
         Ok((

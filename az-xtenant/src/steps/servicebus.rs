@@ -19,9 +19,6 @@ pub struct NamespaceStep {
 impl Step for NamespaceStep {
     type Live = Option<Namespace>;
 
-    fn exists(&self, live: &Self::Live) -> bool {
-        live.is_some()
-    }
     fn key(&self) -> Key {
         "namespace"
     }
@@ -104,9 +101,6 @@ pub struct QueueStep {
 impl Step for QueueStep {
     type Live = Option<Queue>;
 
-    fn exists(&self, live: &Self::Live) -> bool {
-        live.is_some()
-    }
     fn key(&self) -> Key {
         "queue"
     }
