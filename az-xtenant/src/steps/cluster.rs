@@ -33,6 +33,7 @@ impl ClusterStep {
     fn settle(&self, cx: &Cx, mut c: Cluster) -> Result<Cluster> {
         let (sub, rg, name) = self.names();
         let started = Instant::now();
+        let mut told = false;
         while c.in_progress() && cx.changes {
             let state = c.provisioning_state.clone().unwrap_or_default();
             if started.elapsed() >= cx.waits.cluster {
@@ -43,6 +44,10 @@ impl ClusterStep {
                 .into());
             }
             let what = format!("Tenant A: waiting for AKS cluster {name} ({state})");
+            if !std::mem::replace(&mut told, true) {
+                // Said once, visibly even without a terminal; the spinner shows the rest.
+                cx.ctx.progress.note(&what);
+            }
             cx.ctx
                 .progress
                 .wait(&what, || std::thread::sleep(cx.waits.poll));

@@ -62,6 +62,8 @@ impl Step for GroupStep {
     fn read(&self, cx: &Cx) -> Result<Self::Live> {
         let (sub, rg) = (&self.place.subscription, &self.place.resource_group);
         let started = Instant::now();
+        // Said once, visibly even without a terminal; the spinner shows the rest.
+        let mut told = false;
         loop {
             let group = cx.az.group_show(sub, rg)?;
             match group {
@@ -80,6 +82,9 @@ impl Step for GroupStep {
                         "{}: resource group {rg} is being deleted; waiting for it to go before creating it again",
                         self.place.side.label()
                     );
+                    if !std::mem::replace(&mut told, true) {
+                        cx.ctx.progress.note(&what);
+                    }
                     cx.ctx
                         .progress
                         .wait(&what, || std::thread::sleep(cx.waits.poll));
