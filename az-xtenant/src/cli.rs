@@ -85,6 +85,10 @@ pub enum Command {
     Env(commands::env::Args),
     /// Delete the resource groups xtenant created, in both tenants
     Cleanup(commands::cleanup::Args),
+    /// Declared graph: show what `apply` would change in xtenant.yaml's identities, roles and credentials
+    Plan(commands::plan::Args),
+    /// Declared graph: make Azure match xtenant.yaml (identities, role grants, federated credentials)
+    Apply(commands::apply::Args),
     /// Print a shell completion script
     Completions(commands::completions::Args),
     /// Write man pages into a directory
@@ -105,6 +109,8 @@ impl Command {
             Command::Status(_) => "status",
             Command::Env(_) => "env",
             Command::Cleanup(_) => "cleanup",
+            Command::Plan(_) => "plan",
+            Command::Apply(_) => "apply",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",
         }
@@ -121,6 +127,7 @@ impl Command {
                 | Command::Trust(_)
                 | Command::Up(_)
                 | Command::Cleanup(_)
+                | Command::Apply(_)
         )
     }
 }

@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod engine;
 mod error;
+mod graph;
 mod interrupt;
 mod progress;
 mod settings;

@@ -114,6 +114,44 @@ fn collect() -> BTreeSet<Vec<String>> {
         &w,
         &["cleanup", "--dry-run", "--assume", "outdated", "--yes"],
     ));
+    // A declared graph: roles by name and by GUID at several scopes, one
+    // credential per (cluster, namespace, ServiceAccount).
+    let file = w.path().join("xtenant.yaml");
+    let rg_b = format!("/subscriptions/{SB}/resourceGroups/{RG}");
+    std::fs::write(
+        &file,
+        format!(
+            "tenantA: {{tenantId: {TA}, subscriptionId: {SA}}}
+tenantB: {{tenantId: {TB}, subscriptionId: {SB}, resourceGroup: rg-identities, location: eastus}}
+clusters:
+  - {{name: aks-blue, resourceGroup: {RG}}}
+  - {{name: aks-green, resourceGroup: {RG}}}
+identities:
+  - name: orders-writer
+    roles:
+      - {{role: Azure Service Bus Data Sender, scope: {ns}/queues/orders}}
+      - {{role: 4633458b-17de-408a-b874-0445c86b69e6, scope: {rg_b}/providers/Microsoft.KeyVault/vaults/kv1}}
+      - {{role: Reader, scope: {rg_b}}}
+workloads:
+  - {{namespace: orders, serviceAccount: writer.v2, identity: orders-writer}}
+",
+            ns = ns_id()
+        ),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    // (An assumed outdated cluster has its OIDC issuer off, which the graph
+    // refuses: it adopts clusters as they are.)
+    let args = [
+        "apply",
+        "-f",
+        file,
+        "--dry-run",
+        "--assume",
+        "absent",
+        "--yes",
+    ];
+    all.extend(plan(&w, &args));
     all
 }
 

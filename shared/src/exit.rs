@@ -8,7 +8,7 @@
 //! | 1    | a check found a problem (nothing failed to run) |
 //! | 2    | bad or missing input; nothing was changed |
 //! | 3    | an operation failed: az, the cluster, Entra, a file |
-//! | 4    | a wait ran out of time |
+//! | 4    | a wait ran out of time; `plan --detailed-exitcode`: changes pending |
 //! | 5    | another xtenant command is using the profile |
 //! | 127  | a program xtenant needs (az) is not on PATH |
 //! | 130  | interrupted (Ctrl-C or SIGTERM); run the command again to resume |
@@ -31,6 +31,10 @@ pub const USAGE: u8 = 2;
 pub const ERROR: u8 = 3;
 /// A wait ran out of time.
 pub const TIMEOUT: u8 = 4;
+/// `plan --detailed-exitcode`: there are changes to apply. The same number
+/// as [`TIMEOUT`], as Terraform's scripts expect a distinct code; `plan`
+/// never waits, so it cannot mean both.
+pub const CHANGES_PENDING: u8 = 4;
 /// Another xtenant command holds the profile.
 pub const BUSY: u8 = 5;
 /// A program xtenant runs is not installed.

@@ -5,6 +5,7 @@
 //! Synchronous and small on purpose: both tools link it.
 
 pub mod exit;
+pub mod graph_state;
 pub mod issuer;
 pub mod manpages;
 pub mod names;

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::graph_state::GraphState;
 use crate::names;
 use crate::ownership::{ObjectKind, Ownership};
 
@@ -38,6 +39,9 @@ pub struct Profile {
     /// What xtenant created, or recorded the intent to create.
     #[serde(default, skip_serializing_if = "Ownership::is_empty")]
     pub owned: Ownership,
+    /// The declared trust graph's state (`az-xtenant apply -f`).
+    #[serde(default, skip_serializing_if = "GraphState::is_empty")]
+    pub graph: GraphState,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -129,6 +133,7 @@ impl Default for Profile {
             workload: Workload::default(),
             id: None,
             owned: Ownership::default(),
+            graph: GraphState::default(),
             extra: Map::new(),
         }
     }

@@ -4,15 +4,12 @@
 //! group it adopted. Nothing else, ever. Asks on a terminal; elsewhere
 //! `--yes` is required. Then forgets the recorded IDs of what it deleted.
 
-use std::io::{BufRead, IsTerminal, Write};
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 use xtenant_shared::Profile;
 use xtenant_shared::ownership::ObjectKind;
 
 use crate::commands::{Ctx, WaitArgs, login};
 use crate::engine::{Cx, Node};
-use crate::error::UsageError;
 use crate::settings;
 use crate::steps::{self, Part, group};
 
@@ -149,28 +146,14 @@ fn confirm(doomed: &[Doomed]) -> Result<()> {
         .iter()
         .map(|d| format!("{} ({})", d.node.what(), d.node.side().label()))
         .collect();
-    if !std::io::stdin().is_terminal() {
-        return Err(UsageError(format!(
-            "cleanup would delete {}; pass --yes to confirm when not on a terminal",
+    super::confirm(
+        &format!(
+            "Delete {} (resource groups with everything in them)?",
             list.join(", ")
-        ))
-        .into());
-    }
-    eprint!(
-        "Delete {} (resource groups with everything in them)? [y/N] ",
-        list.join(", ")
-    );
-    std::io::stderr().flush().ok();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .context("reading the answer")?;
-    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
-        Ok(())
-    } else {
-        Err(UsageError("cleanup cancelled; nothing was deleted".into()).into())
-    }
+        ),
+        &format!("cleanup would delete {}", list.join(", ")),
+        "cleanup cancelled; nothing was deleted",
+    )
 }
 
 /// Forgets a deleted object: its ownership record (with everything inside

@@ -2,6 +2,7 @@
 //! they share: the profile store (and its run lock), the in-memory profile,
 //! the output format, az's mode and progress.
 
+pub mod apply;
 pub mod cleanup;
 pub mod cluster;
 pub mod completions;
@@ -9,6 +10,7 @@ pub mod env;
 pub mod init;
 pub mod login;
 pub mod man;
+pub mod plan;
 pub mod resources;
 pub mod status;
 pub mod trust;
@@ -24,6 +26,7 @@ use xtenant_shared::{Profile, ProfileError, ProfileStore, RunLock, names};
 use crate::az::{Az, Mode};
 use crate::cli::{Cli, Command, Global};
 use crate::engine::{Cx, Graph, Waits};
+use crate::error::UsageError;
 use crate::progress::Progress;
 
 /// What every subcommand works with.
@@ -189,6 +192,30 @@ pub fn poll_interval() -> Duration {
     Duration::from_secs_f64(secs)
 }
 
+/// Asks `question` on the terminal; off a terminal refuses (exit 2), saying
+/// what would happen and that `--yes` confirms it.
+pub fn confirm(question: &str, what: &str, cancelled: &str) -> Result<()> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return Err(UsageError(format!(
+            "{what}; pass --yes to confirm when not on a terminal"
+        ))
+        .into());
+    }
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| anyhow::Error::new(e).context("reading the answer"))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+        Ok(())
+    } else {
+        Err(UsageError(cancelled.to_string()).into())
+    }
+}
+
 /// Runs the chosen subcommand; answers the exit code.
 pub fn dispatch(cli: Cli) -> Result<u8> {
     let name = cli.command.name();
@@ -207,6 +234,8 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Trust(args) => trust::run(&ctx, &args),
         Command::Up(args) => up::run(&ctx, &args),
         Command::Status(args) => status::run(&ctx, &args),
+        Command::Plan(args) => return plan::run(&ctx, &args),
+        Command::Apply(args) => apply::run(&ctx, &args),
         Command::Env(args) => env::run(&ctx, &args),
         Command::Cleanup(args) => cleanup::run(&ctx, &args),
         Command::Completions(_) | Command::Man(_) => Ok(()),

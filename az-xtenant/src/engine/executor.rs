@@ -13,8 +13,8 @@ use anyhow::{Result, anyhow, bail};
 use super::Node;
 use crate::interrupt;
 
-/// A step's name in the graph.
-pub type Key = &'static str;
+/// A step's name in the graph: "cluster", "identity:orders-writer".
+pub type Key = String;
 
 /// What the executor needs to know of a step.
 pub trait Vertex: Send + Sync {
@@ -45,7 +45,7 @@ impl<N: ?Sized + Vertex> Graph<N> {
         while out.len() < self.nodes.len() {
             let before = out.len();
             for n in &self.nodes {
-                if !done.contains(n.key()) && self.ready(n.as_ref(), &keys, &done) {
+                if !done.contains(&n.key()) && self.ready(n.as_ref(), &keys, &done) {
                     done.insert(n.key());
                     out.push(n.as_ref());
                 }
@@ -92,7 +92,7 @@ impl<N: ?Sized + Vertex> Graph<N> {
                         if running >= parallel.max(1) {
                             break;
                         }
-                        if started.contains(n.key()) {
+                        if started.contains(&n.key()) {
                             continue;
                         }
                         if n.needs().iter().any(|k| failed.contains(k)) {

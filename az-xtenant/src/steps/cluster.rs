@@ -14,6 +14,7 @@ use crate::az::AzError;
 use crate::az::types::{Cluster, PLACEHOLDER_GUID};
 use crate::engine::{Cx, Decision, Key, Step};
 use crate::settings::{ClusterSettings, Side};
+use crate::steps::slot::ClusterSlot;
 
 pub struct ClusterStep {
     pub s: ClusterSettings,
@@ -107,10 +108,10 @@ impl Step for ClusterStep {
     type Live = Option<Cluster>;
 
     fn key(&self) -> Key {
-        "cluster"
+        "cluster".into()
     }
     fn needs(&self) -> Vec<Key> {
-        vec![self.group]
+        vec![self.group.clone()]
     }
     fn side(&self) -> Side {
         Side::A
@@ -189,12 +190,8 @@ impl Step for ClusterStep {
             }
         }
         let id = live.as_ref().map(|c| c.id.clone());
-        cx.ctx.record(|p| {
-            if id.is_some() {
-                p.cluster.cluster_id.clone_from(&id);
-            }
-            p.cluster.issuer_url = Some(issuer.clone());
-        })?;
+        cx.ctx
+            .record(|p| ClusterSlot::Demo.set(p, id.as_deref(), &issuer))?;
         if cx.applying() {
             cx.ctx
                 .progress

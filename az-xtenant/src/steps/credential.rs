@@ -16,6 +16,7 @@ use crate::az::argv::Credential;
 use crate::az::types::{FederatedCredential, Identity};
 use crate::engine::{Cx, Decision, Key, Present, Step};
 use crate::settings::{Place, Side};
+use crate::steps::slot::ClusterSlot;
 
 /// Federated credentials one identity may have (Azure's hard limit).
 pub const MAX_CREDENTIALS: usize = 20;
@@ -24,6 +25,11 @@ pub const MAX_CREDENTIALS: usize = 20;
 const CONFLICT_RETRIES: u32 = 6;
 
 pub struct CredentialStep {
+    pub key: Key,
+    /// The identity's and the cluster's steps, and the identity's previous
+    /// credential step: Azure refuses concurrent writes on one identity.
+    pub needs: Vec<Key>,
+    pub cluster: ClusterSlot,
     pub place: Place,
     pub identity: String,
     pub name: String,
@@ -44,12 +50,10 @@ impl Present for Credentials {
 }
 
 impl CredentialStep {
-    fn issuer(cx: &Cx) -> Result<String> {
-        let issuer = cx
-            .ctx
-            .snapshot()
+    fn issuer(&self, cx: &Cx) -> Result<String> {
+        let issuer = self
             .cluster
-            .issuer_url
+            .issuer(&cx.ctx.snapshot())
             .context("no OIDC issuer recorded yet: run `az-xtenant cluster` (or `up`) first")?;
         check("cluster.issuerUrl (profile)", Kind::IssuerUrl, &issuer)?;
         Ok(issuer)
@@ -60,10 +64,10 @@ impl Step for CredentialStep {
     type Live = Credentials;
 
     fn key(&self) -> Key {
-        "credential"
+        self.key.clone()
     }
     fn needs(&self) -> Vec<Key> {
-        vec!["identity", "cluster"]
+        self.needs.clone()
     }
     fn side(&self) -> Side {
         Side::B
@@ -81,7 +85,7 @@ impl Step for CredentialStep {
     }
 
     fn read(&self, cx: &Cx) -> Result<Self::Live> {
-        let issuer = Self::issuer(cx)?;
+        let issuer = self.issuer(cx)?;
         let p = &self.place;
         let all = cx
             .az
@@ -94,7 +98,7 @@ impl Step for CredentialStep {
     }
 
     fn decide(&self, cx: &Cx, live: &Self::Live) -> Result<Decision> {
-        let issuer = Self::issuer(cx)?;
+        let issuer = self.issuer(cx)?;
         if let Some(c) = &live.matching {
             if !c.audiences.contains(&self.audience) {
                 return Ok(Decision::Update(format!(
@@ -142,7 +146,7 @@ impl Step for CredentialStep {
     }
 
     fn write(&self, cx: &Cx, decision: &Decision, live: Self::Live) -> Result<Self::Live> {
-        let issuer = Self::issuer(cx)?;
+        let issuer = self.issuer(cx)?;
         // An audience fix rewrites the matching credential under its own name.
         let name = match (decision, &live.matching) {
             (Decision::Update(_), Some(c)) => c.name.clone(),
@@ -194,16 +198,16 @@ impl Step for CredentialStep {
     }
 
     fn record(&self, cx: &Cx, live: &Self::Live) -> Result<()> {
-        match &live.matching {
-            Some(c) => cx
+        match (&live.matching, &self.cluster) {
+            (Some(c), ClusterSlot::Demo) => cx
                 .ctx
                 .record(|pr| pr.resources.federated_credential_name = Some(c.name.clone())),
-            None => Ok(()),
+            _ => Ok(()),
         }
     }
 
     fn created_note(&self, cx: &Cx) -> Option<String> {
-        let issuer = Self::issuer(cx).unwrap_or_default();
+        let issuer = self.issuer(cx).unwrap_or_default();
         Some(format!(
             "trusts {} from {issuer}; Entra may take a minute or two to accept it",
             self.subject

@@ -44,7 +44,7 @@ impl Step for GroupStep {
     type Live = Option<Group>;
 
     fn key(&self) -> Key {
-        self.key
+        self.key.clone()
     }
     fn needs(&self) -> Vec<Key> {
         Vec::new()

@@ -7,21 +7,24 @@ use xtenant_shared::ownership::ObjectKind;
 use crate::az::types::Identity;
 use crate::engine::{Cx, Decision, Key, Step};
 use crate::settings::{Place, Side};
+use crate::steps::slot::IdentitySlot;
 
 pub struct IdentityStep {
+    pub key: Key,
     pub place: Place,
     pub name: String,
     pub group: Key,
+    pub slot: IdentitySlot,
 }
 
 impl Step for IdentityStep {
     type Live = Option<Identity>;
 
     fn key(&self) -> Key {
-        "identity"
+        self.key.clone()
     }
     fn needs(&self) -> Vec<Key> {
-        vec![self.group]
+        vec![self.group.clone()]
     }
     fn side(&self) -> Side {
         Side::B
@@ -45,7 +48,7 @@ impl Step for IdentityStep {
     }
 
     fn decide(&self, cx: &Cx, live: &Self::Live) -> Result<Decision> {
-        let recorded = cx.ctx.snapshot().resources.client_id;
+        let recorded = self.slot.client_id(&cx.ctx.snapshot());
         Ok(match live {
             None => Decision::Create,
             Some(i) => match recorded.filter(|r| !r.eq_ignore_ascii_case(&i.client_id)) {
@@ -74,12 +77,7 @@ impl Step for IdentityStep {
         if !cx.applying() {
             return Ok(());
         }
-        cx.ctx.record(|pr| {
-            pr.resources.identity_name = Some(self.name.clone());
-            pr.resources.identity_id = Some(i.id.clone());
-            pr.resources.client_id = Some(i.client_id.clone());
-            pr.resources.principal_id = Some(i.principal_id.clone());
-        })
+        cx.ctx.record(|pr| self.slot.set(pr, &self.name, i))
     }
 
     fn delete(&self, cx: &Cx) -> Result<()> {

@@ -9,12 +9,14 @@
 //!         └ identity ──────────┴───┘
 //! ```
 
+pub mod adopted_cluster;
 pub mod cluster;
 pub mod credential;
 pub mod group;
 pub mod identity;
 pub mod role;
 pub mod servicebus;
+pub mod slot;
 
 use anyhow::Result;
 use xtenant_shared::{Profile, names};
@@ -22,6 +24,7 @@ use xtenant_shared::{Profile, names};
 use crate::az::namespace_id;
 use crate::engine::{Graph, Key, Node};
 use crate::settings::{self, Place};
+use slot::{ClusterSlot, IdentitySlot};
 
 /// Which part of the demo a subcommand runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,16 +78,16 @@ pub fn demo(p: &Profile, part: Part) -> Result<Graph> {
         (Some(a), Some(b)) => same_group(&a.place, &b.place),
         _ => false,
     };
-    let group_b: Key = if shared_group { "group-a" } else { "group-b" };
+    let group_b: Key = if shared_group { "group-a" } else { "group-b" }.into();
     let mut nodes: Vec<Box<dyn Node>> = Vec::new();
     if let Some(a) = a {
         nodes.push(Box::new(group::GroupStep {
-            key: "group-a",
+            key: "group-a".into(),
             place: a.place.clone(),
         }));
         nodes.push(Box::new(cluster::ClusterStep {
             s: a,
-            group: "group-a",
+            group: "group-a".into(),
         }));
     }
     if let Some(b) = b {
@@ -99,7 +102,7 @@ pub fn demo(p: &Profile, part: Part) -> Result<Graph> {
         if matches!(part, Part::Resources | Part::All) {
             if !shared_group {
                 nodes.push(Box::new(group::GroupStep {
-                    key: group_b,
+                    key: group_b.clone(),
                     place: b.place.clone(),
                 }));
             }
@@ -107,7 +110,7 @@ pub fn demo(p: &Profile, part: Part) -> Result<Graph> {
             nodes.push(Box::new(servicebus::NamespaceStep {
                 place: pl.clone(),
                 name: ns.clone(),
-                group: group_b,
+                group: group_b.clone(),
             }));
             nodes.push(Box::new(servicebus::QueueStep {
                 place: pl.clone(),
@@ -115,15 +118,20 @@ pub fn demo(p: &Profile, part: Part) -> Result<Graph> {
                 name: b.queue.clone(),
             }));
             nodes.push(Box::new(identity::IdentityStep {
+                key: "identity".into(),
                 place: pl.clone(),
                 name: identity.clone(),
                 group: group_b,
+                slot: IdentitySlot::Demo,
             }));
             nodes.push(Box::new(role::RoleStep {
+                key: "role".into(),
+                identity: IdentitySlot::Demo,
+                identity_step: "identity".into(),
                 place: pl.clone(),
                 role: names::SERVICEBUS_ROLE.to_string(),
                 scope: namespace_id(&pl.subscription, &pl.resource_group, &ns),
-                scope_step: "namespace",
+                scope_step: Some("namespace".into()),
             }));
         }
         if matches!(part, Part::Trust | Part::All) {
@@ -133,6 +141,9 @@ pub fn demo(p: &Profile, part: Part) -> Result<Graph> {
                 .clone()
                 .unwrap_or_else(|| names::federated_credential_name(&identity));
             nodes.push(Box::new(credential::CredentialStep {
+                key: "credential".into(),
+                needs: vec!["identity".into(), "cluster".into()],
+                cluster: ClusterSlot::Demo,
                 place: b.place,
                 identity,
                 name,

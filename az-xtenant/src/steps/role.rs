@@ -14,22 +14,25 @@ use crate::az::argv::Grant;
 use crate::az::types::{PLACEHOLDER_GUID, RoleAssignment};
 use crate::engine::{Cx, Decision, Key, Step};
 use crate::settings::{Place, Side};
+use crate::steps::slot::IdentitySlot;
 
 pub struct RoleStep {
+    pub key: Key,
     pub place: Place,
+    /// The identity granted the role, and the step that records it.
+    pub identity: IdentitySlot,
+    pub identity_step: Key,
     /// Role name or role definition GUID.
     pub role: String,
     pub scope: String,
-    /// The step that records the scope's object.
-    pub scope_step: Key,
+    /// The step that makes the scope's object, when it is in the graph.
+    pub scope_step: Option<Key>,
 }
 
 impl RoleStep {
-    fn principal(cx: &Cx) -> String {
-        cx.ctx
-            .snapshot()
-            .resources
-            .principal_id
+    fn principal(&self, cx: &Cx) -> String {
+        self.identity
+            .principal(&cx.ctx.snapshot())
             .unwrap_or_else(|| PLACEHOLDER_GUID.into())
     }
 
@@ -40,7 +43,7 @@ impl RoleStep {
             "{profile}|{}|{}|{}",
             self.role.to_ascii_lowercase(),
             self.scope.to_ascii_lowercase(),
-            Self::principal(cx).to_ascii_lowercase()
+            self.principal(cx).to_ascii_lowercase()
         );
         Ok(uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes()).to_string())
     }
@@ -50,10 +53,12 @@ impl Step for RoleStep {
     type Live = Option<RoleAssignment>;
 
     fn key(&self) -> Key {
-        "role"
+        self.key.clone()
     }
     fn needs(&self) -> Vec<Key> {
-        vec!["identity", self.scope_step]
+        let mut needs = vec![self.identity_step.clone()];
+        needs.extend(self.scope_step.clone());
+        needs
     }
     fn side(&self) -> Side {
         Side::B
@@ -74,7 +79,7 @@ impl Step for RoleStep {
     }
 
     fn read(&self, cx: &Cx) -> Result<Self::Live> {
-        let principal = Self::principal(cx);
+        let principal = self.principal(cx);
         Ok(cx
             .az
             .role_assignment_list(&self.place.subscription, &self.scope)?
@@ -90,7 +95,7 @@ impl Step for RoleStep {
     }
 
     fn write(&self, cx: &Cx, _decision: &Decision, _live: Self::Live) -> Result<Self::Live> {
-        let principal = Self::principal(cx);
+        let principal = self.principal(cx);
         let name = self.name(cx)?;
         let description = format!("Created by xtenant (profile {})", cx.ctx.profile_id()?);
         let grant = Grant {
@@ -104,11 +109,11 @@ impl Step for RoleStep {
     }
 
     fn record(&self, cx: &Cx, live: &Self::Live) -> Result<()> {
-        match live {
-            Some(ra) => cx
+        match (live, &self.identity) {
+            (Some(ra), IdentitySlot::Demo) => cx
                 .ctx
                 .record(|pr| pr.resources.role_assignment_id = Some(ra.id.clone())),
-            None => Ok(()),
+            _ => Ok(()),
         }
     }
 

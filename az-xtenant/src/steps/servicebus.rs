@@ -20,10 +20,10 @@ impl Step for NamespaceStep {
     type Live = Option<Namespace>;
 
     fn key(&self) -> Key {
-        "namespace"
+        "namespace".into()
     }
     fn needs(&self) -> Vec<Key> {
-        vec![self.group]
+        vec![self.group.clone()]
     }
     fn side(&self) -> Side {
         Side::B
@@ -102,10 +102,10 @@ impl Step for QueueStep {
     type Live = Option<Queue>;
 
     fn key(&self) -> Key {
-        "queue"
+        "queue".into()
     }
     fn needs(&self) -> Vec<Key> {
-        vec!["namespace"]
+        vec!["namespace".into()]
     }
     fn side(&self) -> Side {
         Side::B

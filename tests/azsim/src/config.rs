@@ -1,5 +1,6 @@
 //! What the simulator serves: tenants, their subscriptions and service principals, and the AKS settings.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -51,6 +52,10 @@ pub struct Config {
     /// Issuer URL handed out to new clusters with the OIDC issuer enabled; by default
     /// `https://<region>.oic.prod-aks.azure.com/<tenant>/<uuid>/`.
     pub aks_issuer_url: Option<String>,
+    /// Issuer URL per cluster name (case-insensitive), ahead of `aks_issuer_url`: lets
+    /// each cluster of a graph have its own issuer (one of them a real control plane's).
+    #[serde(default)]
+    pub aks_issuers: BTreeMap<String, String>,
     /// Kubeconfig (YAML text) returned by `az aks get-credentials`; by default a
     /// kubeconfig pointing at the cluster's fictitious FQDN.
     pub aks_kubeconfig: Option<String>,
@@ -77,7 +82,39 @@ impl Tenant {
     }
 }
 
+impl Tenant {
+    /// Adds a subscription with a random ID named `<tenant> subscription <n>`; returns its ID.
+    pub fn add_subscription(&mut self) -> String {
+        let id = Uuid::new_v4().to_string();
+        let n = self.subscriptions.len() + 1;
+        self.subscriptions.push(Subscription {
+            id: id.clone(),
+            name: format!("{} subscription {n}", self.name),
+        });
+        id
+    }
+}
+
 impl Config {
+    /// Gives every tenant a second subscription (for graphs spanning subscriptions).
+    #[must_use]
+    pub fn with_second_subscriptions(mut self) -> Self {
+        for t in &mut self.tenants {
+            if t.subscriptions.len() < 2 {
+                t.add_subscription();
+            }
+        }
+        self
+    }
+
+    /// Hands `issuer` to the cluster named `cluster` when it is created with the OIDC issuer.
+    #[must_use]
+    pub fn with_cluster_issuer(mut self, cluster: &str, issuer: &str) -> Self {
+        self.aks_issuers
+            .insert(cluster.to_ascii_lowercase(), issuer.to_string());
+        self
+    }
+
     /// Two tenants ("Tenant A", "Tenant B") with random IDs and no faults.
     pub fn two_tenants() -> Self {
         Config {

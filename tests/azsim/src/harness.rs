@@ -82,6 +82,11 @@ impl Harness {
             &format!("{base}/"),
             "--endpoint-management",
             "https://management.core.windows.net/",
+            // Key Vault and Storage commands need these suffixes (data-plane DNS names).
+            "--suffix-keyvault-dns",
+            ".vault.azure.net",
+            "--suffix-storage-endpoint",
+            "core.windows.net",
         ])?;
         h.run_az(&["cloud", "set", "-n", CLOUD])?;
         h.run_az(&[
@@ -177,7 +182,8 @@ impl Harness {
     }
 
     /// The seed procedure's variables and the simulator's own: `AZSIM_URL`, `AZSIM_CA`,
-    /// `TENANT_{A,B}_ID`, `TENANT_{A,B}_SUBSCRIPTION_ID`, `AZSIM_SP_{A,B}_{ID,SECRET}`.
+    /// `TENANT_{A,B}_ID`, `TENANT_{A,B}_SUBSCRIPTION_ID` (and `..._SUBSCRIPTION_2_ID` when
+    /// there is a second), `AZSIM_SP_{A,B}_{ID,SECRET}`.
     pub fn ids_env(&self) -> Vec<(String, String)> {
         let mut v = vec![
             ("AZSIM_URL".to_string(), self.server.base_url.clone()),
@@ -187,6 +193,9 @@ impl Harness {
             v.push((format!("TENANT_{letter}_ID"), t.id.clone()));
             if let Some(s) = t.subscriptions.first() {
                 v.push((format!("TENANT_{letter}_SUBSCRIPTION_ID"), s.id.clone()));
+            }
+            if let Some(s) = t.subscriptions.get(1) {
+                v.push((format!("TENANT_{letter}_SUBSCRIPTION_2_ID"), s.id.clone()));
             }
             if let Some(p) = t.principals.first() {
                 v.push((format!("AZSIM_SP_{letter}_ID"), p.client_id.clone()));

@@ -11,6 +11,7 @@ pub mod faults;
 mod federated;
 mod graph;
 pub mod harness;
+mod harness_graph;
 mod hold;
 pub mod keys;
 mod lro;

@@ -14,11 +14,24 @@ use crate::state::{Inner, Operation, Sim};
 /// Starts an operation that completes after `ms` milliseconds, ending as `failure`
 /// says (or `Succeeded`); returns its ID and completion time.
 pub fn begin(inner: &mut Inner, ms: u64, failure: Option<LroFailure>) -> (String, Instant) {
+    begin_for(inner, ms, failure, None)
+}
+
+/// Like [`begin`] for an operation whose `Location` poll answers `resource` once done.
+pub fn begin_for(
+    inner: &mut Inner,
+    ms: u64,
+    failure: Option<LroFailure>,
+    resource: Option<String>,
+) -> (String, Instant) {
     let id = uuid::Uuid::new_v4().to_string();
     let done_at = Instant::now() + Duration::from_millis(ms);
-    inner
-        .operations
-        .insert(id.clone(), Operation { done_at, failure });
+    let op = Operation {
+        done_at,
+        failure,
+        resource,
+    };
+    inner.operations.insert(id.clone(), op);
     (id, done_at)
 }
 
@@ -64,19 +77,30 @@ pub fn with_headers(
 
 /// Answers a status poll.
 pub fn status(sim: &Sim, id: &str, result: bool) -> ArmResult {
-    let op = sim.lock().operations.get(id).cloned().ok_or_else(|| {
+    let g = sim.lock();
+    let op = g.operations.get(id).cloned().ok_or_else(|| {
         ArmError::new(
             StatusCode::NOT_FOUND,
             "OperationNotFound",
             format!("The operation '{id}' was not found."),
         )
     })?;
+    // The resource as it is once done (a Location poll that answers it, like Storage's).
+    let resource = op
+        .resource
+        .as_deref()
+        .and_then(|r| g.get(r))
+        .map(crate::arm::render);
+    drop(g);
     let done = op.done_at <= Instant::now();
     if result {
         return match (done, op.failure) {
             // The Location form of a failed operation answers the operation's error.
             (true, Some(f)) => Err(ArmError::bad(&f.code, f.message)),
-            (true, None) => Ok(StatusCode::OK.into_response()),
+            (true, None) => Ok(match resource {
+                Some(body) => (StatusCode::OK, Json(body)).into_response(),
+                None => StatusCode::OK.into_response(),
+            }),
             // The poller keeps the original Location when none is returned; only pace it.
             (false, _) => Ok(with_retry(sim, StatusCode::ACCEPTED.into_response())),
         };

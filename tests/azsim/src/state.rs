@@ -43,6 +43,8 @@ pub struct Operation {
     pub done_at: Instant,
     /// How it ends when not `Succeeded`.
     pub failure: Option<LroFailure>,
+    /// The resource a `Location` poll answers once done (Storage's create), if any.
+    pub resource: Option<String>,
 }
 
 /// Which part of the simulator answered a request.
@@ -107,6 +109,9 @@ pub struct Inner {
     pub held: BTreeMap<String, usize>,
     /// How many times each operation was released; a held call waits for the next one.
     pub releases: BTreeMap<String, u64>,
+    /// Issuer URLs chosen for clusters by lower-case name, set at run time (ahead of
+    /// [`Config::aks_issuers`](crate::Config)).
+    pub cluster_issuers: BTreeMap<String, String>,
 }
 
 impl Inner {

@@ -78,7 +78,7 @@ fn tenant(req: &Req<'_>, sub: &str) -> String {
 }
 
 /// The cluster as ARM stores it: the request's body plus what AKS computes.
-fn cluster(
+pub(super) fn cluster(
     req: &Req<'_>,
     t: &Target,
     id: &str,
@@ -86,7 +86,12 @@ fn cluster(
     rg: &str,
     group: &Value,
 ) -> Result<Value, ArmError> {
-    let existing = req.sim.lock().get(id).map(|s| s.body.clone());
+    let (existing, chosen) = {
+        let g = req.sim.lock();
+        let key = name.to_ascii_lowercase();
+        let chosen = g.cluster_issuers.get(&key).cloned();
+        (g.get(id).map(|s| s.body.clone()), chosen)
+    };
     let location = store::location(req, Some(group));
     let tenant = tenant(req, &t.sub);
     let mut mc = req.body.clone();
@@ -127,6 +132,11 @@ fn cluster(
             o["oidcIssuerProfile"]["issuerURL"]
                 .as_str()
                 .map(String::from)
+        })
+        .or(chosen)
+        .or_else(|| {
+            let key = name.to_ascii_lowercase();
+            req.sim.config.aks_issuers.get(&key).cloned()
         })
         .or_else(|| req.sim.config.aks_issuer_url.clone())
         .unwrap_or_else(|| {

@@ -9,7 +9,8 @@ use super::error::{self, ArmError, ArmResult};
 use super::route::Target;
 use super::{Req, store};
 
-/// Built-in roles served (name, GUID, description).
+/// Built-in roles served (name, GUID, description); the GUIDs are Azure's, the same in
+/// every tenant (data-plane roles for the graph's scopes: Service Bus, Key Vault, Blob).
 const ROLES: &[(&str, &str, &str)] = &[
     (
         "Owner",
@@ -40,6 +41,31 @@ const ROLES: &[(&str, &str, &str)] = &[
         "Azure Service Bus Data Receiver",
         "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
         "Allows for receive access to Azure Service Bus resources.",
+    ),
+    (
+        "Key Vault Secrets User",
+        "4633458b-17de-408a-b874-0445c86b69e6",
+        "Read secret contents. Only works for key vaults that use the 'Azure role-based access control' permission model.",
+    ),
+    (
+        "Key Vault Secrets Officer",
+        "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+        "Perform any action on the secrets of a key vault, except manage permissions. Only works for key vaults that use the 'Azure role-based access control' permission model.",
+    ),
+    (
+        "Key Vault Reader",
+        "21090545-7ca7-4776-b22c-e363652d74d2",
+        "Read metadata of key vaults and its certificates, keys, and secrets. Cannot read sensitive values such as secret contents or key material. Only works for key vaults that use the 'Azure role-based access control' permission model.",
+    ),
+    (
+        "Storage Blob Data Reader",
+        "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+        "Allows for read access to Azure Storage blob containers and data",
+    ),
+    (
+        "Storage Blob Data Contributor",
+        "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+        "Allows for read, write and delete access to Azure Storage blob containers and data",
     ),
 ];
 

@@ -169,6 +169,33 @@ pub fn resources(req: &Req<'_>, sub: &str, rg: &str) -> ArmResult {
     error::list(items)
 }
 
+/// `GET /subscriptions/{s}/resources`, optionally `$filter=resourceType eq '<type>'`:
+/// top-level resources of the subscription (az finds a vault's group this way).
+pub fn subscription_resources(req: &Req<'_>, sub: &str) -> ArmResult {
+    let filter = req.filter().unwrap_or_default();
+    let wanted = filter
+        .split_once("resourceType eq '")
+        .and_then(|(_, r)| r.split_once('\''))
+        .map(|(t, _)| t.to_string());
+    let g = req.sim.lock();
+    let items = g
+        .under(&format!("/subscriptions/{sub}/resourceGroups"))
+        .filter(|s| s.body["id"].as_str().is_some_and(|i| i.matches('/').count() == 8))
+        .filter(|s| {
+            wanted.as_ref().is_none_or(|w| {
+                s.body["type"]
+                    .as_str()
+                    .is_some_and(|t| t.eq_ignore_ascii_case(w))
+            })
+        })
+        .map(|s| {
+            let b = store::render(s);
+            json!({"id": b["id"], "name": b["name"], "type": b["type"], "location": b["location"], "tags": b["tags"]})
+        })
+        .collect();
+    error::list(items)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

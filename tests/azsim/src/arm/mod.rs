@@ -5,8 +5,11 @@ mod authorization;
 pub mod error;
 mod groups;
 mod identity;
+mod keyvault;
 mod route;
+pub(crate) mod seed;
 mod servicebus;
+mod storage;
 mod store;
 
 use std::collections::HashMap;
@@ -242,6 +245,9 @@ async fn dispatch(req: &Req<'_>, route: &Route, op: &str) -> ArmResult {
         Route::Groups(sub) => groups::list(req, sub),
         Route::Group(sub, rg) => groups::handle(req, sub, rg).await,
         Route::GroupResources(sub, rg) => groups::resources(req, sub, rg),
+        Route::SubscriptionResources(sub) => groups::subscription_resources(req, sub),
+        Route::Resource(t) if t.namespace == "Microsoft.KeyVault" => keyvault::handle(req, t, op),
+        Route::Resource(t) if t.namespace == "Microsoft.Storage" => storage::handle(req, t, op),
         Route::Resource(t) => match t.kind() {
             "managedClusters" => aks::handle(req, t, op).await,
             "userAssignedIdentities" | "federatedIdentityCredentials" => {

@@ -77,6 +77,8 @@ pub enum Route {
     Group(String, String),
     /// `/subscriptions/{s}/resourcegroups/{rg}/resources`
     GroupResources(String, String),
+    /// `/subscriptions/{s}/resources` (az finds a vault's group through it)
+    SubscriptionResources(String),
     /// A provider resource.
     Resource(Target),
 }
@@ -90,10 +92,15 @@ const KNOWN: &[&str] = &[
     "roleDefinitions",
     "roleAssignments",
     "resourceGroups",
+    "vaults",
+    "managedHSMs",
+    "storageAccounts",
     "Microsoft.ContainerService",
     "Microsoft.ManagedIdentity",
     "Microsoft.ServiceBus",
     "Microsoft.Authorization",
+    "Microsoft.KeyVault",
+    "Microsoft.Storage",
     "Microsoft.Resources",
     "Microsoft.Simulator",
 ];
@@ -123,6 +130,7 @@ impl Route {
             ["subscriptions"] => Route::Subscriptions,
             ["subscriptions", _] => Route::Subscription(s(1)),
             ["subscriptions", _, "resourcegroups"] => Route::Groups(s(1)),
+            ["subscriptions", _, "resources"] => Route::SubscriptionResources(s(1)),
             ["subscriptions", _, "resourcegroups", _] => Route::Group(s(1), s(3)),
             ["subscriptions", _, "resourcegroups", _, "resources"] => {
                 Route::GroupResources(s(1), s(3))
@@ -174,7 +182,8 @@ impl Route {
             Route::Subscription(s)
             | Route::Groups(s)
             | Route::Group(s, _)
-            | Route::GroupResources(s, _) => Some(s),
+            | Route::GroupResources(s, _)
+            | Route::SubscriptionResources(s) => Some(s),
             Route::Provider { sub, .. } | Route::Operation { sub, .. } => Some(sub),
             Route::Resource(t) => Some(&t.sub),
         }
@@ -190,7 +199,12 @@ impl Route {
             Route::Operation { .. } => "operations.get".into(),
             Route::Groups(_) => "resourceGroups.list".into(),
             Route::Group(..) => format!("resourceGroups.{m}"),
-            Route::GroupResources(..) => "resources.list".into(),
+            Route::GroupResources(..) | Route::SubscriptionResources(_) => "resources.list".into(),
+            // A provider-level action (`Microsoft.Storage/checkNameAvailability`) has no
+            // resource type; the namespace names it.
+            Route::Resource(t) if t.pairs.is_empty() && t.is_action() => {
+                format!("{}.{}", t.namespace, t.tail.as_deref().unwrap_or_default())
+            }
             Route::Resource(t) => match &t.tail {
                 Some(a) if t.is_action() => format!("{}.{a}", t.kind()),
                 Some(_) => format!("{}.list", t.kind()),
@@ -216,7 +230,10 @@ fn target(method: &Method, segs: &[&str], lower: &[&str]) -> Option<Target> {
         pairs.push((canon(c[0]).to_string(), c[1].to_string()));
     }
     let tail = chunks.remainder().first().map(|t| canon(t).to_string());
-    if tail.is_some() && pairs.is_empty() && method == Method::POST {
+    let name_check = tail
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("checkNameAvailability"));
+    if tail.is_some() && pairs.is_empty() && method == Method::POST && !name_check {
         return None;
     }
     Some(Target {

@@ -1,0 +1,69 @@
+//! `apply -f xtenant.yaml`: makes Azure what the graph declares — the same
+//! engine as `up`: identities in parallel, each identity's credentials one
+//! after the other, creates recorded before they are made. Shows the plan
+//! first and asks (or needs `--yes` off a terminal).
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use xtenant_shared::graph_state::Binding;
+
+use crate::commands::{Ctx, WaitArgs, confirm, login, plan::places};
+use crate::graph;
+
+/// Make Azure match a declared graph (identities, role grants, federated credentials).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The graph file
+    #[arg(short = 'f', long, value_name = "FILE", default_value = "xtenant.yaml")]
+    pub file: PathBuf,
+    /// Apply without asking (required when not on a terminal)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
+    let model = graph::model::load(&args.file)?;
+    let g = graph::build::graph(&model)?;
+    let az = ctx.az()?;
+    login::check(&az, &places(&model))?;
+    let plan = graph::plan::compute(ctx, &az, &model, &g)?;
+    eprint!("{}", plan.human());
+    if plan.changes.is_empty() {
+        ctx.progress.done("apply: nothing to change");
+    } else {
+        if !args.yes && !ctx.dry_run() {
+            confirm(
+                "Apply these changes?",
+                &format!("apply would make {} changes", plan.changes.len()),
+                "apply cancelled; nothing was changed",
+            )?;
+        }
+        ctx.apply(&az, &g, &args.wait.waits())?;
+    }
+    let bindings: Vec<Binding> = model
+        .bindings
+        .iter()
+        .map(|b| Binding {
+            cluster: b.cluster.clone(),
+            namespace: b.namespace.clone(),
+            service_account: b.service_account.clone(),
+            identity: b.identity.clone(),
+            credential: b.credential.clone(),
+        })
+        .collect();
+    ctx.record(|p| {
+        p.graph.tenant_b = Some(model.tenant_b.clone());
+        p.graph.bindings.clone_from(&bindings);
+    })?;
+    if !ctx.dry_run() {
+        ctx.progress.done(&format!(
+            "apply: done; {} workload bindings recorded in {}",
+            bindings.len(),
+            ctx.store.path().display()
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! The declared trust graph (`xtenant.yaml`): clusters of Tenant A ×
+//! workloads → identities of Tenant B and their role grants, checked, then
+//! turned into steps for the same engine that runs `up`.
+
+pub mod build;
+pub mod file;
+pub mod model;
+pub mod plan;

@@ -1,0 +1,102 @@
+//! A cluster the declared graph names: it must exist in Tenant A with its
+//! OIDC issuer and workload identity on; xtenant only reads it and records
+//! its issuer. It never creates, changes or deletes it.
+
+use anyhow::{Result, bail};
+use xtenant_shared::ownership::ObjectKind;
+use xtenant_shared::validate::{Kind, check};
+
+use crate::az::types::{Cluster, PLACEHOLDER_GUID};
+use crate::engine::{Cx, Decision, Key, Step};
+use crate::settings::Side;
+use crate::steps::slot::ClusterSlot;
+
+pub struct AdoptedClusterStep {
+    pub key: Key,
+    pub name: String,
+    pub subscription: String,
+    pub resource_group: String,
+}
+
+impl Step for AdoptedClusterStep {
+    type Live = Option<Cluster>;
+
+    fn key(&self) -> Key {
+        self.key.clone()
+    }
+    fn needs(&self) -> Vec<Key> {
+        Vec::new()
+    }
+    fn side(&self) -> Side {
+        Side::A
+    }
+    fn what(&self) -> String {
+        format!("AKS cluster {}", self.name)
+    }
+    fn target(&self, _cx: &Cx) -> Result<(ObjectKind, String)> {
+        Ok((
+            ObjectKind::ManagedCluster,
+            format!(
+                "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.ContainerService/managedClusters/{}",
+                self.subscription, self.resource_group, self.name
+            ),
+        ))
+    }
+
+    fn read(&self, cx: &Cx) -> Result<Self::Live> {
+        Ok(cx
+            .az
+            .aks_show(&self.subscription, &self.resource_group, &self.name)?)
+    }
+
+    fn decide(&self, cx: &Cx, live: &Self::Live) -> Result<Decision> {
+        let (sub, rg, name) = (&self.subscription, &self.resource_group, &self.name);
+        match live {
+            // A dry run against an assumed Azure cannot know the cluster.
+            None if cx.az.assumed() => Ok(Decision::Keep("assumed to exist".into())),
+            None => bail!(
+                "AKS cluster {name} was not found in resource group {rg} of subscription {sub} (Tenant A); \
+                 the graph only adopts existing clusters: create it, or fix its entry in the file"
+            ),
+            Some(c) if !c.oidc_enabled() || !c.workload_identity_enabled() => bail!(
+                "AKS cluster {name} has the OIDC issuer or workload identity off; turn them on with \
+                 `az aks update --subscription {sub} -g {rg} -n {name} --enable-oidc-issuer --enable-workload-identity`"
+            ),
+            Some(c) => Ok(Decision::Keep(format!(
+                "has issuer {}",
+                c.issuer_url().unwrap_or("(none yet)")
+            ))),
+        }
+    }
+
+    fn write(&self, _cx: &Cx, _decision: &Decision, _live: Self::Live) -> Result<Self::Live> {
+        bail!(
+            "AKS cluster {} is adopted: xtenant never changes it",
+            self.name
+        )
+    }
+
+    fn record(&self, cx: &Cx, live: &Self::Live) -> Result<()> {
+        let slot = ClusterSlot::Graph(self.name.clone());
+        let Some(c) = live else {
+            if cx.az.assumed() {
+                // What an issuer looks like, for the plan's credentials.
+                let planned = format!("https://oidc.prod-aks.azure.com/{PLACEHOLDER_GUID}/");
+                cx.ctx.record(|p| slot.set(p, None, &planned))?;
+            }
+            return Ok(());
+        };
+        let Some(issuer) = c.issuer_url() else {
+            return Ok(());
+        };
+        check("the cluster's OIDC issuer URL", Kind::IssuerUrl, issuer)?;
+        cx.ctx.record(|p| slot.set(p, Some(&c.id), issuer))
+    }
+
+    fn delete(&self, _cx: &Cx) -> Result<()> {
+        bail!(
+            "AKS cluster {} is adopted: xtenant never deletes it",
+            self.name
+        )
+    }
+}

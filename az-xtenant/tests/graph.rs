@@ -1,0 +1,211 @@
+//! The declared graph against the fake az: `plan` shows the creates and
+//! writes nothing; `apply` makes them through the engine (one credential per
+//! workload, each identity's writes one after the other) and records the
+//! bindings; a second `plan` is empty; a bad file stops before any az call.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use serde_json::json;
+use support::*;
+
+fn graph_file(w: &World) -> String {
+    let path = w.path().join("xtenant.yaml");
+    let text = format!(
+        "tenantA:
+  tenantId: {TA}
+  subscriptionId: {SA}
+tenantB:
+  tenantId: {TB}
+  subscriptionId: {SB}
+  resourceGroup: {RG}
+  location: eastus
+clusters:
+  - name: {AKS}
+    resourceGroup: {RG}
+identities:
+  - name: {IDENTITY}
+    roles:
+      - role: Azure Service Bus Data Owner
+        scope: {scope}
+workloads:
+  - namespace: orders
+    serviceAccount: writer
+    identity: {IDENTITY}
+  - namespace: orders
+    serviceAccount: reader
+    identity: {IDENTITY}
+",
+        scope = ns_id()
+    );
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn credential(sa: &str) -> serde_json::Value {
+    json!({"name": format!("xt-{AKS}-orders-{sa}"), "issuer": issuer(),
+           "subject": format!("system:serviceaccount:orders:{sa}"),
+           "audiences": ["api://AzureADTokenExchange"]})
+}
+
+/// Azure before the apply: the cluster exists, nothing in Tenant B does.
+/// Reads answer "absent" `before` times, then what the apply made.
+fn azure(w: &World, before: usize) {
+    use Resp::*;
+    w.logged_in();
+    let twice = |absent: Resp, after: serde_json::Value| {
+        let mut v: Vec<Resp> = (0..before)
+            .map(|_| match &absent {
+                Fail(c, m) => Fail(*c, m.clone()),
+                Json(j) => Json(j.clone()),
+                Raw(r) => Raw(r),
+            })
+            .collect();
+        v.push(Json(after));
+        v
+    };
+    w.on(&format!("aks_show@{SA}"), vec![Json(cluster(true))]);
+    w.on(
+        &format!("group_show@{SB}"),
+        twice(not_found(RG), group(true)),
+    );
+    w.on(&format!("group_create@{SB}"), vec![Json(group(true))]);
+    w.on(
+        &format!("identity_show@{SB}"),
+        twice(not_found(IDENTITY), identity()),
+    );
+    w.on(&format!("identity_create@{SB}"), vec![Json(identity())]);
+    w.on(
+        &format!("role_assignment_list@{SB}"),
+        twice(Json(json!([])), json!([role_assignment()])),
+    );
+    w.on(
+        &format!("role_assignment_create@{SB}"),
+        vec![Json(role_assignment())],
+    );
+    w.on(&format!("identity_federated-credential_list@{SB}"), {
+        let mut v: Vec<Resp> = (0..before + 3).map(|_| Json(json!([]))).collect();
+        v.push(Json(json!([credential("writer"), credential("reader")])));
+        v
+    });
+    w.on(
+        &format!("identity_federated-credential_create@{SB}"),
+        vec![Raw("{}")],
+    );
+}
+
+fn writes(w: &World) -> Vec<String> {
+    w.calls()
+        .iter()
+        .filter(|c| !["show", "list"].contains(&verb(c).as_str()))
+        .map(|c| c.join(" "))
+        .collect()
+}
+
+#[test]
+fn plan_shows_every_create_and_the_budget_and_writes_nothing() {
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 10);
+    let out = w.run(&["plan", "-f", &file, "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+    let plan = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        format!("+ Tenant B: resource group {RG}"),
+        format!("+ Tenant B: managed identity {IDENTITY}"),
+        format!("+ Tenant B: role assignment Azure Service Bus Data Owner on {NS}"),
+        format!("+ Tenant B: federated credential xt-{AKS}-orders-writer"),
+        format!("+ Tenant B: federated credential xt-{AKS}-orders-reader"),
+        format!("budget: {IDENTITY}: 2/20 federated credentials used, 0 not managed by xtenant"),
+        "plan: 5 to create, 0 to update, 1 unchanged".to_string(),
+    ] {
+        assert!(plan.lines().any(|l| l == line), "{line:?} not in\n{plan}");
+    }
+    assert!(writes(&w).is_empty(), "{:?}", writes(&w));
+    let json: serde_json::Value =
+        serde_json::from_slice(&w.run(&["plan", "-f", &file, "-o", "json"]).stdout).unwrap();
+    assert_eq!(json["changes"].as_array().unwrap().len(), 5, "{json:#}");
+    assert_eq!(json["budget"][0]["used"], 2);
+}
+
+#[test]
+fn apply_makes_the_graph_then_plan_is_empty() {
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 2);
+    let out = w.run(&["apply", "-f", &file, "--yes"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let writes = writes(&w);
+    let creds: Vec<&String> = writes
+        .iter()
+        .filter(|c| c.starts_with("identity federated-credential create"))
+        .collect();
+    assert_eq!(creds.len(), 2, "{writes:#?}");
+    assert!(creds.iter().any(|c| c.contains(&format!("--name xt-{AKS}-orders-writer --issuer {} --subject system:serviceaccount:orders:writer", issuer()))), "{creds:#?}");
+    let role = writes
+        .iter()
+        .find(|c| c.starts_with("role assignment create"))
+        .unwrap();
+    assert!(
+        role.contains("--description Created by xtenant (profile "),
+        "{role}"
+    );
+    let p = w.profile();
+    assert_eq!(
+        p["graph"]["identities"][IDENTITY]["clientId"], CLIENT,
+        "{p:#}"
+    );
+    assert_eq!(p["graph"]["clusters"][AKS]["issuerUrl"], issuer());
+    assert_eq!(p["graph"]["bindings"].as_array().unwrap().len(), 2);
+    assert_eq!(p["graph"]["tenantB"], TB);
+    let owned = p["owned"].to_string();
+    assert!(
+        owned.contains("federatedIdentityCredentials/xt-") && !owned.contains("intended"),
+        "{owned}"
+    );
+
+    w.clear_calls();
+    let out = w.run(&["plan", "-f", &file, "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("plan: 0 to create, 0 to update, 6 unchanged")
+    );
+    assert!(self::writes(&w).is_empty());
+}
+
+#[test]
+fn apply_off_a_terminal_without_yes_changes_nothing() {
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 10);
+    let out = w.run(&["apply", "-f", &file]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert!(writes(&w).is_empty());
+}
+
+#[test]
+fn a_bad_file_is_refused_at_its_line_before_any_az_call() {
+    let w = World::new();
+    let file = graph_file(&w);
+    let text = std::fs::read_to_string(&file).unwrap().replace(
+        "identity: sb-crosstenantdemo-12345-identity\n  - namespace",
+        "identity: nobody\n  - namespace",
+    );
+    std::fs::write(&file, text).unwrap();
+    for cmd in ["plan", "apply"] {
+        let out = w.run(&[cmd, "-f", &file, "--yes"][..if cmd == "plan" { 3 } else { 4 }]);
+        assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!(
+                "{file}:20:15: workloads[0].identity: no identity named \"nobody\""
+            )),
+            "{err}"
+        );
+    }
+    assert!(w.calls().is_empty(), "no az call: {:?}", w.calls());
+    let out = w.run(&["plan", "-f", "/nonexistent/xtenant.yaml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+}

@@ -1,0 +1,93 @@
+//! What `az-xtenant apply` learned of a declared trust graph: each cluster's
+//! issuer, each identity's IDs, and which identity each (cluster, namespace,
+//! ServiceAccount) is bound to — so `kubectl xtenant` can find a workload's
+//! client ID and Tenant B from the profile.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The graph's part of the profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphState {
+    /// Tenant B, as the graph file declares it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_b: Option<String>,
+    #[serde(default)]
+    pub clusters: BTreeMap<String, ClusterState>,
+    #[serde(default)]
+    pub identities: BTreeMap<String, IdentityState>,
+    #[serde(default)]
+    pub bindings: Vec<Binding>,
+}
+
+/// One adopted cluster of Tenant A.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterState {
+    pub id: Option<String>,
+    /// `oidcIssuerProfile.issuerUrl`, byte for byte.
+    pub issuer_url: Option<String>,
+}
+
+/// One identity of Tenant B.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityState {
+    pub id: Option<String>,
+    pub client_id: Option<String>,
+    pub principal_id: Option<String>,
+}
+
+/// A workload's ServiceAccount in a cluster, bound to an identity by a credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Binding {
+    pub cluster: String,
+    pub namespace: String,
+    pub service_account: String,
+    pub identity: String,
+    pub credential: String,
+}
+
+impl GraphState {
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+
+    /// The identity bound to a (namespace, ServiceAccount), and its state.
+    pub fn identity_for(&self, namespace: &str, service_account: &str) -> Option<(&str, &IdentityState)> {
+        let b = self
+            .bindings
+            .iter()
+            .find(|b| b.namespace == namespace && b.service_account == service_account)?;
+        let state = self.identities.get(&b.identity)?;
+        Some((b.identity.as_str(), state))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_workload_finds_its_identity() {
+        let mut g = GraphState::default();
+        assert!(g.is_empty());
+        g.identities.insert(
+            "orders-writer".into(),
+            IdentityState { client_id: Some("c".into()), ..IdentityState::default() },
+        );
+        g.bindings.push(Binding {
+            cluster: "aks-blue".into(),
+            namespace: "orders".into(),
+            service_account: "writer".into(),
+            identity: "orders-writer".into(),
+            credential: "xt-aks-blue-orders-writer".into(),
+        });
+        let (name, state) = g.identity_for("orders", "writer").expect("bound");
+        assert_eq!((name, state.client_id.as_deref()), ("orders-writer", Some("c")));
+        assert!(g.identity_for("orders", "reader").is_none());
+    }
+}
