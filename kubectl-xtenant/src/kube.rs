@@ -72,6 +72,16 @@ pub fn offline_namespace(global: &Global) -> String {
     )
 }
 
+/// The kubeconfig context in use: `--context`, else its current-context.
+pub fn offline_context(global: &Global) -> Option<String> {
+    if let Some(c) = &global.context {
+        return Some(c.clone());
+    }
+    load_kubeconfig(global.kubeconfig.as_deref())
+        .ok()?
+        .current_context
+}
+
 /// Builds the client from the flags.
 pub async fn connect(global: &Global) -> Result<Target> {
     let kc = load_kubeconfig(global.kubeconfig.as_deref())?;

@@ -93,6 +93,46 @@ impl Settings {
         Self::default()
     }
 
+    /// These settings as seen by one workload: when `az-xtenant apply` bound
+    /// its (namespace, ServiceAccount) to an identity of the declared graph,
+    /// that identity's client ID, Tenant B and the bound cluster's issuer
+    /// (the cluster named like the kubeconfig context, or the only one)
+    /// stand in for the demo's.
+    pub fn for_workload(
+        mut self,
+        namespace: &str,
+        service_account: &str,
+        context: Option<&str>,
+    ) -> Self {
+        let Some(p) = self.profile.as_mut() else {
+            return self;
+        };
+        let g = &p.graph;
+        let Some((_, identity)) = g.identity_for(namespace, service_account) else {
+            return self;
+        };
+        let bound: Vec<&str> = g
+            .bindings
+            .iter()
+            .filter(|b| b.namespace == namespace && b.service_account == service_account)
+            .map(|b| b.cluster.as_str())
+            .collect();
+        let cluster = match bound.as_slice() {
+            [only] => Some(*only),
+            many => context.and_then(|c| many.iter().copied().find(|b| *b == c)),
+        };
+        let issuer = cluster.and_then(|c| g.clusters.get(c)?.issuer_url.clone());
+        let (client_id, tenant) = (identity.client_id.clone(), g.tenant_b.clone());
+        p.resources.client_id = client_id;
+        p.resources.tenant_id = tenant;
+        // With several bound clusters and none named like the context, the
+        // issuer must come from --issuer.
+        p.cluster.issuer_url = issuer;
+        p.workload.namespace = namespace.to_string();
+        p.workload.service_account = service_account.to_string();
+        self
+    }
+
     /// The managed identity's client ID.
     pub fn client_id(&self, flag: Option<&str>) -> Result<String> {
         let p = self.resources(|r| r.client_id.as_deref());
@@ -189,6 +229,58 @@ mod tests {
             profile: Some(profile),
             profile_name: "p".into(),
         }
+    }
+
+    fn graph_profile() -> Profile {
+        use xtenant_shared::graph_state::{Binding, ClusterState, IdentityState};
+        let mut p = Profile::default();
+        p.resources.client_id = Some(OTHER.into());
+        p.graph.tenant_b = Some(GUID.into());
+        p.graph.identities.insert(
+            "orders-writer".into(),
+            IdentityState {
+                client_id: Some(GUID.into()),
+                ..IdentityState::default()
+            },
+        );
+        for (c, issuer) in [
+            ("aks-blue", "https://blue/"),
+            ("aks-green", "https://green/"),
+        ] {
+            p.graph.clusters.insert(
+                c.into(),
+                ClusterState {
+                    id: None,
+                    issuer_url: Some(issuer.into()),
+                },
+            );
+            p.graph.bindings.push(Binding {
+                cluster: c.into(),
+                namespace: "orders".into(),
+                service_account: "writer".into(),
+                identity: "orders-writer".into(),
+                credential: format!("xt-{c}-orders-writer"),
+            });
+        }
+        p
+    }
+
+    #[test]
+    fn a_bound_workload_takes_its_identity_from_the_graph() {
+        let s = with(graph_profile()).for_workload("orders", "writer", Some("aks-green"));
+        assert_eq!(s.client_id(None).expect("client"), GUID);
+        assert_eq!(s.tenant_b(None).expect("tenant"), GUID);
+        assert_eq!(s.issuer(None).expect("issuer"), "https://green/");
+        assert_eq!(
+            s.recorded_subject().as_deref(),
+            Some("system:serviceaccount:orders:writer")
+        );
+        // Two bound clusters and a context named like neither: --issuer is asked for.
+        let s = with(graph_profile()).for_workload("orders", "writer", Some("elsewhere"));
+        assert!(s.issuer(None).is_err());
+        // Not bound: the demo's values stay.
+        let s = with(graph_profile()).for_workload("orders", "reader", None);
+        assert_eq!(s.client_id(None).expect("client"), OTHER);
     }
 
     #[test]

@@ -60,6 +60,13 @@ impl Plan {
 
 pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     let settings = Settings::load(global)?;
+    let namespace = crate::kube::offline_namespace(global);
+    let service_account = settings.service_account(args.service_account.as_deref())?;
+    let settings = settings.for_workload(
+        &namespace,
+        &service_account,
+        crate::kube::offline_context(global).as_deref(),
+    );
     let tenant_flag = args.identity.tenant_id.as_deref();
     let tenant_b = if args.exchange {
         Some(settings.tenant_b(tenant_flag)?)
@@ -67,8 +74,8 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         settings.tenant_b(tenant_flag).ok()
     };
     let mut plan = Plan {
-        namespace: crate::kube::offline_namespace(global),
-        service_account: settings.service_account(args.service_account.as_deref())?,
+        namespace,
+        service_account,
         client_id: settings.client_id(args.identity.client_id.as_deref())?,
         tenant_b,
         issuer: settings.issuer(args.issuer.as_deref())?,
