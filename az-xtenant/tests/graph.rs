@@ -117,7 +117,7 @@ fn plan_shows_every_create_and_the_budget_and_writes_nothing() {
         format!("+ Tenant B: federated credential xt-{AKS}-orders-writer"),
         format!("+ Tenant B: federated credential xt-{AKS}-orders-reader"),
         format!("budget: {IDENTITY}: 2/20 federated credentials used, 0 not managed by xtenant"),
-        "plan: 5 to create, 0 to update, 1 unchanged".to_string(),
+        "plan: 5 to create, 0 to update, 0 to remove, 1 unchanged".to_string(),
     ] {
         assert!(plan.lines().any(|l| l == line), "{line:?} not in\n{plan}");
     }
@@ -169,7 +169,7 @@ fn apply_makes_the_graph_then_plan_is_empty() {
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert!(
         String::from_utf8_lossy(&out.stdout)
-            .contains("plan: 0 to create, 0 to update, 6 unchanged")
+            .contains("plan: 0 to create, 0 to update, 0 to remove, 6 unchanged")
     );
     assert!(self::writes(&w).is_empty());
 }
@@ -208,4 +208,75 @@ fn a_bad_file_is_refused_at_its_line_before_any_az_call() {
     assert!(w.calls().is_empty(), "no az call: {:?}", w.calls());
     let out = w.run(&["plan", "-f", "/nonexistent/xtenant.yaml"]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+}
+
+#[test]
+fn prune_removes_only_what_xtenant_made_and_the_file_dropped() {
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 2);
+    w.ok(&["apply", "-f", &file, "--yes"]);
+    // Everything exists now, plus a credential made by hand on the identity.
+    let hand_made = json!({"name": "by-hand", "issuer": "https://elsewhere/", "subject": "system:serviceaccount:x:y",
+                           "audiences": ["api://AzureADTokenExchange"]});
+    w.on(&format!("group_show@{SB}"), vec![Resp::Json(group(true))]);
+    w.on(&format!("identity_show@{SB}"), vec![Resp::Json(identity())]);
+    w.on(
+        &format!("role_assignment_list@{SB}"),
+        vec![Resp::Json(json!([role_assignment()]))],
+    );
+    w.on(
+        &format!("identity_federated-credential_list@{SB}"),
+        vec![Resp::Json(json!([
+            credential("writer"),
+            credential("reader"),
+            hand_made
+        ]))],
+    );
+    w.on(
+        &format!("identity_federated-credential_delete@{SB}"),
+        vec![Resp::Raw("")],
+    );
+    // The reader workload leaves the file.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let cut = text
+        .find("  - namespace: orders\n    serviceAccount: reader")
+        .unwrap();
+    std::fs::write(&file, &text[..cut]).unwrap();
+
+    w.clear_calls();
+    let out = w.run(&["plan", "-f", &file]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let plan = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !plan.contains("- Tenant B"),
+        "without --prune nothing is removed:\n{plan}"
+    );
+    let plan = w.ok(&["plan", "-f", &file, "--prune"]);
+    let removes: Vec<&str> = plan.lines().filter(|l| l.starts_with('-')).collect();
+    assert_eq!(
+        removes,
+        [format!(
+            "- Tenant B: federated credential xt-{AKS}-orders-reader: created by xtenant, no longer declared"
+        )],
+        "{plan}"
+    );
+    assert!(
+        plan.contains(&format!(
+            "budget: {IDENTITY}: 2/20 federated credentials used, 1 not managed by xtenant"
+        )),
+        "the pruned credential no longer counts; the hand-made one does:\n{plan}"
+    );
+    assert!(writes(&w).is_empty());
+
+    let out = w.run(&["apply", "-f", &file, "--prune", "--yes"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(
+        writes(&w),
+        [format!(
+            "identity federated-credential delete --resource-group {RG} --identity-name {IDENTITY} --name xt-{AKS}-orders-reader --yes --subscription {SB} -o json --only-show-errors"
+        )],
+        "exactly the dropped credential; the hand-made one, the identity and the role stay"
+    );
+    assert!(!w.profile()["owned"].to_string().contains("orders-reader"));
 }

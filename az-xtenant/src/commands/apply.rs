@@ -20,6 +20,11 @@ pub struct Args {
     /// Apply without asking (required when not on a terminal)
     #[arg(short = 'y', long)]
     pub yes: bool,
+    /// Also remove what xtenant created for the graph and the file no longer
+    /// declares (credentials, role assignments, unused identities); never
+    /// anything else
+    #[arg(long)]
+    pub prune: bool,
     #[command(flatten)]
     pub wait: WaitArgs,
 }
@@ -29,9 +34,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     let g = graph::build::graph(&model)?;
     let az = ctx.az()?;
     login::check(&az, &places(&model))?;
-    let plan = graph::plan::compute(ctx, &az, &model, &g)?;
+    let plan = graph::plan::compute(ctx, &az, &model, &g, args.prune)?;
     eprint!("{}", plan.human());
-    if plan.changes.is_empty() {
+    if plan.is_empty() {
         ctx.progress.done("apply: nothing to change");
     } else {
         if !args.yes && !ctx.dry_run() {
@@ -42,6 +47,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
             )?;
         }
         ctx.apply(&az, &g, &args.wait.waits())?;
+        for r in &plan.removals {
+            graph::prune::delete(&az, r)?;
+            ctx.record(|p| p.owned.forget(&r.id))?;
+            ctx.progress
+                .done(&format!("Tenant B: removed {}", r.what()));
+        }
     }
     let bindings: Vec<Binding> = model
         .bindings

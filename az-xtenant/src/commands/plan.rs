@@ -20,6 +20,9 @@ pub struct Args {
     /// Exit 4 when there are changes to apply (0 when there are none), as Terraform does
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Also show what xtenant created that the file no longer declares (`-`)
+    #[arg(long)]
+    pub prune: bool,
 }
 
 /// Where az must be logged in: Tenant A's cluster subscriptions and Tenant B's.
@@ -52,12 +55,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let g = graph::build::graph(&model)?;
     let az = ctx.az()?;
     login::check(&az, &places(&model))?;
-    let plan = graph::plan::compute(ctx, &az, &model, &g)?;
+    let plan = graph::plan::compute(ctx, &az, &model, &g, args.prune)?;
     match ctx.format {
         Format::Json => output::json(&plan)?,
         Format::Human => output::print(plan.human())?,
     }
-    Ok(if args.detailed_exitcode && !plan.changes.is_empty() {
+    Ok(if args.detailed_exitcode && !plan.is_empty() {
         exit::CHANGES_PENDING
     } else {
         exit::OK

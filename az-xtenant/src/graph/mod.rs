@@ -6,3 +6,4 @@ pub mod build;
 pub mod file;
 pub mod model;
 pub mod plan;
+pub mod prune;

@@ -8,6 +8,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::model::Model;
+use super::prune::{self, Removal};
 use crate::az::Az;
 use crate::commands::{Ctx, WaitArgs};
 use crate::engine::{Cx, Decision, Graph};
@@ -39,14 +40,28 @@ pub struct Plan {
     pub changes: Vec<Change>,
     pub unchanged: usize,
     pub budget: Vec<Budget>,
+    /// With `--prune`: what xtenant made and the file no longer declares.
+    #[serde(skip)]
+    pub removals: Vec<Removal>,
 }
 
 impl Plan {
-    /// The plan in words, `+` create, `~` update.
+    /// Whether applying would change anything.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty() && self.removals.is_empty()
+    }
+}
+
+impl Plan {
+    /// The plan in words, `+` create, `~` update, `-` remove.
     pub fn human(&self) -> String {
         let mut out = String::new();
         for c in &self.changes {
-            let mark = if c.action == "create" { '+' } else { '~' };
+            let mark = match c.action {
+                "create" => '+',
+                "remove" => '-',
+                _ => '~',
+            };
             let why = c.why.as_ref().map(|w| format!(": {w}")).unwrap_or_default();
             out.push_str(&format!("{mark} Tenant {}: {}{why}\n", c.tenant, c.what));
         }
@@ -56,10 +71,12 @@ impl Plan {
                 b.identity, b.used, b.limit, b.not_managed
             ));
         }
-        let creates = self.changes.iter().filter(|c| c.action == "create").count();
+        let count = |a: &str| self.changes.iter().filter(|c| c.action == a).count();
         out.push_str(&format!(
-            "plan: {creates} to create, {} to update, {} unchanged\n",
-            self.changes.len() - creates,
+            "plan: {} to create, {} to update, {} to remove, {} unchanged\n",
+            count("create"),
+            count("update"),
+            count("remove"),
             self.unchanged
         ));
         out
@@ -67,7 +84,7 @@ impl Plan {
 }
 
 /// Reads what exists and decides, step by step; writes nothing to Azure.
-pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph) -> Result<Plan> {
+pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph, prune: bool) -> Result<Plan> {
     let waits = WaitArgs::DEFAULT.waits();
     let cx = Cx {
         ctx,
@@ -94,17 +111,47 @@ pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph) -> Result<Plan>
             why,
         });
     }
-    let budget = budget(ctx, az, model)?;
+    let removals = if prune {
+        let desired = graph
+            .order()?
+            .iter()
+            .map(|n| Ok(n.target(&cx)?.1.to_ascii_lowercase()))
+            .collect::<Result<BTreeSet<String>>>()?;
+        prune::removals(&ctx.snapshot(), &desired)
+    } else {
+        Vec::new()
+    };
+    let budget = budget(ctx, az, model, &removals)?;
+    for r in &removals {
+        changes.push(Change {
+            action: "remove",
+            tenant: "B",
+            what: r.what(),
+            why: Some("created by xtenant, no longer declared".into()),
+        });
+    }
     Ok(Plan {
         changes,
         unchanged,
         budget,
+        removals,
     })
 }
 
 /// Each identity's credentials after the apply: the graph's, and the ones
 /// already there that it does not declare (made by hand or by others).
-fn budget(ctx: &Ctx, az: &Az, model: &Model) -> Result<Vec<Budget>> {
+fn budget(ctx: &Ctx, az: &Az, model: &Model, removals: &[Removal]) -> Result<Vec<Budget>> {
+    // Credentials the prune removes no longer count.
+    let removed: BTreeSet<(String, String)> = removals
+        .iter()
+        .filter_map(|r| {
+            let p: Vec<&str> = r.id.split('/').collect();
+            let i = p
+                .iter()
+                .position(|s| s.eq_ignore_ascii_case("federatedIdentityCredentials"))?;
+            Some((p.get(i - 1)?.to_string(), p.get(i + 1)?.to_string()))
+        })
+        .collect();
     let p = ctx.snapshot();
     let mut out = Vec::new();
     for i in &model.identities {
@@ -129,6 +176,7 @@ fn budget(ctx: &Ctx, az: &Az, model: &Model) -> Result<Vec<Budget>> {
         let not_managed = existing
             .iter()
             .filter(|c| !declared.contains(&(c.issuer.clone(), c.subject.clone())))
+            .filter(|c| !removed.contains(&(i.name.clone(), c.name.clone())))
             .count();
         out.push(Budget {
             identity: i.name.clone(),

@@ -1,0 +1,192 @@
+//! `--prune`: what xtenant created for the declared graph and the file no
+//! longer declares — federated credentials, role assignments, and identities
+//! no workload uses. Only objects the profile records as xtenant's, on
+//! identities the graph made; never the demo's, never a group, never anything
+//! made by hand.
+
+use std::collections::BTreeSet;
+
+use anyhow::Result;
+use xtenant_shared::Profile;
+use xtenant_shared::ownership::ObjectKind;
+
+use crate::az::Az;
+
+/// One object to remove.
+#[derive(Debug, Clone)]
+pub struct Removal {
+    pub kind: ObjectKind,
+    pub id: String,
+}
+
+impl Removal {
+    /// In words: "federated credential xt-aks-blue-orders-writer".
+    pub fn what(&self) -> String {
+        let name = self.id.rsplit('/').next().unwrap_or(&self.id);
+        format!("{} {name}", self.kind.label())
+    }
+}
+
+fn lower(s: &str) -> String {
+    s.to_ascii_lowercase()
+}
+
+/// What to remove: xtenant's objects tied to the graph's identities (or to
+/// their principals, for role assignments) that `desired` (the ARM IDs the
+/// file leads to) does not hold. Credentials and roles come before the
+/// identities they belong to; credentials of an identity that goes are left
+/// to go with it.
+pub fn removals(p: &Profile, desired: &BTreeSet<String>) -> Vec<Removal> {
+    let demo_identity = p.resources.identity_id.as_deref().map(lower);
+    let demo_role = p.resources.role_assignment_id.as_deref().map(lower);
+    let graph_identities: BTreeSet<String> = p
+        .graph
+        .identities
+        .values()
+        .filter_map(|i| i.id.as_deref().map(lower))
+        .filter(|id| Some(id) != demo_identity.as_ref())
+        .collect();
+    let under = |id: &str| {
+        graph_identities
+            .iter()
+            .any(|g| id == g || id.starts_with(&format!("{g}/")))
+    };
+    let gone_identities: BTreeSet<String> = graph_identities
+        .iter()
+        .filter(|g| !desired.contains(*g) && p.owned.is_ours(g))
+        .cloned()
+        .collect();
+    let mut out: Vec<Removal> = Vec::new();
+    for o in p.owned.iter() {
+        let id = lower(&o.id);
+        if desired.contains(&id) || Some(&id) == demo_role.as_ref() {
+            continue;
+        }
+        let keep = match o.kind {
+            ObjectKind::FederatedCredential => {
+                !under(&id)
+                    || gone_identities
+                        .iter()
+                        .any(|g| id.starts_with(&format!("{g}/")))
+            }
+            // Role assignments the graph made carry its deterministic names;
+            // the demo's one is excluded above.
+            ObjectKind::RoleAssignment => false,
+            ObjectKind::ManagedIdentity => !gone_identities.contains(&id),
+            _ => true,
+        };
+        if !keep {
+            out.push(Removal {
+                kind: o.kind,
+                id: o.id.clone(),
+            });
+        }
+    }
+    let rank = |k: ObjectKind| match k {
+        ObjectKind::FederatedCredential => 0,
+        ObjectKind::RoleAssignment => 1,
+        _ => 2,
+    };
+    out.sort_by_key(|r| rank(r.kind));
+    out
+}
+
+/// The parts of an ARM ID: `/subscriptions/<s>/resourceGroups/<g>/providers/<ns>/<type>/<name>/…`.
+fn parts(id: &str) -> Vec<&str> {
+    id.trim_start_matches('/').split('/').collect()
+}
+
+/// Deletes one object; one already gone counts as removed.
+pub fn delete(az: &Az, r: &Removal) -> Result<()> {
+    let p = parts(&r.id);
+    let sub = p.get(1).copied().unwrap_or_default();
+    let rg = p.get(3).copied().unwrap_or_default();
+    let result = match r.kind {
+        ObjectKind::FederatedCredential => {
+            let identity = p.get(7).copied().unwrap_or_default();
+            let name = p.get(9).copied().unwrap_or_default();
+            az.credential_delete(sub, rg, identity, name)
+        }
+        ObjectKind::ManagedIdentity => {
+            az.identity_delete(sub, rg, p.get(7).copied().unwrap_or_default())
+        }
+        ObjectKind::RoleAssignment => az.role_assignment_delete(sub, &r.id),
+        _ => return Ok(()),
+    };
+    match result {
+        Err(e) if e.is_not_found() => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xtenant_shared::graph_state::IdentityState;
+
+    const ID: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities";
+
+    fn profile() -> Profile {
+        let mut p = Profile::default();
+        for name in ["writer", "old"] {
+            let id = format!("{ID}/{name}");
+            p.graph.identities.insert(
+                name.into(),
+                IdentityState {
+                    id: Some(id.clone()),
+                    ..IdentityState::default()
+                },
+            );
+            p.owned.created(ObjectKind::ManagedIdentity, &id);
+            p.owned.created(
+                ObjectKind::FederatedCredential,
+                &format!("{id}/federatedIdentityCredentials/xt-a"),
+            );
+        }
+        p.owned.created(
+            ObjectKind::FederatedCredential,
+            &format!("{ID}/writer/federatedIdentityCredentials/xt-b"),
+        );
+        p.owned.created(
+            ObjectKind::RoleAssignment,
+            "/scope/providers/Microsoft.Authorization/roleAssignments/r-old",
+        );
+        // The demo's identity and credential are never the graph's.
+        p.resources.identity_id = Some(format!("{ID}/demo"));
+        p.owned
+            .created(ObjectKind::ManagedIdentity, &format!("{ID}/demo"));
+        p.owned.created(
+            ObjectKind::FederatedCredential,
+            &format!("{ID}/demo/federatedIdentityCredentials/f"),
+        );
+        p.owned.created(
+            ObjectKind::ResourceGroup,
+            "/subscriptions/s/resourceGroups/rg",
+        );
+        p
+    }
+
+    #[test]
+    fn only_what_the_graph_made_and_no_longer_declares_goes() {
+        let desired: BTreeSet<String> = [
+            format!("{ID}/writer"),
+            format!("{ID}/writer/federatedIdentityCredentials/xt-a"),
+        ]
+        .iter()
+        .map(|s| lower(s))
+        .collect();
+        let r: Vec<String> = removals(&profile(), &desired)
+            .iter()
+            .map(Removal::what)
+            .collect();
+        assert_eq!(
+            r,
+            [
+                "federated credential xt-b",
+                "role assignment r-old",
+                "managed identity old"
+            ],
+            "the old identity's own credential goes with it; demo and group stay"
+        );
+    }
+}
