@@ -89,6 +89,8 @@ pub enum Command {
     Plan(commands::plan::Args),
     /// Declared graph: make Azure match xtenant.yaml (identities, role grants, federated credentials)
     Apply(commands::apply::Args),
+    /// Declared graph: print this profile's demo setup as an xtenant.yaml
+    Export(commands::export::Args),
     /// Print a shell completion script
     Completions(commands::completions::Args),
     /// Write man pages into a directory
@@ -111,6 +113,7 @@ impl Command {
             Command::Cleanup(_) => "cleanup",
             Command::Plan(_) => "plan",
             Command::Apply(_) => "apply",
+            Command::Export(_) => "export",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",
         }

@@ -280,3 +280,27 @@ fn prune_removes_only_what_xtenant_made_and_the_file_dropped() {
     );
     assert!(!w.profile()["owned"].to_string().contains("orders-reader"));
 }
+
+#[test]
+fn export_turns_the_demo_into_a_graph_that_plans_nothing_new() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.ok(&["up"]);
+    let yaml = w.ok(&["export"]);
+    assert!(yaml.contains(&format!("name: {IDENTITY}")), "{yaml}");
+    let file = w.path().join("exported.yaml");
+    std::fs::write(&file, &yaml).unwrap();
+    let file = file.to_str().unwrap();
+    w.clear_calls();
+    let out = w.run(&["plan", "-f", file, "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let plan = String::from_utf8_lossy(&out.stdout);
+    // The demo's credential has another name but the same (issuer, subject):
+    // it is used, not duplicated.
+    assert!(
+        plan.contains("plan: 0 to create, 0 to update, 0 to remove"),
+        "{plan}"
+    );
+    assert!(writes(&w).is_empty());
+}

@@ -7,6 +7,7 @@ pub mod cleanup;
 pub mod cluster;
 pub mod completions;
 pub mod env;
+pub mod export;
 pub mod init;
 pub mod login;
 pub mod man;
@@ -237,6 +238,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Plan(args) => return plan::run(&ctx, &args),
         Command::Apply(args) => apply::run(&ctx, &args),
         Command::Env(args) => env::run(&ctx, &args),
+        Command::Export(args) => export::run(&ctx, &args),
         Command::Cleanup(args) => cleanup::run(&ctx, &args),
         Command::Completions(_) | Command::Man(_) => Ok(()),
     }

@@ -73,10 +73,8 @@ impl Step for IdentityStep {
 
     fn record(&self, cx: &Cx, live: &Self::Live) -> Result<()> {
         let Some(i) = live else { return Ok(()) };
-        // `status` reports a changed client ID instead of taking it in.
-        if !cx.applying() {
-            return Ok(());
-        }
+        // In a read-only walk (status, plan) this stays in memory, where the
+        // role and credential steps after it need the principal.
         cx.ctx.record(|pr| self.slot.set(pr, &self.name, i))
     }
 

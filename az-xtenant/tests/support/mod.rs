@@ -117,6 +117,8 @@ impl World {
 
     /// Makes the fake az stop before answering `key` until [`World::release`].
     pub fn hold(&self, key: &str) {
+        // A call held before does not count for this hold.
+        let _ = fs::remove_file(self.path().join("held").join(key));
         fs::write(self.path().join("hold").join(key), "").unwrap();
     }
 
