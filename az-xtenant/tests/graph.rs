@@ -49,7 +49,9 @@ fn credential(sa: &str) -> serde_json::Value {
 }
 
 /// Azure before the apply: the cluster exists, nothing in Tenant B does.
-/// Reads answer "absent" `before` times, then what the apply made.
+/// Reads answer "absent" `before` times, then what the apply made. (The
+/// credential list is read once by a plan, which reads each thing once, and
+/// once per credential by the apply.)
 fn azure(w: &World, before: usize) {
     use Resp::*;
     w.logged_in();
@@ -84,7 +86,7 @@ fn azure(w: &World, before: usize) {
         vec![Json(role_assignment())],
     );
     w.on(&format!("identity_federated-credential_list@{SB}"), {
-        let mut v: Vec<Resp> = (0..before + 3).map(|_| Json(json!([]))).collect();
+        let mut v: Vec<Resp> = (0..before + 1).map(|_| Json(json!([]))).collect();
         v.push(Json(json!([credential("writer"), credential("reader")])));
         v
     });
@@ -172,6 +174,12 @@ fn apply_makes_the_graph_then_plan_is_empty() {
             .contains("plan: 0 to create, 0 to update, 0 to remove, 6 unchanged")
     );
     assert!(self::writes(&w).is_empty());
+    // A plan with nothing to do reads each thing once: one az call per
+    // cluster, identity and scope, one credential list per identity.
+    let calls = w.calls();
+    let distinct: std::collections::BTreeSet<&Vec<String>> = calls.iter().collect();
+    assert_eq!(calls.len(), distinct.len(), "repeated reads: {calls:#?}");
+    assert_eq!(calls.len(), 6, "{calls:#?}");
 }
 
 #[test]

@@ -7,6 +7,7 @@
 
 pub mod argv;
 pub mod assumed;
+mod cached;
 mod calls;
 pub mod printing;
 pub mod process;
@@ -143,6 +144,13 @@ impl Az {
             Mode::Assume(a) => std::sync::Arc::new(printing::Printing::new(assumed::Assumed(a))),
         };
         Ok(Self { runner })
+    }
+
+    /// The same az, answering each distinct read once (for read-only walks).
+    pub fn caching(&self) -> Self {
+        Self {
+            runner: std::sync::Arc::new(cached::Cached::new(self.runner.clone())),
+        }
     }
 
     /// Whether writes are only printed.

@@ -85,6 +85,8 @@ impl Plan {
 
 /// Reads what exists and decides, step by step; writes nothing to Azure.
 pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph, prune: bool) -> Result<Plan> {
+    // Every identity's credential list, every scope's assignments: read once.
+    let az = &az.caching();
     let waits = WaitArgs::DEFAULT.waits();
     let cx = Cx {
         ctx,
@@ -92,7 +94,27 @@ pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph, prune: bool) ->
         waits: &waits,
         changes: false,
     };
-    let findings = graph.each(|n| n.check(&cx))?;
+    let findings = if az.dry_run() {
+        // One at a time, so the printed commands read in order.
+        graph.each(|n| n.check(&cx))?
+    } else {
+        // Reads at once, each as soon as what it needs is read.
+        let found = std::sync::Mutex::new(std::collections::BTreeMap::new());
+        graph.run(8, |n| {
+            let f = n.check(&cx)?;
+            found
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(n.key(), f);
+            Ok(())
+        })?;
+        let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        graph
+            .order()?
+            .iter()
+            .filter_map(|n| found.remove(&n.key()))
+            .collect()
+    };
     let mut changes = Vec::new();
     let mut unchanged = 0;
     for f in findings {

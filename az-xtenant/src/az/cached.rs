@@ -1,0 +1,96 @@
+//! Reads answered once per walk: a read-only walk of a graph (`plan`)
+//! asks for the same list many times — every credential step of an
+//! identity lists its credentials, the budget lists them again — and az
+//! costs a process each time. Behind this runner each distinct read runs
+//! once; any write empties the cache. Only read-only walks use it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use super::{AzError, Runner};
+
+/// Remembers each read's answer until the next write.
+pub struct Cached {
+    inner: Arc<dyn Runner>,
+    answers: Mutex<HashMap<Vec<String>, Option<Value>>>,
+}
+
+impl Cached {
+    pub fn new(inner: Arc<dyn Runner>) -> Self {
+        Self {
+            inner,
+            answers: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn answers(&self) -> std::sync::MutexGuard<'_, HashMap<Vec<String>, Option<Value>>> {
+        self.answers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Runner for Cached {
+    fn read(&self, purpose: &str, argv: &[String]) -> Result<Option<Value>, AzError> {
+        if let Some(answer) = self.answers().get(argv) {
+            return Ok(answer.clone());
+        }
+        let answer = self.inner.read(purpose, argv)?;
+        self.answers().insert(argv.to_vec(), answer.clone());
+        Ok(answer)
+    }
+
+    fn write(&self, purpose: &str, argv: &[String]) -> Result<Option<Value>, AzError> {
+        self.answers().clear();
+        self.inner.write(purpose, argv)
+    }
+
+    fn interactive(&self, argv: &[String]) -> Result<(), AzError> {
+        self.inner.interactive(argv)
+    }
+
+    fn dry_run(&self) -> bool {
+        self.inner.dry_run()
+    }
+
+    fn assumed(&self) -> bool {
+        self.inner.assumed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Counts the reads that reach it.
+    #[derive(Default)]
+    struct Counting(AtomicUsize);
+
+    impl Runner for Counting {
+        fn read(&self, _: &str, _: &[String]) -> Result<Option<Value>, AzError> {
+            Ok(Some(Value::from(self.0.fetch_add(1, Ordering::SeqCst))))
+        }
+        fn write(&self, _: &str, _: &[String]) -> Result<Option<Value>, AzError> {
+            Ok(None)
+        }
+        fn interactive(&self, _: &[String]) -> Result<(), AzError> {
+            Ok(())
+        }
+        fn dry_run(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn a_read_runs_once_until_a_write() {
+        let c = Cached::new(Arc::new(Counting::default()));
+        let a = vec!["identity".to_string(), "show".to_string()];
+        let b = vec!["group".to_string(), "show".to_string()];
+        assert_eq!(c.read("", &a).expect("ok"), Some(Value::from(0)));
+        assert_eq!(c.read("", &a).expect("ok"), Some(Value::from(0)));
+        assert_eq!(c.read("", &b).expect("ok"), Some(Value::from(1)));
+        c.write("", &b).expect("ok");
+        assert_eq!(c.read("", &a).expect("ok"), Some(Value::from(2)));
+    }
+}
