@@ -31,6 +31,10 @@ pub struct ErrorRule {
     /// Error message to answer instead of the generic one.
     #[serde(default)]
     pub message: Option<String>,
+    /// Only calls whose path contains this (case-insensitive), e.g. one test's
+    /// resource group: `/resourceGroups/rg-one/`. `None`: every call of `op`.
+    #[serde(default)]
+    pub path: Option<String>,
 }
 
 impl ErrorRule {
@@ -43,7 +47,15 @@ impl ErrorRule {
             retry_after_secs: None,
             code: None,
             message: None,
+            path: None,
         }
+    }
+
+    /// Only for calls whose path contains `part` (case-insensitive).
+    #[must_use]
+    pub fn at(mut self, part: &str) -> Self {
+        self.path = Some(part.to_string());
+        self
     }
 
     /// With a `Retry-After` header.
@@ -121,6 +133,14 @@ pub struct Faults {
     /// released ([`Harness::release`](crate::Harness::release), `POST /_azsim/release/<op>`).
     /// Taken by the first call that reaches it.
     pub hold: BTreeSet<String>,
+    /// Calls held as soon as they are received, before they take effect; released
+    /// they go on even when their client has gone meanwhile, abandoned they never
+    /// take effect. Entries are `<op>` or `<op>@<path part>` (see [`scoped_match`]).
+    pub hold_before: BTreeSet<String>,
+    /// Calls held after they took effect and were logged, only their answer waiting
+    /// (a federated credential write included, unlike [`Faults::hold`]). Entries as
+    /// in [`Faults::hold_before`].
+    pub hold_after: BTreeSet<String>,
 }
 
 impl Default for Faults {
@@ -135,17 +155,28 @@ impl Default for Faults {
             fic_write_ms: 300,
             lro_failures: Vec::new(),
             hold: BTreeSet::new(),
+            hold_before: BTreeSet::new(),
+            hold_after: BTreeSet::new(),
         }
     }
 }
 
 impl Faults {
-    /// Takes one injected error for `op`, if a rule still has calls left.
+    /// Takes one injected error for `op`, if a rule for every path still has calls left.
     pub fn take_error(&mut self, op: &str) -> Option<ErrorRule> {
-        let rule = self
-            .errors
-            .iter_mut()
-            .find(|r| r.count > 0 && (r.op == op || r.op == "*"))?;
+        self.take_error_at(op, "")
+    }
+
+    /// Takes one injected error for a call of `op` on `path`, if a rule still has calls left.
+    pub fn take_error_at(&mut self, op: &str, path: &str) -> Option<ErrorRule> {
+        let path = path.to_ascii_lowercase();
+        let rule = self.errors.iter_mut().find(|r| {
+            r.count > 0
+                && (r.op == op || r.op == "*")
+                && r.path
+                    .as_ref()
+                    .is_none_or(|p| path.contains(&p.to_ascii_lowercase()))
+        })?;
         rule.count -= 1;
         Some(rule.clone())
     }
@@ -175,6 +206,19 @@ fn lookup(map: &BTreeMap<String, u64>, op: &str) -> u64 {
     map.get(op).or_else(|| map.get("*")).copied().unwrap_or(0)
 }
 
+/// The entry of `set` a call of `op` on `path` matches: `<op>`, or `<op>@<part>` when
+/// the path contains `part` (case-insensitive) — so that tests running side by side,
+/// each in its own resource groups, hold only their own calls.
+pub fn scoped_match(set: &BTreeSet<String>, op: &str, path: &str) -> Option<String> {
+    let path = path.to_ascii_lowercase();
+    set.iter()
+        .find(|e| match e.split_once('@') {
+            Some((o, part)) => o == op && path.contains(&part.to_ascii_lowercase()),
+            None => e.as_str() == op,
+        })
+        .cloned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +233,35 @@ mod tests {
         assert_eq!(f.take_error("queues.put").map(|r| r.status), Some(429));
         assert!(f.take_error("queues.put").is_some());
         assert!(f.take_error("queues.put").is_none());
+    }
+
+    #[test]
+    fn scoped_rules_and_holds_match_only_their_paths() {
+        let mut f = Faults {
+            errors: vec![ErrorRule::new("queues.put", 500, 1).at("/resourceGroups/rg-1/")],
+            ..Faults::default()
+        };
+        assert!(f.take_error("queues.put").is_none());
+        assert!(
+            f.take_error_at("queues.put", "/s/x/resourcegroups/rg-10/q")
+                .is_none()
+        );
+        assert!(
+            f.take_error_at("queues.put", "/s/x/resourcegroups/RG-1/q")
+                .is_some()
+        );
+        let set: BTreeSet<String> = ["queues.put@/resourceGroups/rg-1/".to_string()].into();
+        assert_eq!(
+            scoped_match(&set, "queues.put", "/s/resourcegroups/rg-2/q"),
+            None
+        );
+        assert_eq!(
+            scoped_match(&set, "queues.put", "/s/resourcegroups/rg-1/q").as_deref(),
+            Some("queues.put@/resourceGroups/rg-1/")
+        );
+        let plain: BTreeSet<String> = ["queues.put".to_string()].into();
+        assert!(scoped_match(&plain, "queues.put", "/anything").is_some());
+        assert!(scoped_match(&plain, "queues.get", "/anything").is_none());
     }
 
     #[test]

@@ -257,11 +257,10 @@ impl Harness {
         self.server.sim.faults()
     }
 
-    /// Changes the faults.
+    /// Changes the faults, under the simulator's lock: a hold taken or an error rule
+    /// used meanwhile by a call (or by a test running alongside) is not undone.
     pub fn update_faults(&self, f: impl FnOnce(&mut Faults)) {
-        let mut faults = self.faults();
-        f(&mut faults);
-        self.server.sim.set_faults(faults);
+        f(&mut self.server.sim.lock().faults);
     }
 
     /// Holds the next call of `op`: it takes effect, but its answer waits for [`Harness::release`].

@@ -13,6 +13,7 @@ mod graph;
 pub mod harness;
 mod harness_graph;
 mod hold;
+pub mod hold_scoped;
 pub mod keys;
 mod lro;
 pub mod server;

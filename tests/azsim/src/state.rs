@@ -190,9 +190,14 @@ impl Sim {
 
     /// Applies injected latency and takes an injected error for `op`, if any.
     pub async fn fault_gate(&self, op: &str) -> Option<crate::faults::ErrorRule> {
+        self.fault_gate_at(op, "").await
+    }
+
+    /// Like [`Sim::fault_gate`] for a call on `path` (rules scoped to a path apply).
+    pub async fn fault_gate_at(&self, op: &str, path: &str) -> Option<crate::faults::ErrorRule> {
         let (delay, err) = {
             let mut g = self.lock();
-            (g.faults.delay(op), g.faults.take_error(op))
+            (g.faults.delay(op), g.faults.take_error_at(op, path))
         };
         if delay > 0 {
             tokio::time::sleep(Duration::from_millis(delay)).await;

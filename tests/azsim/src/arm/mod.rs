@@ -72,13 +72,73 @@ pub async fn handle(
         return r.into_response();
     };
     let op = route.op_name(&method);
-    let resp = match answer(&sim, (&method, &full), &headers, &body, query, &route, &op).await {
+    let call = Call {
+        method,
+        full,
+        headers,
+        body,
+        query,
+        route,
+        op,
+    };
+    // Held before it takes effect, a call goes on in a task of its own: Azure
+    // carries out what it has received even when the client goes away meanwhile.
+    let Some(entry) = sim.take_hold_before(&call.op, &call.full) else {
+        return respond(&sim, call).await;
+    };
+    let task = tokio::spawn(async move {
+        if sim.wait_before(&entry).await {
+            respond(&sim, call).await
+        } else {
+            ArmError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "AbandonedBySimulator",
+                "azsim: this call was abandoned before it took effect.",
+            )
+            .into_response()
+        }
+    });
+    task.await.unwrap_or_else(|e| {
+        ArmError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            format!("azsim: {e}"),
+        )
+        .into_response()
+    })
+}
+
+/// One routed ARM call, owned so that it can go on without its client.
+struct Call {
+    method: Method,
+    full: String,
+    headers: HeaderMap,
+    body: Bytes,
+    query: HashMap<String, String>,
+    route: Route,
+    op: String,
+}
+
+async fn respond(sim: &Sim, c: Call) -> Response {
+    let (method, full, op) = (&c.method, &c.full, &c.op);
+    let resp = match answer(
+        sim,
+        (method, full),
+        &c.headers,
+        &c.body,
+        c.query,
+        &c.route,
+        op,
+    )
+    .await
+    {
         Ok(r) => r,
         Err(e) => e.into_response(),
     };
-    record(&sim, &method, &full, &op, resp.status());
+    record(sim, method, full, op, resp.status());
     // A held call has taken effect and is logged; only its answer waits.
-    sim.hold_point(&op).await;
+    sim.hold_point(op).await;
+    sim.hold_after_point(op, full).await;
     resp
 }
 
@@ -133,7 +193,7 @@ async fn answer(
     if let Some(sub) = route.subscription() {
         authorize(sim, &caller_tenant, sub)?;
     }
-    if let Some(rule) = sim.fault_gate(op).await {
+    if let Some(rule) = sim.fault_gate_at(op, path).await {
         return Err(injected(&rule));
     }
     let body = if body.is_empty() {
