@@ -3,8 +3,7 @@
 //! so bad input stops with exit code 2 before any `az` call.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use xtenant_shared::output::Format;
-use xtenant_shared::validate::{Kind, parser};
+use xtenant_shared::cli_args::Common;
 
 use crate::commands;
 
@@ -28,15 +27,8 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// Profile to use (a file in $XTENANT_CONFIG_DIR, else ~/.config/xtenant) [default: default]
-    #[arg(
-        long,
-        global = true,
-        env = "XTENANT_PROFILE",
-        hide_env_values = true,
-        value_parser = parser(Kind::ProfileName),
-    )]
-    pub profile: Option<String>,
+    #[command(flatten)]
+    pub common: Common,
     /// When another command is changing the profile, wait for it up to SECS
     /// (default 600) instead of refusing at once
     #[arg(long, global = true, value_name = "SECS", num_args = 0..=1, default_missing_value = "600")]
@@ -51,9 +43,6 @@ pub struct Global {
     /// absent (the full plan) or present but outdated
     #[arg(long, global = true, value_enum, requires = "dry_run")]
     pub assume: Option<Assume>,
-    /// Output format of the data printed on stdout: human or json
-    #[arg(short = 'o', long, global = true, value_enum, default_value_t = Format::Human)]
-    pub output: Format,
 }
 
 /// How `--dry-run --assume` pretends Azure looks.

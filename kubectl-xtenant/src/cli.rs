@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use xtenant_shared::Kind;
-use xtenant_shared::output::Format;
+use xtenant_shared::cli_args::Common;
 use xtenant_shared::validate::parser;
 
 use crate::commands::{cleanup, completions, deploy, doctor, logs, man, verify};
@@ -47,14 +47,8 @@ pub struct Global {
     /// Namespace of the workload (else the context's, else "default")
     #[arg(short = 'n', long, global = true, value_parser = parser(Kind::K8sNamespace), help_heading = "Global options")]
     pub namespace: Option<String>,
-    /// The xtenant profile to read IDs from [default: default]
-    #[arg(long, global = true, env = "XTENANT_PROFILE", value_parser = parser(Kind::ProfileName), help_heading = "Global options")]
-    pub profile: Option<String>,
-    /// Output format: human (text for people) or json (for scripts)
-    // The values are named above: listing them with the shared enum's
-    // per-value help would switch every `--help` to clap's long layout.
-    #[arg(short = 'o', long, global = true, value_enum, default_value_t = Format::Human, hide_possible_values = true, help_heading = "Global options")]
-    pub output: Format,
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Debug, Subcommand)]

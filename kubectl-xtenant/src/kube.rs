@@ -168,8 +168,10 @@ contexts:
             kubeconfig: Some(path),
             context: Some("zzz".into()),
             namespace: None,
-            profile: None,
-            output: xtenant_shared::output::Format::Human,
+            common: xtenant_shared::cli_args::Common {
+                profile: None,
+                output: xtenant_shared::output::Format::Human,
+            },
         };
         let err = connect(&global).await.err().expect("refused");
         assert!(err.is::<Usage>(), "{err:#}");

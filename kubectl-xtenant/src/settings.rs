@@ -72,10 +72,14 @@ impl Settings {
     /// Profile errors keep their type, so the shared table chooses the code
     /// (unreadable, corrupt or newer: 2; an I/O failure: 3).
     pub fn load(global: &Global) -> Result<Self> {
-        let name = global.profile.as_deref().unwrap_or(names::DEFAULT_PROFILE);
+        let name = global
+            .common
+            .profile
+            .as_deref()
+            .unwrap_or(names::DEFAULT_PROFILE);
         let store = ProfileStore::open(name)?;
         let profile = store.load().context("reading the xtenant profile")?;
-        if profile.is_none() && global.profile.is_some() {
+        if profile.is_none() && global.common.profile.is_some() {
             return Err(ProfileError::Missing {
                 path: store.path().to_path_buf(),
             }

@@ -57,7 +57,11 @@ impl GraphState {
     }
 
     /// The identity bound to a (namespace, ServiceAccount), and its state.
-    pub fn identity_for(&self, namespace: &str, service_account: &str) -> Option<(&str, &IdentityState)> {
+    pub fn identity_for(
+        &self,
+        namespace: &str,
+        service_account: &str,
+    ) -> Option<(&str, &IdentityState)> {
         let b = self
             .bindings
             .iter()
@@ -77,7 +81,10 @@ mod tests {
         assert!(g.is_empty());
         g.identities.insert(
             "orders-writer".into(),
-            IdentityState { client_id: Some("c".into()), ..IdentityState::default() },
+            IdentityState {
+                client_id: Some("c".into()),
+                ..IdentityState::default()
+            },
         );
         g.bindings.push(Binding {
             cluster: "aks-blue".into(),
@@ -87,7 +94,10 @@ mod tests {
             credential: "xt-aks-blue-orders-writer".into(),
         });
         let (name, state) = g.identity_for("orders", "writer").expect("bound");
-        assert_eq!((name, state.client_id.as_deref()), ("orders-writer", Some("c")));
+        assert_eq!(
+            (name, state.client_id.as_deref()),
+            ("orders-writer", Some("c"))
+        );
         assert!(g.identity_for("orders", "reader").is_none());
     }
 }

@@ -4,6 +4,7 @@
 //!
 //! Synchronous and small on purpose: both tools link it.
 
+pub mod cli_args;
 pub mod exit;
 pub mod graph_state;
 pub mod issuer;

@@ -46,7 +46,11 @@ pub struct Ctx {
 
 impl Ctx {
     fn new(global: &Global, command: &str, writes: bool) -> Result<Self> {
-        let name = global.profile.as_deref().unwrap_or(names::DEFAULT_PROFILE);
+        let name = global
+            .common
+            .profile
+            .as_deref()
+            .unwrap_or(names::DEFAULT_PROFILE);
         let store = ProfileStore::open(name)?;
         let mode = match (global.dry_run, global.assume) {
             (_, Some(a)) => Mode::Assume(a),
@@ -67,7 +71,7 @@ impl Ctx {
             store,
             profile: Mutex::new(profile),
             persist,
-            format: global.output,
+            format: global.common.output,
             mode,
             progress: Progress::from_env().planning(mode != Mode::Live),
             _lock: lock,

@@ -38,7 +38,7 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         args.timeout,
     )
     .await?;
-    report.print(global.output)?;
+    report.print(global.common.output)?;
     Ok(report.exit_code())
 }
 

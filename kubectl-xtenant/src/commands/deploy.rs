@@ -92,8 +92,8 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         namespace: target.namespace.clone(),
         ..offline
     };
-    let report = deploy(target.client, &workload, args, global.output).await?;
-    report.print(global.output)?;
+    let report = deploy(target.client, &workload, args, global.common.output).await?;
+    report.print(global.common.output)?;
     Ok(report.exit_code())
 }
 

@@ -92,7 +92,7 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         Err(e) => Err(format!("{e:#}")),
     };
     let report = doctor(cluster, &http, &plan).await;
-    report.print(global.output)?;
+    report.print(global.common.output)?;
     Ok(report.exit_code())
 }
 

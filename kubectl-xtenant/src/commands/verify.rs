@@ -59,8 +59,8 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         messages: settings.messages(args.messages),
         timeout: args.timeout,
     };
-    let report = verify(target.client, &plan, global.output).await?;
-    report.print(global.output)?;
+    let report = verify(target.client, &plan, global.common.output).await?;
+    report.print(global.common.output)?;
     Ok(report.exit_code())
 }
 
