@@ -5,7 +5,7 @@
 
 use anyhow::{Context, Result};
 use xtenant_shared::resolve::Setting;
-use xtenant_shared::{Kind, Profile, ProfileError, ProfileStore, names};
+use xtenant_shared::{Kind, Profile, ProfileError, names};
 
 use crate::cli::Global;
 
@@ -72,12 +72,8 @@ impl Settings {
     /// Profile errors keep their type, so the shared table chooses the code
     /// (unreadable, corrupt or newer: 2; an I/O failure: 3).
     pub fn load(global: &Global) -> Result<Self> {
-        let name = global
-            .common
-            .profile
-            .as_deref()
-            .unwrap_or(names::DEFAULT_PROFILE);
-        let store = ProfileStore::open(name)?;
+        let name = global.common.profile_name();
+        let store = global.common.store()?;
         let profile = store.load().context("reading the xtenant profile")?;
         if profile.is_none() && global.common.profile.is_some() {
             return Err(ProfileError::Missing {

@@ -3,7 +3,9 @@
 
 use clap::Args;
 
+use crate::names;
 use crate::output::Format;
+use crate::store::{ProfileError, ProfileStore};
 use crate::validate::{Kind, parser};
 
 /// `--profile` and `-o`.
@@ -31,6 +33,18 @@ pub struct Common {
         hide_possible_values = true
     )]
     pub output: Format,
+}
+
+impl Common {
+    /// The profile's name: `--profile`, else `default`.
+    pub fn profile_name(&self) -> &str {
+        self.profile.as_deref().unwrap_or(names::DEFAULT_PROFILE)
+    }
+
+    /// The store of the chosen profile.
+    pub fn store(&self) -> Result<ProfileStore, ProfileError> {
+        ProfileStore::open(self.profile_name())
+    }
 }
 
 #[cfg(test)]

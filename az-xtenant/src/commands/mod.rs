@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use xtenant_shared::output::Format;
-use xtenant_shared::{Profile, ProfileError, ProfileStore, RunLock, names};
+use xtenant_shared::{Profile, ProfileError, ProfileStore, RunLock};
 
 use crate::az::{Az, Mode};
 use crate::cli::{Cli, Command, Global};
@@ -46,12 +46,7 @@ pub struct Ctx {
 
 impl Ctx {
     fn new(global: &Global, command: &str, writes: bool) -> Result<Self> {
-        let name = global
-            .common
-            .profile
-            .as_deref()
-            .unwrap_or(names::DEFAULT_PROFILE);
-        let store = ProfileStore::open(name)?;
+        let store = global.common.store()?;
         let mode = match (global.dry_run, global.assume) {
             (_, Some(a)) => Mode::Assume(a),
             (true, None) => Mode::DryRun,
