@@ -1,0 +1,182 @@
+//! The fault matrix: what each case does to `az-xtenant up`, the names it works
+//! in (its own resource groups and profile), and the outcome it reports.
+
+pub mod case;
+pub mod check;
+pub mod seed;
+
+/// The writes `up` makes, as the simulator names them, and the group they are in.
+#[derive(Clone, Copy, Debug)]
+pub struct Write {
+    /// Row label.
+    pub label: &'static str,
+    /// Simulator operation (`managedClusters.put`).
+    pub op: &'static str,
+    /// The object's kind in the profile's ownership records.
+    pub kind: &'static str,
+    /// The object's ARM type.
+    pub rtype: &'static str,
+    /// In Tenant A's group (else Tenant B's).
+    pub in_a: bool,
+}
+
+pub const WRITES: [Write; 8] = [
+    Write {
+        label: "resource group A",
+        kind: "resourceGroup",
+        rtype: "Microsoft.Resources/resourceGroups",
+        op: "resourceGroups.put",
+        in_a: true,
+    },
+    Write {
+        label: "resource group B",
+        kind: "resourceGroup",
+        rtype: "Microsoft.Resources/resourceGroups",
+        op: "resourceGroups.put",
+        in_a: false,
+    },
+    Write {
+        label: "AKS cluster",
+        kind: "managedCluster",
+        rtype: "Microsoft.ContainerService/managedClusters",
+        op: "managedClusters.put",
+        in_a: true,
+    },
+    Write {
+        label: "Service Bus namespace",
+        kind: "serviceBusNamespace",
+        rtype: "Microsoft.ServiceBus/Namespaces",
+        op: "namespaces.put",
+        in_a: false,
+    },
+    Write {
+        label: "queue",
+        kind: "serviceBusQueue",
+        rtype: "Microsoft.ServiceBus/Namespaces/Queues",
+        op: "queues.put",
+        in_a: false,
+    },
+    Write {
+        label: "managed identity",
+        kind: "managedIdentity",
+        rtype: "Microsoft.ManagedIdentity/userAssignedIdentities",
+        op: "userAssignedIdentities.put",
+        in_a: false,
+    },
+    Write {
+        label: "role assignment",
+        kind: "roleAssignment",
+        rtype: "Microsoft.Authorization/roleAssignments",
+        op: "roleAssignments.put",
+        in_a: false,
+    },
+    Write {
+        label: "federated credential",
+        kind: "federatedCredential",
+        rtype: "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
+        op: "federatedIdentityCredentials.put",
+        in_a: false,
+    },
+];
+
+/// Where `up` is killed (SIGKILL to its process group: az-xtenant and the az it runs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Point {
+    /// The write's request is stopped on its way and never takes effect (the
+    /// intent is already recorded; nothing exists).
+    Before,
+    /// The write has reached Azure but not taken effect; Azure carries it out
+    /// after the client is gone.
+    During,
+    /// The write took effect; its answer never reaches the client.
+    After,
+}
+
+/// An Azure fault met by an uninterrupted `up`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// 409 OperationNotAllowed on the cluster PUT (another operation in flight).
+    BusyCluster,
+    /// Tenant B's group still being deleted when `up` starts (cleanup --no-wait, then up).
+    GroupDeleting,
+    /// 409 on the credential PUT: another credential write on the identity in flight.
+    ConcurrentCredential,
+    /// The role assignment refused with PrincipalNotFound for a few seconds.
+    PrincipalNotFound,
+    /// 429 with Retry-After on the queue PUT.
+    Throttled,
+    /// 500 on the managed identity PUT.
+    ServerError,
+}
+
+/// What a case does.
+#[derive(Clone, Copy, Debug)]
+pub enum Trial {
+    /// An uninterrupted `up`, the reference end state.
+    Clean,
+    Kill(Write, Point),
+    Fault(Fault),
+}
+
+impl Trial {
+    /// The table's "case" and "kill point or fault" columns.
+    pub fn columns(&self) -> (String, String) {
+        match self {
+            Trial::Clean => ("clean run".into(), "none".into()),
+            Trial::Kill(w, p) => (
+                w.label.into(),
+                format!("kill {} {}", format!("{p:?}").to_lowercase(), w.op),
+            ),
+            Trial::Fault(f) => {
+                let (what, how) = match f {
+                    Fault::BusyCluster => ("AKS cluster", "409 OperationNotAllowed (busy)"),
+                    Fault::GroupDeleting => ("resource group B", "being deleted when up starts"),
+                    Fault::ConcurrentCredential => {
+                        ("federated credential", "409 concurrent credential write ×2")
+                    }
+                    Fault::PrincipalNotFound => ("role assignment", "PrincipalNotFound ×2 (~3 s)"),
+                    Fault::Throttled => ("queue", "429 Retry-After 1 ×2"),
+                    Fault::ServerError => ("managed identity", "500 ×1"),
+                };
+                (what.into(), how.into())
+            }
+        }
+    }
+
+    /// Whether `up` creates Tenant A's group (else it is made by hand first and adopted).
+    pub fn creates_group_a(&self) -> bool {
+        matches!(self, Trial::Kill(w, _) if w.in_a && w.op == "resourceGroups.put")
+    }
+}
+
+/// Every case: the clean run, each write killed at each point, each fault.
+pub fn matrix() -> Vec<Trial> {
+    let mut v = vec![Trial::Fault(Fault::GroupDeleting), Trial::Clean];
+    for w in WRITES {
+        for p in [Point::Before, Point::During, Point::After] {
+            v.push(Trial::Kill(w, p));
+        }
+    }
+    v.extend(
+        [
+            Fault::BusyCluster,
+            Fault::ConcurrentCredential,
+            Fault::PrincipalNotFound,
+            Fault::Throttled,
+            Fault::ServerError,
+        ]
+        .map(Trial::Fault),
+    );
+    v
+}
+
+/// How a case ended.
+pub struct Outcome {
+    pub trial: Trial,
+    /// Every guarantee that did not hold (empty: survived).
+    pub failures: Vec<String>,
+    /// The end state by kind and name, normalised across cases (None when the
+    /// case stopped before it could be taken).
+    pub state: Option<Vec<String>>,
+    pub secs: f64,
+}
