@@ -9,7 +9,7 @@ use xtenant_shared::Kind;
 use xtenant_shared::cli_args::Common;
 use xtenant_shared::validate::parser;
 
-use crate::commands::{cleanup, completions, deploy, doctor, logs, man, verify};
+use crate::commands::{bind, cleanup, completions, deploy, doctor, logs, man, unbind, verify};
 
 /// Deploy, verify and diagnose cross-tenant workload identity on AKS.
 ///
@@ -59,6 +59,10 @@ pub enum Command {
     Verify(verify::Args),
     /// Check the cluster, the webhook, the ServiceAccount and the token trust chain
     Doctor(doctor::Args),
+    /// Give an existing workload the identity: annotate its ServiceAccount, label its pods
+    Bind(bind::Args),
+    /// Remove exactly what bind added to a workload and its ServiceAccount
+    Unbind(unbind::Args),
     /// Follow the logs of the Job's newest pod
     Logs(logs::Args),
     /// Delete the Job, its pods and the ServiceAccount that xtenant manages

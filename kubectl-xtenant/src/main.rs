@@ -7,6 +7,7 @@
 #![deny(clippy::print_stdout)]
 
 mod aadsts;
+mod binding;
 mod cli;
 mod commands;
 mod entra;
@@ -17,6 +18,7 @@ mod kube;
 mod manifests;
 mod output;
 mod settings;
+mod template_checks;
 mod trust;
 mod wait;
 

@@ -1,11 +1,13 @@
 //! One module per subcommand: its clap `Args` and its `run`.
 
+pub mod bind;
 pub mod cleanup;
 pub mod completions;
 pub mod deploy;
 pub mod doctor;
 pub mod logs;
 pub mod man;
+pub mod unbind;
 pub mod verify;
 
 use anyhow::Result;
@@ -19,6 +21,8 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
         Command::Deploy(args) => deploy::run(global, args).await,
         Command::Verify(args) => verify::run(global, args).await,
         Command::Doctor(args) => doctor::run(global, args).await,
+        Command::Bind(args) => bind::run(global, args).await,
+        Command::Unbind(args) => unbind::run(global, args).await,
         Command::Logs(args) => logs::run(global, args).await,
         Command::Cleanup(args) => cleanup::run(global, args).await,
         Command::Completions(args) => completions::run(args),

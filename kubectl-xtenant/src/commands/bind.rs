@@ -1,0 +1,289 @@
+//! `bind`: gives an existing workload the cross-tenant identity. Annotates
+//! its ServiceAccount with the identity's client and tenant IDs, labels its
+//! pod template for the webhook, and rolls its pods, each by server-side
+//! apply as `xtenant` with only those fields, so `unbind` can release them.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result};
+use k8s_openapi::api::core::v1::{ConfigMap, PodTemplateSpec, Secret, ServiceAccount};
+use kube::Client;
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
+use serde_json::Value;
+use xtenant_shared::output::{self as stdout, Format};
+
+use crate::binding::{self, Target, WorkloadKind};
+use crate::cli::{Global, IdentityArgs};
+use crate::exit::Usage;
+use crate::manifests::FIELD_MANAGER;
+use crate::output::{Check, Report, Verdict};
+use crate::settings::Settings;
+use crate::template_checks::{self, Source, SourceRef};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The workload: deployment/NAME, statefulset/NAME, daemonset/NAME or cronjob/NAME
+    #[arg(value_name = "KIND/NAME", value_parser = binding::parse_target)]
+    pub target: Target,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+    /// Do not roll the pods (running pods keep no identity until replaced)
+    #[arg(long)]
+    pub no_restart: bool,
+    /// Print the patches as YAML and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Bind even if the pods run as the namespace's "default" ServiceAccount
+    #[arg(long)]
+    pub allow_default_sa: bool,
+}
+
+/// A workload read from the cluster, with its pod template.
+pub struct Found {
+    pub api: Api<DynamicObject>,
+    pub object: DynamicObject,
+    pub template: PodTemplateSpec,
+}
+
+/// Job templates cannot change, so neither `bind` nor `unbind` can touch one.
+pub fn refuse_job(target: &Target, verb: &str) -> Result<()> {
+    if target.kind != WorkloadKind::Job {
+        return Ok(());
+    }
+    Err(Usage(format!(
+        "cannot {verb} {target}: a Job's pod template is immutable once created, and the webhook only mutates pods created with the label. \
+         Put `azure.workload.identity/use: \"true\"` in spec.template.metadata.labels of its manifest and create the Job again \
+         (or bind the CronJob that creates it); nothing was changed"
+    ))
+    .into())
+}
+
+/// Reads the workload; a missing one is bad input.
+pub async fn read(client: &Client, ns: &str, target: &Target) -> Result<Found> {
+    let ar = target.kind.api_resource();
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
+    let object = api
+        .get_opt(&target.name)
+        .await
+        .with_context(|| format!("reading {target}"))?
+        .ok_or_else(|| Usage(format!("{target} not found in namespace {ns}")))?;
+    let template = binding::pod_template(target.kind, &object)?;
+    Ok(Found {
+        api,
+        object,
+        template,
+    })
+}
+
+pub async fn run(global: &Global, args: &Args) -> Result<u8> {
+    refuse_job(&args.target, "bind")?;
+    let settings = Settings::load(global)?;
+    let target = crate::kube::connect(global).await?;
+    let context = crate::kube::offline_context(global);
+    let report = bind(
+        target.client,
+        &target.namespace,
+        args,
+        settings,
+        context.as_deref(),
+    )
+    .await?;
+    if args.dry_run && global.common.output == Format::Human {
+        for c in report.checks.iter().filter(|c| c.verdict != Verdict::Pass) {
+            eprintln!(
+                "{:?}: {} ({})",
+                c.verdict,
+                c.detail,
+                c.fix.as_deref().unwrap_or_default()
+            );
+        }
+        if let Some(Value::Array(patches)) = report.data.get("patches") {
+            for p in patches {
+                stdout::print(format!("---\n{}", serde_yaml::to_string(p)?))?;
+            }
+        }
+    } else {
+        report.print(global.common.output)?;
+    }
+    Ok(report.exit_code())
+}
+
+/// Checks, then (unless a check failed or `--dry-run`) applies and restarts.
+pub async fn bind(
+    client: Client,
+    ns: &str,
+    args: &Args,
+    settings: Settings,
+    context: Option<&str>,
+) -> Result<Report> {
+    let target = &args.target;
+    let found = read(&client, ns, target).await?;
+    let sa_name = binding::service_account_name(&found.template);
+    if sa_name == "default" && !args.allow_default_sa {
+        return Err(Usage(format!(
+            "{target} runs as the namespace's \"default\" ServiceAccount: annotating it would give this identity to every labelled pod in namespace {ns} that names no ServiceAccount. \
+             Create a ServiceAccount for the workload and set spec.template.spec.serviceAccountName, or pass --allow-default-sa; nothing was changed"
+        ))
+        .into());
+    }
+    let settings = settings.for_workload(ns, &sa_name, context);
+    let client_id = settings.client_id(args.identity.client_id.as_deref())?;
+    let tenant = settings.tenant_b(args.identity.tenant_id.as_deref())?;
+    let sas: Api<ServiceAccount> = Api::namespaced(client.clone(), ns);
+    if sas
+        .get_opt(&sa_name)
+        .await
+        .with_context(|| format!("reading serviceaccount/{sa_name}"))?
+        .is_none()
+    {
+        return Err(Usage(format!(
+            "serviceaccount/{sa_name}, which {target} runs as, does not exist in namespace {ns}: create it first; nothing was changed"
+        ))
+        .into());
+    }
+
+    let mut report = Report::new("bind");
+    let sources = read_sources(&client, ns, &found.template).await;
+    for c in template_checks::check(&found.template, &tenant, &sources) {
+        report.push(c);
+    }
+    let restarted_at = restarted_at(target.kind, &found, args.no_restart);
+    let sa_patch = binding::service_account_patch(&sa_name, ns, &client_id, &tenant);
+    let wl_patch = binding::workload_patch(target, ns, restarted_at.as_deref());
+    report.set("namespace", ns);
+    report.set("workload", target.to_string());
+    report.set("serviceAccount", sa_name.clone());
+    report.set("clientId", client_id.clone());
+    report.set("tenantId", tenant.clone());
+    if !report.ok || args.dry_run {
+        report.set("patches", Value::Array(vec![sa_patch, wl_patch]));
+        return Ok(report);
+    }
+
+    let ssa = PatchParams::apply(FIELD_MANAGER).force();
+    sas.patch(&sa_name, &ssa, &Patch::Apply(&sa_patch))
+        .await
+        .with_context(|| format!("applying serviceaccount/{sa_name}"))?;
+    report.push(Check::pass(
+        "serviceaccount",
+        format!("serviceaccount/{sa_name}: client-id {client_id}, tenant-id {tenant}"),
+    ));
+    let after = found
+        .api
+        .patch(&target.name, &ssa, &Patch::Apply(&wl_patch))
+        .await
+        .with_context(|| format!("applying {target}"))?;
+    let was = if binding::is_labelled(&found.template) {
+        "was already there"
+    } else {
+        "added"
+    };
+    report.push(Check::pass(
+        "workload",
+        format!("{target}: pod template label azure.workload.identity/use=true {was}"),
+    ));
+    let changed = binding::pod_template(target.kind, &after)? != found.template;
+    report.push(restart_check(
+        target,
+        changed,
+        restarted_at.as_deref(),
+        args.no_restart,
+    ));
+    if let Some(at) = restarted_at {
+        report.set("restartedAt", at);
+    }
+    Ok(report)
+}
+
+/// The restart annotation to apply: a new time to roll the pods; with
+/// `--no-restart`, the one xtenant applied before (so applying again does
+/// not drop it, which would roll the pods too); none for a CronJob.
+fn restarted_at(kind: WorkloadKind, found: &Found, no_restart: bool) -> Option<String> {
+    if !kind.rolls_out() {
+        return None;
+    }
+    if !no_restart {
+        let now = k8s_openapi::jiff::Timestamp::now();
+        return Some(now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+    }
+    let path = binding::restarted_at_path(kind);
+    if !binding::applied_by(&found.object, FIELD_MANAGER, &path) {
+        return None;
+    }
+    binding::template_annotation(&found.template, binding::ANNOTATION_RESTARTED_AT)
+        .map(str::to_string)
+}
+
+/// What happens to the running pods.
+pub fn restart_check(target: &Target, changed: bool, at: Option<&str>, no_restart: bool) -> Check {
+    let id = "restart";
+    if target.kind == WorkloadKind::CronJob {
+        let when = if changed {
+            "takes effect"
+        } else {
+            "is unchanged; it applies"
+        };
+        return Check::pass(
+            id,
+            format!(
+                "{target}: the job template {when} at the next run; Jobs already created keep their pods"
+            ),
+        );
+    }
+    match (changed, no_restart, at) {
+        (true, false, Some(at)) => Check::pass(
+            id,
+            format!(
+                "{target}: restart requested (restartedAt {at}); the controller replaces the pods and the webhook mutates the new ones"
+            ),
+        ),
+        (true, _, _) => Check::pass(
+            id,
+            format!("{target}: the pod template changed, so the controller replaces the pods"),
+        ),
+        (false, _, _) => Check::warn(
+            id,
+            format!("{target}: the pod template is unchanged; running pods keep what they had"),
+            format!("kubectl rollout restart {target}"),
+        ),
+    }
+}
+
+/// The contents of every `envFrom` source, as far as they can be read.
+async fn read_sources(
+    client: &Client,
+    ns: &str,
+    template: &PodTemplateSpec,
+) -> BTreeMap<SourceRef, Source> {
+    let mut out = BTreeMap::new();
+    for r in template_checks::env_sources(template) {
+        let source = if r.kind == "configmap" {
+            let api: Api<ConfigMap> = Api::namespaced(client.clone(), ns);
+            api.get_opt(&r.name)
+                .await
+                .map(|o| o.map(|cm| cm.data.unwrap_or_default()))
+        } else {
+            let api: Api<Secret> = Api::namespaced(client.clone(), ns);
+            api.get_opt(&r.name).await.map(|o| {
+                o.map(|s| {
+                    s.data
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned()))
+                        .collect()
+                })
+            })
+        };
+        let source = match source {
+            Ok(Some(keys)) => Source::Keys(keys),
+            Ok(None) => Source::Missing,
+            Err(e) => Source::Unreadable(e.to_string()),
+        };
+        out.insert(r, source);
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "bind_tests.rs"]
+mod scenarios;

@@ -1,0 +1,309 @@
+//! bind and unbind against a scripted API server: refusals change nothing,
+//! the patches carry only xtenant's fields, the checks of each container.
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::commands::unbind;
+use crate::exit;
+use crate::fake_api::{self, Call};
+use crate::output::Verdict;
+
+const B: &str = "bbbbbbbb-0000-4000-8000-00000000000b";
+const A: &str = "aaaaaaaa-0000-4000-8000-00000000000a";
+const CLIENT: &str = "11111111-2222-4333-8444-555555555555";
+const DEPLOY: &str = "/apis/apps/v1/namespaces/default/deployments/web";
+const SA: &str = "/api/v1/namespaces/default/serviceaccounts/api";
+const CM: &str = "/api/v1/namespaces/default/configmaps/cfg";
+
+fn args(target: &str) -> Args {
+    Args {
+        target: binding::parse_target(target).expect("target"),
+        identity: IdentityArgs {
+            client_id: Some(CLIENT.into()),
+            tenant_id: Some(B.into()),
+        },
+        no_restart: false,
+        dry_run: false,
+        allow_default_sa: false,
+    }
+}
+
+fn deployment(pod_spec: &Value) -> Value {
+    json!({"apiVersion": "apps/v1", "kind": "Deployment",
+           "metadata": {"name": "web", "namespace": "default"},
+           "spec": {"selector": {"matchLabels": {"app": "web"}},
+                    "template": {"metadata": {"labels": {"app": "web"}}, "spec": pod_spec}}})
+}
+
+fn api_sa() -> Value {
+    json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "api", "namespace": "default"}})
+}
+
+/// GETs answer with `objects` by path; an apply answers with the object
+/// merged with its body (a rough server-side apply that never removes).
+fn route(
+    objects: Vec<(&'static str, Value)>,
+) -> impl Fn(&Call) -> Option<fake_api::Reply> + Send + Sync {
+    move |c: &Call| {
+        let found = objects
+            .iter()
+            .find(|(p, _)| *p == c.path)
+            .map(|(_, o)| o.clone());
+        match c.method.as_str() {
+            "PATCH" => {
+                let mut merged = found.unwrap_or(Value::Null);
+                merge(&mut merged, &c.body);
+                Some((200, merged))
+            }
+            "GET" => found.map(|o| (200, o)),
+            _ => None,
+        }
+    }
+}
+
+fn merge(into: &mut Value, from: &Value) {
+    match (into, from) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                merge(a.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+        (slot, v) => *slot = v.clone(),
+    }
+}
+
+fn patches(calls: &fake_api::Calls) -> Vec<Call> {
+    calls
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|c| c.method == "PATCH")
+        .cloned()
+        .collect()
+}
+
+async fn run_bind(objects: Vec<(&'static str, Value)>, args: &Args) -> (Result<Report>, Vec<Call>) {
+    let (client, calls) = fake_api::client(route(objects));
+    let result = bind(client, "default", args, Settings::flags_only(), None).await;
+    (result, patches(&calls))
+}
+
+#[tokio::test]
+async fn the_default_service_account_is_refused_unless_allowed() {
+    let d = deployment(&json!({"containers": [{"name": "app"}]}));
+    let (result, applied) = run_bind(vec![(DEPLOY, d.clone())], &args("deployment/web")).await;
+    let err = result.expect_err("refused");
+    assert_eq!(
+        xtenant_shared::exit::code_for(&err, |_| None),
+        xtenant_shared::exit::USAGE
+    );
+    assert!(format!("{err:#}").contains("--allow-default-sa"), "{err:#}");
+    assert!(applied.is_empty(), "{applied:?}");
+
+    let default_sa =
+        json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}});
+    let allowed = Args {
+        allow_default_sa: true,
+        ..args("deployment/web")
+    };
+    let objects = vec![
+        (DEPLOY, d),
+        (
+            "/api/v1/namespaces/default/serviceaccounts/default",
+            default_sa,
+        ),
+    ];
+    let (result, applied) = run_bind(objects, &allowed).await;
+    assert!(result.expect("bound").ok);
+    assert_eq!(applied.len(), 2);
+}
+
+#[tokio::test]
+async fn a_tenant_a_value_in_env_is_refused_with_the_fix() {
+    let d = deployment(&json!({"serviceAccountName": "api",
+        "initContainers": [{"name": "migrate", "env": [{"name": "AZURE_TENANT_ID", "value": A}]}],
+        "containers": [{"name": "app"}]}));
+    let (result, applied) =
+        run_bind(vec![(DEPLOY, d), (SA, api_sa())], &args("deployment/web")).await;
+    let report = result.expect("report");
+    assert_eq!(report.exit_code(), exit::CHECK_FAILED);
+    let c = report
+        .checks
+        .iter()
+        .find(|c| c.id == "container.migrate")
+        .expect("checked");
+    assert_eq!(c.verdict, Verdict::Fail);
+    assert!(c.fix.as_deref().unwrap_or_default().contains(B), "{c:?}");
+    assert!(applied.is_empty(), "nothing may change: {applied:?}");
+}
+
+#[tokio::test]
+async fn a_tenant_in_env_from_is_a_warning_and_binding_goes_on() {
+    let d = deployment(&json!({"serviceAccountName": "api",
+        "containers": [{"name": "app", "envFrom": [{"configMapRef": {"name": "cfg"}}]}]}));
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"},
+                    "data": {"AZURE_TENANT_ID": A}});
+    let (result, applied) = run_bind(
+        vec![(DEPLOY, d), (SA, api_sa()), (CM, cm)],
+        &args("deployment/web"),
+    )
+    .await;
+    let report = result.expect("report");
+    assert_eq!(report.exit_code(), exit::OK);
+    let c = report
+        .checks
+        .iter()
+        .find(|c| c.id == "container.app")
+        .expect("checked");
+    assert_eq!(c.verdict, Verdict::Warn, "{c:?}");
+    assert!(
+        c.detail.contains("configmap/cfg") && c.detail.contains("wins"),
+        "{c:?}"
+    );
+    assert_eq!(applied.len(), 2);
+}
+
+#[tokio::test]
+async fn a_job_is_explained_and_nothing_is_read() {
+    let err = refuse_job(&binding::parse_target("job/once").expect("target"), "bind")
+        .expect_err("refused");
+    assert!(err.is::<Usage>());
+    assert!(err.to_string().contains("immutable"), "{err}");
+    assert!(
+        refuse_job(
+            &binding::parse_target("cronjob/nightly").expect("t"),
+            "bind"
+        )
+        .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn dry_run_reports_the_exact_patches_and_applies_nothing() {
+    let d = deployment(&json!({"serviceAccountName": "api", "containers": [{"name": "app"}]}));
+    let dry = Args {
+        dry_run: true,
+        ..args("deploy/web")
+    };
+    let (result, applied) = run_bind(vec![(DEPLOY, d), (SA, api_sa())], &dry).await;
+    let report = result.expect("report");
+    assert!(applied.is_empty(), "{applied:?}");
+    let p = &report.data["patches"];
+    assert_eq!(
+        p[0],
+        json!({"apiVersion": "v1", "kind": "ServiceAccount",
+               "metadata": {"name": "api", "namespace": "default",
+                            "annotations": {"azure.workload.identity/client-id": CLIENT,
+                                            "azure.workload.identity/tenant-id": B}}})
+    );
+    let at =
+        p[1]["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"]
+            .as_str()
+            .expect("restart annotation");
+    assert_eq!(
+        p[1],
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": "web", "namespace": "default"},
+               "spec": {"template": {"metadata": {
+                   "labels": {"azure.workload.identity/use": "true"},
+                   "annotations": {"kubectl.kubernetes.io/restartedAt": at}}}}})
+    );
+}
+
+#[tokio::test]
+async fn bind_applies_the_service_account_first_as_xtenant() {
+    let d = deployment(&json!({"serviceAccountName": "api", "containers": [{"name": "app"}]}));
+    let (result, applied) =
+        run_bind(vec![(DEPLOY, d), (SA, api_sa())], &args("deployment/web")).await;
+    let report = result.expect("report");
+    assert!(report.ok);
+    assert_eq!(applied[0].path, SA);
+    assert_eq!(applied[1].path, DEPLOY);
+    for c in &applied {
+        assert!(
+            c.query.contains("fieldManager=xtenant") && c.query.contains("force=true"),
+            "{}",
+            c.query
+        );
+    }
+    assert!(applied[1].body["spec"].get("selector").is_none());
+    let restart = report
+        .checks
+        .iter()
+        .find(|c| c.id == "restart")
+        .expect("restart");
+    assert!(restart.detail.contains("restart requested"), "{restart:?}");
+}
+
+#[tokio::test]
+async fn no_restart_keeps_the_restart_annotation_xtenant_applied() {
+    let mut d = deployment(&json!({"serviceAccountName": "api", "containers": [{"name": "app"}]}));
+    d["spec"]["template"]["metadata"]["annotations"] =
+        json!({"kubectl.kubernetes.io/restartedAt": "2026-01-01T00:00:00Z"});
+    d["metadata"]["managedFields"] = json!([{"manager": "xtenant", "operation": "Apply",
+        "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:template": {"f:metadata":
+            {"f:annotations": {"f:kubectl.kubernetes.io/restartedAt": {}}}}}}}]);
+    let quiet = Args {
+        no_restart: true,
+        ..args("deployment/web")
+    };
+    let (result, applied) = run_bind(vec![(DEPLOY, d), (SA, api_sa())], &quiet).await;
+    assert!(result.expect("report").ok);
+    assert_eq!(
+        applied[1].body["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"],
+        "2026-01-01T00:00:00Z"
+    );
+}
+
+#[tokio::test]
+async fn a_cron_job_is_labelled_on_its_job_template_for_the_next_run() {
+    let path = "/apis/batch/v1/namespaces/default/cronjobs/nightly";
+    let cj = json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly"},
+        "spec": {"schedule": "0 1 * * *", "jobTemplate": {"spec": {"template": {"spec":
+            {"serviceAccountName": "api", "containers": [{"name": "app"}]}}}}}});
+    let (result, applied) =
+        run_bind(vec![(path, cj), (SA, api_sa())], &args("cronjob/nightly")).await;
+    let report = result.expect("report");
+    let labels = &applied[1].body["spec"]["jobTemplate"]["spec"]["template"]["metadata"];
+    assert_eq!(
+        labels,
+        &json!({"labels": {"azure.workload.identity/use": "true"}})
+    );
+    let restart = report
+        .checks
+        .iter()
+        .find(|c| c.id == "restart")
+        .expect("restart");
+    assert!(restart.detail.contains("next run"), "{restart:?}");
+}
+
+#[tokio::test]
+async fn unbind_applies_empty_configurations_workload_first() {
+    let d = deployment(&json!({"serviceAccountName": "api", "containers": [{"name": "app"}]}));
+    let (client, calls) = fake_api::client(route(vec![(DEPLOY, d), (SA, api_sa())]));
+    let args = unbind::Args {
+        target: binding::parse_target("deployment/web").expect("t"),
+        dry_run: false,
+    };
+    let report = unbind::unbind(client, "default", &args)
+        .await
+        .expect("unbound");
+    assert!(report.ok);
+    let applied = patches(&calls);
+    assert_eq!(applied[0].path, DEPLOY);
+    assert_eq!(applied[1].path, SA);
+    assert_eq!(
+        applied[0].body,
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"}})
+    );
+    assert_eq!(
+        applied[1].body,
+        json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "api", "namespace": "default"}})
+    );
+    assert!(
+        applied
+            .iter()
+            .all(|c| c.query.contains("fieldManager=xtenant"))
+    );
+}
