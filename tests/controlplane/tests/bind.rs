@@ -1,0 +1,223 @@
+//! `kubectl xtenant bind` and `unbind` against the real API server, controllers
+//! and workload identity webhook. A chart installed a Deployment (two containers
+//! and an init container) and its ServiceAccount by server-side apply as "helm",
+//! with labels and annotations of its own. bind adds only the pod-template label
+//! and the SA annotations (selector, helm's fields and helm's managedFields
+//! untouched); the controller rolls the pods and the webhook injects the identity
+//! into every container of the new ones. unbind returns both objects to what they
+//! were. Needs XTENANT_CONTROLPLANE_BIN and `cargo build -p kubectl-xtenant`.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use common::TENANT_A;
+use common::plugin::{CLIENT_ID, Plugin, TENANT_B, check};
+use controlplane::{ControlPlane, Options};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
+use kube::api::{Api, ListParams, Patch, PatchParams};
+use serde_json::{Value, json};
+use tokio::runtime::Runtime;
+
+const NS: &str = "default";
+const USE: &str = "azure.workload.identity/use";
+const INJECTED: [&str; 4] = [
+    "AZURE_CLIENT_ID",
+    "AZURE_TENANT_ID",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_AUTHORITY_HOST",
+];
+
+/// The chart's objects, applied as "helm".
+async fn helm_installs(deployments: &Api<Deployment>, sas: &Api<ServiceAccount>) {
+    let helm = PatchParams::apply("helm");
+    let sa = json!({
+        "apiVersion": "v1", "kind": "ServiceAccount",
+        "metadata": {"name": "web", "labels": {"helm.sh/chart": "web-1.0.0"},
+                     "annotations": {"meta.helm.sh/release-name": "web"}},
+    });
+    sas.patch("web", &helm, &Patch::Apply(sa)).await.unwrap();
+    let container = |name: &str| json!({"name": name, "image": "example.invalid/web:1"});
+    let deployment = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "labels": {"helm.sh/chart": "web-1.0.0"}},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+                "metadata": {"labels": {"app": "web", "tier": "front"},
+                             "annotations": {"checksum/config": "abc123"}},
+                "spec": {"serviceAccountName": "web",
+                         "initContainers": [container("migrate")],
+                         "containers": [container("app"), container("sidecar")]},
+            },
+        },
+    });
+    deployments
+        .patch("web", &helm, &Patch::Apply(deployment))
+        .await
+        .unwrap();
+}
+
+/// What must come back after unbind, and stay through bind.
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    template_labels: BTreeMap<String, String>,
+    template_annotations: BTreeMap<String, String>,
+    selector: Value,
+    helm_fields: Value,
+    sa_annotations: BTreeMap<String, String>,
+    sa_labels: BTreeMap<String, String>,
+}
+
+fn helm_entry(
+    fields: Option<&Vec<k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry>>,
+) -> Value {
+    let entry = fields
+        .into_iter()
+        .flatten()
+        .find(|e| e.manager.as_deref() == Some("helm"))
+        .unwrap_or_else(|| panic!("helm's managedFields entry is gone: {fields:#?}"));
+    entry.fields_v1.clone().unwrap().0
+}
+
+async fn snapshot(deployments: &Api<Deployment>, sas: &Api<ServiceAccount>) -> Snapshot {
+    let d = deployments.get("web").await.unwrap();
+    let sa = sas.get("web").await.unwrap();
+    let spec = d.spec.clone().unwrap();
+    let meta = spec.template.metadata.clone().unwrap_or_default();
+    Snapshot {
+        template_labels: meta.labels.unwrap_or_default(),
+        template_annotations: meta.annotations.unwrap_or_default(),
+        selector: serde_json::to_value(&spec.selector).unwrap(),
+        helm_fields: json!([
+            helm_entry(d.metadata.managed_fields.as_ref()),
+            helm_entry(sa.metadata.managed_fields.as_ref())
+        ]),
+        sa_annotations: sa.metadata.annotations.unwrap_or_default(),
+        sa_labels: sa.metadata.labels.unwrap_or_default(),
+    }
+}
+
+/// Waits for a pod of the Deployment that carries the label (the webhook mutated it at create).
+async fn labelled_pod(pods: &Api<Pod>) -> Pod {
+    let start = Instant::now();
+    let selector = format!("app=web,{USE}=true");
+    loop {
+        let list = pods
+            .list(&ListParams::default().labels(&selector))
+            .await
+            .unwrap();
+        if let Some(pod) = list.items.into_iter().next() {
+            return pod;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no labelled pod of deployment/web after 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+fn env_of(c: &k8s_openapi::api::core::v1::Container) -> BTreeMap<String, String> {
+    c.env
+        .iter()
+        .flatten()
+        .map(|e| (e.name.clone(), e.value.clone().unwrap_or_default()))
+        .collect()
+}
+
+#[test]
+fn bind_labels_only_the_pod_template_and_unbind_restores_the_chart() {
+    // Refuse a missing or stale plugin before spending time on start-up.
+    xtenant_testsupport::workspace_bin("kubectl-xtenant");
+    let rt = Runtime::new().unwrap();
+    let cp = rt
+        .block_on(ControlPlane::start(Options::from_env(TENANT_A)))
+        .unwrap();
+    let client = rt.block_on(cp.client()).unwrap();
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let sas: Api<ServiceAccount> = Api::namespaced(client.clone(), NS);
+    let pods: Api<Pod> = Api::namespaced(client, NS);
+    rt.block_on(helm_installs(&deployments, &sas));
+    let before = rt.block_on(snapshot(&deployments, &sas));
+    let kx = Plugin::new(&cp);
+
+    // A dry run changes nothing.
+    let args = [
+        "deployment/web",
+        "--client-id",
+        CLIENT_ID,
+        "--tenant-id",
+        TENANT_B,
+    ];
+    let run = kx.ok(&[&["bind", "--dry-run"], &args[..]].concat());
+    assert!(
+        run.stdout.contains("azure.workload.identity/use: 'true'"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(rt.block_on(snapshot(&deployments, &sas)), before);
+
+    let run = kx.ok(&[&["bind", "-o", "json"], &args[..]].concat());
+    let report = run.json();
+    for id in [
+        "container.migrate",
+        "container.app",
+        "container.sidecar",
+        "serviceaccount",
+        "workload",
+        "restart",
+    ] {
+        assert_eq!(check(&report, id).0, "pass", "{id}: {report:#}");
+    }
+    let bound = rt.block_on(snapshot(&deployments, &sas));
+    // Only the label and the restart annotation were added to the pod template.
+    let mut labels = before.template_labels.clone();
+    labels.insert(USE.into(), "true".into());
+    assert_eq!(bound.template_labels, labels);
+    let mut annotations = bound.template_annotations.clone();
+    assert!(
+        annotations
+            .remove("kubectl.kubernetes.io/restartedAt")
+            .is_some()
+    );
+    assert_eq!(annotations, before.template_annotations);
+    assert_eq!(bound.selector, before.selector, "the selector changed");
+    assert_eq!(
+        bound.helm_fields, before.helm_fields,
+        "helm's managedFields changed"
+    );
+    assert_eq!(bound.sa_labels, before.sa_labels);
+    let mut sa_annotations = before.sa_annotations.clone();
+    sa_annotations.insert("azure.workload.identity/client-id".into(), CLIENT_ID.into());
+    sa_annotations.insert("azure.workload.identity/tenant-id".into(), TENANT_B.into());
+    assert_eq!(bound.sa_annotations, sa_annotations);
+
+    // The controller rolled the pods; the real webhook mutated every container of the new one.
+    let pod = rt.block_on(labelled_pod(&pods));
+    let spec = pod.spec.clone().unwrap();
+    let containers: Vec<_> = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .chain(&spec.containers)
+        .collect();
+    assert_eq!(containers.len(), 3);
+    for c in containers {
+        let env = env_of(c);
+        for name in INJECTED {
+            assert!(env.contains_key(name), "{}: no {name} in {env:?}", c.name);
+        }
+        assert_eq!(env["AZURE_CLIENT_ID"], CLIENT_ID, "{}", c.name);
+        assert_eq!(env["AZURE_TENANT_ID"], TENANT_B, "{}", c.name);
+    }
+
+    // unbind returns both objects to what the chart made.
+    kx.ok(&["unbind", "deployment/web"]);
+    let after = rt.block_on(snapshot(&deployments, &sas));
+    assert_eq!(after, before);
+}
