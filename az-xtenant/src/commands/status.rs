@@ -18,6 +18,7 @@ pub struct Args {}
 
 /// One row of the report.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Item {
     pub component: String,
     pub tenant: &'static str,

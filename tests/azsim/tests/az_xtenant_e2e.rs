@@ -32,7 +32,11 @@ fn expected_items(xt: &Xt) -> Vec<Item> {
         ("Service Bus namespace", "B", ns.clone()),
         ("queue", "B", xt.name_in_b(QUEUE_TYPE)),
         ("managed identity", "B", xt.name_in_b(ID_TYPE)),
-        ("role Azure Service Bus Data Owner", "B", ns),
+        (
+            "role assignment",
+            "B",
+            format!("Azure Service Bus Data Owner on {ns}"),
+        ),
         ("federated credential", "B", xt.name_in_b(FIC_TYPE)),
     ]
 }
@@ -156,6 +160,9 @@ fn a_killed_up_resumes_without_a_second_cluster() {
     xt.h.wait_until_held("managedClusters.put", Duration::from_secs(300));
     // The cluster PUT has reached Azure; its answer has not reached az-xtenant.
     first.kill().unwrap();
+    // Reaped before going on: the profile's lock goes with the process only
+    // once it has exited, and a kill is not an exit.
+    let _ = first.wait();
     xt.h.release("managedClusters.put");
     assert_eq!(xt.calls("managedClusters.put"), [201]);
 

@@ -199,7 +199,7 @@ fn bind_labels_only_the_pod_template_and_unbind_restores_the_chart() {
 
     // The controller rolled the pods; the real webhook mutated every container of the new one.
     let pod = rt.block_on(labelled_pod(&pods));
-    let spec = pod.spec.clone().unwrap();
+    let spec = pod.spec.unwrap();
     let containers: Vec<_> = spec
         .init_containers
         .iter()
