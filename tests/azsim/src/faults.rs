@@ -115,7 +115,8 @@ pub struct Faults {
     pub errors: Vec<ErrorRule>,
     /// Delay before answering, in milliseconds, per operation.
     pub delay_ms: BTreeMap<String, u64>,
-    /// How long a long-running operation stays `InProgress`, in milliseconds, per operation.
+    /// How long a long-running operation stays `InProgress`, in milliseconds, per operation
+    /// (`<op>`, or `<op>@<path part>` for the calls on one path, see [`Faults::lro_at`]).
     pub lro_ms: BTreeMap<String, u64>,
     /// A new managed identity's principal is unknown to role assignments for this long.
     pub principal_not_found_secs: u64,
@@ -200,6 +201,20 @@ impl Faults {
     pub fn lro(&self, op: &str) -> u64 {
         lookup(&self.lro_ms, op)
     }
+
+    /// Like [`Faults::lro`] for a call on `path`: an `<op>@<path part>` key that
+    /// matches it (see [`scoped_match`]) comes first.
+    pub fn lro_at(&self, op: &str, path: &str) -> u64 {
+        let scoped: BTreeSet<String> = self
+            .lro_ms
+            .keys()
+            .filter(|k| k.contains('@'))
+            .cloned()
+            .collect();
+        scoped_match(&scoped, op, path)
+            .and_then(|k| self.lro_ms.get(&k).copied())
+            .unwrap_or_else(|| self.lro(op))
+    }
 }
 
 fn lookup(map: &BTreeMap<String, u64>, op: &str) -> u64 {
@@ -258,6 +273,18 @@ mod tests {
         assert_eq!(
             scoped_match(&set, "queues.put", "/s/resourcegroups/rg-1/q").as_deref(),
             Some("queues.put@/resourceGroups/rg-1/")
+        );
+        let f = Faults {
+            lro_ms: [("resourceGroups.delete@/resourceGroups/rg-1".to_string(), 9)].into(),
+            ..Faults::default()
+        };
+        assert_eq!(
+            f.lro_at("resourceGroups.delete", "/s/resourcegroups/rg-1"),
+            9
+        );
+        assert_eq!(
+            f.lro_at("resourceGroups.delete", "/s/resourcegroups/rg-2"),
+            0
         );
         let plain: BTreeSet<String> = ["queues.put".to_string()].into();
         assert!(scoped_match(&plain, "queues.put", "/anything").is_some());

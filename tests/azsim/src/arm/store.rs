@@ -176,7 +176,7 @@ pub fn put_lro(
         if let Some(existing) = g.get(id) {
             refuse(existing)?;
         }
-        let ms = g.faults.lro(op);
+        let ms = g.faults.lro_at(op, &req.path);
         let failure = g.faults.take_lro_failure(op);
         let (created, shown) = save(&mut g, id, body, tenant, ms);
         if let (Some(f), Some(s)) = (&failure, g.resources.get_mut(&id.to_ascii_lowercase())) {
@@ -212,7 +212,7 @@ pub fn delete(req: &Req<'_>, sub: &str, id: &str, op: &str, long_running: bool) 
             .retain(|k, _| *k != key && !k.starts_with(&prefix));
         return Ok(StatusCode::OK.into_response());
     }
-    let ms = g.faults.lro(op);
+    let ms = g.faults.lro_at(op, &req.path);
     let (op_id, done_at) = lro::begin(&mut g, ms, None);
     let prefix = format!("{key}/");
     for (k, r) in g.resources.iter_mut() {
