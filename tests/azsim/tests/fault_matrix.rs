@@ -52,6 +52,7 @@ fn up_survives_every_kill_point_and_fault() {
             });
         }
     });
+    let control = negative_control(&h, &bin, &arm);
     let mut outcomes = done.into_inner().expect("results");
     outcomes.sort_by_key(|(n, _)| *n);
     compare_with_clean_run(&mut outcomes);
@@ -68,6 +69,7 @@ fn up_survives_every_kill_point_and_fault() {
             )
         })
         .collect();
+    assert!(control.is_empty(), "{control}");
     assert!(
         failed.is_empty() && stray.is_empty(),
         "{} of {} cases did not survive:\n{}\nwrites outside every case's groups: {stray:?}",
@@ -98,6 +100,38 @@ fn chosen_cases() -> VecDeque<(usize, Trial)> {
     );
     all.filter(|(n, t)| picked.contains(n) || matches!(t, Trial::Clean))
         .collect()
+}
+
+/// The checks must catch a run that did not converge: `up` killed after the
+/// identity write and never resumed. Answers what they missed (empty: all caught).
+fn negative_control(h: &Harness, bin: &std::path::Path, arm: &Arm) -> String {
+    let o = case::run(
+        h,
+        bin,
+        arm,
+        99,
+        Trial::Unresumed(fm::WRITES[5], fm::Point::After),
+    );
+    let caught = |needle: &str| o.failures.iter().any(|f| f.contains(needle));
+    let missed: Vec<&str> = [
+        "ownership records not created",
+        "succeeded 0 times",
+        "a further up wrote",
+    ]
+    .into_iter()
+    .filter(|n| !caught(n))
+    .collect();
+    println!(
+        "negative control (killed after the identity write, not resumed): {} failures flagged",
+        o.failures.len()
+    );
+    if missed.is_empty() {
+        return String::new();
+    }
+    format!(
+        "the negative control was not caught ({missed:?} missing); it failed with: {:#?}",
+        o.failures
+    )
 }
 
 /// Every case's objects, by kind and name, equal the clean run's.

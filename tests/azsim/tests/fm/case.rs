@@ -93,6 +93,7 @@ impl Case<'_> {
                 self.ok(&["up"])?;
             }
             Trial::Fault(f) => from = self.fault(f)?,
+            Trial::Unresumed(w, p) => self.kill_at(w, p)?,
         }
         let state = check::end_state(self, from);
         check::rerun_writes_nothing(self)?;
@@ -265,20 +266,39 @@ impl Case<'_> {
         Ok(from)
     }
 
-    /// A full `up`, `cleanup --no-wait` (Tenant B's group then deletes for 8 s), `up`.
+    /// A full `up`, `cleanup --no-wait` (Tenant B's group then stays `Deleting`),
+    /// `up`: once it has read the group twice (it is waiting), Azure finishes the
+    /// deletion, and `up` must make the group again and converge.
     fn group_being_deleted(&mut self) -> Result<usize, String> {
         self.ok(&["up"])?;
+        let b = self.scope(false);
+        let slow = format!("resourceGroups.delete@{b}");
         self.h.update_faults(|f| {
-            f.lro_ms.insert("resourceGroups.delete".into(), 8_000);
+            f.lro_ms.insert(slow.clone(), 3_600_000);
         });
         let cleaned = self.ok(&["cleanup", "--yes", "--no-wait"]);
         self.h.update_faults(|f| {
-            f.lro_ms.remove("resourceGroups.delete");
+            f.lro_ms.remove(&slow);
         });
         cleaned?;
         let from = self.h.mark();
-        self.ok(&["up"])?;
-        let b = self.scope(false);
+        let up = self.cmd(&["up"]).start().map_err(|e| e.to_string())?;
+        let deadline = Instant::now() + REACH;
+        while check::statuses(self, "resourceGroups.get", &b, from).len() < 2 {
+            if up.try_wait().map_err(|e| e.to_string())?.is_some() || Instant::now() >= deadline {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        self.finish_deletions(&self.groups[1].clone());
+        let out = up.wait().map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!(
+                "up after cleanup --no-wait failed ({}): {}",
+                out.status,
+                tail(out)
+            ));
+        }
         let gets = check::statuses(self, "resourceGroups.get", &b, from);
         if gets.first() != Some(&200) || !gets.contains(&404) {
             self.failures.push(format!(
@@ -286,6 +306,19 @@ impl Case<'_> {
             ));
         }
         Ok(from)
+    }
+
+    /// Azure finishes deleting `group` (and what is in it) now.
+    fn finish_deletions(&self, group: &str) {
+        let sub = &self.h.tenant_b().subscriptions[0].id;
+        let id = format!("/subscriptions/{sub}/resourcegroups/{group}").to_ascii_lowercase();
+        let now = Instant::now();
+        let mut g = self.h.server.sim.lock();
+        for (k, r) in &mut g.resources {
+            if (*k == id || k.starts_with(&format!("{id}/"))) && r.delete_at.is_some() {
+                r.delete_at = Some(now);
+            }
+        }
     }
 }
 

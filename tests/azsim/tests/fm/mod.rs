@@ -116,6 +116,9 @@ pub enum Trial {
     Clean,
     Kill(Write, Point),
     Fault(Fault),
+    /// Killed like [`Trial::Kill`] but not resumed: the negative control, whose
+    /// checks must fail.
+    Unresumed(Write, Point),
 }
 
 impl Trial {
@@ -123,7 +126,7 @@ impl Trial {
     pub fn columns(&self) -> (String, String) {
         match self {
             Trial::Clean => ("clean run".into(), "none".into()),
-            Trial::Kill(w, p) => (
+            Trial::Kill(w, p) | Trial::Unresumed(w, p) => (
                 w.label.into(),
                 format!("kill {} {}", format!("{p:?}").to_lowercase(), w.op),
             ),
