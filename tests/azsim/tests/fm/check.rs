@@ -1,7 +1,7 @@
-//! The guarantees checked after every case: the end state a clean run leaves
-//! (one of each object, wired together), every ownership record `created`, a
-//! further `up` without writes, and a cleanup that deletes exactly what xtenant
-//! created and keeps everything made by hand.
+//! The state checks: right after the kill (the write's intent recorded, the
+//! object there or not as the kill point says), and the end state `up` leaves
+//! (the clean run's objects, one of each and wired together, each write made
+//! once, every ownership record `created`).
 
 use std::collections::BTreeSet;
 
@@ -20,7 +20,7 @@ fn in_group(id: &str, group: &str) -> bool {
 }
 
 /// Stored resources in any of `groups`, as ARM renders them.
-fn resources(case: &Case, groups: &[String]) -> Vec<Value> {
+pub(super) fn resources(case: &Case, groups: &[String]) -> Vec<Value> {
     let g = case.h.server.sim.lock();
     g.resources
         .values()
@@ -45,7 +45,7 @@ pub fn statuses(case: &Case, op: &str, scope: &str, from: usize) -> Vec<u16> {
 }
 
 /// Writes in this case's groups since `from`: (method, path without query, op, status).
-fn writes(case: &Case, from: usize) -> Vec<(String, String, String, u16)> {
+pub(super) fn writes(case: &Case, from: usize) -> Vec<(String, String, String, u16)> {
     let g = case.h.server.sim.lock();
     g.requests
         .iter()
@@ -68,7 +68,7 @@ fn of_type<'v>(all: &'v [Value], t: &str) -> Vec<&'v Value> {
         .collect()
 }
 
-fn lower(v: &Value) -> String {
+pub(super) fn lower(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_ascii_lowercase()
 }
 
@@ -271,64 +271,4 @@ fn normalise(case: &Case, ours: &[Value], ns: Option<&Value>) -> Vec<String> {
         .collect();
     v.sort();
     v
-}
-
-/// A further `up` exits 0 and makes no ARM write.
-pub fn rerun_writes_nothing(case: &mut Case) -> Result<(), String> {
-    let mark = case.h.mark();
-    case.ok(&["up"])?;
-    let w = writes(case, mark);
-    if !w.is_empty() {
-        case.failures.push(format!("a further up wrote {w:?}"));
-    }
-    Ok(())
-}
-
-/// `cleanup --yes` deletes xtenant's groups (or, in an adopted group, the
-/// cluster) and nothing else: every hand-made object is still there, and the
-/// profile owns nothing any more.
-pub fn cleanup_keeps_what_is_not_ours(case: &mut Case, seeds: &[String]) -> Result<(), String> {
-    let (sub_a, sub_b) = (
-        &case.h.tenant_a().subscriptions[0].id,
-        &case.h.tenant_b().subscriptions[0].id,
-    );
-    let group = |sub: &str, g: &str| format!("/subscriptions/{sub}/resourcegroups/{g}");
-    let a = group(sub_a, &case.groups[0]);
-    let first = if case.trial.creates_group_a() {
-        a
-    } else {
-        format!(
-            "{a}/providers/microsoft.containerservice/managedclusters/{}",
-            case.cluster
-        )
-    };
-    let want: BTreeSet<String> = [first, group(sub_b, &case.groups[1])].into();
-    let mark = case.h.mark();
-    case.ok(&["cleanup", "--yes"])?;
-    let w = writes(case, mark);
-    let deleted: BTreeSet<String> = w
-        .iter()
-        .filter(|x| x.0 == "DELETE")
-        .map(|x| x.1.to_ascii_lowercase())
-        .collect();
-    if deleted != want || w.iter().any(|x| x.0 != "DELETE") {
-        case.failures
-            .push(format!("cleanup wrote {w:?}; expected deletes of {want:?}"));
-    }
-    let left: BTreeSet<String> = resources(case, &case.groups)
-        .iter()
-        .map(|r| lower(&r["id"]))
-        .collect();
-    let kept: BTreeSet<String> = seeds.iter().map(|s| s.to_ascii_lowercase()).collect();
-    if left != kept {
-        case.failures.push(format!(
-            "after cleanup {left:?} is left; expected exactly the hand-made {kept:?}"
-        ));
-    }
-    let owned = &case.profile()["owned"];
-    if owned.as_array().is_some_and(|o| !o.is_empty()) {
-        case.failures
-            .push(format!("after cleanup the profile still owns {owned}"));
-    }
-    Ok(())
 }

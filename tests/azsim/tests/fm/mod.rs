@@ -1,8 +1,10 @@
 //! The fault matrix: what each case does to `az-xtenant up`, the names it works
 //! in (its own resource groups and profile), and the outcome it reports.
 
+pub mod after;
 pub mod case;
 pub mod check;
+mod fault;
 pub mod seed;
 
 /// The writes `up` makes, as the simulator names them, and the group they are in.
