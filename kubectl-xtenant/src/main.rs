@@ -17,6 +17,7 @@ mod jwt;
 mod kube;
 mod manifests;
 mod output;
+mod rollout;
 mod settings;
 mod template_checks;
 mod trust;

@@ -148,7 +148,7 @@ impl Deadline {
     }
 }
 
-async fn within<T>(
+pub async fn within<T>(
     deadline: Deadline,
     what: &str,
     fut: impl Future<Output = Result<T>>,

@@ -4,6 +4,7 @@
 //! apply as `xtenant` with only those fields, so `unbind` can release them.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use k8s_openapi::api::core::v1::{ConfigMap, PodTemplateSpec, Secret, ServiceAccount};
@@ -13,12 +14,14 @@ use serde_json::Value;
 use xtenant_shared::output::{self as stdout, Format};
 
 use crate::binding::{self, Target, WorkloadKind};
-use crate::cli::{Global, IdentityArgs};
-use crate::exit::Usage;
+use crate::cli::{Global, IdentityArgs, parse_duration};
+use crate::exit::{Timeout, Usage};
 use crate::manifests::FIELD_MANAGER;
-use crate::output::{Check, Report, Verdict};
+use crate::output::{Check, Report, Verdict, progress};
+use crate::rollout::{self, State};
 use crate::settings::Settings;
 use crate::template_checks::{self, Source, SourceRef};
+use crate::wait::Deadline;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -36,6 +39,19 @@ pub struct Args {
     /// Bind even if the pods run as the namespace's "default" ServiceAccount
     #[arg(long)]
     pub allow_default_sa: bool,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+/// Whether and how long to wait for the rollout a changed template starts.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WaitArgs {
+    /// Return once the change is applied, without waiting for the rollout
+    #[arg(long)]
+    pub no_wait: bool,
+    /// How long to wait for the rollout
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub timeout: Duration,
 }
 
 /// A workload read from the cluster, with its pod template.
@@ -86,6 +102,7 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         args,
         settings,
         context.as_deref(),
+        global.common.output,
     )
     .await?;
     if args.dry_run && global.common.output == Format::Human {
@@ -115,6 +132,7 @@ pub async fn bind(
     args: &Args,
     settings: Settings,
     context: Option<&str>,
+    format: Format,
 ) -> Result<Report> {
     let target = &args.target;
     let found = read(&client, ns, target).await?;
@@ -189,6 +207,7 @@ pub async fn bind(
         restarted_at.as_deref(),
         args.no_restart,
     ));
+    await_rollout(&mut report, &found, target, changed, &args.wait, format).await?;
     if let Some(at) = restarted_at {
         report.set("restartedAt", at);
     }
@@ -247,6 +266,40 @@ pub fn restart_check(target: &Target, changed: bool, at: Option<&str>, no_restar
             format!("kubectl rollout restart {target}"),
         ),
     }
+}
+
+/// Waits for the rollout a changed template started, as a check: a rollout
+/// still going at the deadline makes the report time out (exit 4).
+pub async fn await_rollout(
+    report: &mut Report,
+    found: &Found,
+    target: &Target,
+    changed: bool,
+    wait: &WaitArgs,
+    format: Format,
+) -> Result<()> {
+    if !target.kind.rolls_out() || !changed || wait.no_wait {
+        return Ok(());
+    }
+    progress(format, &format!("waiting for the rollout of {target}"));
+    let status = format!("kubectl rollout status {target}");
+    let deadline = Deadline::after(wait.timeout);
+    let check = match rollout::wait(&found.api, target.kind, &target.name, deadline).await {
+        Ok(State::Done(what)) => Check::pass("rollout", format!("{target}: rolled out, {what}")),
+        Ok(State::NotRolling(why)) => Check::warn("rollout", format!("{target}: {why}"), status),
+        Ok(State::Failed(why) | State::Waiting(why)) => Check::fail(
+            "rollout",
+            format!("{target}: rollout failed: {why}"),
+            format!("kubectl describe {target}"),
+        ),
+        Err(e) if e.is::<Timeout>() => {
+            report.timed_out = true;
+            Check::fail("rollout", format!("{target}: {e}"), status)
+        }
+        Err(e) => return Err(e),
+    };
+    report.push(check);
+    Ok(())
 }
 
 /// The contents of every `envFrom` source, as far as they can be read.

@@ -26,6 +26,11 @@ fn args(target: &str) -> Args {
         no_restart: false,
         dry_run: false,
         allow_default_sa: false,
+        // The scripted server never answers watches.
+        wait: WaitArgs {
+            no_wait: true,
+            timeout: Duration::from_secs(5),
+        },
     }
 }
 
@@ -85,7 +90,15 @@ fn patches(calls: &fake_api::Calls) -> Vec<Call> {
 
 async fn run_bind(objects: Vec<(&'static str, Value)>, args: &Args) -> (Result<Report>, Vec<Call>) {
     let (client, calls) = fake_api::client(route(objects));
-    let result = bind(client, "default", args, Settings::flags_only(), None).await;
+    let result = bind(
+        client,
+        "default",
+        args,
+        Settings::flags_only(),
+        None,
+        Format::Json,
+    )
+    .await;
     (result, patches(&calls))
 }
 
@@ -285,8 +298,9 @@ async fn unbind_applies_empty_configurations_workload_first() {
     let args = unbind::Args {
         target: binding::parse_target("deployment/web").expect("t"),
         dry_run: false,
+        wait: args("deployment/web").wait,
     };
-    let report = unbind::unbind(client, "default", &args)
+    let report = unbind::unbind(client, "default", &args, Format::Json)
         .await
         .expect("unbound");
     assert!(report.ok);

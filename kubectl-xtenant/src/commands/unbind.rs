@@ -11,7 +11,7 @@ use xtenant_shared::output::{self as stdout, Format};
 
 use crate::binding::{self, Target};
 use crate::cli::Global;
-use crate::commands::bind::{read, refuse_job, restart_check};
+use crate::commands::bind::{WaitArgs, await_rollout, read, refuse_job, restart_check};
 use crate::manifests::FIELD_MANAGER;
 use crate::output::{Check, Report};
 
@@ -23,12 +23,14 @@ pub struct Args {
     /// Print the patches as YAML and change nothing
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     refuse_job(&args.target, "unbind")?;
     let target = crate::kube::connect(global).await?;
-    let report = unbind(target.client, &target.namespace, args).await?;
+    let report = unbind(target.client, &target.namespace, args, global.common.output).await?;
     match report.data.get("patches") {
         Some(Value::Array(patches)) if global.common.output == Format::Human => {
             for p in patches {
@@ -41,7 +43,7 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
 }
 
 /// Releases xtenant's fields on the workload, then on its ServiceAccount.
-pub async fn unbind(client: Client, ns: &str, args: &Args) -> Result<Report> {
+pub async fn unbind(client: Client, ns: &str, args: &Args, format: Format) -> Result<Report> {
     let target = &args.target;
     let found = read(&client, ns, target).await?;
     let sa_name = binding::service_account_name(&found.template);
@@ -93,5 +95,6 @@ pub async fn unbind(client: Client, ns: &str, args: &Args) -> Result<Report> {
     }
     let changed = template != found.template;
     report.push(restart_check(target, changed, None, false));
+    await_rollout(&mut report, &found, target, changed, &args.wait, format).await?;
     Ok(report)
 }

@@ -4,8 +4,9 @@
 //! with labels and annotations of its own. bind adds only the pod-template label
 //! and the SA annotations (selector, helm's fields and helm's managedFields
 //! untouched); the controller rolls the pods and the webhook injects the identity
-//! into every container of the new ones. unbind returns both objects to what they
-//! were. Needs XTENANT_CONTROLPLANE_BIN and `cargo build -p kubectl-xtenant`.
+//! into every container of the new ones, and bind waits for that rollout. unbind
+//! returns both objects to what they were.
+//! Needs XTENANT_CONTROLPLANE_BIN and `cargo build -p kubectl-xtenant`.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 mod common;
@@ -171,6 +172,7 @@ fn bind_labels_only_the_pod_template_and_unbind_restores_the_chart() {
         "serviceaccount",
         "workload",
         "restart",
+        "rollout",
     ] {
         assert_eq!(check(&report, id).0, "pass", "{id}: {report:#}");
     }
@@ -216,8 +218,9 @@ fn bind_labels_only_the_pod_template_and_unbind_restores_the_chart() {
         assert_eq!(env["AZURE_TENANT_ID"], TENANT_B, "{}", c.name);
     }
 
-    // unbind returns both objects to what the chart made.
-    kx.ok(&["unbind", "deployment/web"]);
+    // unbind returns both objects to what the chart made, and waits for the pods without it.
+    let run = kx.ok(&["unbind", "-o", "json", "deployment/web"]);
+    assert_eq!(check(&run.json(), "rollout").0, "pass");
     let after = rt.block_on(snapshot(&deployments, &sas));
     assert_eq!(after, before);
 }
