@@ -117,6 +117,9 @@ fn two_for_bad_or_missing_input() {
         (&["-n", "Bad_NS", "doctor"], "DNS-1123"),
         (&["no-such-command"], "no-such-command"),
         (&["doctor", "--profile", "absent"], "az-xtenant init"),
+        (&["bind", "job/once"], "immutable"),
+        (&["unbind", "job/once"], "immutable"),
+        (&["bind", "pod/web"], "KIND/NAME"),
     ];
     for (args, says) in cases {
         let err = expect_code(&run(home.path(), args), exit::USAGE, &format!("{args:?}"));

@@ -17,7 +17,7 @@ use crate::binding::{self, Target, WorkloadKind};
 use crate::cli::{Global, IdentityArgs, parse_duration};
 use crate::exit::{Timeout, Usage};
 use crate::manifests::FIELD_MANAGER;
-use crate::output::{Check, Report, Verdict, progress};
+use crate::output::{Check, Report, progress};
 use crate::rollout::{self, State};
 use crate::settings::Settings;
 use crate::template_checks::{self, Source, SourceRef};
@@ -96,33 +96,36 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     let settings = Settings::load(global)?;
     let target = crate::kube::connect(global).await?;
     let context = crate::kube::offline_context(global);
-    let report = bind(
-        target.client,
-        &target.namespace,
-        args,
-        settings,
-        context.as_deref(),
-        global.common.output,
-    )
-    .await?;
-    if args.dry_run && global.common.output == Format::Human {
-        for c in report.checks.iter().filter(|c| c.verdict != Verdict::Pass) {
-            eprintln!(
-                "{:?}: {} ({})",
-                c.verdict,
-                c.detail,
-                c.fix.as_deref().unwrap_or_default()
-            );
-        }
-        if let Some(Value::Array(patches)) = report.data.get("patches") {
+    let format = global.common.output;
+    let (client, ns) = (target.client, &target.namespace);
+    let report = bind(client, ns, args, settings, context.as_deref(), format).await?;
+    print(&report, args.dry_run, format)?;
+    Ok(report.exit_code())
+}
+
+/// Prints the report; a dry run for people prints the patches as YAML on
+/// stdout (ready for `kubectl apply --server-side`) and the checks on stderr.
+pub fn print(report: &Report, dry_run: bool, format: Format) -> Result<()> {
+    match report.data.get("patches") {
+        Some(Value::Array(patches)) if dry_run && format == Format::Human => {
+            eprint!("{}", report.human());
             for p in patches {
                 stdout::print(format!("---\n{}", serde_yaml::to_string(p)?))?;
             }
         }
-    } else {
-        report.print(global.common.output)?;
+        _ => report.print(format)?,
     }
-    Ok(report.exit_code())
+    Ok(())
+}
+
+/// What bind will apply, resolved and checked for refusals.
+struct Plan {
+    sa_name: String,
+    client_id: String,
+    tenant: String,
+    restarted_at: Option<String>,
+    sa_patch: Value,
+    wl_patch: Value,
 }
 
 /// Checks, then (unless a check failed or `--dry-run`) applies and restarts.
@@ -134,8 +137,38 @@ pub async fn bind(
     context: Option<&str>,
     format: Format,
 ) -> Result<Report> {
+    let found = read(&client, ns, &args.target).await?;
+    let plan = plan(&client, ns, args, &found, settings, context).await?;
+    let mut report = Report::new("bind");
+    let sources = read_sources(&client, ns, &found.template).await;
+    for c in template_checks::check(&found.template, &plan.tenant, &sources) {
+        report.push(c);
+    }
+    report.set("namespace", ns);
+    report.set("workload", args.target.to_string());
+    report.set("serviceAccount", plan.sa_name.clone());
+    report.set("clientId", plan.client_id.clone());
+    report.set("tenantId", plan.tenant.clone());
+    if !report.ok || args.dry_run {
+        let patches = vec![plan.sa_patch, plan.wl_patch];
+        report.set("patches", Value::Array(patches));
+        return Ok(report);
+    }
+    apply(client, ns, args, &found, plan, &mut report, format).await?;
+    Ok(report)
+}
+
+/// Resolves the identity and the patches; refuses the default
+/// ServiceAccount (unless allowed) and a missing one.
+async fn plan(
+    client: &Client,
+    ns: &str,
+    args: &Args,
+    found: &Found,
+    settings: Settings,
+    context: Option<&str>,
+) -> Result<Plan> {
     let target = &args.target;
-    let found = read(&client, ns, target).await?;
     let sa_name = binding::service_account_name(&found.template);
     if sa_name == "default" && !args.allow_default_sa {
         return Err(Usage(format!(
@@ -148,9 +181,8 @@ pub async fn bind(
     let client_id = settings.client_id(args.identity.client_id.as_deref())?;
     let tenant = settings.tenant_b(args.identity.tenant_id.as_deref())?;
     let sas: Api<ServiceAccount> = Api::namespaced(client.clone(), ns);
-    if sas
-        .get_opt(&sa_name)
-        .await
+    let sa = sas.get_opt(&sa_name).await;
+    if sa
         .with_context(|| format!("reading serviceaccount/{sa_name}"))?
         .is_none()
     {
@@ -159,36 +191,45 @@ pub async fn bind(
         ))
         .into());
     }
+    let restarted_at = restarted_at(target.kind, found, args.no_restart);
+    Ok(Plan {
+        sa_patch: binding::service_account_patch(&sa_name, ns, &client_id, &tenant),
+        wl_patch: binding::workload_patch(target, ns, restarted_at.as_deref()),
+        sa_name,
+        client_id,
+        tenant,
+        restarted_at,
+    })
+}
 
-    let mut report = Report::new("bind");
-    let sources = read_sources(&client, ns, &found.template).await;
-    for c in template_checks::check(&found.template, &tenant, &sources) {
-        report.push(c);
-    }
-    let restarted_at = restarted_at(target.kind, &found, args.no_restart);
-    let sa_patch = binding::service_account_patch(&sa_name, ns, &client_id, &tenant);
-    let wl_patch = binding::workload_patch(target, ns, restarted_at.as_deref());
-    report.set("namespace", ns);
-    report.set("workload", target.to_string());
-    report.set("serviceAccount", sa_name.clone());
-    report.set("clientId", client_id.clone());
-    report.set("tenantId", tenant.clone());
-    if !report.ok || args.dry_run {
-        report.set("patches", Value::Array(vec![sa_patch, wl_patch]));
-        return Ok(report);
-    }
-
+/// Applies the ServiceAccount first (new pods must find its annotations),
+/// then the workload, and waits for the rollout.
+async fn apply(
+    client: Client,
+    ns: &str,
+    args: &Args,
+    found: &Found,
+    plan: Plan,
+    report: &mut Report,
+    format: Format,
+) -> Result<()> {
+    let target = &args.target;
     let ssa = PatchParams::apply(FIELD_MANAGER).force();
-    sas.patch(&sa_name, &ssa, &Patch::Apply(&sa_patch))
+    let sas: Api<ServiceAccount> = Api::namespaced(client, ns);
+    let sa_name = &plan.sa_name;
+    sas.patch(sa_name, &ssa, &Patch::Apply(&plan.sa_patch))
         .await
         .with_context(|| format!("applying serviceaccount/{sa_name}"))?;
     report.push(Check::pass(
         "serviceaccount",
-        format!("serviceaccount/{sa_name}: client-id {client_id}, tenant-id {tenant}"),
+        format!(
+            "serviceaccount/{sa_name}: client-id {}, tenant-id {}",
+            plan.client_id, plan.tenant
+        ),
     ));
     let after = found
         .api
-        .patch(&target.name, &ssa, &Patch::Apply(&wl_patch))
+        .patch(&target.name, &ssa, &Patch::Apply(&plan.wl_patch))
         .await
         .with_context(|| format!("applying {target}"))?;
     let was = if binding::is_labelled(&found.template) {
@@ -201,17 +242,13 @@ pub async fn bind(
         format!("{target}: pod template label azure.workload.identity/use=true {was}"),
     ));
     let changed = binding::pod_template(target.kind, &after)? != found.template;
-    report.push(restart_check(
-        target,
-        changed,
-        restarted_at.as_deref(),
-        args.no_restart,
-    ));
-    await_rollout(&mut report, &found, target, changed, &args.wait, format).await?;
-    if let Some(at) = restarted_at {
+    let at = plan.restarted_at.as_deref();
+    report.push(restart_check(target, changed, at, args.no_restart));
+    await_rollout(report, found, target, changed, &args.wait, format).await?;
+    if let Some(at) = plan.restarted_at {
         report.set("restartedAt", at);
     }
-    Ok(report)
+    Ok(())
 }
 
 /// The restart annotation to apply: a new time to roll the pods; with

@@ -7,11 +7,11 @@ use k8s_openapi::api::core::v1::ServiceAccount;
 use kube::Client;
 use kube::api::{Api, ApiResource, Patch, PatchParams};
 use serde_json::Value;
-use xtenant_shared::output::{self as stdout, Format};
+use xtenant_shared::output::Format;
 
 use crate::binding::{self, Target};
 use crate::cli::Global;
-use crate::commands::bind::{WaitArgs, await_rollout, read, refuse_job, restart_check};
+use crate::commands::bind::{WaitArgs, await_rollout, print, read, refuse_job, restart_check};
 use crate::manifests::FIELD_MANAGER;
 use crate::output::{Check, Report};
 
@@ -31,14 +31,7 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     refuse_job(&args.target, "unbind")?;
     let target = crate::kube::connect(global).await?;
     let report = unbind(target.client, &target.namespace, args, global.common.output).await?;
-    match report.data.get("patches") {
-        Some(Value::Array(patches)) if global.common.output == Format::Human => {
-            for p in patches {
-                stdout::print(format!("---\n{}", serde_yaml::to_string(p)?))?;
-            }
-        }
-        _ => report.print(global.common.output)?,
-    }
+    print(&report, args.dry_run, global.common.output)?;
     Ok(report.exit_code())
 }
 

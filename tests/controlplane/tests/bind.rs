@@ -5,7 +5,8 @@
 //! and the SA annotations (selector, helm's fields and helm's managedFields
 //! untouched); the controller rolls the pods and the webhook injects the identity
 //! into every container of the new ones, and bind waits for that rollout. unbind
-//! returns both objects to what they were.
+//! returns both objects to what they were. A CronJob is labelled on its job
+//! template, and a Job made from it gets the identity.
 //! Needs XTENANT_CONTROLPLANE_BIN and `cargo build -p kubectl-xtenant`.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
@@ -18,6 +19,7 @@ use common::TENANT_A;
 use common::plugin::{CLIENT_ID, Plugin, TENANT_B, check};
 use controlplane::{ControlPlane, Options};
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use serde_json::{Value, json};
@@ -131,21 +133,29 @@ fn env_of(c: &k8s_openapi::api::core::v1::Container) -> BTreeMap<String, String>
         .collect()
 }
 
+/// One control plane for both scenarios: starting two at once races for ports.
 #[test]
-fn bind_labels_only_the_pod_template_and_unbind_restores_the_chart() {
+fn bind_and_unbind_a_deployment_and_a_cron_job() {
     // Refuse a missing or stale plugin before spending time on start-up.
     xtenant_testsupport::workspace_bin("kubectl-xtenant");
     let rt = Runtime::new().unwrap();
     let cp = rt
         .block_on(ControlPlane::start(Options::from_env(TENANT_A)))
         .unwrap();
+    let kx = Plugin::new(&cp);
+    deployment_with_helm_fields(&rt, &cp, &kx);
+    cron_job(&rt, &cp, &kx);
+}
+
+/// bind labels only the pod template; the rolled pod has the identity in every
+/// container; unbind restores what the chart applied.
+fn deployment_with_helm_fields(rt: &Runtime, cp: &ControlPlane, kx: &Plugin) {
     let client = rt.block_on(cp.client()).unwrap();
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), NS);
     let sas: Api<ServiceAccount> = Api::namespaced(client.clone(), NS);
     let pods: Api<Pod> = Api::namespaced(client, NS);
     rt.block_on(helm_installs(&deployments, &sas));
     let before = rt.block_on(snapshot(&deployments, &sas));
-    let kx = Plugin::new(&cp);
 
     // A dry run changes nothing.
     let args = [
@@ -223,4 +233,90 @@ fn bind_labels_only_the_pod_template_and_unbind_restores_the_chart() {
     assert_eq!(check(&run.json(), "rollout").0, "pass");
     let after = rt.block_on(snapshot(&deployments, &sas));
     assert_eq!(after, before);
+}
+
+/// A CronJob is labelled on its job template; a Job made from it (as
+/// `kubectl create job --from=cronjob/...` does) gets the identity; unbind restores it.
+fn cron_job(rt: &Runtime, cp: &ControlPlane, kx: &Plugin) {
+    let client = rt.block_on(cp.client()).unwrap();
+    let cronjobs: Api<CronJob> = Api::namespaced(client.clone(), NS);
+    let jobs: Api<Job> = Api::namespaced(client.clone(), NS);
+    let sas: Api<ServiceAccount> = Api::namespaced(client.clone(), NS);
+    let pods: Api<Pod> = Api::namespaced(client, NS);
+    let helm = PatchParams::apply("helm");
+    let sa = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "nightly"}});
+    rt.block_on(sas.patch("nightly", &helm, &Patch::Apply(sa)))
+        .unwrap();
+    let cj = json!({
+        "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly"},
+        "spec": {"schedule": "0 3 * * *", "suspend": true, "jobTemplate": {"spec": {"template": {
+            "metadata": {"labels": {"app": "nightly"}},
+            "spec": {"serviceAccountName": "nightly", "restartPolicy": "Never",
+                     "containers": [{"name": "report", "image": "example.invalid/report:1"}]}}}}},
+    });
+    rt.block_on(cronjobs.patch("nightly", &helm, &Patch::Apply(cj)))
+        .unwrap();
+    let template_labels = |cj: &CronJob| {
+        let spec = cj.spec.clone().unwrap().job_template.spec.unwrap();
+        spec.template.metadata.unwrap().labels.unwrap_or_default()
+    };
+    let before = template_labels(&rt.block_on(cronjobs.get("nightly")).unwrap());
+    let run = kx.ok(&[
+        "bind",
+        "-o",
+        "json",
+        "cronjob/nightly",
+        "--client-id",
+        CLIENT_ID,
+        "--tenant-id",
+        TENANT_B,
+    ]);
+    let (verdict, detail, _) = check(&run.json(), "restart");
+    assert_eq!(verdict, "pass");
+    assert!(detail.contains("next run"), "{detail}");
+    let cj = rt.block_on(cronjobs.get("nightly")).unwrap();
+    let mut labels = before.clone();
+    labels.insert(USE.into(), "true".into());
+    assert_eq!(template_labels(&cj), labels);
+
+    // The next run: a Job from the CronJob's template; the webhook mutates its pod.
+    let job = Job {
+        metadata: kube::api::ObjectMeta {
+            name: Some("nightly-manual".into()),
+            ..Default::default()
+        },
+        spec: cj.spec.unwrap().job_template.spec,
+        status: None,
+    };
+    rt.block_on(jobs.create(&kube::api::PostParams::default(), &job))
+        .unwrap();
+    let pod = rt.block_on(async {
+        let start = Instant::now();
+        loop {
+            let lp = ListParams::default().labels("job-name=nightly-manual");
+            if let Some(pod) = pods.list(&lp).await.unwrap().items.into_iter().next() {
+                break pod;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "no pod of the Job"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    });
+    let env = env_of(&pod.spec.unwrap().containers[0]);
+    assert_eq!(
+        env.get("AZURE_TENANT_ID").map(String::as_str),
+        Some(TENANT_B)
+    );
+    assert_eq!(
+        env.get("AZURE_CLIENT_ID").map(String::as_str),
+        Some(CLIENT_ID)
+    );
+
+    kx.ok(&["unbind", "cronjob/nightly"]);
+    let cj = rt.block_on(cronjobs.get("nightly")).unwrap();
+    assert_eq!(template_labels(&cj), before);
+    let sa = rt.block_on(sas.get("nightly")).unwrap();
+    assert_eq!(sa.metadata.annotations.unwrap_or_default(), BTreeMap::new());
 }
