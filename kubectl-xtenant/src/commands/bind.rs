@@ -30,7 +30,7 @@ pub struct Args {
     pub target: Target,
     #[command(flatten)]
     pub identity: IdentityArgs,
-    /// Do not roll the pods (running pods keep no identity until replaced)
+    /// Leave out the restart annotation (a newly added label still rolls the pods)
     #[arg(long)]
     pub no_restart: bool,
     /// Print the patches as YAML and change nothing
