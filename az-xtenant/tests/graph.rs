@@ -312,3 +312,33 @@ fn export_turns_the_demo_into_a_graph_that_plans_nothing_new() {
     );
     assert!(writes(&w).is_empty());
 }
+
+#[test]
+fn credentials_made_by_others_count_in_the_budget_and_stop_the_apply_before_any_write() {
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 10);
+    let others: Vec<serde_json::Value> = (0..19)
+        .map(|i| {
+            json!({"name": format!("other-{i}"), "issuer": format!("https://other/{i}/"),
+                   "subject": "system:serviceaccount:x:y", "audiences": ["api://AzureADTokenExchange"]})
+        })
+        .collect();
+    w.on(
+        &format!("identity_federated-credential_list@{SB}"),
+        vec![Resp::Json(json!(others))],
+    );
+    for cmd in [
+        &["plan", "-f", &file][..],
+        &["apply", "-f", &file, "--yes"][..],
+    ] {
+        let out = w.run(cmd);
+        assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("would have 21 federated credentials (19 of them not managed by xtenant)"),
+            "{err}"
+        );
+    }
+    assert!(writes(&w).is_empty(), "no partial apply: {:?}", writes(&w));
+}

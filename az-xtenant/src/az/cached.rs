@@ -2,7 +2,8 @@
 //! asks for the same list many times — every credential step of an
 //! identity lists its credentials, the budget lists them again — and az
 //! costs a process each time. Behind this runner each distinct read runs
-//! once; any write empties the cache. Only read-only walks use it.
+//! once, even when steps ask for it at the same time (the later ones wait
+//! for the first); any write empties the cache. Only read-only walks use it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -11,10 +12,13 @@ use serde_json::Value;
 
 use super::{AzError, Runner};
 
+/// One read's answer, filled by the first asker while the others wait.
+type Slot = Arc<Mutex<Option<Option<Value>>>>;
+
 /// Remembers each read's answer until the next write.
 pub struct Cached {
     inner: Arc<dyn Runner>,
-    answers: Mutex<HashMap<Vec<String>, Option<Value>>>,
+    answers: Mutex<HashMap<Vec<String>, Slot>>,
 }
 
 impl Cached {
@@ -25,19 +29,23 @@ impl Cached {
         }
     }
 
-    fn answers(&self) -> std::sync::MutexGuard<'_, HashMap<Vec<String>, Option<Value>>> {
+    fn answers(&self) -> std::sync::MutexGuard<'_, HashMap<Vec<String>, Slot>> {
         self.answers.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 impl Runner for Cached {
     fn read(&self, purpose: &str, argv: &[String]) -> Result<Option<Value>, AzError> {
-        if let Some(answer) = self.answers().get(argv) {
-            return Ok(answer.clone());
+        let slot = Arc::clone(self.answers().entry(argv.to_vec()).or_default());
+        // Held while the first asker reads: the others wait for its answer.
+        let mut answer = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = answer.as_ref() {
+            return Ok(known.clone());
         }
-        let answer = self.inner.read(purpose, argv)?;
-        self.answers().insert(argv.to_vec(), answer.clone());
-        Ok(answer)
+        // A failed read is not remembered: the next asker tries again.
+        let fresh = self.inner.read(purpose, argv)?;
+        *answer = Some(fresh.clone());
+        Ok(fresh)
     }
 
     fn write(&self, purpose: &str, argv: &[String]) -> Result<Option<Value>, AzError> {
@@ -80,6 +88,43 @@ mod tests {
         fn dry_run(&self) -> bool {
             false
         }
+    }
+
+    /// Answers after a pause, counting the reads that reach it.
+    #[derive(Default)]
+    struct Slow(AtomicUsize);
+
+    impl Runner for Slow {
+        fn read(&self, _: &str, _: &[String]) -> Result<Option<Value>, AzError> {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            Ok(Some(Value::from(self.0.fetch_add(1, Ordering::SeqCst))))
+        }
+        fn write(&self, _: &str, _: &[String]) -> Result<Option<Value>, AzError> {
+            Ok(None)
+        }
+        fn interactive(&self, _: &[String]) -> Result<(), AzError> {
+            Ok(())
+        }
+        fn dry_run(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn reads_asked_at_the_same_time_run_once() {
+        let slow = Arc::new(Slow::default());
+        let c = Cached::new(slow.clone());
+        let a = vec![
+            "role".to_string(),
+            "assignment".to_string(),
+            "list".to_string(),
+        ];
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| assert_eq!(c.read("", &a).expect("ok"), Some(Value::from(0))));
+            }
+        });
+        assert_eq!(slow.0.load(Ordering::SeqCst), 1);
     }
 
     #[test]

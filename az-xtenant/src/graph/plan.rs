@@ -13,6 +13,7 @@ use crate::az::Az;
 use crate::commands::{Ctx, WaitArgs};
 use crate::engine::{Cx, Decision, Graph};
 use crate::steps::credential::MAX_CREDENTIALS;
+use xtenant_shared::exit::Usage;
 
 /// One change the plan would make.
 #[derive(Debug, Serialize)]
@@ -144,6 +145,15 @@ pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph, prune: bool) ->
         Vec::new()
     };
     let budget = budget(ctx, az, model, &removals)?;
+    // No partial apply: an identity the graph would take past Azure's limit,
+    // counting what others made on it, stops everything before any write.
+    if let Some(b) = budget.iter().find(|b| b.used > b.limit) {
+        return Err(Usage(format!(
+            "identity {:?} would have {} federated credentials ({} of them not managed by xtenant), and Azure allows {} per identity: remove ones it no longer needs, split its workloads over two identities, or list fewer clusters per workload; nothing was changed",
+            b.identity, b.used, b.not_managed, b.limit
+        ))
+        .into());
+    }
     for r in &removals {
         changes.push(Change {
             action: "remove",
