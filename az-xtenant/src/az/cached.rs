@@ -71,33 +71,18 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// Counts the reads that reach it.
+    /// Answers each read that reaches it with how many came before, after
+    /// an optional pause.
     #[derive(Default)]
-    struct Counting(AtomicUsize);
+    struct Counting {
+        reads: AtomicUsize,
+        pause: std::time::Duration,
+    }
 
     impl Runner for Counting {
         fn read(&self, _: &str, _: &[String]) -> Result<Option<Value>, AzError> {
-            Ok(Some(Value::from(self.0.fetch_add(1, Ordering::SeqCst))))
-        }
-        fn write(&self, _: &str, _: &[String]) -> Result<Option<Value>, AzError> {
-            Ok(None)
-        }
-        fn interactive(&self, _: &[String]) -> Result<(), AzError> {
-            Ok(())
-        }
-        fn dry_run(&self) -> bool {
-            false
-        }
-    }
-
-    /// Answers after a pause, counting the reads that reach it.
-    #[derive(Default)]
-    struct Slow(AtomicUsize);
-
-    impl Runner for Slow {
-        fn read(&self, _: &str, _: &[String]) -> Result<Option<Value>, AzError> {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-            Ok(Some(Value::from(self.0.fetch_add(1, Ordering::SeqCst))))
+            std::thread::sleep(self.pause);
+            Ok(Some(Value::from(self.reads.fetch_add(1, Ordering::SeqCst))))
         }
         fn write(&self, _: &str, _: &[String]) -> Result<Option<Value>, AzError> {
             Ok(None)
@@ -112,7 +97,10 @@ mod tests {
 
     #[test]
     fn reads_asked_at_the_same_time_run_once() {
-        let slow = Arc::new(Slow::default());
+        let slow = Arc::new(Counting {
+            pause: std::time::Duration::from_millis(100),
+            ..Counting::default()
+        });
         let c = Cached::new(slow.clone());
         let a = vec![
             "role".to_string(),
@@ -124,7 +112,7 @@ mod tests {
                 s.spawn(|| assert_eq!(c.read("", &a).expect("ok"), Some(Value::from(0))));
             }
         });
-        assert_eq!(slow.0.load(Ordering::SeqCst), 1);
+        assert_eq!(slow.reads.load(Ordering::SeqCst), 1);
     }
 
     #[test]
