@@ -16,10 +16,8 @@ mod estate;
 mod spec;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::time::SystemTime;
 
-use azsim::{Config, workspace_bin};
+use azsim::Config;
 use estate::{Estate, Outcome};
 use spec::{ClusterSpec, IdentitySpec, Spec, WorkloadSpec};
 
@@ -30,31 +28,6 @@ const IDENTITIES: usize = 5;
 const WRITE_MS: u64 = 1_000;
 /// Apply wall time / the longest chain of credential writes.
 const RATIO_GOAL: f64 = 1.3;
-
-/// The newest `az-xtenant` build in this benchmark's target directory (release or debug).
-fn az_xtenant() -> PathBuf {
-    let exe = std::env::current_exe().expect("locating the benchmark executable");
-    let target = exe
-        .ancestors()
-        .nth(3)
-        .expect("benchmark executable outside target/<profile>/deps");
-    let mtime = |p: &PathBuf| {
-        std::fs::metadata(p)
-            .and_then(|m| m.modified())
-            .unwrap_or(SystemTime::UNIX_EPOCH)
-    };
-    ["release", "debug"]
-        .iter()
-        .map(|d| {
-            target
-                .join(d)
-                .join(format!("az-xtenant{}", std::env::consts::EXE_SUFFIX))
-        })
-        .filter(|p| p.is_file())
-        .max_by_key(mtime)
-        // Falls back to azsim's lookup, which fails loudly saying how to build it.
-        .unwrap_or_else(|| workspace_bin("az-xtenant"))
-}
 
 /// Ten seeded clusters with their own issuers; five identities, each with a
 /// grant at its own scope (a vault, an account, a group, two more vaults) and
@@ -149,7 +122,7 @@ fn verdict(met: bool) -> &'static str {
 }
 
 fn main() {
-    let bin = az_xtenant();
+    let bin = azsim::newest_az_xtenant();
     let e = Estate::start(Config::two_tenants(), bin.clone());
     e.h.update_faults(|f| {
         f.delay_ms

@@ -6,40 +6,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use azsim::{Harness, workspace_bin};
+use azsim::Harness;
 use tempfile::TempDir;
 
 /// Scaled-down creation latencies: AKS takes minutes, Service Bus and identities seconds.
 const CLUSTER_PUT_MS: u64 = 6_000;
 const NAMESPACE_PUT_MS: u64 = 3_000;
 const IDENTITY_PUT_MS: u64 = 2_000;
-
-/// The newest `az-xtenant` build in this benchmark's target directory (release or debug).
-fn az_xtenant() -> PathBuf {
-    let exe = std::env::current_exe().expect("locating the benchmark executable");
-    let target = exe
-        .ancestors()
-        .nth(3)
-        .expect("benchmark executable outside target/<profile>/deps");
-    let mtime = |p: &PathBuf| {
-        std::fs::metadata(p)
-            .and_then(|m| m.modified())
-            .unwrap_or(SystemTime::UNIX_EPOCH)
-    };
-    let found = ["release", "debug"]
-        .iter()
-        .map(|d| {
-            target
-                .join(d)
-                .join(format!("az-xtenant{}", std::env::consts::EXE_SUFFIX))
-        })
-        .filter(|p| p.is_file())
-        .max_by_key(mtime);
-    // Falls back to azsim's lookup, which fails loudly saying how to build it.
-    found.unwrap_or_else(|| workspace_bin("az-xtenant"))
-}
 
 /// One setup: its own profile directory and resource names.
 struct Setup<'h> {
@@ -119,7 +94,7 @@ fn main() {
             .unwrap_or_else(|| panic!("BENCH_ROUNDS={v} is not a positive integer")),
         Err(_) => 3,
     };
-    let bin = az_xtenant();
+    let bin = azsim::newest_az_xtenant();
     let h = Harness::start();
     h.update_faults(|f| {
         f.lro_ms

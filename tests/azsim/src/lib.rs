@@ -4,6 +4,7 @@
 //! custom cloud for the real `az` in a temporary `AZURE_CONFIG_DIR` and logs in to both tenants.
 
 pub mod arm;
+mod bench_bin;
 pub mod config;
 mod control;
 mod entra;
@@ -20,6 +21,7 @@ pub mod server;
 pub mod state;
 mod tls;
 
+pub use bench_bin::newest_az_xtenant;
 pub use config::{Config, ServicePrincipal, Subscription, Tenant};
 pub use faults::{ErrorRule, Faults, LroFailure};
 pub use harness::{Harness, real_az};
