@@ -68,6 +68,7 @@ impl Server {
             SigningKey::generate()?,
             http,
         ));
+        sim.share();
         let app = Router::new()
             .merge(control::routes())
             .merge(entra::routes())

@@ -84,7 +84,7 @@ impl RequestRecord {
                     .op
                     .split('.')
                     .nth(1)
-                    .is_some_and(|a| a.starts_with("list")),
+                    .is_some_and(|a| a.starts_with("list") || a == "validate"),
                 _ => false,
             }
     }
@@ -112,6 +112,8 @@ pub struct Inner {
     /// Issuer URLs chosen for clusters by lower-case name, set at run time (ahead of
     /// [`Config::aks_issuers`](crate::Config)).
     pub cluster_issuers: BTreeMap<String, String>,
+    /// Template deployments by lower-case ID.
+    pub deployments: BTreeMap<String, crate::arm::Deployment>,
 }
 
 impl Inner {
@@ -148,6 +150,9 @@ pub struct Sim {
     /// Client for external issuers (trusts the configured CAs and our own).
     pub http: reqwest::Client,
     inner: Mutex<Inner>,
+    /// The server's own handle on this state, for work that outlives a request
+    /// (a template deployment).
+    me: std::sync::OnceLock<std::sync::Weak<Sim>>,
 }
 
 impl Sim {
@@ -163,7 +168,18 @@ impl Sim {
             key,
             http,
             inner: Mutex::new(inner),
+            me: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Remembers the shared handle the server keeps on this state.
+    pub fn share(self: &std::sync::Arc<Self>) {
+        let _ = self.me.set(std::sync::Arc::downgrade(self));
+    }
+
+    /// The shared handle, once the server has one.
+    pub fn shared(&self) -> Option<std::sync::Arc<Sim>> {
+        self.me.get().and_then(std::sync::Weak::upgrade)
     }
 
     /// Locks the mutable state (recovering from a poisoned lock: state stays usable in tests).

@@ -2,6 +2,7 @@
 
 mod aks;
 mod authorization;
+mod deployments;
 pub mod error;
 mod groups;
 mod identity;
@@ -23,6 +24,7 @@ use serde_json::{Value, json};
 
 use crate::lro;
 use crate::state::{RequestRecord, Sim, Surface};
+pub use deployments::Deployment;
 pub use error::{ArmError, ArmResult};
 use route::Route;
 pub use store::render;
@@ -199,12 +201,7 @@ async fn answer(
     let body = if body.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(body).map_err(|e| {
-            ArmError::bad(
-                "InvalidRequestContent",
-                format!("The request content was invalid and could not be deserialized: {e}"),
-            )
-        })?
+        parse_body(body)?
     };
     let req = Req {
         sim,
@@ -215,6 +212,22 @@ async fn answer(
         path: path.to_string(),
     };
     dispatch(&req, route, op).await
+}
+
+/// A request body: JSON, or the JSONC ARM also reads (az splices a
+/// deployment's template in as `template:{…}`, its key unquoted).
+fn parse_body(body: &[u8]) -> Result<Value, ArmError> {
+    serde_json::from_slice(body).or_else(|e| {
+        std::str::from_utf8(body)
+            .ok()
+            .and_then(|text| json5::from_str(text).ok())
+            .ok_or_else(|| {
+                ArmError::bad(
+                    "InvalidRequestContent",
+                    format!("The request content was invalid and could not be deserialized: {e}"),
+                )
+            })
+    })
 }
 
 fn injected(rule: &crate::faults::ErrorRule) -> ArmError {
@@ -292,7 +305,17 @@ fn authorize(sim: &Sim, caller: &str, sub: &str) -> Result<(), ArmError> {
     Err(e)
 }
 
-async fn dispatch(req: &Req<'_>, route: &Route, op: &str) -> ArmResult {
+/// A routed call's answer. Boxed: a template deployment sends its resources
+/// back through here.
+fn dispatch<'a>(
+    req: &'a Req<'a>,
+    route: &'a Route,
+    op: &'a str,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = ArmResult> + Send + 'a>> {
+    Box::pin(dispatch_inner(req, route, op))
+}
+
+async fn dispatch_inner(req: &Req<'_>, route: &Route, op: &str) -> ArmResult {
     match route {
         Route::Tenants => tenants(req),
         Route::Subscriptions => subscriptions(req),
@@ -308,6 +331,9 @@ async fn dispatch(req: &Req<'_>, route: &Route, op: &str) -> ArmResult {
         Route::SubscriptionResources(sub) => groups::subscription_resources(req, sub),
         Route::Resource(t) if t.namespace == "Microsoft.KeyVault" => keyvault::handle(req, t, op),
         Route::Resource(t) if t.namespace == "Microsoft.Storage" => storage::handle(req, t, op),
+        Route::Resource(t) if t.namespace == "Microsoft.Resources" => {
+            deployments::handle(req, t, op).await
+        }
         Route::Resource(t) => match t.kind() {
             "managedClusters" => aks::handle(req, t, op).await,
             "userAssignedIdentities" | "federatedIdentityCredentials" => {

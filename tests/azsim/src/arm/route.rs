@@ -95,6 +95,8 @@ const KNOWN: &[&str] = &[
     "vaults",
     "managedHSMs",
     "storageAccounts",
+    "deployments",
+    "operationStatuses",
     "Microsoft.ContainerService",
     "Microsoft.ManagedIdentity",
     "Microsoft.ServiceBus",

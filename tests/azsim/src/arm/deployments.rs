@@ -1,0 +1,367 @@
+//! `Microsoft.Resources/deployments` at resource-group scope: ARM's own
+//! convergence engine, for the templates az-xtenant generates — literal
+//! names and properties, `dependsOn` by resource ID. Validation (`POST
+//! …/validate`) refuses what it cannot run; a deployment (`PUT`) runs in the
+//! background: each resource as soon as the ones it depends on are done,
+//! independent ones at once, each through the same provider code as a direct
+//! `PUT` (so latency, holds, faults and refusals apply inside it). The first
+//! failed resource fails the deployment (`DeploymentFailed` with its error in
+//! `details`); resources not started by then are skipped. A `PUT` of a
+//! deployment whose namesake is still running is refused with
+//! `DeploymentActive`, as ARM does.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use axum::Json;
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::response::IntoResponse;
+use serde_json::{Value, json};
+
+use super::error::{ArmError, ArmResult};
+use super::route::{Route, Target};
+use super::{Req, dispatch, store};
+use crate::state::{RequestRecord, Sim, Surface};
+
+const TYPE: &str = "Microsoft.Resources/deployments";
+
+/// Resource types a template here may hold.
+const DEPLOYABLE: &[&str] = &[
+    "Microsoft.ManagedIdentity/userAssignedIdentities",
+    "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
+];
+
+/// A deployment as ARM keeps it.
+#[derive(Clone, Debug)]
+pub struct Deployment {
+    /// `id`, `name`, `type` and the request's `properties` (template included).
+    pub body: Value,
+    /// `Running`, `Succeeded` or `Failed`.
+    pub state: &'static str,
+    /// The error of a failed deployment.
+    pub error: Option<Value>,
+    /// IDs of the resources it wrote.
+    pub output: Vec<String>,
+}
+
+impl Deployment {
+    fn render(&self) -> Value {
+        let mut b = self.body.clone();
+        let p = &mut b["properties"];
+        if let Some(o) = p.as_object_mut() {
+            o.remove("template");
+        }
+        p["provisioningState"] = json!(self.state);
+        p["mode"] = json!("Incremental");
+        p["outputResources"] =
+            Value::Array(self.output.iter().map(|id| json!({"id": id})).collect());
+        if let Some(e) = &self.error {
+            p["error"] = e.clone();
+        }
+        b
+    }
+}
+
+/// One resource of a template, checked.
+#[derive(Clone, Debug)]
+struct Planned {
+    id: String,
+    api_version: String,
+    body: Value,
+    depends_on: Vec<String>,
+}
+
+/// Routes for deployments, their validation and their operation status.
+pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
+    let (t, rg, _) = store::in_group(req, t)?;
+    let id = t.id_at(1);
+    match (t.pairs.len(), t.tail.as_deref(), &req.method) {
+        (1, None, &Method::GET) => {
+            let g = req.sim.lock();
+            let d = g.deployments.get(&id.to_ascii_lowercase()).ok_or_else(|| {
+                ArmError::new(
+                    StatusCode::NOT_FOUND,
+                    "DeploymentNotFound",
+                    format!("Deployment '{}' could not be found.", t.pairs[0].1),
+                )
+            })?;
+            super::error::reply(StatusCode::OK, d.render())
+        }
+        (1, Some(a), &Method::POST) if a.eq_ignore_ascii_case("validate") => {
+            let planned = plan(req, &t, &rg)?;
+            let resources: Vec<Value> = planned.iter().map(|p| json!({"id": p.id})).collect();
+            super::error::reply(
+                StatusCode::OK,
+                json!({"id": id, "name": t.pairs[0].1, "type": TYPE, "properties": {
+                    "provisioningState": "Succeeded", "mode": "Incremental",
+                    "validatedResources": resources}}),
+            )
+        }
+        (1, None, &Method::PUT) => start(req, &t, &rg, &id).await,
+        (2, None, &Method::GET) if t.pairs[1].0.eq_ignore_ascii_case("operationStatuses") => {
+            let g = req.sim.lock();
+            let d = g.deployments.get(&id.to_ascii_lowercase()).ok_or_else(|| {
+                ArmError::new(
+                    StatusCode::NOT_FOUND,
+                    "OperationNotFound",
+                    format!("The operation '{}' was not found.", t.pairs[1].1),
+                )
+            })?;
+            let mut body = json!({"status": d.state});
+            if let Some(e) = &d.error {
+                body["error"] = e.clone();
+            }
+            let mut r = (StatusCode::OK, Json(body)).into_response();
+            if d.state == "Running" {
+                let retry = g.faults.poll_interval_secs.to_string();
+                if let Ok(v) = HeaderValue::from_str(&retry) {
+                    r.headers_mut().insert("Retry-After", v);
+                }
+            }
+            Ok(r)
+        }
+        _ => {
+            let _ = op;
+            Err(store::unsupported(req, &t.id()))
+        }
+    }
+}
+
+fn invalid(message: impl Into<String>) -> ArmError {
+    ArmError::bad("InvalidTemplate", message)
+}
+
+/// The template's resources in the group, checked the way validation does.
+fn plan(req: &Req<'_>, t: &Target, rg: &str) -> Result<Vec<Planned>, ArmError> {
+    let template = &req.body["properties"]["template"];
+    let Some(items) = template["resources"].as_array() else {
+        return Err(invalid(
+            "Deployment template validation failed: 'The template resources are missing.'",
+        ));
+    };
+    let group = format!("/subscriptions/{}/resourceGroups/{rg}", t.sub);
+    let mut out = Vec::new();
+    for (n, r) in items.iter().enumerate() {
+        let at = |what: &str| {
+            invalid(format!(
+                "Deployment template validation failed: 'The template resource at index {n} {what}.'"
+            ))
+        };
+        let rtype = r["type"].as_str().unwrap_or_default();
+        let name = r["name"].as_str().unwrap_or_default();
+        let api_version = r["apiVersion"].as_str().unwrap_or_default();
+        if rtype.contains('[') || name.contains('[') {
+            return Err(at(
+                "uses a template expression, which azsim does not evaluate",
+            ));
+        }
+        let Some(known) = DEPLOYABLE.iter().find(|k| k.eq_ignore_ascii_case(rtype)) else {
+            return Err(at(&format!(
+                "has type '{rtype}', which azsim does not deploy (it deploys {DEPLOYABLE:?})"
+            )));
+        };
+        if api_version.is_empty() {
+            return Err(at("has no apiVersion"));
+        }
+        let mut types = known.split('/');
+        let namespace = types.next().unwrap_or_default();
+        let types: Vec<&str> = types.collect();
+        let names: Vec<&str> = name.split('/').collect();
+        if names.len() != types.len() || names.iter().any(|s| s.is_empty()) {
+            return Err(at(&format!(
+                "has the incorrect segment lengths: name '{name}' must have one segment per type segment of '{known}'"
+            )));
+        }
+        let mut id = format!("{group}/providers/{namespace}");
+        for (ty, nm) in types.iter().zip(&names) {
+            id.push_str(&format!("/{ty}/{nm}"));
+        }
+        let depends_on = match &r["dependsOn"] {
+            Value::Null => Vec::new(),
+            Value::Array(d) => d
+                .iter()
+                .map(|x| {
+                    x.as_str()
+                        .map(String::from)
+                        .ok_or_else(|| at("has a dependsOn that is not a string"))
+                })
+                .collect::<Result<_, _>>()?,
+            _ => return Err(at("has a dependsOn that is not an array")),
+        };
+        let mut body = json!({"properties": r["properties"].clone()});
+        if let Some(l) = r.get("location") {
+            body["location"] = l.clone();
+        }
+        if let Some(tags) = r.get("tags") {
+            body["tags"] = tags.clone();
+        }
+        out.push(Planned {
+            id,
+            api_version: api_version.to_string(),
+            body,
+            depends_on,
+        });
+    }
+    for p in &out {
+        for d in &p.depends_on {
+            if !out.iter().any(|o| o.id.eq_ignore_ascii_case(d)) {
+                return Err(invalid(format!(
+                    "Deployment template validation failed: 'The resource '{d}' is not defined in the template.'"
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn start(req: &Req<'_>, t: &Target, rg: &str, id: &str) -> ArmResult {
+    let planned = plan(req, t, rg)?;
+    let name = &t.pairs[0].1;
+    let Some(sim) = req.sim.shared() else {
+        return Err(ArmError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            "azsim: deployments need the running server",
+        ));
+    };
+    let operation = uuid::Uuid::new_v4().to_string();
+    let body = {
+        let mut g = req.sim.lock();
+        let key = id.to_ascii_lowercase();
+        if g.deployments
+            .get(&key)
+            .is_some_and(|d| d.state == "Running")
+        {
+            return Err(ArmError::new(
+                StatusCode::CONFLICT,
+                "DeploymentActive",
+                format!(
+                    "Unable to edit or replace deployment '{name}': previous deployment is still active (state: Running). Please see https://aka.ms/arm-deploy for usage details."
+                ),
+            ));
+        }
+        let d = Deployment {
+            body: json!({"id": id, "name": name, "type": TYPE, "properties": req.body["properties"].clone()}),
+            state: "Running",
+            error: None,
+            output: Vec::new(),
+        };
+        let shown = d.render();
+        g.deployments.insert(key, d);
+        shown
+    };
+    tokio::spawn(run(sim, req.caller_tenant.clone(), id.to_string(), planned));
+    let mut r = (StatusCode::CREATED, Json(body)).into_response();
+    let status = format!(
+        "{}{id}/operationStatuses/{operation}?api-version=2024-03-01",
+        req.sim.base_url
+    );
+    for (k, v) in [
+        ("Azure-AsyncOperation", status),
+        ("Retry-After", "1".to_string()),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            r.headers_mut().insert(k, v);
+        }
+    }
+    Ok(r)
+}
+
+/// Carries a deployment out: each resource once what it depends on is done.
+async fn run(sim: Arc<Sim>, tenant: String, id: String, planned: Vec<Planned>) {
+    let mut waiting: BTreeMap<usize, Planned> = planned.into_iter().enumerate().collect();
+    let mut done: Vec<String> = Vec::new();
+    let mut running = tokio::task::JoinSet::new();
+    let mut failure: Option<Value> = None;
+    loop {
+        if failure.is_none() {
+            let ready: Vec<usize> = waiting
+                .iter()
+                .filter(|(_, p)| {
+                    p.depends_on
+                        .iter()
+                        .all(|d| done.iter().any(|x| x.eq_ignore_ascii_case(d)))
+                })
+                .map(|(n, _)| *n)
+                .collect();
+            for n in ready {
+                if let Some(p) = waiting.remove(&n) {
+                    let (sim, tenant) = (sim.clone(), tenant.clone());
+                    running.spawn(async move {
+                        let r = put(&sim, &tenant, &p).await;
+                        (p.id, r)
+                    });
+                }
+            }
+        }
+        let Some(joined) = running.join_next().await else {
+            break;
+        };
+        match joined {
+            Ok((rid, Ok(()))) => done.push(rid),
+            Ok((_, Err(e))) => {
+                failure.get_or_insert(e);
+            }
+            Err(e) => {
+                failure.get_or_insert(
+                    json!({"code": "InternalServerError", "message": e.to_string()}),
+                );
+            }
+        }
+    }
+    let mut g = sim.lock();
+    if let Some(d) = g.deployments.get_mut(&id.to_ascii_lowercase()) {
+        d.output = done;
+        match failure {
+            None if waiting.is_empty() => d.state = "Succeeded",
+            detail => {
+                d.state = "Failed";
+                d.error = Some(json!({
+                    "code": "DeploymentFailed",
+                    "target": id,
+                    "message": "At least one resource deployment operation failed. Please list deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.",
+                    "details": detail.into_iter().collect::<Vec<_>>(),
+                }));
+            }
+        }
+    }
+}
+
+/// One resource of a deployment, written the way a direct PUT is.
+async fn put(sim: &Sim, tenant: &str, p: &Planned) -> Result<(), Value> {
+    let path = format!("{}?api-version={}", p.id, p.api_version);
+    let Some(route) = Route::parse(&Method::PUT, &p.id) else {
+        return Err(
+            json!({"code": "InvalidTemplate", "message": format!("no route for {}", p.id)}),
+        );
+    };
+    let op = route.op_name(&Method::PUT);
+    let answer = match sim.fault_gate_at(&op, &path).await {
+        Some(rule) => Err(super::injected(&rule)),
+        None => {
+            let req = Req {
+                sim,
+                method: Method::PUT,
+                query: HashMap::from([("api-version".to_string(), p.api_version.clone())]),
+                body: p.body.clone(),
+                caller_tenant: tenant.to_string(),
+                path: path.clone(),
+            };
+            dispatch(&req, &route, &op).await
+        }
+    };
+    let status = match &answer {
+        Ok(r) => r.status(),
+        Err(e) => e.status,
+    };
+    sim.record(RequestRecord {
+        surface: Surface::Arm,
+        method: "PUT".into(),
+        path,
+        op,
+        status: status.as_u16(),
+    });
+    answer
+        .map(drop)
+        .map_err(|e| json!({"code": e.code, "message": e.message}))
+}
