@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use serde_json::json;
 use support::*;
 
 fn real_az() -> PathBuf {
@@ -152,7 +153,51 @@ workloads:
         "--yes",
     ];
     all.extend(plan(&w, &args));
+    all.extend(applied());
     all
+}
+
+/// What a graph's apply runs beyond a dry run's commands: its identities
+/// listed per group, an identity's credentials deployed as one template, a
+/// deployment an earlier run left looked at. The template file az would
+/// read is gone after the run; another stands in for it.
+fn applied() -> Vec<Vec<String>> {
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 1);
+    w.on(
+        &format!("deployment_group_create@{SB}"),
+        vec![Resp::Fail(
+            1,
+            "ERROR: (DeploymentActive) still active".into(),
+        )],
+    );
+    w.on(
+        &format!("deployment_group_show@{SB}"),
+        vec![Resp::Json(
+            json!({"properties": {"provisioningState": "Succeeded"}}),
+        )],
+    );
+    let out = w.run_env(
+        &["apply", "-f", &file, "--yes"],
+        &[("XTENANT_POLL_SECS", "0")],
+    );
+    assert!(out.status.code().is_some(), "{out:?}");
+    // Outlives the run's temporary directory: az reads it during the check.
+    let template = std::env::temp_dir().join(format!(
+        "xtenant-contract-template-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(&template, r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0", "resources": []}"#).unwrap();
+    w.calls()
+        .into_iter()
+        .map(|mut argv| {
+            if let Some(i) = argv.iter().position(|a| a == "--template-file") {
+                argv[i + 1] = template.to_str().unwrap().to_string();
+            }
+            argv
+        })
+        .collect()
 }
 
 /// The profile ID the cleanup run's profile carries.
@@ -258,6 +303,9 @@ fn every_emitted_argv_parses_with_the_real_az() {
         "identity delete",
         "role assignment delete",
         "identity federated-credential delete",
+        "identity list",
+        "deployment group create",
+        "deployment group show",
     ] {
         assert!(
             kinds.contains(kind),

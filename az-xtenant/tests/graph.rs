@@ -1,100 +1,13 @@
 //! The declared graph against the fake az: `plan` shows the creates and
 //! writes nothing; `apply` makes them through the engine (one credential per
-//! workload, each identity's writes one after the other) and records the
-//! bindings; a second `plan` is empty; a bad file stops before any az call.
+//! workload, an identity's credentials in one template deployment) without
+//! reading anything its plan read, and records the bindings; a second `plan` is empty; a bad file stops before any az call.
 #![allow(clippy::unwrap_used)]
 
 mod support;
 
 use serde_json::json;
 use support::*;
-
-fn graph_file(w: &World) -> String {
-    let path = w.path().join("xtenant.yaml");
-    let text = format!(
-        "tenantA:
-  tenantId: {TA}
-  subscriptionId: {SA}
-tenantB:
-  tenantId: {TB}
-  subscriptionId: {SB}
-  resourceGroup: {RG}
-  location: eastus
-clusters:
-  - name: {AKS}
-    resourceGroup: {RG}
-identities:
-  - name: {IDENTITY}
-    roles:
-      - role: Azure Service Bus Data Owner
-        scope: {scope}
-workloads:
-  - namespace: orders
-    serviceAccount: writer
-    identity: {IDENTITY}
-  - namespace: orders
-    serviceAccount: reader
-    identity: {IDENTITY}
-",
-        scope = ns_id()
-    );
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_string()
-}
-
-fn credential(sa: &str) -> serde_json::Value {
-    json!({"name": format!("xt-{AKS}-orders-{sa}"), "issuer": issuer(),
-           "subject": format!("system:serviceaccount:orders:{sa}"),
-           "audiences": ["api://AzureADTokenExchange"]})
-}
-
-/// Azure before the apply: the cluster exists, nothing in Tenant B does.
-/// Reads answer "absent" `before` times, then what the apply made. (The
-/// credential list is read once by a plan, which reads each thing once, and
-/// once per credential by the apply.)
-fn azure(w: &World, before: usize) {
-    use Resp::*;
-    w.logged_in();
-    let twice = |absent: Resp, after: serde_json::Value| {
-        let mut v: Vec<Resp> = (0..before)
-            .map(|_| match &absent {
-                Fail(c, m) => Fail(*c, m.clone()),
-                Json(j) => Json(j.clone()),
-                Raw(r) => Raw(r),
-            })
-            .collect();
-        v.push(Json(after));
-        v
-    };
-    w.on(&format!("aks_show@{SA}"), vec![Json(cluster(true))]);
-    w.on(
-        &format!("group_show@{SB}"),
-        twice(not_found(RG), group(true)),
-    );
-    w.on(&format!("group_create@{SB}"), vec![Json(group(true))]);
-    w.on(
-        &format!("identity_show@{SB}"),
-        twice(not_found(IDENTITY), identity()),
-    );
-    w.on(&format!("identity_create@{SB}"), vec![Json(identity())]);
-    w.on(
-        &format!("role_assignment_list@{SB}"),
-        twice(Json(json!([])), json!([role_assignment()])),
-    );
-    w.on(
-        &format!("role_assignment_create@{SB}"),
-        vec![Json(role_assignment())],
-    );
-    w.on(&format!("identity_federated-credential_list@{SB}"), {
-        let mut v: Vec<Resp> = (0..before + 1).map(|_| Json(json!([]))).collect();
-        v.push(Json(json!([credential("writer"), credential("reader")])));
-        v
-    });
-    w.on(
-        &format!("identity_federated-credential_create@{SB}"),
-        vec![Raw("{}")],
-    );
-}
 
 fn writes(w: &World) -> Vec<String> {
     w.calls()
@@ -134,16 +47,36 @@ fn plan_shows_every_create_and_the_budget_and_writes_nothing() {
 fn apply_makes_the_graph_then_plan_is_empty() {
     let w = World::new();
     let file = graph_file(&w);
-    azure(&w, 2);
+    azure(&w, 1);
     let out = w.run(&["apply", "-f", &file, "--yes"]);
     assert!(out.status.success(), "{}", describe(&out));
-    let writes = writes(&w);
-    let creds: Vec<&String> = writes
+    // The apply goes on with what its plan read: each read once.
+    let calls = w.calls();
+    let reads: Vec<&Vec<String>> = calls
         .iter()
-        .filter(|c| c.starts_with("identity federated-credential create"))
+        .filter(|c| ["show", "list"].contains(&verb(c).as_str()))
         .collect();
-    assert_eq!(creds.len(), 2, "{writes:#?}");
-    assert!(creds.iter().any(|c| c.contains(&format!("--name xt-{AKS}-orders-writer --issuer {} --subject system:serviceaccount:orders:writer", issuer()))), "{creds:#?}");
+    let distinct: std::collections::BTreeSet<&&Vec<String>> = reads.iter().collect();
+    assert_eq!(reads.len(), distinct.len(), "repeated reads: {reads:#?}");
+    // The identity's two credentials: one deployment, written in a chain.
+    let writes = writes(&w);
+    assert!(
+        !writes
+            .iter()
+            .any(|c| c.starts_with("identity federated-credential create")),
+        "{writes:#?}"
+    );
+    let deployments: Vec<&String> = writes
+        .iter()
+        .filter(|c| c.starts_with("deployment group create"))
+        .collect();
+    assert_eq!(deployments.len(), 1, "{writes:#?}");
+    assert!(
+        deployments[0].starts_with(&format!(
+            "deployment group create --resource-group {RG} --name xtenant-credentials-"
+        )) && deployments[0].contains(" --template-file "),
+        "{deployments:#?}"
+    );
     let role = writes
         .iter()
         .find(|c| c.starts_with("role assignment create"))
@@ -228,7 +161,10 @@ fn prune_removes_only_what_xtenant_made_and_the_file_dropped() {
     let hand_made = json!({"name": "by-hand", "issuer": "https://elsewhere/", "subject": "system:serviceaccount:x:y",
                            "audiences": ["api://AzureADTokenExchange"]});
     w.on(&format!("group_show@{SB}"), vec![Resp::Json(group(true))]);
-    w.on(&format!("identity_show@{SB}"), vec![Resp::Json(identity())]);
+    w.on(
+        &format!("identity_list@{SB}"),
+        vec![Resp::Json(json!([identity()]))],
+    );
     w.on(
         &format!("role_assignment_list@{SB}"),
         vec![Resp::Json(json!([role_assignment()]))],
@@ -236,8 +172,8 @@ fn prune_removes_only_what_xtenant_made_and_the_file_dropped() {
     w.on(
         &format!("identity_federated-credential_list@{SB}"),
         vec![Resp::Json(json!([
-            credential("writer"),
-            credential("reader"),
+            graph_credential("writer"),
+            graph_credential("reader"),
             hand_made
         ]))],
     );
@@ -300,6 +236,10 @@ fn export_turns_the_demo_into_a_graph_that_plans_nothing_new() {
     let file = w.path().join("exported.yaml");
     std::fs::write(&file, &yaml).unwrap();
     let file = file.to_str().unwrap();
+    w.on(
+        &format!("identity_list@{SB}"),
+        vec![Resp::Json(json!([identity()]))],
+    );
     w.clear_calls();
     let out = w.run(&["plan", "-f", file, "--detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
@@ -341,4 +281,71 @@ fn credentials_made_by_others_count_in_the_budget_and_stop_the_apply_before_any_
         );
     }
     assert!(writes(&w).is_empty(), "no partial apply: {:?}", writes(&w));
+}
+
+#[test]
+fn a_deployment_left_running_by_a_stopped_run_is_waited_for_then_read_again() {
+    use Resp::*;
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 1);
+    w.on(
+        &format!("deployment_group_create@{SB}"),
+        vec![Fail(
+            1,
+            "ERROR: (DeploymentActive) Unable to edit or replace deployment 'x': previous deployment is still active (state: Running).".into(),
+        )],
+    );
+    let state = |s: &str| Json(json!({"properties": {"provisioningState": s}}));
+    w.on(
+        &format!("deployment_group_show@{SB}"),
+        vec![state("Running"), state("Succeeded")],
+    );
+    // The plan finds none; the earlier run's deployment then wrote both.
+    w.on(
+        &format!("identity_federated-credential_list@{SB}"),
+        vec![
+            Json(json!([])),
+            Json(json!([
+                graph_credential("writer"),
+                graph_credential("reader")
+            ])),
+        ],
+    );
+    let out = w.run_env(
+        &["apply", "-f", &file, "--yes"],
+        &[("XTENANT_POLL_SECS", "0.05")],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("from an earlier run is still running"),
+        "{err}"
+    );
+    let deployments = writes(&w)
+        .iter()
+        .filter(|c| c.starts_with("deployment group create"))
+        .count();
+    assert_eq!(
+        deployments,
+        1,
+        "nothing is written twice: {:#?}",
+        writes(&w)
+    );
+    assert_eq!(
+        w.calls()
+            .iter()
+            .filter(|c| c.starts_with(&[
+                "deployment".to_string(),
+                "group".to_string(),
+                "show".to_string()
+            ]))
+            .count(),
+        2
+    );
+    let owned = w.profile()["owned"].to_string();
+    assert!(
+        owned.contains("federatedIdentityCredentials/xt-") && !owned.contains("intended"),
+        "found after the wait, both are recorded as made: {owned}"
+    );
 }

@@ -176,6 +176,14 @@ pub fn identity_show(sub: &str, rg: &str, name: &str) -> Vec<String> {
         .sub(sub)
 }
 
+/// Every identity in a group: a graph's identities share a few groups, one
+/// list answers for all of them.
+pub fn identity_list(sub: &str, rg: &str) -> Vec<String> {
+    Argv::new(&["identity", "list"])
+        .opt("--resource-group", rg)
+        .sub(sub)
+}
+
 pub fn identity_create(sub: &str, rg: &str, name: &str, location: &str) -> Vec<String> {
     Argv::new(&["identity", "create"])
         .opt("--resource-group", rg)
@@ -275,6 +283,22 @@ pub fn federated_credential_create(sub: &str, rg: &str, c: &Credential<'_>) -> V
         .opt("--issuer", c.issuer)
         .opt("--subject", c.subject)
         .opt("--audiences", c.audience)
+        .sub(sub)
+}
+
+/// A template deployment in a group (`--template-file` names a file az reads).
+pub fn deployment_create(sub: &str, rg: &str, name: &str, template_file: &str) -> Vec<String> {
+    Argv::new(&["deployment", "group", "create"])
+        .opt("--resource-group", rg)
+        .opt("--name", name)
+        .opt("--template-file", template_file)
+        .sub(sub)
+}
+
+pub fn deployment_show(sub: &str, rg: &str, name: &str) -> Vec<String> {
+    Argv::new(&["deployment", "group", "show"])
+        .opt("--resource-group", rg)
+        .opt("--name", name)
         .sub(sub)
 }
 

@@ -1,10 +1,13 @@
-//! Reads answered once per walk: a read-only walk of a graph (`plan`)
-//! asks for the same list many times — every credential step of an
-//! identity lists its credentials, the budget lists them again — and az
-//! costs a process each time. Behind this runner each distinct read runs
-//! once, even when steps ask for it at the same time (the later ones wait
-//! for the first); any write empties the cache. Only read-only walks use it.
-
+//! Reads answered once per walk: a walk of a graph asks for the same list
+//! many times — every credential of an identity is decided on its list, the
+//! budget counts it again, several grants look at one scope's assignments —
+//! and az costs a process each time. Behind this runner each distinct read
+//! runs once, even when steps ask for it at the same time (the later ones
+//! wait for the first). `plan` reads through it, and `apply` goes on with the
+//! same answers instead of reading everything again: a write does not empty
+//! it; the typed call that wrote amends the answers it changed (a created
+//! credential joins its identity's list), and a read that waits for Azure to
+//! move asks the runner underneath ([`Runner::fresh`]).
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -49,8 +52,24 @@ impl Runner for Cached {
     }
 
     fn write(&self, purpose: &str, argv: &[String]) -> Result<Option<Value>, AzError> {
-        self.answers().clear();
         self.inner.write(purpose, argv)
+    }
+
+    fn amend(&self, read: &[String], change: &dyn Fn(&mut Value)) {
+        let Some(slot) = self.answers().get(read).cloned() else {
+            return;
+        };
+        let mut answer = slot.lock().unwrap_or_else(|e| e.into_inner());
+        // Only an answer that was read is amended; an unread one is read later.
+        if let Some(known) = answer.as_mut() {
+            let mut value = known.take().unwrap_or(Value::Null);
+            change(&mut value);
+            *known = Some(value);
+        }
+    }
+
+    fn fresh(&self) -> Option<Arc<dyn Runner>> {
+        Some(self.inner.clone())
     }
 
     fn interactive(&self, argv: &[String]) -> Result<(), AzError> {
@@ -116,14 +135,25 @@ mod tests {
     }
 
     #[test]
-    fn a_read_runs_once_until_a_write() {
-        let c = Cached::new(Arc::new(Counting::default()));
-        let a = vec!["identity".to_string(), "show".to_string()];
+    fn a_write_amends_the_answers_it_changed_and_fresh_reads_ask_again() {
+        let counting = Arc::new(Counting::default());
+        let c = Cached::new(counting.clone());
+        let a = vec!["identity".to_string(), "list".to_string()];
         let b = vec!["group".to_string(), "show".to_string()];
-        assert_eq!(c.read("", &a).expect("ok"), Some(Value::from(0)));
         assert_eq!(c.read("", &a).expect("ok"), Some(Value::from(0)));
         assert_eq!(c.read("", &b).expect("ok"), Some(Value::from(1)));
         c.write("", &b).expect("ok");
-        assert_eq!(c.read("", &a).expect("ok"), Some(Value::from(2)));
+        // The write changed nothing it said: both answers stand.
+        assert_eq!(c.read("", &a).expect("ok"), Some(Value::from(0)));
+        assert_eq!(c.read("", &b).expect("ok"), Some(Value::from(1)));
+        c.amend(&a, &|v| *v = Value::from(7));
+        assert_eq!(c.read("", &a).expect("ok"), Some(Value::from(7)));
+        // An answer not read yet is not made up by an amend.
+        let d = vec!["role".to_string()];
+        c.amend(&d, &|v| *v = Value::from(9));
+        assert_eq!(c.read("", &d).expect("ok"), Some(Value::from(2)));
+        let fresh = c.fresh().expect("a cache has a runner underneath");
+        assert_eq!(fresh.read("", &a).expect("ok"), Some(Value::from(3)));
+        assert_eq!(counting.reads.load(Ordering::SeqCst), 4);
     }
 }

@@ -190,6 +190,24 @@ impl Az {
         )
     }
 
+    /// The identity `name` among its group's (one list answers for every
+    /// identity of a graph in that group).
+    pub fn identity_in_group(
+        &self,
+        sub: &str,
+        rg: &str,
+        name: &str,
+    ) -> Result<Option<Identity>, AzError> {
+        let all: Vec<Identity> = self.list(
+            &format!("listing managed identities in {rg}"),
+            &argv::identity_list(sub, rg),
+        )?;
+        let wanted = format!("/userAssignedIdentities/{name}").to_ascii_lowercase();
+        Ok(all
+            .into_iter()
+            .find(|i| i.id.to_ascii_lowercase().ends_with(&wanted)))
+    }
+
     pub fn identity_create(
         &self,
         sub: &str,
@@ -225,7 +243,11 @@ impl Az {
         g: &Grant<'_>,
     ) -> Result<Option<RoleAssignment>, AzError> {
         let a = argv::role_assignment_create(sub, g);
-        self.change(&format!("assigning {} to the identity", g.role), &a)
+        let v = self.write(&format!("assigning {} to the identity", g.role), &a)?;
+        if let Some(made) = &v {
+            self.amend_list(&argv::role_assignment_list(sub, g.scope), made);
+        }
+        opt(&a, v)
     }
 
     pub fn role_assignment_delete(&self, sub: &str, id: &str) -> Result<(), AzError> {
@@ -252,7 +274,71 @@ impl Az {
         c: &Credential<'_>,
     ) -> Result<(), AzError> {
         let a = argv::federated_credential_create(sub, rg, c);
-        self.act(&format!("creating federated credential {}", c.name), &a)
+        self.act(&format!("creating federated credential {}", c.name), &a)?;
+        let made = FederatedCredential {
+            name: c.name.to_string(),
+            issuer: c.issuer.to_string(),
+            subject: c.subject.to_string(),
+            audiences: vec![c.audience.to_string()],
+        };
+        self.credentials_made(sub, rg, c.identity, std::slice::from_ref(&made));
+        Ok(())
+    }
+
+    /// Federated credentials of one identity written by one template
+    /// deployment (`name`, in the identity's group), one after the other.
+    pub fn credentials_deploy(
+        &self,
+        (sub, rg, name): (&str, &str, &str),
+        identity: &Identity,
+        credentials: &[FederatedCredential],
+    ) -> Result<(), AzError> {
+        let template = super::template::credential_chain(&identity.id, credentials);
+        let file = tempfile::Builder::new()
+            .prefix("xtenant-credentials-")
+            .suffix(".json")
+            .tempfile()
+            .and_then(|mut f| {
+                std::io::Write::write_all(&mut f, template.to_string().as_bytes())?;
+                Ok(f)
+            })
+            .map_err(|source| AzError::Spawn {
+                command: "writing the deployment template".into(),
+                source,
+            })?;
+        let a = argv::deployment_create(sub, rg, name, &file.path().to_string_lossy());
+        let identity_name = identity.id.rsplit('/').next().unwrap_or_default();
+        self.act(
+            &format!(
+                "creating {} federated credentials of {identity_name} (one deployment)",
+                credentials.len()
+            ),
+            &a,
+        )?;
+        self.credentials_made(sub, rg, identity_name, credentials);
+        Ok(())
+    }
+
+    pub fn deployment_show(
+        &self,
+        sub: &str,
+        rg: &str,
+        name: &str,
+    ) -> Result<Option<Deployment>, AzError> {
+        self.show(
+            &format!("deployment {name}"),
+            &argv::deployment_show(sub, rg, name),
+        )
+    }
+
+    /// Credentials just written join what their identity's list answers.
+    fn credentials_made(&self, sub: &str, rg: &str, identity: &str, made: &[FederatedCredential]) {
+        let list = argv::federated_credential_list(sub, rg, identity);
+        for c in made {
+            if let Ok(v) = serde_json::to_value(c) {
+                self.amend_list(&list, &v);
+            }
+        }
     }
 
     pub fn credential_delete(

@@ -11,6 +11,7 @@ mod cached;
 mod calls;
 pub mod printing;
 pub mod process;
+pub mod template;
 pub mod types;
 
 pub use calls::namespace_id;
@@ -46,6 +47,14 @@ pub trait Runner: Send + Sync {
     /// Whether reads are answered without asking Azure.
     fn assumed(&self) -> bool {
         false
+    }
+    /// Told after a write how it changed the answer to `read`: a runner that
+    /// remembers answers updates its own (others have nothing to do).
+    fn amend(&self, _read: &[String], _change: &dyn Fn(&mut Value)) {}
+    /// The runner underneath one that remembers answers, for a read that
+    /// must see Azure move (a wait).
+    fn fresh(&self) -> Option<std::sync::Arc<dyn Runner>> {
+        None
     }
 }
 
@@ -151,6 +160,22 @@ impl Az {
         Self {
             runner: std::sync::Arc::new(cached::Cached::new(self.runner.clone())),
         }
+    }
+
+    /// The same az asking Azure every time, also when this one remembers
+    /// answers: for reads that wait for something to change.
+    pub fn fresh(&self) -> Self {
+        self.runner
+            .fresh()
+            .map_or_else(|| self.clone(), |runner| Self { runner })
+    }
+
+    /// After a write that added `item` to what the list `read` answers.
+    fn amend_list(&self, read: &[String], item: &Value) {
+        self.runner.amend(read, &|list| match list {
+            Value::Array(items) => items.push(item.clone()),
+            other => *other = Value::Array(vec![item.clone()]),
+        });
     }
 
     /// Whether writes are only printed.

@@ -161,6 +161,28 @@ pub struct Identity {
     pub principal_id: String,
 }
 
+/// `az deployment group show`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Deployment {
+    pub properties: DeploymentProperties,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentProperties {
+    #[serde(default)]
+    pub provisioning_state: String,
+}
+
+impl Deployment {
+    /// Whether ARM is still carrying it out.
+    pub fn running(&self) -> bool {
+        !["Succeeded", "Failed", "Canceled"]
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(&self.properties.provisioning_state))
+    }
+}
+
 /// `az role assignment list|create`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]

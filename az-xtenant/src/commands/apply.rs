@@ -32,7 +32,8 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     let model = graph::model::load(&args.file)?;
     let g = graph::build::graph(&model)?;
-    let az = ctx.az()?;
+    // Read once: what the plan reads, the apply goes on with.
+    let az = ctx.az()?.caching();
     login::check(&az, &places(&model))?;
     let plan = graph::plan::compute(ctx, &az, &model, &g, args.prune)?;
     eprint!("{}", plan.human());

@@ -53,7 +53,7 @@ pub fn places(m: &Model) -> Vec<Place> {
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let model = graph::model::load(&args.file)?;
     let g = graph::build::graph(&model)?;
-    let az = ctx.az()?;
+    let az = ctx.az()?.caching();
     login::check(&az, &places(&model))?;
     let plan = graph::plan::compute(ctx, &az, &model, &g, args.prune)?;
     match ctx.format {

@@ -124,6 +124,28 @@ pub trait Node: Vertex {
     /// Whether the object exists now.
     fn present(&self, cx: &Cx) -> Result<bool>;
     fn delete(&self, cx: &Cx) -> Result<()>;
+    /// Every object the node manages (one, unless it groups several).
+    fn targets(&self, cx: &Cx) -> Result<Vec<(ObjectKind, String)>> {
+        Ok(vec![self.target(cx)?])
+    }
+    /// What `check` finds, for each object the node manages.
+    fn check_all(&self, cx: &Cx) -> Result<Vec<Finding>> {
+        Ok(vec![self.check(cx)?])
+    }
+}
+
+/// Says what became of an object: kept as it was, or created.
+pub fn report(cx: &Cx, side: Side, what: &str, decision: &Decision, note: Option<String>) {
+    let label = side.label();
+    let note = note.map(|n| format!(" ({n})")).unwrap_or_default();
+    match decision {
+        Decision::Keep(how) => cx.ctx.progress.done(&format!("{label}: {what} {how}")),
+        Decision::Create => cx
+            .ctx
+            .progress
+            .done(&format!("{label}: created {what}{note}")),
+        Decision::Update(_) => cx.ctx.progress.done(&format!("{label}: updated {what}")),
+    }
 }
 
 impl<S: Step> Vertex for S {
@@ -155,35 +177,26 @@ impl<S: Step> Node for S {
             cx.ctx.record(|p| p.owned.created(kind, &id))?;
         }
         let decision = self.decide(cx, &live)?;
-        let label = self.side().label();
-        let what = self.what();
+        let (side, what) = (self.side(), self.what());
         let now = match &decision {
-            Decision::Keep(how) => {
-                cx.ctx.progress.done(&format!("{label}: {what} {how}"));
-                live
-            }
+            Decision::Keep(_) => live,
             Decision::Create => {
                 cx.ctx.record(|p| p.owned.intend(kind, &id))?;
                 let now = self.write(cx, &decision, live)?;
                 cx.ctx.record(|p| p.owned.created(kind, &id))?;
-                let note = self
-                    .created_note(cx)
-                    .map(|n| format!(" ({n})"))
-                    .unwrap_or_default();
-                cx.ctx
-                    .progress
-                    .done(&format!("{label}: created {what}{note}"));
                 now
             }
             Decision::Update(why) => {
                 cx.ctx
                     .progress
-                    .note(&format!("{label}: {what} {why}; fixing it"));
-                let now = self.write(cx, &decision, live)?;
-                cx.ctx.progress.done(&format!("{label}: updated {what}"));
-                now
+                    .note(&format!("{}: {what} {why}; fixing it", side.label()));
+                self.write(cx, &decision, live)?
             }
         };
+        let note = (decision == Decision::Create)
+            .then(|| self.created_note(cx))
+            .flatten();
+        report(cx, side, &what, &decision, note);
         self.record(cx, &now)
     }
 

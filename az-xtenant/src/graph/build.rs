@@ -1,8 +1,8 @@
 //! A checked graph as steps for the engine: one group step per identity
-//! group, one read-only step per cluster, one step per identity, per role
-//! grant and per federated credential. An identity's credentials form a
-//! chain (Azure refuses concurrent writes on one identity); identities, and
-//! everything else, proceed in parallel.
+//! group, one read-only step per cluster, one step per identity and per role
+//! grant, and one node per identity for its federated credentials (written
+//! one after the other: Azure refuses concurrent writes on one identity);
+//! identities, and everything else, proceed in parallel.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +14,7 @@ use crate::engine::{Graph, Key, Node};
 use crate::settings::{Place, Side};
 use crate::steps::adopted_cluster::AdoptedClusterStep;
 use crate::steps::credential::CredentialStep;
+use crate::steps::credential_set::CredentialSetStep;
 use crate::steps::group::GroupStep;
 use crate::steps::identity::IdentityStep;
 use crate::steps::role::RoleStep;
@@ -82,30 +83,46 @@ pub fn graph(m: &Model) -> Result<Graph> {
             }));
         }
     }
-    let groups: BTreeMap<&str, &str> = m
-        .identities
-        .iter()
-        .map(|i| (i.name.as_str(), i.resource_group.as_str()))
-        .collect();
-    let mut previous: BTreeMap<&str, Key> = BTreeMap::new();
-    for b in &m.bindings {
-        let key = format!(
-            "credential:{}:{}:{}",
-            b.cluster, b.namespace, b.service_account
+    // One node per identity for its credentials, written in one go.
+    let mut sets: BTreeMap<&str, CredentialSetStep> = BTreeMap::new();
+    for i in &m.identities {
+        sets.insert(
+            &i.name,
+            CredentialSetStep {
+                key: format!("credentials:{}", i.name),
+                needs: vec![identity_key(&i.name)],
+                place: place(m, &i.resource_group),
+                identity: i.name.clone(),
+                members: Vec::new(),
+            },
         );
-        let mut needs = vec![identity_key(&b.identity), cluster_key(&b.cluster)];
-        needs.extend(previous.insert(&b.identity, key.clone()));
-        let group = groups.get(b.identity.as_str()).copied().unwrap_or_default();
-        nodes.push(Box::new(CredentialStep {
-            key,
-            needs,
+    }
+    for b in &m.bindings {
+        let Some(set) = sets.get_mut(b.identity.as_str()) else {
+            continue;
+        };
+        let cluster = cluster_key(&b.cluster);
+        if !set.needs.contains(&cluster) {
+            set.needs.push(cluster);
+        }
+        set.members.push(CredentialStep {
+            key: format!(
+                "credential:{}:{}:{}",
+                b.cluster, b.namespace, b.service_account
+            ),
+            needs: Vec::new(),
             cluster: ClusterSlot::Graph(b.cluster.clone()),
-            place: place(m, group),
+            place: set.place.clone(),
             identity: b.identity.clone(),
             name: b.credential.clone(),
             subject: names::subject(&b.namespace, &b.service_account),
             audience: names::TOKEN_AUDIENCE.to_string(),
-        }));
+        });
     }
+    nodes.extend(
+        sets.into_values()
+            .filter(|s| !s.members.is_empty())
+            .map(|s| Box::new(s) as Box<dyn Node>),
+    );
     Graph::new(nodes)
 }

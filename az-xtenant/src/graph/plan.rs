@@ -85,9 +85,10 @@ impl Plan {
 }
 
 /// Reads what exists and decides, step by step; writes nothing to Azure.
+/// Give it an az that remembers answers ([`Az::caching`]): every identity's
+/// credential list and every scope's assignments are then read once, and
+/// `apply` goes on with what the plan read.
 pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph, prune: bool) -> Result<Plan> {
-    // Every identity's credential list, every scope's assignments: read once.
-    let az = &az.caching();
     let waits = WaitArgs::DEFAULT.waits();
     let cx = Cx {
         ctx,
@@ -95,14 +96,18 @@ pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph, prune: bool) ->
         waits: &waits,
         changes: false,
     };
-    let findings = if az.dry_run() {
+    let findings: Vec<crate::engine::Finding> = if az.dry_run() {
         // One at a time, so the printed commands read in order.
-        graph.each(|n| n.check(&cx))?
+        graph
+            .each(|n| n.check_all(&cx))?
+            .into_iter()
+            .flatten()
+            .collect()
     } else {
         // Reads at once, each as soon as what it needs is read.
         let found = std::sync::Mutex::new(std::collections::BTreeMap::new());
         graph.run(8, |n| {
-            let f = n.check(&cx)?;
+            let f = n.check_all(&cx)?;
             found
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -114,6 +119,7 @@ pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph, prune: bool) ->
             .order()?
             .iter()
             .filter_map(|n| found.remove(&n.key()))
+            .flatten()
             .collect()
     };
     let mut changes = Vec::new();
@@ -138,8 +144,12 @@ pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph, prune: bool) ->
         let desired = graph
             .order()?
             .iter()
-            .map(|n| Ok(n.target(&cx)?.1.to_ascii_lowercase()))
-            .collect::<Result<BTreeSet<String>>>()?;
+            .map(|n| n.targets(&cx))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .map(|(_, id)| id.to_ascii_lowercase())
+            .collect::<BTreeSet<String>>();
         prune::removals(&ctx.snapshot(), &desired)
     } else {
         Vec::new()

@@ -60,6 +60,28 @@ impl CredentialStep {
     }
 }
 
+impl CredentialStep {
+    /// The credential a write for `decision` makes: an audience fix
+    /// rewrites the matching credential under its own name.
+    pub fn to_write(
+        &self,
+        cx: &Cx,
+        decision: &Decision,
+        live: &Credentials,
+    ) -> Result<FederatedCredential> {
+        let name = match (decision, &live.matching) {
+            (Decision::Update(_), Some(c)) => c.name.clone(),
+            _ => self.name.clone(),
+        };
+        Ok(FederatedCredential {
+            name,
+            issuer: self.issuer(cx)?,
+            subject: self.subject.clone(),
+            audiences: vec![self.audience.clone()],
+        })
+    }
+}
+
 impl Step for CredentialStep {
     type Live = Credentials;
 
@@ -146,16 +168,11 @@ impl Step for CredentialStep {
     }
 
     fn write(&self, cx: &Cx, decision: &Decision, live: Self::Live) -> Result<Self::Live> {
-        let issuer = self.issuer(cx)?;
-        // An audience fix rewrites the matching credential under its own name.
-        let name = match (decision, &live.matching) {
-            (Decision::Update(_), Some(c)) => c.name.clone(),
-            _ => self.name.clone(),
-        };
+        let made = self.to_write(cx, decision, &live)?;
         let c = Credential {
             identity: &self.identity,
-            name: &name,
-            issuer: &issuer,
+            name: &made.name,
+            issuer: &made.issuer,
             subject: &self.subject,
             audience: &self.audience,
         };
@@ -185,12 +202,6 @@ impl Step for CredentialStep {
                 Ok(()) => break,
             }
         }
-        let made = FederatedCredential {
-            name,
-            issuer,
-            subject: self.subject.clone(),
-            audiences: vec![self.audience.clone()],
-        };
         Ok(Credentials {
             matching: Some(made),
             all: live.all,

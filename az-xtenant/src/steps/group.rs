@@ -64,8 +64,12 @@ impl Step for GroupStep {
         let started = Instant::now();
         // Said once, visibly even without a terminal; the spinner shows the rest.
         let mut told = false;
+        // The first look may be the plan's; a wait asks Azure again each time.
+        let fresh = cx.az.fresh();
+        let mut az = cx.az;
         loop {
-            let group = cx.az.group_show(sub, rg)?;
+            let group = az.group_show(sub, rg)?;
+            az = &fresh;
             match group {
                 Some(g) if g.deleting() && cx.changes => {
                     let waited = started.elapsed();

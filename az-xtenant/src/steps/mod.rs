@@ -12,6 +12,7 @@
 pub mod adopted_cluster;
 pub mod cluster;
 pub mod credential;
+pub mod credential_set;
 pub mod group;
 pub mod identity;
 pub mod role;

@@ -11,6 +11,11 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod graph;
+
+#[allow(unused_imports)] // used by the graph and contract tests only
+pub use graph::{azure, graph_credential, graph_file};
+
 use serde_json::{Value, json};
 use tempfile::TempDir;
 

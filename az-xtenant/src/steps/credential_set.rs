@@ -1,0 +1,253 @@
+//! An identity's federated credentials as one node of the graph. Each is
+//! decided by its own credential step, on one read of the identity's list;
+//! the ones to write go to Azure in one ARM template deployment whose
+//! `dependsOn` chain makes Azure write them one after the other (it refuses
+//! concurrent credential writes on one identity): one az process for them
+//! all, instead of one each, and ARM paces the chain, not Python start-up.
+//! A single write, and a dry run, go through the credential step itself.
+//!
+//! Intents are recorded for every credential before the deployment and
+//! confirmed after it. A deployment left running by a run that was stopped
+//! is waited for (Azure refuses a namesake meanwhile: `DeploymentActive`),
+//! then the list is read again and only what is still missing is written.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use xtenant_shared::ownership::ObjectKind;
+
+use crate::az::types::Identity;
+use crate::engine::{Cx, Decision, Finding, Key, Node, Present, Step, Vertex, report};
+use crate::settings::{Place, Side};
+use crate::steps::credential::CredentialStep;
+
+/// How many times the set is read and written again after Azure refused it
+/// for a write in flight (a concurrent writer, or a deployment still running).
+const RETRIES: u32 = 6;
+
+pub struct CredentialSetStep {
+    pub key: Key,
+    /// The identity's step and the steps of the clusters it trusts.
+    pub needs: Vec<Key>,
+    pub place: Place,
+    pub identity: String,
+    pub members: Vec<CredentialStep>,
+}
+
+/// How one attempt ended.
+enum Attempt {
+    Done,
+    /// Azure was busy with another write on the identity: read and try again.
+    Busy(String),
+}
+
+impl CredentialSetStep {
+    fn identity(&self) -> Identity {
+        let p = &self.place;
+        Identity::planned(&p.subscription, &p.resource_group, &self.identity)
+    }
+
+    /// The deployment's name: fixed per identity, so that a run started
+    /// again meets (and waits for) the one a stopped run left.
+    fn deployment(&self) -> String {
+        let id = self.identity().id.to_ascii_lowercase();
+        let u = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.as_bytes());
+        format!("xtenant-credentials-{u}")
+    }
+
+    fn attempt(&self, cx: &Cx) -> Result<Attempt> {
+        let mut pending = Vec::new();
+        for m in &self.members {
+            let (kind, id) = Step::target(m, cx)?;
+            let live = Step::read(m, cx)?;
+            if live.present() && cx.ctx.snapshot().owned.is_ours(&id) {
+                // A run stopped during the write left the intent: it is ours.
+                cx.ctx.record(|p| p.owned.created(kind, &id))?;
+            }
+            let decision = Step::decide(m, cx, &live)?;
+            match decision {
+                Decision::Keep(_) => report(cx, Side::B, &Step::what(m), &decision, None),
+                _ => pending.push((m, kind, id, decision, live)),
+            }
+        }
+        if pending.len() < 2 || cx.az.dry_run() {
+            for (m, ..) in &pending {
+                Node::apply(*m, cx)?;
+            }
+            return Ok(Attempt::Done);
+        }
+        let writes = pending
+            .iter()
+            .map(|(m, _, _, d, live)| m.to_write(cx, d, live))
+            .collect::<Result<Vec<_>>>()?;
+        cx.ctx.record(|p| {
+            for (_, kind, id, d, _) in &pending {
+                if *d == Decision::Create {
+                    p.owned.intend(*kind, id);
+                }
+            }
+        })?;
+        let p = &self.place;
+        let name = self.deployment();
+        let placed = (
+            p.subscription.as_str(),
+            p.resource_group.as_str(),
+            name.as_str(),
+        );
+        match cx.az.credentials_deploy(placed, &self.identity(), &writes) {
+            Ok(()) => {}
+            Err(e) if e.says("DeploymentActive") => {
+                self.wait_for_deployment(cx, &name)?;
+                return Ok(Attempt::Busy(format!(
+                    "deployment {name} was still running"
+                )));
+            }
+            Err(e)
+                if e.says(
+                    "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity",
+                ) =>
+            {
+                return Ok(Attempt::Busy(format!(
+                    "another credential write on {} was in flight",
+                    self.identity
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        cx.ctx.record(|p| {
+            for (_, kind, id, d, _) in &pending {
+                if *d == Decision::Create {
+                    p.owned.created(*kind, id);
+                }
+            }
+        })?;
+        for (m, _, _, d, _) in &pending {
+            let note = (*d == Decision::Create)
+                .then(|| Step::created_note(*m, cx))
+                .flatten();
+            report(cx, Side::B, &Step::what(*m), d, note);
+        }
+        Ok(Attempt::Done)
+    }
+
+    /// Waits while ARM still carries out the deployment `name`.
+    fn wait_for_deployment(&self, cx: &Cx, name: &str) -> Result<()> {
+        let p = &self.place;
+        let az = cx.az.fresh();
+        let started = Instant::now();
+        let what = format!(
+            "Tenant B: deployment {name} (federated credentials of {}) from an earlier run is still running; waiting for it",
+            self.identity
+        );
+        cx.ctx.progress.note(&what);
+        while az
+            .deployment_show(&p.subscription, &p.resource_group, name)?
+            .is_some_and(|d| d.running())
+        {
+            if started.elapsed() >= cx.waits.cluster {
+                return Err(xtenant_shared::exit::Timeout {
+                    what: format!(
+                        "ARM to finish deployment {name} in {} (see `az deployment group show -g {} -n {name}`)",
+                        p.resource_group, p.resource_group
+                    ),
+                    seconds: started.elapsed().as_secs(),
+                }
+                .into());
+            }
+            cx.ctx
+                .progress
+                .wait(&what, || std::thread::sleep(cx.waits.poll));
+        }
+        Ok(())
+    }
+}
+
+impl Vertex for CredentialSetStep {
+    fn key(&self) -> Key {
+        self.key.clone()
+    }
+    fn needs(&self) -> Vec<Key> {
+        self.needs.clone()
+    }
+}
+
+impl Node for CredentialSetStep {
+    fn side(&self) -> Side {
+        Side::B
+    }
+    fn what(&self) -> String {
+        format!("federated credentials of {}", self.identity)
+    }
+    fn target(&self, _cx: &Cx) -> Result<(ObjectKind, String)> {
+        Ok((
+            ObjectKind::FederatedCredential,
+            format!("{}/federatedIdentityCredentials", self.identity().id),
+        ))
+    }
+    fn targets(&self, cx: &Cx) -> Result<Vec<(ObjectKind, String)>> {
+        self.members.iter().map(|m| Step::target(m, cx)).collect()
+    }
+
+    fn apply(&self, cx: &Cx) -> Result<()> {
+        let mut delay = Duration::from_millis(500);
+        let fresh = cx.az.fresh();
+        let again = Cx {
+            ctx: cx.ctx,
+            az: &fresh,
+            waits: cx.waits,
+            changes: cx.changes,
+        };
+        let mut attempt = 0;
+        // The first attempt decides on what was read before; later ones on
+        // what Azure answers now.
+        while let Attempt::Busy(why) = self.attempt(if attempt == 0 { cx } else { &again })? {
+            attempt += 1;
+            if attempt > RETRIES {
+                bail!("{why}, {RETRIES} times; run the same command again later");
+            }
+            cx.ctx.progress.note(&format!(
+                "Tenant B: {why}; reading the credentials of {} again",
+                self.identity
+            ));
+            std::thread::sleep(delay);
+            delay = (delay * 2).min(Duration::from_secs(8));
+        }
+        Ok(())
+    }
+
+    fn check(&self, cx: &Cx) -> Result<Finding> {
+        let all = self.check_all(cx)?;
+        let update = all
+            .iter()
+            .find(|f| matches!(f.decision, Decision::Update(_)));
+        let decision = if all.iter().any(|f| f.decision == Decision::Create) {
+            Decision::Create
+        } else if let Some(f) = update {
+            f.decision.clone()
+        } else {
+            Decision::Keep(format!("{} in place", all.len()))
+        };
+        Ok(Finding {
+            side: Side::B,
+            what: Node::what(self),
+            decision,
+            ours: all.iter().all(|f| f.ours),
+        })
+    }
+    fn check_all(&self, cx: &Cx) -> Result<Vec<Finding>> {
+        self.members.iter().map(|m| Node::check(m, cx)).collect()
+    }
+
+    fn present(&self, cx: &Cx) -> Result<bool> {
+        for m in &self.members {
+            if !Node::present(m, cx)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn delete(&self, cx: &Cx) -> Result<()> {
+        self.members.iter().try_for_each(|m| Node::delete(m, cx))
+    }
+}
