@@ -114,7 +114,9 @@ fn plan_apply_and_a_plan_without_writes(w: &World, spec: &Spec, file: &str) {
         Some(spec.bindings().len()),
         "{bindings:#}"
     );
-    // Every write was one of the plan's creates: a group, 3 identities, 5 grants, 8 credentials.
+    // Every write was one of the plan's creates: a group, 3 identities, 5
+    // grants, 8 credentials, written by ARM through one deployment per
+    // identity (each identity has two or more).
     let kinds: Vec<&str> = apply.writes.iter().map(|x| written_kind(x)).collect();
     let count = |k: &str| kinds.iter().filter(|x| **x == k).count();
     assert_eq!(
@@ -122,10 +124,11 @@ fn plan_apply_and_a_plan_without_writes(w: &World, spec: &Spec, file: &str) {
             count("resourcegroups"),
             count("userAssignedIdentities"),
             count("roleAssignments"),
+            count("deployments"),
             count("federatedIdentityCredentials"),
             kinds.len()
         ),
-        (1, 3, 5, 8, 17),
+        (1, 3, 5, 3, 8, 20),
         "{:#?}",
         apply.writes
     );
@@ -416,7 +419,7 @@ fn a_killed_apply_resumes_without_duplicates(w: &World) {
     let file = w.e.write("resume.yaml", &spec.yaml());
     let identity = w.identity_id("rg-graph-resume", "id-resume");
     let mark = h.mark();
-    let kill_at = |ops: &[&str]| {
+    let kill_when_held = |ops: &[&str]| {
         for op in ops {
             h.hold(op);
         }
@@ -446,41 +449,82 @@ fn a_killed_apply_resumes_without_duplicates(w: &World) {
         }
         // Each held call has reached Azure; its answer has not reached az-xtenant.
         run.kill().unwrap();
+    };
+    let release = |ops: &[&str]| {
         for op in ops {
             h.release(op);
         }
     };
-    kill_at(&["userAssignedIdentities.put"]);
+    kill_when_held(&["userAssignedIdentities.put"]);
+    release(&["userAssignedIdentities.put"]);
     assert!(h.resource(&identity).is_some(), "the identity was made");
     assert_eq!(
         w.e.intended("resume").len(),
         1,
         "the identity is only intended"
     );
-    kill_at(&["roleAssignments.put", "federatedIdentityCredentials.put"]);
+    // The grant's PUT and the first credential write of the identity's
+    // deployment are held; every credential is intended before it starts.
+    let held = ["roleAssignments.put", "federatedIdentityCredentials.put"];
+    kill_when_held(&held);
+    release(&held);
     let intended = w.e.intended("resume");
     assert!(
-        intended.len() == 2
+        intended.len() == 4
             && intended.iter().any(|i| i.contains("/roleAssignments/"))
             && intended
                 .iter()
-                .any(|i| i.contains("/federatedIdentityCredentials/")),
-        "the grant and the first credential are only intended: {intended:#?}"
+                .filter(|i| i.contains("/federatedIdentityCredentials/"))
+                .count()
+                == 3,
+        "the grant and the three credentials are only intended: {intended:#?}"
     );
-    // A credential write is held before it lands: the orphaned az finishes it.
-    landed(w, &identity, 1);
-    kill_at(&["federatedIdentityCredentials.put"]);
-    landed(w, &identity, 2);
+    // ARM carries the deployment on without its client: all three land.
+    landed(w, &identity, 3);
 
-    let last = w.e.run("resume", &["apply", "-f", &file, "--yes"]);
-    last.ok();
-    w.assert_made(&spec, "rg-graph-resume", &[], &[]);
+    // Two more workloads; the run making them is killed while its
+    // deployment's first write is held, and the next run meets that
+    // deployment still running: it waits, reads again, writes nothing twice.
+    let grown = Spec {
+        workloads: ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|sa| WorkloadSpec::new("resume", sa, "id-resume", None))
+            .collect(),
+        ..spec.clone()
+    };
+    w.e.write("resume.yaml", &grown.yaml());
+    kill_when_held(&["federatedIdentityCredentials.put"]);
+    let refused = h.mark();
+    let last =
+        w.e.cmd("resume", &["apply", "-f", &file, "--yes"])
+            .start()
+            .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while !h.server.sim.lock().requests[refused..]
+        .iter()
+        .any(|r| r.op == "deployments.put" && r.status == 409)
+    {
+        assert!(
+            Instant::now() < deadline && last.try_wait().unwrap().is_none(),
+            "the run after the killed one did not meet its deployment still running"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.release("federatedIdentityCredentials.put");
+    let out = last.wait().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("from an earlier run is still running"),
+        "{err}"
+    );
+    w.assert_made(&grown, "rg-graph-resume", &[], &[]);
     assert_eq!(
         w.e.intended("resume"),
         Vec::<String>::new(),
         "no intent left behind"
     );
-    // Each object was written once across the four runs.
+    // Each object was written once across the five runs.
     let puts = |op: &str| {
         let g = h.server.sim.lock();
         g.requests[mark..]
@@ -489,7 +533,7 @@ fn a_killed_apply_resumes_without_duplicates(w: &World) {
             .count()
     };
     assert_eq!(puts("userAssignedIdentities.put"), 1);
-    assert_eq!(puts("federatedIdentityCredentials.put"), 3);
+    assert_eq!(puts("federatedIdentityCredentials.put"), 5);
     let grants = {
         let g = h.server.sim.lock();
         g.requests[mark..]
