@@ -23,6 +23,7 @@ fn args(target: &str) -> Args {
             client_id: Some(CLIENT.into()),
             tenant_id: Some(B.into()),
         },
+        recreate: false,
         no_restart: false,
         dry_run: false,
         allow_default_sa: false,
@@ -179,17 +180,14 @@ async fn a_tenant_in_env_from_is_a_warning_and_binding_goes_on() {
 
 #[tokio::test]
 async fn a_job_is_explained_and_nothing_is_read() {
-    let err = refuse_job(&binding::parse_target("job/once").expect("target"), "bind")
-        .expect_err("refused");
+    let job = binding::parse_target("job/once").expect("target");
+    let err = refuse_job(&job, "bind", false).expect_err("refused");
     assert!(err.is::<Usage>());
     assert!(err.to_string().contains("immutable"), "{err}");
-    assert!(
-        refuse_job(
-            &binding::parse_target("cronjob/nightly").expect("t"),
-            "bind"
-        )
-        .is_ok()
-    );
+    assert!(err.to_string().contains("--recreate"), "{err}");
+    assert!(refuse_job(&job, "bind", true).is_ok());
+    let cron_job = binding::parse_target("cronjob/nightly").expect("t");
+    assert!(refuse_job(&cron_job, "bind", false).is_ok());
 }
 
 #[tokio::test]
@@ -297,6 +295,7 @@ async fn unbind_applies_empty_configurations_workload_first() {
     let (client, calls) = fake_api::client(route(vec![(DEPLOY, d), (SA, api_sa())]));
     let args = unbind::Args {
         target: binding::parse_target("deployment/web").expect("t"),
+        recreate: false,
         dry_run: false,
         wait: args("deployment/web").wait,
     };
@@ -319,5 +318,179 @@ async fn unbind_applies_empty_configurations_workload_first() {
         applied
             .iter()
             .all(|c| c.query.contains("fieldManager=xtenant"))
+    );
+}
+
+/// bind against a Deployment whose list (what the rollout watch starts from)
+/// shows `status`; waits up to `timeout`.
+async fn bind_with_rollout(status: Value, timeout: Duration) -> (Report, Vec<Call>) {
+    let mut d = deployment(&json!({"serviceAccountName": "api", "containers": [{"name": "app"}]}));
+    d["metadata"]["generation"] = json!(2);
+    d["spec"]["replicas"] = json!(2);
+    d["status"] = status;
+    let listed = d.clone();
+    let base = route(vec![(DEPLOY, d), (SA, api_sa())]);
+    let (client, calls) = fake_api::client(move |c: &Call| {
+        if c.method == "GET" && c.path == "/apis/apps/v1/namespaces/default/deployments" {
+            return Some(fake_api::list("Deployment", std::slice::from_ref(&listed)));
+        }
+        base(c)
+    });
+    let waiting = Args {
+        wait: WaitArgs {
+            no_wait: false,
+            timeout,
+        },
+        ..args("deployment/web")
+    };
+    let report = bind(
+        client,
+        "default",
+        &waiting,
+        Settings::flags_only(),
+        None,
+        Format::Json,
+    )
+    .await
+    .expect("report");
+    let all = calls.lock().expect("lock").clone();
+    (report, all)
+}
+
+#[tokio::test]
+async fn bind_waits_for_the_rollout_of_the_deployment_it_changed() {
+    let done = json!({"observedGeneration": 2, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 2});
+    let (report, calls) = bind_with_rollout(done, Duration::from_secs(5)).await;
+    let rollout = report
+        .checks
+        .iter()
+        .find(|c| c.id == "rollout")
+        .expect("waited");
+    assert_eq!(rollout.verdict, Verdict::Pass, "{rollout:?}");
+    assert!(rollout.detail.contains("2 pods updated"), "{rollout:?}");
+    let watched = calls
+        .iter()
+        .find(|c| c.method == "GET" && c.path.ends_with("/deployments"))
+        .expect("listed");
+    assert!(
+        watched.query.contains("metadata.name%3Dweb"),
+        "{}",
+        watched.query
+    );
+    assert_eq!(report.exit_code(), exit::OK);
+}
+
+#[tokio::test]
+async fn a_rollout_still_going_at_the_deadline_is_a_timeout() {
+    let going = json!({"observedGeneration": 2, "replicas": 3, "updatedReplicas": 1, "availableReplicas": 2});
+    let (report, _) = bind_with_rollout(going, Duration::from_millis(300)).await;
+    let rollout = report
+        .checks
+        .iter()
+        .find(|c| c.id == "rollout")
+        .expect("waited");
+    assert_eq!(rollout.verdict, Verdict::Fail, "{rollout:?}");
+    assert!(
+        rollout
+            .fix
+            .as_deref()
+            .is_some_and(|f| f.contains("kubectl rollout status deployment/web")),
+        "{rollout:?}"
+    );
+    assert!(report.timed_out);
+    assert_eq!(report.exit_code(), exit::TIMEOUT);
+}
+
+fn created_job() -> Value {
+    json!({"apiVersion": "batch/v1", "kind": "Job",
+           "metadata": {"name": "once", "namespace": "default", "uid": "j1", "resourceVersion": "9",
+                        "labels": {"batch.kubernetes.io/controller-uid": "j1", "job-name": "once"}},
+           "spec": {"backoffLimit": 1,
+                    "selector": {"matchLabels": {"batch.kubernetes.io/controller-uid": "j1"}},
+                    "template": {"metadata": {"labels": {"app": "once", "batch.kubernetes.io/controller-uid": "j1",
+                                                         "controller-uid": "j1", "job-name": "once"}},
+                                 "spec": {"serviceAccountName": "api", "restartPolicy": "Never",
+                                          "containers": [{"name": "app", "image": "i"}]}}},
+           "status": {"active": 1}})
+}
+
+#[tokio::test]
+async fn a_job_is_deleted_and_created_again_with_the_label() {
+    const JOB: &str = "/apis/batch/v1/namespaces/default/jobs/once";
+    let base = route(vec![(JOB, created_job()), (SA, api_sa())]);
+    let (client, calls) = fake_api::client(move |c: &Call| match c.method.as_str() {
+        "DELETE" => Some((200, created_job())),
+        "POST" => Some((201, c.body.clone())),
+        // The deletion watch starts from a list without the Job: it is gone.
+        "GET" if c.path.ends_with("/jobs") => Some(fake_api::list("Job", &[])),
+        _ => base(c),
+    });
+    let recreate = Args {
+        recreate: true,
+        ..args("job/once")
+    };
+    let report = bind(
+        client,
+        "default",
+        &recreate,
+        Settings::flags_only(),
+        None,
+        Format::Json,
+    )
+    .await
+    .expect("report");
+    assert!(report.ok, "{:#?}", report.checks);
+    let trace = fake_api::trace(&calls);
+    let writes: Vec<&String> = trace.iter().filter(|t| !t.starts_with("GET")).collect();
+    assert_eq!(
+        writes,
+        [
+            &format!("PATCH {SA}"),
+            &format!("DELETE {JOB}"),
+            &"POST /apis/batch/v1/namespaces/default/jobs".to_string(),
+        ]
+    );
+    let all = calls.lock().expect("lock").clone();
+    let delete = all.iter().find(|c| c.method == "DELETE").expect("deleted");
+    assert_eq!(delete.body["propagationPolicy"], "Foreground");
+    let created = &all
+        .iter()
+        .find(|c| c.method == "POST")
+        .expect("created")
+        .body;
+    assert_eq!(
+        created["spec"]["template"]["metadata"]["labels"],
+        json!({"app": "once", "azure.workload.identity/use": "true"})
+    );
+    assert!(created["spec"].get("selector").is_none(), "{created}");
+    assert!(created.get("status").is_none(), "{created}");
+    assert_eq!(created["spec"]["backoffLimit"], 1);
+}
+
+#[tokio::test]
+async fn a_dry_run_of_recreate_prints_the_new_job_and_changes_nothing() {
+    const JOB: &str = "/apis/batch/v1/namespaces/default/jobs/once";
+    let dry = Args {
+        recreate: true,
+        dry_run: true,
+        ..args("job/once")
+    };
+    let (result, applied) = run_bind(vec![(JOB, created_job()), (SA, api_sa())], &dry).await;
+    let report = result.expect("report");
+    assert!(applied.is_empty(), "{applied:?}");
+    let workload = report
+        .checks
+        .iter()
+        .find(|c| c.id == "workload")
+        .expect("explained");
+    assert!(workload.detail.contains("would be deleted"), "{workload:?}");
+    let job = &report.data["patches"][1];
+    assert_eq!(
+        job["metadata"],
+        json!({"name": "once", "namespace": "default"})
+    );
+    assert_eq!(
+        job["spec"]["template"]["metadata"]["labels"]["azure.workload.identity/use"],
+        "true"
     );
 }
