@@ -89,6 +89,12 @@ fn patches(calls: &fake_api::Calls) -> Vec<Call> {
         .collect()
 }
 
+/// The report's check with `id`.
+fn named<'a>(report: &'a Report, id: &str) -> &'a Check {
+    let found = report.checks.iter().find(|c| c.id == id);
+    found.unwrap_or_else(|| panic!("no check {id}: {:#?}", report.checks))
+}
+
 async fn run_bind(objects: Vec<(&'static str, Value)>, args: &Args) -> (Result<Report>, Vec<Call>) {
     let (client, calls) = fake_api::client(route(objects));
     let result = bind(
@@ -142,11 +148,7 @@ async fn a_tenant_a_value_in_env_is_refused_with_the_fix() {
         run_bind(vec![(DEPLOY, d), (SA, api_sa())], &args("deployment/web")).await;
     let report = result.expect("report");
     assert_eq!(report.exit_code(), exit::CHECK_FAILED);
-    let c = report
-        .checks
-        .iter()
-        .find(|c| c.id == "container.migrate")
-        .expect("checked");
+    let c = named(&report, "container.migrate");
     assert_eq!(c.verdict, Verdict::Fail);
     assert!(c.fix.as_deref().unwrap_or_default().contains(B), "{c:?}");
     assert!(applied.is_empty(), "nothing may change: {applied:?}");
@@ -165,11 +167,7 @@ async fn a_tenant_in_env_from_is_a_warning_and_binding_goes_on() {
     .await;
     let report = result.expect("report");
     assert_eq!(report.exit_code(), exit::OK);
-    let c = report
-        .checks
-        .iter()
-        .find(|c| c.id == "container.app")
-        .expect("checked");
+    let c = named(&report, "container.app");
     assert_eq!(c.verdict, Verdict::Warn, "{c:?}");
     assert!(
         c.detail.contains("configmap/cfg") && c.detail.contains("wins"),
@@ -239,11 +237,7 @@ async fn bind_applies_the_service_account_first_as_xtenant() {
         );
     }
     assert!(applied[1].body["spec"].get("selector").is_none());
-    let restart = report
-        .checks
-        .iter()
-        .find(|c| c.id == "restart")
-        .expect("restart");
+    let restart = named(&report, "restart");
     assert!(restart.detail.contains("restart requested"), "{restart:?}");
 }
 
@@ -281,11 +275,7 @@ async fn a_cron_job_is_labelled_on_its_job_template_for_the_next_run() {
         labels,
         &json!({"labels": {"azure.workload.identity/use": "true"}})
     );
-    let restart = report
-        .checks
-        .iter()
-        .find(|c| c.id == "restart")
-        .expect("restart");
+    let restart = named(&report, "restart");
     assert!(restart.detail.contains("next run"), "{restart:?}");
 }
 
@@ -361,11 +351,7 @@ async fn bind_with_rollout(status: Value, timeout: Duration) -> (Report, Vec<Cal
 async fn bind_waits_for_the_rollout_of_the_deployment_it_changed() {
     let done = json!({"observedGeneration": 2, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 2});
     let (report, calls) = bind_with_rollout(done, Duration::from_secs(5)).await;
-    let rollout = report
-        .checks
-        .iter()
-        .find(|c| c.id == "rollout")
-        .expect("waited");
+    let rollout = named(&report, "rollout");
     assert_eq!(rollout.verdict, Verdict::Pass, "{rollout:?}");
     assert!(rollout.detail.contains("2 pods updated"), "{rollout:?}");
     let watched = calls
@@ -384,11 +370,7 @@ async fn bind_waits_for_the_rollout_of_the_deployment_it_changed() {
 async fn a_rollout_still_going_at_the_deadline_is_a_timeout() {
     let going = json!({"observedGeneration": 2, "replicas": 3, "updatedReplicas": 1, "availableReplicas": 2});
     let (report, _) = bind_with_rollout(going, Duration::from_millis(300)).await;
-    let rollout = report
-        .checks
-        .iter()
-        .find(|c| c.id == "rollout")
-        .expect("waited");
+    let rollout = named(&report, "rollout");
     assert_eq!(rollout.verdict, Verdict::Fail, "{rollout:?}");
     assert!(
         rollout
@@ -478,11 +460,7 @@ async fn a_dry_run_of_recreate_prints_the_new_job_and_changes_nothing() {
     let (result, applied) = run_bind(vec![(JOB, created_job()), (SA, api_sa())], &dry).await;
     let report = result.expect("report");
     assert!(applied.is_empty(), "{applied:?}");
-    let workload = report
-        .checks
-        .iter()
-        .find(|c| c.id == "workload")
-        .expect("explained");
+    let workload = named(&report, "workload");
     assert!(workload.detail.contains("would be deleted"), "{workload:?}");
     let job = &report.data["patches"][1];
     assert_eq!(
