@@ -106,9 +106,13 @@ pub async fn replace(
         field_manager: Some(FIELD_MANAGER.to_string()),
         ..PostParams::default()
     };
-    found.api.create(&params, &object).await.with_context(|| {
-        format!("creating {target} again; it was deleted: recreate it from its manifest")
-    })?;
+    if let Err(e) = found.api.create(&params, &object).await {
+        // The Job is gone: leave its definition where the user can apply it.
+        let yaml = crate::binding::to_yaml(replacement).unwrap_or_default();
+        return Err(anyhow::Error::new(e).context(format!(
+            "creating {target} again failed after it was deleted; save this as a file and `kubectl apply -f` it (or create the Job from its manifest):\n{yaml}"
+        )));
+    }
     let label = if replacement["spec"]["template"]["metadata"]["labels"][LABEL_USE] == "true" {
         "with"
     } else {

@@ -472,3 +472,40 @@ async fn a_dry_run_of_recreate_prints_the_new_job_and_changes_nothing() {
         "true"
     );
 }
+
+#[tokio::test]
+async fn a_job_that_cannot_be_created_again_is_printed_in_the_error() {
+    const JOB: &str = "/apis/batch/v1/namespaces/default/jobs/once";
+    let base = route(vec![(JOB, created_job()), (SA, api_sa())]);
+    let (client, _) = fake_api::client(move |c: &Call| match c.method.as_str() {
+        "DELETE" => Some((200, created_job())),
+        "POST" => Some((
+            403,
+            json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                   "message": "jobs.batch is forbidden", "reason": "Forbidden", "code": 403}),
+        )),
+        "GET" if c.path.ends_with("/jobs") => Some(fake_api::list("Job", &[])),
+        _ => base(c),
+    });
+    let recreate = Args {
+        recreate: true,
+        ..args("job/once")
+    };
+    let err = bind(
+        client,
+        "default",
+        &recreate,
+        Settings::flags_only(),
+        None,
+        Format::Json,
+    )
+    .await
+    .expect_err("failed");
+    let text = format!("{err:#}");
+    assert!(text.contains("after it was deleted"), "{text}");
+    assert!(
+        text.contains("kind: Job") && text.contains("name: once"),
+        "{text}"
+    );
+    assert!(text.contains("forbidden"), "{text}");
+}

@@ -25,7 +25,7 @@ use crate::wait::{self, Deadline, JobState};
 pub struct Args {
     /// A workload to check instead of the demo Job: every current pod of
     /// deployment/NAME, statefulset/NAME, daemonset/NAME, cronjob/NAME or job/NAME
-    #[arg(value_name = "KIND/NAME", value_parser = binding::parse_target, conflicts_with_all = ["job_name", "messages"])]
+    #[arg(value_name = "KIND/NAME", value_parser = binding::parse_target, conflicts_with_all = ["job_name", "service_account", "messages", "timeout"])]
     pub target: Option<Target>,
     #[command(flatten)]
     pub workload: WorkloadArgs,

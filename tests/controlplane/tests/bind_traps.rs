@@ -160,4 +160,23 @@ fn a_pod_older_than_the_annotations_needs_a_restart(c: &Cluster) {
     let stamp = |r: &common::plugin::Run| r.json()["data"]["restartedAt"].clone();
     assert_ne!(stamp(&first), stamp(&second));
     verified(&c.kx, ns, "deployment/old");
+
+    // doctor checks the bound workload's ServiceAccount and its token too.
+    let run = c.kx.run(&with_identity(&[
+        "doctor",
+        "-n",
+        ns,
+        "--service-account",
+        "old",
+        "--issuer",
+        c.issuer(),
+    ]));
+    let report = run.json();
+    assert_eq!(run.code, 0, "{report:#}");
+    for id in ["sa.client-id", "sa.tenant-id", "token.iss"] {
+        assert_eq!(check(&report, id).0, "pass", "{id}: {report:#}");
+    }
+    let (verdict, sub, _) = check(&report, "token.sub");
+    assert_eq!(verdict, "pass");
+    assert!(sub.contains("system:serviceaccount:old:old"), "{sub}");
 }

@@ -35,7 +35,7 @@ pub struct Cluster {
     pub rt: Runtime,
     pub client: Client,
     pub kx: Plugin,
-    _cp: ControlPlane,
+    cp: ControlPlane,
 }
 
 impl Cluster {
@@ -48,12 +48,12 @@ impl Cluster {
             .unwrap();
         let client = rt.block_on(cp.client()).unwrap();
         let kx = Plugin::new(&cp);
-        Self {
-            rt,
-            client,
-            kx,
-            _cp: cp,
-        }
+        Self { rt, client, kx, cp }
+    }
+
+    /// The API server's issuer, as its discovery document names it.
+    pub fn issuer(&self) -> &str {
+        self.cp.issuer()
     }
 
     pub fn api<K>(&self, ns: &str) -> Api<DynamicObject>
