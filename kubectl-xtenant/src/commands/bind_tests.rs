@@ -396,13 +396,15 @@ fn created_job() -> Value {
            "status": {"active": 1}})
 }
 
-#[tokio::test]
-async fn a_job_is_deleted_and_created_again_with_the_label() {
-    const JOB: &str = "/apis/batch/v1/namespaces/default/jobs/once";
+const JOB: &str = "/apis/batch/v1/namespaces/default/jobs/once";
+
+/// `bind job/once --recreate`, the creation answered with `created` (none:
+/// the body sent back, as a server would).
+async fn recreate_job(created: Option<fake_api::Reply>) -> (Result<Report>, fake_api::Calls) {
     let base = route(vec![(JOB, created_job()), (SA, api_sa())]);
     let (client, calls) = fake_api::client(move |c: &Call| match c.method.as_str() {
         "DELETE" => Some((200, created_job())),
-        "POST" => Some((201, c.body.clone())),
+        "POST" => Some(created.clone().unwrap_or_else(|| (201, c.body.clone()))),
         // The deletion watch starts from a list without the Job: it is gone.
         "GET" if c.path.ends_with("/jobs") => Some(fake_api::list("Job", &[])),
         _ => base(c),
@@ -411,16 +413,15 @@ async fn a_job_is_deleted_and_created_again_with_the_label() {
         recreate: true,
         ..args("job/once")
     };
-    let report = bind(
-        client,
-        "default",
-        &recreate,
-        Settings::flags_only(),
-        None,
-        Format::Json,
-    )
-    .await
-    .expect("report");
+    let flags = Settings::flags_only();
+    let result = bind(client, "default", &recreate, flags, None, Format::Json).await;
+    (result, calls)
+}
+
+#[tokio::test]
+async fn a_job_is_deleted_and_created_again_with_the_label() {
+    let (result, calls) = recreate_job(None).await;
+    let report = result.expect("report");
     assert!(report.ok, "{:#?}", report.checks);
     let trace = fake_api::trace(&calls);
     let writes: Vec<&String> = trace.iter().filter(|t| !t.starts_with("GET")).collect();
@@ -451,7 +452,6 @@ async fn a_job_is_deleted_and_created_again_with_the_label() {
 
 #[tokio::test]
 async fn a_dry_run_of_recreate_prints_the_new_job_and_changes_nothing() {
-    const JOB: &str = "/apis/batch/v1/namespaces/default/jobs/once";
     let dry = Args {
         recreate: true,
         dry_run: true,
@@ -475,33 +475,10 @@ async fn a_dry_run_of_recreate_prints_the_new_job_and_changes_nothing() {
 
 #[tokio::test]
 async fn a_job_that_cannot_be_created_again_is_printed_in_the_error() {
-    const JOB: &str = "/apis/batch/v1/namespaces/default/jobs/once";
-    let base = route(vec![(JOB, created_job()), (SA, api_sa())]);
-    let (client, _) = fake_api::client(move |c: &Call| match c.method.as_str() {
-        "DELETE" => Some((200, created_job())),
-        "POST" => Some((
-            403,
-            json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
-                   "message": "jobs.batch is forbidden", "reason": "Forbidden", "code": 403}),
-        )),
-        "GET" if c.path.ends_with("/jobs") => Some(fake_api::list("Job", &[])),
-        _ => base(c),
-    });
-    let recreate = Args {
-        recreate: true,
-        ..args("job/once")
-    };
-    let err = bind(
-        client,
-        "default",
-        &recreate,
-        Settings::flags_only(),
-        None,
-        Format::Json,
-    )
-    .await
-    .expect_err("failed");
-    let text = format!("{err:#}");
+    let forbidden = json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                           "message": "jobs.batch is forbidden", "reason": "Forbidden", "code": 403});
+    let (result, _) = recreate_job(Some((403, forbidden))).await;
+    let text = format!("{:#}", result.expect_err("failed"));
     assert!(text.contains("after it was deleted"), "{text}");
     assert!(
         text.contains("kind: Job") && text.contains("name: once"),
