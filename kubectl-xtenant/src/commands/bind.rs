@@ -66,8 +66,15 @@ pub struct Found {
     pub template: PodTemplateSpec,
 }
 
-/// A Job's template cannot change: without `--recreate`, explain and change nothing.
-pub fn refuse_job(target: &Target, verb: &str, recreate: bool) -> Result<()> {
+/// A Job's template cannot change: without `--recreate`, explain and change
+/// nothing. `--recreate` is for a Job only.
+pub fn check_recreate(target: &Target, verb: &str, recreate: bool) -> Result<()> {
+    if target.kind != WorkloadKind::Job && recreate {
+        return Err(Usage(format!(
+            "--recreate is for a Job, whose pod template cannot change; {target}'s can: run `kubectl xtenant {verb} {target}` without it; nothing was changed"
+        ))
+        .into());
+    }
     if target.kind != WorkloadKind::Job || recreate {
         return Ok(());
     }
@@ -97,7 +104,7 @@ pub async fn read(client: &Client, ns: &str, target: &Target) -> Result<Found> {
 }
 
 pub async fn run(global: &Global, args: &Args) -> Result<u8> {
-    refuse_job(&args.target, "bind", args.recreate)?;
+    check_recreate(&args.target, "bind", args.recreate)?;
     let settings = Settings::load(global)?;
     let target = crate::kube::connect(global).await?;
     let context = crate::kube::offline_context(global);

@@ -179,13 +179,16 @@ async fn a_tenant_in_env_from_is_a_warning_and_binding_goes_on() {
 #[tokio::test]
 async fn a_job_is_explained_and_nothing_is_read() {
     let job = binding::parse_target("job/once").expect("target");
-    let err = refuse_job(&job, "bind", false).expect_err("refused");
+    let err = check_recreate(&job, "bind", false).expect_err("refused");
     assert!(err.is::<Usage>());
     assert!(err.to_string().contains("immutable"), "{err}");
     assert!(err.to_string().contains("--recreate"), "{err}");
-    assert!(refuse_job(&job, "bind", true).is_ok());
+    assert!(check_recreate(&job, "bind", true).is_ok());
     let cron_job = binding::parse_target("cronjob/nightly").expect("t");
-    assert!(refuse_job(&cron_job, "bind", false).is_ok());
+    assert!(check_recreate(&cron_job, "bind", false).is_ok());
+    let err = check_recreate(&cron_job, "bind", true).expect_err("only for a Job");
+    assert!(err.is::<Usage>());
+    assert!(err.to_string().contains("without it"), "{err}");
 }
 
 #[tokio::test]

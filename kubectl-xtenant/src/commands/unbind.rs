@@ -11,7 +11,7 @@ use xtenant_shared::output::Format;
 
 use crate::binding::{self, Target, WorkloadKind};
 use crate::cli::Global;
-use crate::commands::bind::{WaitArgs, await_rollout, print, read, refuse_job, restart_check};
+use crate::commands::bind::{WaitArgs, await_rollout, check_recreate, print, read, restart_check};
 use crate::manifests::FIELD_MANAGER;
 use crate::output::{Check, Report};
 use crate::recreate;
@@ -33,7 +33,7 @@ pub struct Args {
 }
 
 pub async fn run(global: &Global, args: &Args) -> Result<u8> {
-    refuse_job(&args.target, "unbind", args.recreate)?;
+    check_recreate(&args.target, "unbind", args.recreate)?;
     let target = crate::kube::connect(global).await?;
     let report = unbind(target.client, &target.namespace, args, global.common.output).await?;
     print(&report, args.dry_run, global.common.output)?;
