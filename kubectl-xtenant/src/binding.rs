@@ -206,6 +206,36 @@ pub fn applied_by(obj: &DynamicObject, manager: &str, path: &[&str]) -> bool {
         })
 }
 
+/// The restart annotation's value for `now`, to the millisecond (so two
+/// binds within a second still roll the pods), and never `current`.
+pub fn restart_stamp(now: k8s_openapi::jiff::Timestamp, current: Option<&str>) -> String {
+    let stamp = |t: k8s_openapi::jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    let first = stamp(now);
+    if current != Some(first.as_str()) {
+        return first;
+    }
+    stamp(now + k8s_openapi::jiff::SignedDuration::from_millis(1))
+}
+
+/// A patch as YAML for `kubectl apply`, with strings that look like
+/// timestamps quoted: YAML 1.1 readers would take them for timestamps.
+pub fn to_yaml(patch: &Value) -> Result<String> {
+    let plain = serde_yaml::to_string(patch).context("writing the patch as YAML")?;
+    let mut out = String::with_capacity(plain.len());
+    for line in plain.lines() {
+        match line.split_once(": ") {
+            Some((key, value)) if value.parse::<k8s_openapi::jiff::Timestamp>().is_ok() => {
+                out.push_str(&format!("{key}: '{value}'\n"));
+            }
+            _ => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The managedFields path of the restart annotation in `kind`'s template.
 pub fn restarted_at_path(kind: WorkloadKind) -> Vec<&'static str> {
     let mut path = kind.template_path().to_vec();
@@ -259,6 +289,30 @@ pub(crate) mod tests {
             json!({"jobTemplate": {"spec": {"template": {"metadata": {"labels": {LABEL_USE: "true"}}}}}})
         );
         assert_eq!(p["apiVersion"], "batch/v1");
+    }
+
+    #[test]
+    fn restart_stamps_have_milliseconds_and_always_change() {
+        let now: k8s_openapi::jiff::Timestamp =
+            "2026-01-01T00:00:00.123456Z".parse().expect("time");
+        let first = restart_stamp(now, None);
+        assert_eq!(first, "2026-01-01T00:00:00.123Z");
+        assert_eq!(restart_stamp(now, Some(&first)), "2026-01-01T00:00:00.124Z");
+        let whole: k8s_openapi::jiff::Timestamp = "2026-01-01T00:00:00Z".parse().expect("time");
+        assert_eq!(restart_stamp(whole, None), "2026-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn timestamps_in_yaml_stay_strings() {
+        let t = parse_target("deployment/web").expect("parses");
+        let p = workload_patch(&t, "ns", Some("2026-01-01T00:00:00.123Z"));
+        let yaml = to_yaml(&p).expect("yaml");
+        assert!(
+            yaml.contains("kubectl.kubernetes.io/restartedAt: '2026-01-01T00:00:00.123Z'"),
+            "{yaml}"
+        );
+        let back: Value = serde_yaml::from_str(&yaml).expect("valid YAML");
+        assert_eq!(back, p);
     }
 
     #[test]

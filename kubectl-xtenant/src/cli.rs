@@ -55,7 +55,7 @@ pub struct Global {
 pub enum Command {
     /// Apply the annotated ServiceAccount and the producer Job
     Deploy(deploy::Args),
-    /// Check what the webhook injected into the Job's pod, then wait for the Job
+    /// Check what the webhook injected into the Job's pod, or into each pod of KIND/NAME
     Verify(verify::Args),
     /// Check the cluster, the webhook, the ServiceAccount and the token trust chain
     Doctor(doctor::Args),

@@ -66,8 +66,16 @@ pub fn check_pod(pod: &Pod, expect: &Expect) -> Vec<Check> {
         ));
         return checks;
     };
-    checks.push(tenant_check(c, &expect.tenant_b));
-    checks.push(client_check(c, &expect.client_id));
+    checks.extend(container_checks(pod, c, expect));
+    checks
+}
+
+/// What the webhook should have injected into one container of the pod.
+pub fn container_checks(pod: &Pod, c: &Container, expect: &Expect) -> Vec<Check> {
+    let mut checks = vec![
+        tenant_check(c, &expect.tenant_b),
+        client_check(c, &expect.client_id),
+    ];
     checks.extend(token_checks(pod, c));
     checks.push(authority_check(c));
     checks
@@ -75,7 +83,8 @@ pub fn check_pod(pod: &Pod, expect: &Expect) -> Vec<Check> {
 
 const NOT_INJECTED: &str = "the webhook did not mutate this pod: check that it is installed (`kubectl xtenant doctor`), that the pod template has the label azure.workload.identity/use: \"true\", and that the ServiceAccount existed before the pod";
 
-fn label_check(pod: &Pod) -> Check {
+/// The pod carries the label the webhook looks for.
+pub fn label_check(pod: &Pod) -> Check {
     let value = pod.metadata.labels.as_ref().and_then(|l| l.get(LABEL_USE));
     match value.map(String::as_str) {
         Some("true") => Check::pass("pod.label", format!("{LABEL_USE}=true")),

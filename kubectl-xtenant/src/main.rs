@@ -17,6 +17,8 @@ mod jwt;
 mod kube;
 mod manifests;
 mod output;
+mod owned_pods;
+mod recreate;
 mod rollout;
 mod settings;
 mod template_checks;

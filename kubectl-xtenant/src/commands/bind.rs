@@ -18,6 +18,7 @@ use crate::cli::{Global, IdentityArgs, parse_duration};
 use crate::exit::{Timeout, Usage};
 use crate::manifests::FIELD_MANAGER;
 use crate::output::{Check, Report, progress};
+use crate::recreate;
 use crate::rollout::{self, State};
 use crate::settings::Settings;
 use crate::template_checks::{self, Source, SourceRef};
@@ -25,11 +26,15 @@ use crate::wait::Deadline;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// The workload: deployment/NAME, statefulset/NAME, daemonset/NAME or cronjob/NAME
+    /// The workload: deployment/NAME, statefulset/NAME, daemonset/NAME, cronjob/NAME or job/NAME
     #[arg(value_name = "KIND/NAME", value_parser = binding::parse_target)]
     pub target: Target,
     #[command(flatten)]
     pub identity: IdentityArgs,
+    /// For a Job, whose pod template cannot change: delete it with its pods
+    /// and create it again with the label, the rest of its spec kept
+    #[arg(long)]
+    pub recreate: bool,
     /// Leave out the restart annotation (a newly added label still rolls the pods)
     #[arg(long)]
     pub no_restart: bool,
@@ -61,15 +66,22 @@ pub struct Found {
     pub template: PodTemplateSpec,
 }
 
-/// Job templates cannot change, so neither `bind` nor `unbind` can touch one.
-pub fn refuse_job(target: &Target, verb: &str) -> Result<()> {
-    if target.kind != WorkloadKind::Job {
+/// A Job's template cannot change: without `--recreate`, explain and change
+/// nothing. `--recreate` is for a Job only.
+pub fn check_recreate(target: &Target, verb: &str, recreate: bool) -> Result<()> {
+    if target.kind != WorkloadKind::Job && recreate {
+        return Err(Usage(format!(
+            "--recreate is for a Job, whose pod template cannot change; {target}'s can: run `kubectl xtenant {verb} {target}` without it; nothing was changed"
+        ))
+        .into());
+    }
+    if target.kind != WorkloadKind::Job || recreate {
         return Ok(());
     }
     Err(Usage(format!(
-        "cannot {verb} {target}: a Job's pod template is immutable once created, and the webhook only mutates pods created with the label. \
-         Put `azure.workload.identity/use: \"true\"` in spec.template.metadata.labels of its manifest and create the Job again \
-         (or bind the CronJob that creates it); nothing was changed"
+        "cannot {verb} {target} in place: a Job's pod template is immutable once created, and the webhook only mutates pods created with the label. \
+         Run `kubectl xtenant {verb} {target} --recreate` to delete the Job with its pods and create it again (the rest of its spec kept), \
+         or change spec.template.metadata.labels in its manifest and create it again (or {verb} the CronJob that creates it); nothing was changed"
     ))
     .into())
 }
@@ -92,7 +104,7 @@ pub async fn read(client: &Client, ns: &str, target: &Target) -> Result<Found> {
 }
 
 pub async fn run(global: &Global, args: &Args) -> Result<u8> {
-    refuse_job(&args.target, "bind")?;
+    check_recreate(&args.target, "bind", args.recreate)?;
     let settings = Settings::load(global)?;
     let target = crate::kube::connect(global).await?;
     let context = crate::kube::offline_context(global);
@@ -110,7 +122,7 @@ pub fn print(report: &Report, dry_run: bool, format: Format) -> Result<()> {
         Some(Value::Array(patches)) if dry_run && format == Format::Human => {
             eprint!("{}", report.human());
             for p in patches {
-                stdout::print(format!("---\n{}", serde_yaml::to_string(p)?))?;
+                stdout::print(format!("---\n{}", binding::to_yaml(p)?))?;
             }
         }
         _ => report.print(format)?,
@@ -150,6 +162,9 @@ pub async fn bind(
     report.set("clientId", plan.client_id.clone());
     report.set("tenantId", plan.tenant.clone());
     if !report.ok || args.dry_run {
+        if report.ok && args.target.kind == WorkloadKind::Job {
+            report.push(recreate::dry_run_check(&args.target));
+        }
         let patches = vec![plan.sa_patch, plan.wl_patch];
         report.set("patches", Value::Array(patches));
         return Ok(report);
@@ -192,9 +207,14 @@ async fn plan(
         .into());
     }
     let restarted_at = restarted_at(target.kind, found, args.no_restart);
+    let wl_patch = if target.kind == WorkloadKind::Job {
+        recreate::job(&found.object, true)
+    } else {
+        binding::workload_patch(target, ns, restarted_at.as_deref())
+    };
     Ok(Plan {
         sa_patch: binding::service_account_patch(&sa_name, ns, &client_id, &tenant),
-        wl_patch: binding::workload_patch(target, ns, restarted_at.as_deref()),
+        wl_patch,
         sa_name,
         client_id,
         tenant,
@@ -227,6 +247,11 @@ async fn apply(
             plan.client_id, plan.tenant
         ),
     ));
+    if target.kind == WorkloadKind::Job {
+        let check = recreate::replace(found, &plan.wl_patch, args.wait.timeout, format).await?;
+        report.push(check);
+        return Ok(());
+    }
     let after = found
         .api
         .patch(&target.name, &ssa, &Patch::Apply(&plan.wl_patch))
@@ -258,16 +283,16 @@ fn restarted_at(kind: WorkloadKind, found: &Found, no_restart: bool) -> Option<S
     if !kind.rolls_out() {
         return None;
     }
+    let current = binding::template_annotation(&found.template, binding::ANNOTATION_RESTARTED_AT);
     if !no_restart {
         let now = k8s_openapi::jiff::Timestamp::now();
-        return Some(now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+        return Some(binding::restart_stamp(now, current));
     }
     let path = binding::restarted_at_path(kind);
     if !binding::applied_by(&found.object, FIELD_MANAGER, &path) {
         return None;
     }
-    binding::template_annotation(&found.template, binding::ANNOTATION_RESTARTED_AT)
-        .map(str::to_string)
+    current.map(str::to_string)
 }
 
 /// What happens to the running pods.

@@ -9,6 +9,7 @@ pub mod logs;
 pub mod man;
 pub mod unbind;
 pub mod verify;
+pub mod verify_workload;
 
 use anyhow::Result;
 

@@ -9,17 +9,22 @@ use kube::api::{Api, ApiResource, Patch, PatchParams};
 use serde_json::Value;
 use xtenant_shared::output::Format;
 
-use crate::binding::{self, Target};
+use crate::binding::{self, Target, WorkloadKind};
 use crate::cli::Global;
-use crate::commands::bind::{WaitArgs, await_rollout, print, read, refuse_job, restart_check};
+use crate::commands::bind::{WaitArgs, await_rollout, check_recreate, print, read, restart_check};
 use crate::manifests::FIELD_MANAGER;
 use crate::output::{Check, Report};
+use crate::recreate;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// The workload: deployment/NAME, statefulset/NAME, daemonset/NAME or cronjob/NAME
+    /// The workload: deployment/NAME, statefulset/NAME, daemonset/NAME, cronjob/NAME or job/NAME
     #[arg(value_name = "KIND/NAME", value_parser = binding::parse_target)]
     pub target: Target,
+    /// For a Job, whose pod template cannot change: delete it with its pods
+    /// and create it again without the label, the rest of its spec kept
+    #[arg(long)]
+    pub recreate: bool,
     /// Print the patches as YAML and change nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -28,7 +33,7 @@ pub struct Args {
 }
 
 pub async fn run(global: &Global, args: &Args) -> Result<u8> {
-    refuse_job(&args.target, "unbind")?;
+    check_recreate(&args.target, "unbind", args.recreate)?;
     let target = crate::kube::connect(global).await?;
     let report = unbind(target.client, &target.namespace, args, global.common.output).await?;
     print(&report, args.dry_run, global.common.output)?;
@@ -41,18 +46,32 @@ pub async fn unbind(client: Client, ns: &str, args: &Args, format: Format) -> Re
     let found = read(&client, ns, target).await?;
     let sa_name = binding::service_account_name(&found.template);
     let sa_ar = ApiResource::erase::<ServiceAccount>(&());
-    let wl_patch = binding::release_patch(&target.kind.api_resource(), &target.name, ns);
+    let is_job = target.kind == WorkloadKind::Job;
+    let wl_patch = if is_job {
+        recreate::job(&found.object, false)
+    } else {
+        binding::release_patch(&target.kind.api_resource(), &target.name, ns)
+    };
     let sa_patch = binding::release_patch(&sa_ar, &sa_name, ns);
     let mut report = Report::new("unbind");
     report.set("namespace", ns);
     report.set("workload", target.to_string());
     report.set("serviceAccount", sa_name.clone());
     if args.dry_run {
+        if is_job {
+            report.push(recreate::dry_run_check(target));
+        }
         report.set("patches", Value::Array(vec![wl_patch, sa_patch]));
         return Ok(report);
     }
     // The workload first: new pods then come without the label before the
     // ServiceAccount loses its annotations.
+    if is_job {
+        let check = recreate::replace(&found, &wl_patch, args.wait.timeout, format).await?;
+        report.push(check);
+        release_service_account(client, ns, &sa_name, &sa_patch, &mut report).await?;
+        return Ok(report);
+    }
     let ssa = PatchParams::apply(FIELD_MANAGER);
     let after = found
         .api
@@ -69,14 +88,30 @@ pub async fn unbind(client: Client, ns: &str, args: &Args, format: Format) -> Re
         "workload",
         format!("{target}: xtenant's pod template fields released{still}"),
     ));
+    release_service_account(client, ns, &sa_name, &sa_patch, &mut report).await?;
+    let changed = template != found.template;
+    report.push(restart_check(target, changed, None, false));
+    await_rollout(&mut report, &found, target, changed, &args.wait, format).await?;
+    Ok(report)
+}
+
+/// Releases xtenant's annotations on the ServiceAccount, if it still exists.
+async fn release_service_account(
+    client: Client,
+    ns: &str,
+    sa_name: &str,
+    sa_patch: &Value,
+    report: &mut Report,
+) -> Result<()> {
+    let ssa = PatchParams::apply(FIELD_MANAGER);
     let sas: Api<ServiceAccount> = Api::namespaced(client, ns);
     if sas
-        .get_opt(&sa_name)
+        .get_opt(sa_name)
         .await
         .with_context(|| format!("reading serviceaccount/{sa_name}"))?
         .is_some()
     {
-        sas.patch(&sa_name, &ssa, &Patch::Apply(&sa_patch))
+        sas.patch(sa_name, &ssa, &Patch::Apply(sa_patch))
             .await
             .with_context(|| {
                 format!("applying an empty configuration to serviceaccount/{sa_name}")
@@ -86,8 +121,5 @@ pub async fn unbind(client: Client, ns: &str, args: &Args, format: Format) -> Re
             format!("serviceaccount/{sa_name}: xtenant's annotations released"),
         ));
     }
-    let changed = template != found.template;
-    report.push(restart_check(target, changed, None, false));
-    await_rollout(&mut report, &found, target, changed, &args.wait, format).await?;
-    Ok(report)
+    Ok(())
 }

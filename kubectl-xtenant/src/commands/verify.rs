@@ -12,7 +12,9 @@ use kube::api::{Api, LogParams};
 use xtenant_shared::output::Format;
 
 use crate::aadsts;
+use crate::binding::{self, Target};
 use crate::cli::{Global, IdentityArgs, WorkloadArgs, parse_duration};
+use crate::commands::verify_workload;
 use crate::exit::{Timeout, Usage};
 use crate::inspect::{self, Expect};
 use crate::output::{Check, Report, progress};
@@ -21,6 +23,10 @@ use crate::wait::{self, Deadline, JobState};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
+    /// A workload to check instead of the demo Job: every current pod of
+    /// deployment/NAME, statefulset/NAME, daemonset/NAME, cronjob/NAME or job/NAME
+    #[arg(value_name = "KIND/NAME", value_parser = binding::parse_target, conflicts_with_all = ["job_name", "service_account", "messages", "timeout"])]
+    pub target: Option<Target>,
     #[command(flatten)]
     pub workload: WorkloadArgs,
     #[command(flatten)]
@@ -44,6 +50,9 @@ pub struct Plan {
 }
 
 pub async fn run(global: &Global, args: &Args) -> Result<u8> {
+    if let Some(target) = &args.target {
+        return verify_workload::run(global, target, &args.identity).await;
+    }
     let settings = Settings::load(global)?;
     let job_name = settings.job_name(args.workload.job_name.as_deref())?;
     let expect = Expect {

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use common::TENANT_A;
 use common::plugin::{CLIENT_ID, Plugin, TENANT_B, check};
+use common::workloads::verified;
 use controlplane::{ControlPlane, Options};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
@@ -226,6 +227,19 @@ fn deployment_with_helm_fields(rt: &Runtime, cp: &ControlPlane, kx: &Plugin) {
         }
         assert_eq!(env["AZURE_CLIENT_ID"], CLIENT_ID, "{}", c.name);
         assert_eq!(env["AZURE_TENANT_ID"], TENANT_B, "{}", c.name);
+    }
+
+    // verify KIND/NAME checks every container of every current pod, the init container's too.
+    let report = verified(kx, NS, "deployment/web");
+    for name in ["migrate", "app", "sidecar"] {
+        let suffix = format!("/{name}/env.AZURE_TENANT_ID");
+        let c = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"].as_str().unwrap().ends_with(&suffix))
+            .unwrap_or_else(|| panic!("container {name} not checked: {report:#}"));
+        assert_eq!(c["verdict"], "pass", "{c:#}");
     }
 
     // unbind returns both objects to what the chart made, and waits for the pods without it.

@@ -15,6 +15,7 @@ pub const CLIENT_ID: &str = "c11e0000-0000-4000-8000-0000000000c1";
 
 pub mod local;
 pub mod plugin;
+pub mod workloads;
 
 pub async fn namespace(client: &Client, name: &str) {
     let ns = Namespace {

@@ -1,0 +1,214 @@
+//! `verify KIND/NAME`: the checks `verify` makes on the demo Job's pod, made
+//! on every current pod of a workload and on each of its containers (init
+//! containers included), plus whether each pod was created after its
+//! ServiceAccount got the identity's annotations: the webhook only mutates
+//! pods when they are created.
+
+use anyhow::{Context, Result};
+use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec, ServiceAccount};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::Client;
+use kube::api::Api;
+use xtenant_shared::names::ANNOTATION_CLIENT_ID;
+
+use crate::binding::{self, Target, WorkloadKind};
+use crate::cli::{Global, IdentityArgs};
+use crate::commands::bind;
+use crate::inspect::{self, Expect};
+use crate::output::{Check, Report};
+use crate::owned_pods;
+use crate::settings::Settings;
+use crate::template_checks;
+
+pub async fn run(global: &Global, target: &Target, identity: &IdentityArgs) -> Result<u8> {
+    let settings = Settings::load(global)?;
+    let context = crate::kube::offline_context(global);
+    let cluster = crate::kube::connect(global).await?;
+    let (client, ns) = (cluster.client, &cluster.namespace);
+    let report = verify(client, ns, target, identity, settings, context.as_deref()).await?;
+    report.print(global.common.output)?;
+    Ok(report.exit_code())
+}
+
+/// Reads the workload, its ServiceAccount and its current pods, and checks them.
+pub async fn verify(
+    client: Client,
+    ns: &str,
+    target: &Target,
+    identity: &IdentityArgs,
+    settings: Settings,
+    context: Option<&str>,
+) -> Result<Report> {
+    let found = bind::read(&client, ns, target).await?;
+    let sa_name = binding::service_account_name(&found.template);
+    let settings = settings.for_workload(ns, &sa_name, context);
+    let expect = Expect {
+        client_id: settings.client_id(identity.client_id.as_deref())?,
+        tenant_b: settings.tenant_b(identity.tenant_id.as_deref())?,
+        container: String::new(),
+    };
+    let mut report = Report::new("verify");
+    report.set("namespace", ns);
+    report.set("workload", target.to_string());
+    report.set("serviceAccount", sa_name.clone());
+    let sas: Api<ServiceAccount> = Api::namespaced(client.clone(), ns);
+    let sa = sas
+        .get_opt(&sa_name)
+        .await
+        .with_context(|| format!("reading serviceaccount/{sa_name}"))?;
+    report.push(service_account_check(
+        sa.as_ref(),
+        &sa_name,
+        target,
+        &expect,
+    ));
+    let annotated = sa.as_ref().and_then(owned_pods::annotated_at);
+    let pods = owned_pods::current(&client, ns, target.kind, &found.object).await?;
+    let names: Vec<String> = pods
+        .iter()
+        .filter_map(|p| p.metadata.name.clone())
+        .collect();
+    report.set("pods", names);
+    report.push(pods_check(target, pods.len()));
+    for pod in &pods {
+        for check in pod_checks(pod, &expect, annotated.as_ref(), target) {
+            report.push(check);
+        }
+    }
+    Ok(report)
+}
+
+/// The ServiceAccount exists and names the identity's client ID.
+fn service_account_check(
+    sa: Option<&ServiceAccount>,
+    name: &str,
+    target: &Target,
+    expect: &Expect,
+) -> Check {
+    let id = "serviceaccount";
+    let fix = format!("kubectl xtenant bind {target}");
+    let Some(sa) = sa else {
+        return Check::fail(
+            id,
+            format!("serviceaccount/{name}, which {target} runs as, does not exist"),
+            format!("create it, then run `{fix}`"),
+        );
+    };
+    let annotations = sa.metadata.annotations.as_ref();
+    match annotations.and_then(|a| a.get(ANNOTATION_CLIENT_ID)) {
+        Some(v) if v.eq_ignore_ascii_case(&expect.client_id) => Check::pass(
+            id,
+            format!("serviceaccount/{name}: {ANNOTATION_CLIENT_ID} {v}"),
+        ),
+        Some(v) => Check::fail(
+            id,
+            format!(
+                "serviceaccount/{name}: {ANNOTATION_CLIENT_ID} is {v}, not the identity's client ID {}",
+                expect.client_id
+            ),
+            fix,
+        ),
+        None => Check::fail(
+            id,
+            format!("serviceaccount/{name} has no {ANNOTATION_CLIENT_ID} annotation"),
+            fix,
+        ),
+    }
+}
+
+/// How many pods there are to check; none is a failure except for a
+/// CronJob between runs.
+fn pods_check(target: &Target, count: usize) -> Check {
+    match (count, target.kind) {
+        (0, WorkloadKind::CronJob) => Check::warn(
+            "pods",
+            format!(
+                "{target} has no running Job, so no pod to check: its next run will be checked"
+            ),
+            format!(
+                "to check now: kubectl create job --from={target} {}-verify, then verify again",
+                target.name
+            ),
+        ),
+        (0, _) => Check::fail(
+            "pods",
+            format!("{target} has no current pod to check"),
+            "scale it up or wait for its pods (kubectl get pods), then verify again",
+        ),
+        (n, _) => Check::pass("pods", format!("{target}: {n} current pod(s)")),
+    }
+}
+
+/// The checks of one pod, each id led by the pod's name (and the container's).
+pub fn pod_checks(
+    pod: &Pod,
+    expect: &Expect,
+    annotated: Option<&Time>,
+    target: &Target,
+) -> Vec<Check> {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let prefix = |c: Check, at: &str| Check {
+        id: format!("{at}/{}", c.id),
+        ..c
+    };
+    let mut checks = vec![
+        prefix(created_check(pod, annotated, target), &name),
+        prefix(inspect::label_check(pod), &name),
+    ];
+    let as_template = PodTemplateSpec {
+        metadata: Some(pod.metadata.clone()),
+        spec: pod.spec.clone(),
+    };
+    let skip = template_checks::skipped(&as_template);
+    for c in template_checks::containers(&as_template) {
+        let at = format!("{name}/{}", c.name);
+        if skip.contains(&c.name) {
+            let why =
+                "listed in azure.workload.identity/skip-containers: the webhook injects nothing";
+            checks.push(Check::skip(&format!("{at}/container"), why));
+            continue;
+        }
+        for check in inspect::container_checks(pod, c, expect) {
+            checks.push(prefix(check, &at));
+        }
+    }
+    checks
+}
+
+/// Whether the pod was created after the ServiceAccount's annotations were
+/// set; an older pod was admitted without them and must be replaced.
+fn created_check(pod: &Pod, annotated: Option<&Time>, target: &Target) -> Check {
+    let id = "restart";
+    let created = pod.metadata.creation_timestamp.as_ref();
+    let (Some(created), Some(annotated)) = (created, annotated) else {
+        return Check::skip(
+            id,
+            "no record of when the ServiceAccount's workload identity annotations were set",
+        );
+    };
+    let (created, annotated) = (created.0, annotated.0);
+    if created >= annotated {
+        return Check::pass(
+            id,
+            format!("created {created}, after the ServiceAccount was annotated ({annotated})"),
+        );
+    }
+    let fix = match target.kind {
+        WorkloadKind::CronJob => format!(
+            "the next run of {target} creates new pods; to replace this one now, delete its Job"
+        ),
+        WorkloadKind::Job => format!("kubectl xtenant bind {target} --recreate"),
+        _ => format!("kubectl rollout restart {target}"),
+    };
+    Check::fail(
+        id,
+        format!(
+            "pod created before the ServiceAccount was annotated: restart needed (created {created}, annotated {annotated}); the webhook only mutates pods when they are created"
+        ),
+        fix,
+    )
+}
+
+#[cfg(test)]
+#[path = "verify_workload_tests.rs"]
+mod scenarios;
