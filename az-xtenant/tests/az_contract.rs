@@ -304,6 +304,7 @@ fn every_emitted_argv_parses_with_the_real_az() {
         "role assignment delete",
         "identity federated-credential delete",
         "identity list",
+        "aks list",
         "deployment group create",
         "deployment group show",
     ] {

@@ -240,6 +240,10 @@ fn export_turns_the_demo_into_a_graph_that_plans_nothing_new() {
         &format!("identity_list@{SB}"),
         vec![Resp::Json(json!([identity()]))],
     );
+    w.on(
+        &format!("aks_list@{SA}"),
+        vec![Resp::Json(json!([cluster(true)]))],
+    );
     w.clear_calls();
     let out = w.run(&["plan", "-f", file, "--detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));

@@ -75,6 +75,13 @@ pub fn aks_show(sub: &str, rg: &str, name: &str) -> Vec<String> {
         .sub(sub)
 }
 
+/// Every cluster in a group: a graph's clusters share a few groups.
+pub fn aks_list(sub: &str, rg: &str) -> Vec<String> {
+    Argv::new(&["aks", "list"])
+        .opt("--resource-group", rg)
+        .sub(sub)
+}
+
 pub fn aks_create(sub: &str, rg: &str, name: &str) -> Vec<String> {
     Argv::new(&["aks", "create"])
         .opt("--resource-group", rg)
@@ -204,6 +211,15 @@ pub fn identity_delete(sub: &str, rg: &str, name: &str) -> Vec<String> {
 pub fn role_assignment_list(sub: &str, scope: &str) -> Vec<String> {
     Argv::new(&["role", "assignment", "list"])
         .opt("--scope", scope)
+        .opt("--fill-principal-name", "false")
+        .sub(sub)
+}
+
+/// Every role assignment in a subscription, at any scope: one list answers
+/// for all of a graph's grants there.
+pub fn role_assignment_list_all(sub: &str) -> Vec<String> {
+    Argv::new(&["role", "assignment", "list"])
+        .flag("--all")
         .opt("--fill-principal-name", "false")
         .sub(sub)
 }

@@ -79,6 +79,21 @@ impl Az {
         )
     }
 
+    /// The cluster `name` among its group's (one list answers for every
+    /// cluster of a graph in that group).
+    pub fn aks_in_group(
+        &self,
+        sub: &str,
+        rg: &str,
+        name: &str,
+    ) -> Result<Option<Cluster>, AzError> {
+        let all: Vec<Cluster> = self.list(
+            &format!("listing AKS clusters in {rg}"),
+            &argv::aks_list(sub, rg),
+        )?;
+        Ok(all.into_iter().find(|c| named(&c.id, name)))
+    }
+
     pub fn aks_create(&self, sub: &str, rg: &str, name: &str) -> Result<Option<Cluster>, AzError> {
         let what = format!("creating AKS cluster {name} (this takes several minutes)");
         self.change(&what, &argv::aks_create(sub, rg, name))
@@ -202,10 +217,7 @@ impl Az {
             &format!("listing managed identities in {rg}"),
             &argv::identity_list(sub, rg),
         )?;
-        let wanted = format!("/userAssignedIdentities/{name}").to_ascii_lowercase();
-        Ok(all
-            .into_iter()
-            .find(|i| i.id.to_ascii_lowercase().ends_with(&wanted)))
+        Ok(all.into_iter().find(|i| named(&i.id, name)))
     }
 
     pub fn identity_create(
@@ -237,6 +249,14 @@ impl Az {
         )
     }
 
+    /// Every role assignment in the scope's subscription, at any scope.
+    pub fn role_assignments_everywhere(&self, scope: &str) -> Result<Vec<RoleAssignment>, AzError> {
+        self.list(
+            "checking role assignments",
+            &argv::role_assignment_list_all(subscription_of(scope)),
+        )
+    }
+
     pub fn role_assignment_create(
         &self,
         sub: &str,
@@ -246,6 +266,8 @@ impl Az {
         let v = self.write(&format!("assigning {} to the identity", g.role), &a)?;
         if let Some(made) = &v {
             self.amend_list(&argv::role_assignment_list(sub, g.scope), made);
+            let everywhere = argv::role_assignment_list_all(subscription_of(g.scope));
+            self.amend_list(&everywhere, made);
         }
         opt(&a, v)
     }
@@ -353,6 +375,22 @@ impl Az {
     }
 }
 
+/// Whether the ARM ID `id` ends in the name `name` (ARM names compare
+/// without case).
+fn named(id: &str, name: &str) -> bool {
+    id.rsplit('/')
+        .next()
+        .is_some_and(|last| last.eq_ignore_ascii_case(name))
+}
+
+/// The subscription an ARM ID is in (empty when it names none).
+fn subscription_of(id: &str) -> &str {
+    let mut parts = id
+        .split('/')
+        .skip_while(|p| !p.eq_ignore_ascii_case("subscriptions"));
+    parts.nth(1).unwrap_or_default()
+}
+
 /// The ARM ID of a Service Bus namespace.
 pub fn namespace_id(sub: &str, rg: &str, ns: &str) -> String {
     format!(
@@ -370,5 +408,19 @@ impl Identity {
             client_id: PLACEHOLDER_GUID.into(),
             principal_id: PLACEHOLDER_GUID.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_name_their_subscription_and_end_in_their_name() {
+        let id = "/subscriptions/S1/resourceGroups/rg/providers/Microsoft.ServiceBus/namespaces/sb/queues/Orders";
+        assert_eq!(subscription_of(id), "S1");
+        assert_eq!(subscription_of("/providers/x"), "");
+        assert!(named(id, "orders"));
+        assert!(!named(id, "order"));
     }
 }

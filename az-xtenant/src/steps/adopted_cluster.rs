@@ -44,9 +44,10 @@ impl Step for AdoptedClusterStep {
     }
 
     fn read(&self, cx: &Cx) -> Result<Self::Live> {
+        // A graph's clusters share a few groups: one list answers for all.
         Ok(cx
             .az
-            .aks_show(&self.subscription, &self.resource_group, &self.name)?)
+            .aks_in_group(&self.subscription, &self.resource_group, &self.name)?)
     }
 
     fn decide(&self, cx: &Cx, live: &Self::Live) -> Result<Decision> {

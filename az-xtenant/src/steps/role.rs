@@ -80,9 +80,15 @@ impl Step for RoleStep {
 
     fn read(&self, cx: &Cx) -> Result<Self::Live> {
         let principal = self.principal(cx);
-        Ok(cx
-            .az
-            .role_assignment_list(&self.place.subscription, &self.scope)?
+        let all = match self.identity {
+            // A graph's grants are on many scopes of a few subscriptions: one
+            // list of each subscription's assignments answers for all.
+            IdentitySlot::Graph(_) => cx.az.role_assignments_everywhere(&self.scope)?,
+            IdentitySlot::Demo => cx
+                .az
+                .role_assignment_list(&self.place.subscription, &self.scope)?,
+        };
+        Ok(all
             .into_iter()
             .find(|ra| ra.grants(&self.role, &principal, &self.scope)))
     }

@@ -61,7 +61,10 @@ pub fn azure(w: &World, before: usize) {
         v.push(Json(after));
         v
     };
-    w.on(&format!("aks_show@{SA}"), vec![Json(cluster(true))]);
+    w.on(
+        &format!("aks_list@{SA}"),
+        vec![Json(json!([cluster(true)]))],
+    );
     w.on(
         &format!("group_show@{SB}"),
         twice(not_found(RG), group(true)),

@@ -490,7 +490,7 @@ fn a_killed_apply_resumes_without_duplicates(w: &World) {
             .iter()
             .map(|sa| WorkloadSpec::new("resume", sa, "id-resume", None))
             .collect(),
-        ..spec.clone()
+        ..spec
     };
     w.e.write("resume.yaml", &grown.yaml());
     kill_when_held(&["federatedIdentityCredentials.put"]);
