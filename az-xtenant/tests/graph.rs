@@ -353,3 +353,78 @@ fn a_deployment_left_running_by_a_stopped_run_is_waited_for_then_read_again() {
         "found after the wait, both are recorded as made: {owned}"
     );
 }
+
+/// Blue → green: the workloads move to a second cluster; the blue
+/// credentials are pruned only once a green token was exchanged for real.
+#[test]
+fn prune_keeps_a_moving_workloads_old_credential_until_the_new_one_is_proven() {
+    use Resp::*;
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 1);
+    w.ok(&["apply", "-f", &file, "--yes"]);
+    // Green joins; both workloads leave blue for it.
+    let green_issuer = "https://green.example/issuer/";
+    let mut green = cluster(true);
+    green["id"] = json!(
+        cluster(true)["id"]
+            .as_str()
+            .unwrap()
+            .replace(&format!("/{AKS}"), "/aks-green")
+    );
+    green["oidcIssuerProfile"]["issuerUrl"] = json!(green_issuer);
+    w.on(
+        &format!("aks_list@{SA}"),
+        vec![Json(json!([cluster(true), green]))],
+    );
+    let text = std::fs::read_to_string(&file).unwrap().replace(
+        "clusters:\n",
+        &format!("clusters:\n  - name: aks-green\n    resourceGroup: {RG}\n"),
+    );
+    let text = text.replace(
+        "    identity: sb-crosstenantdemo-12345-identity\n",
+        "    identity: sb-crosstenantdemo-12345-identity\n    clusters: [aks-green]\n",
+    );
+    std::fs::write(&file, text).unwrap();
+    w.clear_calls();
+
+    let plan = w.ok(&["plan", "-f", &file, "--prune"]);
+    let unproven: Vec<&str> = plan
+        .lines()
+        .filter(|l| l.starts_with("! not proven: "))
+        .collect();
+    assert_eq!(unproven.len(), 2, "{plan}");
+    assert!(
+        unproven[0].contains("orders/reader leaves cluster")
+            && unproven[0]
+                .contains("--context aks-green -n orders --service-account reader --exchange"),
+        "{plan}"
+    );
+    let out = w.run(&["apply", "-f", &file, "--prune", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nothing was changed"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        writes(&w).is_empty(),
+        "refused before any write: {:?}",
+        writes(&w)
+    );
+
+    // `kubectl xtenant doctor --exchange` from green recorded both workloads.
+    let mut p = w.profile();
+    p["graph"]["proofs"] = json!(["writer", "reader"].map(|sa| json!({
+        "issuer": green_issuer, "subject": format!("system:serviceaccount:orders:{sa}"),
+        "clientId": CLIENT, "at": 1
+    })));
+    std::fs::write(w.profile_path(), p.to_string()).unwrap();
+    let plan = w.ok(&["plan", "-f", &file, "--prune"]);
+    assert!(!plan.contains("! not proven"), "{plan}");
+    let removes = plan
+        .lines()
+        .filter(|l| l.starts_with("- Tenant B: federated credential xt-"))
+        .count();
+    assert_eq!(removes, 2, "{plan}");
+}

@@ -20,6 +20,23 @@ pub struct GraphState {
     pub identities: BTreeMap<String, IdentityState>,
     #[serde(default)]
     pub bindings: Vec<Binding>,
+    /// Token exchanges Entra accepted (`kubectl xtenant doctor --exchange`):
+    /// the proof that a cluster's credential works, which `apply --prune`
+    /// wants before it removes the credentials of a cluster being left.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub proofs: Vec<Proof>,
+}
+
+/// One token exchange Entra accepted: a token with this issuer and subject
+/// got an access token for the client in Tenant B.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Proof {
+    pub issuer: String,
+    pub subject: String,
+    pub client_id: String,
+    /// When, in seconds since the Unix epoch.
+    pub at: u64,
 }
 
 /// One adopted cluster of Tenant A.
@@ -54,6 +71,23 @@ pub struct Binding {
 impl GraphState {
     pub fn is_empty(&self) -> bool {
         self == &Self::default()
+    }
+
+    /// Records an accepted exchange, replacing an earlier one for the same
+    /// (issuer, subject, client).
+    pub fn prove(&mut self, proof: Proof) {
+        self.proofs.retain(|p| {
+            (&p.issuer, &p.subject, &p.client_id)
+                != (&proof.issuer, &proof.subject, &proof.client_id)
+        });
+        self.proofs.push(proof);
+    }
+
+    /// Whether an exchange with this issuer and subject was ever accepted.
+    pub fn proven(&self, issuer: &str, subject: &str) -> bool {
+        self.proofs
+            .iter()
+            .any(|p| p.issuer == issuer && p.subject == subject)
     }
 
     /// The identity bound to a (namespace, ServiceAccount), and its state.
@@ -99,5 +133,22 @@ mod tests {
             ("orders-writer", Some("c"))
         );
         assert!(g.identity_for("orders", "reader").is_none());
+    }
+
+    #[test]
+    fn an_accepted_exchange_is_kept_once_per_issuer_subject_and_client() {
+        let mut g = GraphState::default();
+        let proof = |at| Proof {
+            issuer: "https://green/".into(),
+            subject: "system:serviceaccount:ns:sa".into(),
+            client_id: "c".into(),
+            at,
+        };
+        assert!(!g.proven("https://green/", "system:serviceaccount:ns:sa"));
+        g.prove(proof(1));
+        g.prove(proof(2));
+        assert_eq!(g.proofs, vec![proof(2)]);
+        assert!(g.proven("https://green/", "system:serviceaccount:ns:sa"));
+        assert!(!g.proven("https://green", "system:serviceaccount:ns:sa"));
     }
 }

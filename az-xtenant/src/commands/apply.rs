@@ -25,6 +25,11 @@ pub struct Args {
     /// anything else
     #[arg(long)]
     pub prune: bool,
+    /// With --prune: remove a moving workload's old credentials even though
+    /// no exchange from its new cluster was proven (`kubectl xtenant doctor
+    /// --exchange` records one)
+    #[arg(long, requires = "prune")]
+    pub force: bool,
     #[command(flatten)]
     pub wait: WaitArgs,
 }
@@ -37,6 +42,13 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     login::check(&az, &places(&model))?;
     let plan = graph::plan::compute(ctx, &az, &model, &g, args.prune)?;
     eprint!("{}", plan.human());
+    if !plan.unproven_moves.is_empty() && !args.force {
+        return Err(xtenant_shared::exit::Usage(format!(
+            "apply --prune would remove the only proven credentials of {} moving workload(s); nothing was changed. Prove the new cluster first (the commands are above), or pass --force",
+            plan.unproven_moves.len()
+        ))
+        .into());
+    }
     if plan.is_empty() {
         ctx.progress.done("apply: nothing to change");
     } else {

@@ -108,6 +108,15 @@ impl Ctx {
         Ok(())
     }
 
+    /// The profile's name (`--profile`), as its file is named.
+    pub fn profile_name(&self) -> String {
+        self.store
+            .path()
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
     /// The profile's unique ID, made and saved the first time it is needed.
     pub fn profile_id(&self) -> Result<String> {
         if let Some(id) = self.lock().id.clone() {

@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod file;
+pub mod migration;
 pub mod model;
 pub mod plan;
 pub mod prune;

@@ -44,6 +44,10 @@ pub struct Plan {
     /// With `--prune`: what xtenant made and the file no longer declares.
     #[serde(skip)]
     pub removals: Vec<Removal>,
+    /// Workloads moving to another cluster whose new credential was never
+    /// proven: `apply --prune` refuses to remove their old one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unproven_moves: Vec<String>,
 }
 
 impl Plan {
@@ -65,6 +69,9 @@ impl Plan {
             };
             let why = c.why.as_ref().map(|w| format!(": {w}")).unwrap_or_default();
             out.push_str(&format!("{mark} Tenant {}: {}{why}\n", c.tenant, c.what));
+        }
+        for m in &self.unproven_moves {
+            out.push_str(&format!("! not proven: {m}\n"));
         }
         for b in &self.budget {
             out.push_str(&format!(
@@ -172,11 +179,14 @@ pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph, prune: bool) ->
             why: Some("created by xtenant, no longer declared".into()),
         });
     }
+    let unproven_moves =
+        super::migration::unproven(&ctx.snapshot(), &ctx.profile_name(), model, &removals);
     Ok(Plan {
         changes,
         unchanged,
         budget,
         removals,
+        unproven_moves,
     })
 }
 

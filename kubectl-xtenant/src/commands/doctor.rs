@@ -2,7 +2,7 @@
 //! fix: cluster, webhook, ServiceAccount, a real token's claims, the issuer's
 //! discovery document, and (with `--exchange`) Entra's token exchange.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::ServiceAccount;
 use kube::Client;
@@ -91,9 +91,50 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         }
         Err(e) => Err(format!("{e:#}")),
     };
-    let report = doctor(cluster, &http, &plan).await;
+    let mut report = doctor(cluster, &http, &plan).await;
+    let exchanged = report
+        .checks
+        .iter()
+        .any(|c| c.id == "exchange" && c.verdict == crate::output::Verdict::Pass);
+    if report.ok && exchanged && settings.profile.is_some() {
+        record_proof(global, &plan)?;
+        report.set("proofRecorded", true);
+    }
     report.print(global.common.output)?;
     Ok(report.exit_code())
+}
+
+/// Keeps in the profile that Entra accepted this cluster's token for the
+/// workload: `az-xtenant apply --prune` asks for it before removing the
+/// credentials of a cluster the workload is leaving.
+fn record_proof(global: &Global, plan: &Plan) -> Result<()> {
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let proof = xtenant_shared::graph_state::Proof {
+        issuer: plan.issuer.clone(),
+        subject: plan.subject(),
+        client_id: plan.client_id.clone(),
+        at,
+    };
+    global
+        .common
+        .store()?
+        .modify(|p| {
+            p.graph.prove(proof);
+            Ok::<_, xtenant_shared::ProfileError>(())
+        })
+        .context("recording the accepted exchange in the profile")?;
+    crate::output::progress(
+        global.common.output,
+        &format!(
+            "recorded in the profile: Entra accepted {} from {}",
+            plan.subject(),
+            plan.issuer
+        ),
+    );
+    Ok(())
 }
 
 /// Runs every check that can run; a failed check skips those that need it.

@@ -61,6 +61,14 @@ fn the_whole_procedure_locally_and_each_mistake_caught_by_doctor() {
 
     let issuer = l.cp.issuer().to_string();
     let subject = "system:serviceaccount:default:myserviceaccount";
+    // The accepted exchange is kept in the profile: the proof a migration's
+    // `apply --prune` asks for.
+    assert_eq!(report["data"]["proofRecorded"], true, "{report:#}");
+    let proofs = l.profile()["graph"]["proofs"].clone();
+    assert_eq!(proofs.as_array().map(Vec::len), Some(1), "{proofs:#}");
+    assert_eq!(proofs[0]["issuer"], issuer.as_str());
+    assert_eq!(proofs[0]["subject"], subject);
+    assert_eq!(proofs[0]["clientId"], l.profile()["resources"]["clientId"]);
 
     // 1. A namespace typo in the credential's subject.
     l.set_credential(&issuer, "system:serviceaccount:defualt:myserviceaccount");
