@@ -75,6 +75,25 @@ impl<N: ?Sized + Vertex> Graph<N> {
         Ok(out)
     }
 
+    /// Runs `f` on every step, in no order, at most `parallel` at once.
+    pub fn all_at_once(&self, parallel: usize, f: impl Fn(&N) + Sync) {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..parallel.clamp(1, self.nodes.len().max(1)) {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let Some(n) = self.nodes.get(i) else { break };
+                        if interrupt::requested() {
+                            break;
+                        }
+                        f(n.as_ref());
+                    }
+                });
+            }
+        });
+    }
+
     /// Runs `f` on every step, each as soon as what it needs is done, with at
     /// most `parallel` at once.
     pub fn run(&self, parallel: usize, f: impl Fn(&N) -> Result<()> + Sync) -> Result<()> {

@@ -128,6 +128,12 @@ pub trait Node: Vertex {
     fn targets(&self, cx: &Cx) -> Result<Vec<(ObjectKind, String)>> {
         Ok(vec![self.target(cx)?])
     }
+    /// Asks Azure what `read` will ask, before the steps it needs have run,
+    /// so that a walk with an az that remembers answers finds them; what
+    /// cannot be asked yet is left for the walk.
+    fn prefetch(&self, cx: &Cx) {
+        let _ = self.present(cx);
+    }
     /// What `check` finds, for each object the node manages.
     fn check_all(&self, cx: &Cx) -> Result<Vec<Finding>> {
         Ok(vec![self.check(cx)?])

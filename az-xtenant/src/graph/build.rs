@@ -62,6 +62,7 @@ pub fn graph(m: &Model) -> Result<Graph> {
             resource_group: c.resource_group.clone(),
         }));
     }
+    let mut roles: Vec<Box<dyn Node>> = Vec::new();
     for i in &m.identities {
         let pl = place(m, &i.resource_group);
         nodes.push(Box::new(IdentityStep {
@@ -72,7 +73,7 @@ pub fn graph(m: &Model) -> Result<Graph> {
             slot: IdentitySlot::Graph(i.name.clone()),
         }));
         for (n, g) in i.roles.iter().enumerate() {
-            nodes.push(Box::new(RoleStep {
+            roles.push(Box::new(RoleStep {
                 key: format!("role:{}:{n}", i.name),
                 place: pl.clone(),
                 identity: IdentitySlot::Graph(i.name.clone()),
@@ -119,10 +120,13 @@ pub fn graph(m: &Model) -> Result<Graph> {
             audience: names::TOKEN_AUDIENCE.to_string(),
         });
     }
+    // The executor starts ready nodes in this order, as many as it may at
+    // once: the credential chains, the longest work, go before the grants.
     nodes.extend(
         sets.into_values()
             .filter(|s| !s.members.is_empty())
             .map(|s| Box::new(s) as Box<dyn Node>),
     );
+    nodes.extend(roles);
     Graph::new(nodes)
 }

@@ -215,6 +215,14 @@ impl Node for CredentialSetStep {
         Ok(())
     }
 
+    fn prefetch(&self, cx: &Cx) {
+        // The list itself; deciding needs the clusters' issuers, known later.
+        let p = &self.place;
+        let _ = cx
+            .az
+            .credential_list(&p.subscription, &p.resource_group, &self.identity);
+    }
+
     fn check(&self, cx: &Cx) -> Result<Finding> {
         let all = self.check_all(cx)?;
         let update = all

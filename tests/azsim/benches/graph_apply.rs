@@ -124,10 +124,9 @@ fn verdict(met: bool) -> &'static str {
 fn main() {
     let bin = azsim::newest_az_xtenant();
     let e = Estate::start(Config::two_tenants(), bin.clone());
-    e.h.update_faults(|f| {
-        f.delay_ms
-            .insert("federatedIdentityCredentials.put".into(), WRITE_MS);
-    });
+    // The time a credential write keeps its identity busy (Azure refuses
+    // another write on it meanwhile): the whole of the write's latency.
+    e.h.update_faults(|f| f.fic_write_ms = WRITE_MS);
     let spec = seed(&e);
     let file = e.write("xtenant.yaml", &spec.yaml());
     let chains = spec.bindings().iter().fold(BTreeMap::new(), |mut m, b| {
