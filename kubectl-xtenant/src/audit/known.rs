@@ -142,18 +142,21 @@ impl Known {
                 ),
             );
         }
-        let ids = self.identities.len();
+        let ids = match self.identities.len() {
+            1 => "1 known identity".to_string(),
+            n => format!("{n} known identities"),
+        };
         match &self.cluster {
             ThisCluster::NoGraph => Check::skip(
                 ID,
                 format!(
-                    "profile {name:?}: {ids} known identit(y/ies); it records no trust graph (az-xtenant apply -f xtenant.yaml), so the subjects this cluster presents are not compared with recorded credentials"
+                    "profile {name:?}: {ids}; it records no trust graph (az-xtenant apply -f xtenant.yaml), so the subjects this cluster presents are not compared with recorded credentials"
                 ),
             ),
             ThisCluster::Unknown(why) => Check::warn(
                 ID,
                 format!(
-                    "profile {name:?}: {ids} known identit(y/ies); {why}, so the subjects this cluster presents are not compared with recorded credentials"
+                    "profile {name:?}: {ids}; {why}, so the subjects this cluster presents are not compared with recorded credentials"
                 ),
                 "pass --cluster NAME, the graph's name of this cluster",
             ),
@@ -164,7 +167,7 @@ impl Known {
             } => Check::pass(
                 ID,
                 format!(
-                    "profile {name:?}: {ids} known identit(y/ies); this is cluster {cluster} of the graph (issuer {}), {} recorded credential(s) for it",
+                    "profile {name:?}: {ids}; this is cluster {cluster} of the graph (issuer {}), {} recorded credential(s) for it",
                     issuer.as_deref().unwrap_or("not recorded"),
                     bindings.len()
                 ),

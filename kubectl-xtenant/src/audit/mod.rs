@@ -10,6 +10,7 @@ mod accounts;
 mod inventory;
 mod known;
 mod pods;
+mod table;
 
 use anyhow::Result;
 use kube::Client;
@@ -18,6 +19,7 @@ use crate::output::{Check, Report};
 
 pub use inventory::{Inventory, Scope};
 pub use known::Known;
+pub use table::render as table;
 
 /// Reads what the scope holds and checks it against what the profile knows.
 pub async fn audit(client: &Client, scope: &Scope, known: &Known) -> Result<Report> {

@@ -3,6 +3,7 @@
 //! fixes it. The checks live in `crate::audit`.
 
 use anyhow::Result;
+use xtenant_shared::output::{self as stdout, Format};
 
 use crate::audit::{self, Known, Scope};
 use crate::cli::Global;
@@ -39,7 +40,10 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     let known = Known::new(settings, args.cluster.as_deref(), context.as_deref())?;
     let cluster = crate::kube::connect(global).await?;
     let report = audit::audit(&cluster.client, &scope, &known).await?;
-    report.print(global.common.output)?;
+    match global.common.output {
+        Format::Human => stdout::print(audit::table(&report))?,
+        Format::Json => report.print(Format::Json)?,
+    }
     Ok(report.exit_code())
 }
 

@@ -9,7 +9,7 @@ use super::*;
 use crate::audit::Inventory;
 use crate::fake_api::{self, Call};
 use crate::inspect::tests::{CLIENT, TENANT_A, TENANT_B, mutated_pod};
-use crate::output::{Report, Verdict};
+use crate::output::{Check, Report, Verdict};
 
 const ANNOTATED: &str = "2026-01-02T00:00:00Z";
 const LATER: &str = "2026-01-03T00:00:00Z";
@@ -185,8 +185,6 @@ fn the_finding(report: &Report) -> (String, String) {
     let c = failed[0];
     (c.id.clone(), c.fix.clone().unwrap_or_default())
 }
-
-use crate::output::Check;
 
 #[tokio::test]
 async fn a_clean_namespace_passes() {
@@ -385,14 +383,12 @@ async fn the_json_report_has_the_shared_shape() {
 #[tokio::test]
 async fn an_unknown_namespace_is_bad_input() {
     let (client, _) = fake_api::client(route(clean()));
-    let known = Known::new(settings(Some(graph_profile())), None, None).expect("known");
     let err = Inventory::read(&client, &Scope::Namespace("nope".into()))
         .await
         .err()
         .expect("refused");
     assert!(err.is::<Usage>(), "{err:#}");
     assert!(err.to_string().contains("\"nope\""), "{err}");
-    drop(known);
 }
 
 #[test]

@@ -58,6 +58,29 @@ fn audit_finds_each_mistake_once_and_passes_a_bound_namespace() {
         "{report:#}"
     );
 
+    // For people: a table, each fix under its finding.
+    let run = c.kx.run(&["audit", "-n", "mistakes"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.starts_with("      NAMESPACE"), "{}", run.stdout);
+    assert!(
+        run.stdout.ends_with("audit: 5 findings\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("fix: kubectl rollout restart deployment/old -n mistakes"),
+        "{}",
+        run.stdout
+    );
+
+    // Every namespace: the same findings, none elsewhere.
+    let run = c.kx.run(&["audit", "-A", "-o", "json"]);
+    let report = run.json();
+    assert_eq!(run.code, 1, "{report:#}");
+    assert_eq!(report["data"]["findings"], 5, "{report:#}");
+    assert_eq!(report["data"]["namespaces"], "all");
+
     let run = c.kx.run(&["audit", "-A", "-n", "clean"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("-A"), "{}", run.stderr);
@@ -133,7 +156,7 @@ fn each_mistake_is_found_once(c: &Cluster) {
 fn mistakes(c: &Cluster) {
     let ns = "mistakes";
     // The label on the Deployment object, not on its pod template.
-    let mut labelonly = deployment("labelonly", "labelonly", false, container("app"));
+    let mut labelonly = deployment("labelonly", "labelonly", false, &container("app"));
     labelonly["metadata"]["labels"] = json!({USE: "true"});
     c.helm_installs::<Deployment>(ns, "labelonly", &[labelonly]);
     annotate(c, ns, "labelonly", CLIENT_ID);
@@ -141,7 +164,7 @@ fn mistakes(c: &Cluster) {
     // A labelled Deployment whose ServiceAccount is annotated after its pod
     // started, without a restart.
     service_account(c, ns, "old");
-    apply::<Deployment>(c, ns, &deployment("old", "old", true, container("app")));
+    apply::<Deployment>(c, ns, &deployment("old", "old", true, &container("app")));
     c.running_pod(ns, "app=old");
     // Creation and managedFields times are to the second.
     std::thread::sleep(Duration::from_millis(1100));
@@ -157,7 +180,7 @@ fn mistakes(c: &Cluster) {
     annotate(c, ns, "pinned", CLIENT_ID);
     let mut pinned = container("app");
     pinned["env"] = json!([{"name": "AZURE_TENANT_ID", "value": TENANT_A}]);
-    apply::<Deployment>(c, ns, &deployment("pinned", "pinned", true, pinned));
+    apply::<Deployment>(c, ns, &deployment("pinned", "pinned", true, &pinned));
     c.running_pod(ns, "app=pinned");
 
     // A client ID no identity of the profile has.
@@ -170,7 +193,7 @@ fn clean(c: &Cluster) {
     c.helm_installs::<Deployment>(
         ns,
         "web",
-        &[deployment("web", "web", false, container("app"))],
+        &[deployment("web", "web", false, &container("app"))],
     );
     c.kx.ok(&with_identity(&[
         "bind",
@@ -182,7 +205,7 @@ fn clean(c: &Cluster) {
     ]));
 }
 
-fn deployment(name: &str, sa: &str, labelled: bool, app: Value) -> Value {
+fn deployment(name: &str, sa: &str, labelled: bool, app: &Value) -> Value {
     let mut tpl = template(name, sa, &json!([app]));
     if labelled {
         tpl["metadata"]["labels"][USE] = json!("true");
