@@ -57,7 +57,7 @@ pub fn deployment(name: &str, sa: &str, labelled: bool) -> Value {
                                  "spec": {"serviceAccountName": sa, "containers": [{"name": "app"}]}}}})
 }
 
-fn owner(kind: &str, name: &str, uid: &str) -> Value {
+pub fn owner(kind: &str, name: &str, uid: &str) -> Value {
     json!([{"apiVersion": "apps/v1", "kind": kind, "name": name, "uid": uid, "controller": true}])
 }
 

@@ -94,6 +94,36 @@ async fn a_pod_older_than_the_annotations_needs_a_restart_and_nothing_else() {
 }
 
 #[tokio::test]
+async fn an_old_pod_of_a_cron_job_or_of_no_workload_has_its_own_fix() {
+    let mut w = clean();
+    w.add(
+        "cronjobs",
+        json!({"metadata": {"name": "nightly", "namespace": "shop", "uid": "cj"}}),
+    );
+    let mut job = json!({"metadata": {"name": "nightly-1", "namespace": "shop", "uid": "j1"}});
+    job["metadata"]["ownerReferences"] = fixtures::owner("CronJob", "nightly", "cj");
+    w.add("jobs", job);
+    let pod = w.find("pods", "web-1-a");
+    pod["metadata"]["creationTimestamp"] = json!("2026-01-01T00:00:00Z");
+    pod["metadata"]["ownerReferences"] = fixtures::owner("Job", "nightly-1", "j1");
+    let (_, fix) = the_finding(&audit_shop(w.clone()).await);
+    assert!(
+        fix.starts_with("the next run of cronjob/nightly in namespace shop creates new pods"),
+        "{fix}"
+    );
+    let pod = w.find("pods", "web-1-a");
+    pod["metadata"]
+        .as_object_mut()
+        .expect("metadata")
+        .remove("ownerReferences");
+    let (_, fix) = the_finding(&audit_shop(w).await);
+    assert_eq!(
+        fix,
+        "kubectl delete pod web-1-a -n shop, then create it again"
+    );
+}
+
+#[tokio::test]
 async fn tenant_a_in_an_init_container_is_found() {
     let mut w = clean();
     let pod = w.find("pods", "web-1-a");

@@ -193,9 +193,14 @@ pub fn each_container(pod: &Pod, checks: impl Fn(&Container) -> Vec<Check>) -> V
 pub fn restart_fix(target: &Target, ns: Option<&str>) -> String {
     let in_ns = ns.map(|ns| format!(" -n {ns}")).unwrap_or_default();
     match target.kind {
-        WorkloadKind::CronJob => format!(
-            "the next run of {target}{in_ns} creates new pods; to replace this one now, delete its Job"
-        ),
+        WorkloadKind::CronJob => {
+            let in_ns = ns
+                .map(|ns| format!(" in namespace {ns}"))
+                .unwrap_or_default();
+            format!(
+                "the next run of {target}{in_ns} creates new pods; to replace this one now, delete its Job"
+            )
+        }
         WorkloadKind::Job => format!("kubectl xtenant bind {target}{in_ns} --recreate"),
         _ => format!("kubectl rollout restart {target}{in_ns}"),
     }
