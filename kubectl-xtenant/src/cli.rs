@@ -9,7 +9,9 @@ use xtenant_shared::Kind;
 use xtenant_shared::cli_args::Common;
 use xtenant_shared::validate::parser;
 
-use crate::commands::{bind, cleanup, completions, deploy, doctor, logs, man, unbind, verify};
+use crate::commands::{
+    audit, bind, cleanup, completions, deploy, doctor, logs, man, unbind, verify,
+};
 
 /// Deploy, verify and diagnose cross-tenant workload identity on AKS.
 ///
@@ -63,6 +65,8 @@ pub enum Command {
     Bind(bind::Args),
     /// Remove exactly what bind added to a workload and its ServiceAccount
     Unbind(unbind::Args),
+    /// Find workload identity mistakes in the cluster, each with the command that fixes it
+    Audit(audit::Args),
     /// Follow the logs of the Job's newest pod
     Logs(logs::Args),
     /// Delete the Job, its pods and the ServiceAccount that xtenant manages

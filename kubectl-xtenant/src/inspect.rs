@@ -96,7 +96,8 @@ pub fn label_check(pod: &Pod) -> Check {
     }
 }
 
-fn tenant_check(c: &Container, tenant_b: &str) -> Check {
+/// The container's effective `AZURE_TENANT_ID` is Tenant B.
+pub fn tenant_check(c: &Container, tenant_b: &str) -> Check {
     const ID: &str = "env.AZURE_TENANT_ID";
     let fix_env = "set AZURE_TENANT_ID to Tenant B in the container's env (not envFrom), or annotate the ServiceAccount with azure.workload.identity/tenant-id: `kubectl xtenant deploy` does both";
     match env_value(c, "AZURE_TENANT_ID") {

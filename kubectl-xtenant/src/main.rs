@@ -7,6 +7,7 @@
 #![deny(clippy::print_stdout)]
 
 mod aadsts;
+mod audit;
 mod binding;
 mod cli;
 mod commands;

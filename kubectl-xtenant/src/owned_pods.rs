@@ -92,7 +92,8 @@ pub async fn current(
     Ok(current)
 }
 
-fn finished(pod: &Pod) -> bool {
+/// Whether the pod has run to its end (Succeeded or Failed).
+pub fn finished(pod: &Pod) -> bool {
     let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
     matches!(phase, Some("Succeeded" | "Failed"))
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand: its clap `Args` and its `run`.
 
+pub mod audit;
 pub mod bind;
 pub mod cleanup;
 pub mod completions;
@@ -24,6 +25,7 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
         Command::Doctor(args) => doctor::run(global, args).await,
         Command::Bind(args) => bind::run(global, args).await,
         Command::Unbind(args) => unbind::run(global, args).await,
+        Command::Audit(args) => audit::run(global, args).await,
         Command::Logs(args) => logs::run(global, args).await,
         Command::Cleanup(args) => cleanup::run(global, args).await,
         Command::Completions(args) => completions::run(args),

@@ -5,7 +5,7 @@
 //! pods when they are created.
 
 use anyhow::{Context, Result};
-use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec, ServiceAccount};
+use k8s_openapi::api::core::v1::{Container, Pod, PodTemplateSpec, ServiceAccount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::Client;
 use kube::api::Api;
@@ -147,37 +147,68 @@ pub fn pod_checks(
     target: &Target,
 ) -> Vec<Check> {
     let name = pod.metadata.name.clone().unwrap_or_default();
-    let prefix = |c: Check, at: &str| Check {
+    let restart = created_check(pod, annotated, || restart_fix(target, None));
+    let mut checks = vec![
+        prefixed(restart, &name),
+        prefixed(inspect::label_check(pod), &name),
+    ];
+    checks.extend(each_container(pod, |c| {
+        inspect::container_checks(pod, c, expect)
+    }));
+    checks
+}
+
+/// A check with its id led by `at` (a pod's name, or `pod/container`).
+pub fn prefixed(c: Check, at: &str) -> Check {
+    Check {
         id: format!("{at}/{}", c.id),
         ..c
-    };
-    let mut checks = vec![
-        prefix(created_check(pod, annotated, target), &name),
-        prefix(inspect::label_check(pod), &name),
-    ];
+    }
+}
+
+/// `checks` run on each container of the pod, init containers included, ids
+/// led by `pod/container`; those the webhook skips are reported, not checked.
+pub fn each_container(pod: &Pod, checks: impl Fn(&Container) -> Vec<Check>) -> Vec<Check> {
+    let name = pod.metadata.name.clone().unwrap_or_default();
     let as_template = PodTemplateSpec {
         metadata: Some(pod.metadata.clone()),
         spec: pod.spec.clone(),
     };
     let skip = template_checks::skipped(&as_template);
+    let mut out = Vec::new();
     for c in template_checks::containers(&as_template) {
         let at = format!("{name}/{}", c.name);
         if skip.contains(&c.name) {
             let why =
                 "listed in azure.workload.identity/skip-containers: the webhook injects nothing";
-            checks.push(Check::skip(&format!("{at}/container"), why));
+            out.push(Check::skip(&format!("{at}/container"), why));
             continue;
         }
-        for check in inspect::container_checks(pod, c, expect) {
-            checks.push(prefix(check, &at));
-        }
+        out.extend(checks(c).into_iter().map(|check| prefixed(check, &at)));
     }
-    checks
+    out
+}
+
+/// What replaces the pods of `target` (`-n` added when `ns` is given).
+pub fn restart_fix(target: &Target, ns: Option<&str>) -> String {
+    let in_ns = ns.map(|ns| format!(" -n {ns}")).unwrap_or_default();
+    match target.kind {
+        WorkloadKind::CronJob => {
+            let in_ns = ns
+                .map(|ns| format!(" in namespace {ns}"))
+                .unwrap_or_default();
+            format!(
+                "the next run of {target}{in_ns} creates new pods; to replace this one now, delete its Job"
+            )
+        }
+        WorkloadKind::Job => format!("kubectl xtenant bind {target}{in_ns} --recreate"),
+        _ => format!("kubectl rollout restart {target}{in_ns}"),
+    }
 }
 
 /// Whether the pod was created after the ServiceAccount's annotations were
 /// set; an older pod was admitted without them and must be replaced.
-fn created_check(pod: &Pod, annotated: Option<&Time>, target: &Target) -> Check {
+pub fn created_check(pod: &Pod, annotated: Option<&Time>, fix: impl FnOnce() -> String) -> Check {
     let id = "restart";
     let created = pod.metadata.creation_timestamp.as_ref();
     let (Some(created), Some(annotated)) = (created, annotated) else {
@@ -193,19 +224,12 @@ fn created_check(pod: &Pod, annotated: Option<&Time>, target: &Target) -> Check 
             format!("created {created}, after the ServiceAccount was annotated ({annotated})"),
         );
     }
-    let fix = match target.kind {
-        WorkloadKind::CronJob => format!(
-            "the next run of {target} creates new pods; to replace this one now, delete its Job"
-        ),
-        WorkloadKind::Job => format!("kubectl xtenant bind {target} --recreate"),
-        _ => format!("kubectl rollout restart {target}"),
-    };
     Check::fail(
         id,
         format!(
             "pod created before the ServiceAccount was annotated: restart needed (created {created}, annotated {annotated}); the webhook only mutates pods when they are created"
         ),
-        fix,
+        fix(),
     )
 }
 

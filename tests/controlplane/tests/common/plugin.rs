@@ -58,6 +58,12 @@ impl Plugin {
         }
     }
 
+    /// Writes the default profile the plugin reads.
+    pub fn write_profile(&self, profile: &Value) {
+        let path = self.config.path().join("default.json");
+        std::fs::write(path, serde_json::to_vec_pretty(profile).unwrap()).unwrap();
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         let out = Command::new(workspace_bin("kubectl-xtenant"))
             .arg("--kubeconfig")
