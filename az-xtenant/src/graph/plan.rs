@@ -46,7 +46,7 @@ pub struct Plan {
     pub removals: Vec<Removal>,
     /// Workloads moving to another cluster whose new credential was never
     /// proven: `apply --prune` refuses to remove their old one.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(rename = "unprovenMoves", skip_serializing_if = "Vec::is_empty")]
     pub unproven_moves: Vec<String>,
 }
 
