@@ -80,7 +80,7 @@ fn blue_to_green_prunes_blue_only_once_green_is_proven() {
     write(green);
     let refused = l.run("az-xtenant", &["apply", "-f", file_arg, "--prune", "--yes"]);
     assert_eq!(refused.code, 2, "apply --prune must refuse");
-    assert_eq!(credentials(&l), [blue.clone(), green_credential.clone()]);
+    assert_eq!(credentials(&l), [blue, green_credential.clone()]);
     let plan = l.ok(
         "az-xtenant",
         &["plan", "-f", file_arg, "--prune", "-o", "json"],
