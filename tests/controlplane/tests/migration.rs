@@ -70,7 +70,7 @@ fn blue_to_green_prunes_blue_only_once_green_is_proven() {
 
     write("aks-blue");
     l.ok("az-xtenant", &["apply", "-f", file_arg, "--yes"]);
-    assert_eq!(credentials(&l), [blue.clone()]);
+    assert_eq!(credentials(&l), std::slice::from_ref(&blue));
     // Green joins: its credential is made beside blue's.
     write(&format!("aks-blue, {green}"));
     l.ok("az-xtenant", &["apply", "-f", file_arg, "--yes"]);
