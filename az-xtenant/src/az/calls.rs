@@ -375,6 +375,52 @@ impl Az {
     }
 }
 
+impl Az {
+    /// Every managed identity in a group.
+    pub fn identity_list(&self, sub: &str, rg: &str) -> Result<Vec<Identity>, AzError> {
+        self.list(
+            &format!("listing managed identities in {rg}"),
+            &argv::identity_list(sub, rg),
+        )
+    }
+
+    /// Every AKS cluster in a subscription.
+    pub fn aks_list_all(&self, sub: &str) -> Result<Vec<Cluster>, AzError> {
+        self.list(
+            &format!("listing AKS clusters in subscription {sub}"),
+            &argv::aks_list_all(sub),
+        )
+    }
+
+    /// Whether the resource `id` exists (a subscription always counts as existing;
+    /// a group is asked for as a group).
+    pub fn resource_exists(&self, sub: &str, id: &str) -> Result<bool, AzError> {
+        let p: Vec<&str> = id.trim_start_matches('/').split('/').collect();
+        match p.len() {
+            0..=2 => Ok(true),
+            3 | 4 => Ok(self
+                .group_show(sub, p.get(3).copied().unwrap_or_default())?
+                .is_some()),
+            _ => Ok(self
+                .read(&format!("checking {id}"), &argv::resource_show(sub, id))?
+                .is_some()),
+        }
+    }
+
+    /// Whether an issuer still publishes its discovery document; `Err` is
+    /// why not (az's own message), `Ok` when it answers with JSON.
+    pub fn discovery_answers(&self, issuer: &str) -> Result<Result<(), String>, AzError> {
+        let a = argv::discovery(issuer);
+        match self.read(&format!("asking {issuer} for its discovery document"), &a) {
+            Ok(Some(v)) if v.is_object() => Ok(Ok(())),
+            Ok(_) => Ok(Err("no discovery document".into())),
+            Err(e @ (AzError::Missing | AzError::Interrupted { .. })) => Err(e),
+            Err(AzError::Failed { message, .. }) => Ok(Err(message)),
+            Err(e) => Ok(Err(e.to_string())),
+        }
+    }
+}
+
 /// Whether the ARM ID `id` ends in the name `name` (ARM names compare
 /// without case).
 fn named(id: &str, name: &str) -> bool {

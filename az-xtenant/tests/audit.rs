@@ -1,0 +1,314 @@
+//! `audit` against the fake az: each finding kind once, with its fix; a clean
+//! estate exits 0; `--fix` deletes only the stale credentials xtenant made
+//! and the ones named; bad input exits 2 before any az call.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use serde_json::{Value, json};
+use support::*;
+
+const AUD: &str = "api://AzureADTokenExchange";
+
+fn identity_id() -> String {
+    format!(
+        "/subscriptions/{SB}/resourceGroups/{RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{IDENTITY}"
+    )
+}
+
+fn cred(name: &str, issuer: &str, subject: &str, audience: &str) -> Value {
+    json!({"name": name, "issuer": issuer, "subject": format!("system:serviceaccount:orders:{subject}"),
+           "audiences": [audience]})
+}
+
+fn gone_scope() -> String {
+    format!(
+        "/subscriptions/{SB}/resourceGroups/{RG}/providers/Microsoft.ServiceBus/namespaces/sb-gone"
+    )
+}
+
+/// The graph applied (so the profile owns its credentials), then Azure as
+/// the audit reads it: the graph's two credentials plus `extra`, and the
+/// graph's role assignment plus one on a scope that is gone when `gone`.
+fn estate(extra: Vec<Value>, gone: bool) -> (World, String) {
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 2);
+    w.ok(&["apply", "-f", &file, "--yes"]);
+    // xtenant made a credential for a cluster since deleted.
+    let mut p = w.profile();
+    p["owned"].as_array_mut().unwrap().push(json!({
+        "kind": "federatedCredential",
+        "id": format!("{}/federatedIdentityCredentials/xt-aks-old-orders-writer", identity_id()),
+        "state": "created"
+    }));
+    std::fs::write(w.profile_path(), p.to_string()).unwrap();
+    answers(&w, extra, gone);
+    w.clear_calls();
+    (w, file)
+}
+
+/// Azure as the audit reads it: the graph's two credentials plus `extra`,
+/// the graph's role assignment plus one on a scope that is gone when `gone`.
+fn answers(w: &World, extra: Vec<Value>, gone: bool) {
+    let mut creds = vec![graph_credential("writer"), graph_credential("reader")];
+    creds.extend(extra);
+    w.on(
+        &format!("aks_list@{SA}"),
+        vec![Resp::Json(json!([cluster(true)]))],
+    );
+    w.on(
+        &format!("identity_list@{SB}"),
+        vec![Resp::Json(json!([identity()]))],
+    );
+    w.on(
+        &format!("identity_federated-credential_list@{SB}"),
+        vec![Resp::Json(Value::Array(creds))],
+    );
+    let mut roles = vec![role_assignment()];
+    if gone {
+        let mut r = role_assignment();
+        r["id"] = json!(format!(
+            "{}/providers/Microsoft.Authorization/roleAssignments/r2",
+            gone_scope()
+        ));
+        r["scope"] = json!(gone_scope());
+        roles.push(r);
+    }
+    w.on(
+        &format!("role_assignment_list@{SB}"),
+        vec![Resp::Json(Value::Array(roles))],
+    );
+    w.on(
+        &format!("resource_show@{SB}"),
+        if gone {
+            vec![Resp::Json(json!({"id": ns_id()})), not_found("sb-gone")]
+        } else {
+            vec![Resp::Json(json!({"id": ns_id()}))]
+        },
+    );
+    w.on(
+        "rest",
+        vec![Resp::Fail(
+            1,
+            "ERROR: Not Found({\"error\":\"not found\"})".into(),
+        )],
+    );
+    w.on(
+        &format!("identity_federated-credential_delete@{SB}"),
+        vec![Resp::Raw("")],
+    );
+}
+
+fn messy() -> Vec<Value> {
+    let trimmed = issuer().trim_end_matches('/').to_string();
+    vec![
+        cred(
+            "xt-aks-old-orders-writer",
+            "https://old.example/t/old/",
+            "writer",
+            AUD,
+        ),
+        cred("old-by-hand", "https://gone.example/t/gone/", "writer", AUD),
+        cred("writer-slash", &trimmed, "writer", AUD),
+        cred("reader-case", &issuer(), "Reader", AUD),
+        cred(
+            "other-audience",
+            &issuer(),
+            "billing",
+            "api://something-else",
+        ),
+        cred("by-hand", &issuer(), "manual", AUD),
+    ]
+}
+
+fn findings(out: &std::process::Output) -> Vec<(String, String, String)> {
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", describe(out)));
+    let mut f: Vec<(String, String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("kind"), s("credential"), s("fix"))
+        })
+        .collect();
+    f.sort();
+    f
+}
+
+fn delete(name: &str) -> String {
+    format!(
+        "az identity federated-credential delete --resource-group {RG} --identity-name {IDENTITY} --name {name} --yes --subscription {SB} -o json --only-show-errors"
+    )
+}
+
+fn deletes(w: &World) -> Vec<String> {
+    w.calls()
+        .iter()
+        .filter(|c| verb(c) == "delete")
+        .map(|c| c[c.iter().position(|a| a == "--name").unwrap() + 1].clone())
+        .collect()
+}
+
+#[test]
+fn each_finding_once_with_its_fix() {
+    let (w, file) = estate(messy(), true);
+    let out = w.run(&["audit", "-f", &file, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let update = |name: &str, issuer: &str, subject: &str| {
+        format!(
+            "az identity federated-credential update --resource-group {RG} --identity-name {IDENTITY} --name {name} --issuer {issuer} --subject system:serviceaccount:orders:{subject} --audiences {AUD} --subscription {SB} -o json --only-show-errors"
+        )
+    };
+    let gone_role = format!(
+        "az role assignment delete --ids {}/providers/Microsoft.Authorization/roleAssignments/r2 --subscription {SB} -o json --only-show-errors",
+        gone_scope()
+    );
+    let want = vec![
+        (
+            "audience",
+            "other-audience",
+            update("other-audience", &issuer(), "billing"),
+        ),
+        ("near-duplicate", "reader-case", delete("reader-case")),
+        ("near-duplicate", "writer-slash", delete("writer-slash")),
+        ("scope-gone", "", gone_role),
+        ("stale", "old-by-hand", delete("old-by-hand")),
+        (
+            "stale",
+            "xt-aks-old-orders-writer",
+            delete("xt-aks-old-orders-writer"),
+        ),
+        ("unmanaged", "by-hand", delete("by-hand")),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .into_iter()
+        .map(|(k, c, f)| (k.to_string(), c.to_string(), f))
+        .collect();
+    assert_eq!(findings(&out), want);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let i = &v["identities"][0];
+    assert_eq!(
+        (i["used"].as_u64(), i["limit"].as_u64()),
+        (Some(8), Some(20)),
+        "{i:#}"
+    );
+    let writer = &i["credentials"][0];
+    assert_eq!(writer["cluster"]["name"], AKS, "{writer:#}");
+    assert_eq!(writer["origin"], "declared");
+    assert_eq!(i["credentials"][2]["origin"], "undeclared");
+    assert_eq!(i["credentials"][2]["issuerAnswers"], false);
+    assert_eq!(i["roleAssignments"][1]["scopeExists"], false);
+    // The discovery document is fetched by az, without a token, once per dead issuer.
+    let rest: Vec<String> = w
+        .calls()
+        .iter()
+        .filter(|c| c[0] == "rest")
+        .map(|c| c.join(" "))
+        .collect();
+    assert_eq!(rest.len(), 2, "{rest:#?}");
+    assert!(
+        rest[0].starts_with("rest --method get --url https://old.example/t/old/.well-known/openid-configuration --skip-authorization-header"),
+        "{rest:#?}"
+    );
+    assert!(deletes(&w).is_empty(), "an audit changes nothing");
+
+    answers(&w, messy(), true);
+    let table = String::from_utf8_lossy(&w.run(&["audit", "-f", &file]).stdout).to_string();
+    for line in [
+        format!("identity {IDENTITY} ({RG}): 8/20 federated credentials"),
+        format!("  fix: {}", delete("xt-aks-old-orders-writer")),
+        "audit: 1 identities, 8 federated credentials, 1 clusters seen, 7 findings".into(),
+    ] {
+        assert!(table.lines().any(|l| l == line), "{line:?} not in\n{table}");
+    }
+    assert!(table.contains("none; issuer does not answer"), "{table}");
+}
+
+#[test]
+fn a_clean_estate_exits_0() {
+    let (w, file) = estate(Vec::new(), false);
+    let out = w.run(&["audit", "-f", &file]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 findings"));
+    // Without -f: the profile's graph and tenants.
+    w.init();
+    let out = w.run(&["audit", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+}
+
+#[test]
+fn fix_deletes_only_what_it_may() {
+    let (w, file) = estate(messy(), false);
+    let out = w.run(&["audit", "-f", &file, "--fix", "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the others remain: {}",
+        describe(&out)
+    );
+    assert_eq!(deletes(&w), ["xt-aks-old-orders-writer"]);
+    assert!(
+        !w.profile()["owned"].to_string().contains("xt-aks-old"),
+        "forgotten"
+    );
+
+    w.clear_calls();
+    let out = w.run(&[
+        "audit",
+        "-f",
+        &file,
+        "--fix",
+        "--yes",
+        "--credential",
+        "old-by-hand",
+        "--credential",
+        "writer-slash",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(deletes(&w), ["old-by-hand", "writer-slash"]);
+
+    // A credential with no finding is never deleted, named or not.
+    w.clear_calls();
+    let declared = format!("xt-{AKS}-orders-writer");
+    let out = w.run(&[
+        "audit",
+        "-f",
+        &file,
+        "--fix",
+        "--yes",
+        "--credential",
+        &declared,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("--credential {declared}")));
+    assert!(deletes(&w).is_empty());
+
+    // Off a terminal, --fix needs --yes.
+    w.clear_calls();
+    let out = w.run(&["audit", "-f", &file, "--fix", "--credential", "by-hand"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(deletes(&w).is_empty());
+}
+
+#[test]
+fn bad_input_exits_2_before_any_az_call() {
+    let w = World::new();
+    let file = graph_file(&w);
+    w.logged_in();
+    for args in [
+        vec!["audit", "--credential", "x"],
+        vec!["audit", "--yes"],
+        vec!["audit", "-f", &file, "--tenant-a", TA],
+        vec!["audit", "--tenant-a", "not-a-guid"],
+        vec!["audit", "--identity", "bad name!"],
+        vec!["audit", "-f", "/nonexistent/xtenant.yaml"],
+        vec!["audit"],
+    ] {
+        let out = w.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+    }
+    assert!(w.calls().is_empty(), "no az call: {:?}", w.calls());
+}
