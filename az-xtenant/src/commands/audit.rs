@@ -32,16 +32,16 @@ pub struct Args {
     #[arg(short = 'g', long = "resource-group", value_name = "RG", value_parser = parser(Kind::ResourceGroup))]
     pub groups: Vec<String>,
     /// Tenant A's ID [default: the profile's]
-    #[arg(long, conflicts_with = "file", value_parser = parser(Kind::Guid))]
+    #[arg(long, value_name = "ID", conflicts_with = "file", value_parser = parser(Kind::Guid))]
     pub tenant_a: Option<String>,
     /// Tenant A's subscription whose clusters are listed [default: the profile's]
-    #[arg(long, conflicts_with = "file", value_parser = parser(Kind::Guid))]
+    #[arg(long, value_name = "ID", conflicts_with = "file", value_parser = parser(Kind::Guid))]
     pub subscription_a: Option<String>,
     /// Tenant B's ID [default: the profile's]
-    #[arg(long, conflicts_with = "file", value_parser = parser(Kind::Guid))]
+    #[arg(long, value_name = "ID", conflicts_with = "file", value_parser = parser(Kind::Guid))]
     pub tenant_b: Option<String>,
     /// Tenant B's subscription holding the identities [default: the profile's]
-    #[arg(long, conflicts_with = "file", value_parser = parser(Kind::Guid))]
+    #[arg(long, value_name = "ID", conflicts_with = "file", value_parser = parser(Kind::Guid))]
     pub subscription_b: Option<String>,
     /// Delete the stale federated credentials xtenant created, and those
     /// named with --credential; never anything else
