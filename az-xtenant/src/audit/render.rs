@@ -10,7 +10,8 @@ fn cluster_cell(c: &CredentialReport) -> String {
     match (&c.cluster, c.issuer_answers) {
         (Some(k), _) => format!("{} ({}, {})", k.name, k.resource_group, k.subscription),
         (None, Some(false)) => "none; issuer does not answer".into(),
-        (None, _) => "none; issuer answers".into(),
+        (None, Some(true)) => "none; issuer answers".into(),
+        (None, None) => "none; issuer near a live cluster's".into(),
     }
 }
 
