@@ -126,10 +126,19 @@ fn a_clean_estate_exits_0() {
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
 }
 
+/// `audit --fix --yes`, naming `credentials`.
+fn fix(w: &World, file: &str, credentials: &[&str]) -> std::process::Output {
+    let mut args = vec!["audit", "-f", file, "--fix", "--yes"];
+    for c in credentials {
+        args.extend(["--credential", c]);
+    }
+    w.run(&args)
+}
+
 #[test]
 fn fix_deletes_only_what_it_may() {
     let (w, file) = estate(messy(), false);
-    let out = w.run(&["audit", "-f", &file, "--fix", "--yes"]);
+    let out = fix(&w, &file, &[]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -143,32 +152,14 @@ fn fix_deletes_only_what_it_may() {
     );
 
     w.clear_calls();
-    let out = w.run(&[
-        "audit",
-        "-f",
-        &file,
-        "--fix",
-        "--yes",
-        "--credential",
-        "old-by-hand",
-        "--credential",
-        "writer-slash",
-    ]);
+    let out = fix(&w, &file, &["old-by-hand", "writer-slash"]);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     assert_eq!(deletes(&w), ["old-by-hand", "writer-slash"]);
 
     // A credential with no finding is never deleted, named or not.
     w.clear_calls();
     let declared = format!("xt-{AKS}-orders-writer");
-    let out = w.run(&[
-        "audit",
-        "-f",
-        &file,
-        "--fix",
-        "--yes",
-        "--credential",
-        &declared,
-    ]);
+    let out = fix(&w, &file, &[&declared]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("--credential {declared}")));
     assert!(deletes(&w).is_empty());
