@@ -190,3 +190,38 @@ fn bad_input_exits_2_before_any_az_call() {
     }
     assert!(w.calls().is_empty(), "no az call: {:?}", w.calls());
 }
+
+#[test]
+fn a_group_is_audited_with_the_tenants_given_as_flags() {
+    let w = World::new();
+    w.logged_in();
+    answers(&w, Vec::new(), false);
+    let flags = [
+        "--tenant-a",
+        TA,
+        "--subscription-a",
+        SA,
+        "--tenant-b",
+        TB,
+        "--subscription-b",
+        SB,
+    ];
+    let mut args = vec!["audit", "-o", "json", "--resource-group", RG];
+    args.extend(flags);
+    let out = w.run(&args);
+    // No profile: nothing declares the two credentials, nothing says xtenant made them.
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let kinds: Vec<String> = findings(&out).into_iter().map(|f| f.0).collect();
+    assert_eq!(kinds, ["unmanaged", "unmanaged"]);
+    assert!(
+        w.calls().iter().any(|c| c
+            .join(" ")
+            .starts_with(&format!("identity list --resource-group {RG}"))),
+        "{:?}",
+        w.calls()
+    );
+    args.extend(["--identity", "nobody"]);
+    let out = w.run(&args);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--identity nobody"));
+}

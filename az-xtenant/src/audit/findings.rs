@@ -237,3 +237,78 @@ fn plain(c: &CredentialReport) -> FederatedCredential {
         audiences: c.audiences.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{LiveCluster, Origin};
+
+    const ISSUER: &str = "https://oic.example/t/blue/";
+
+    fn credential(name: &str, issuer: &str, audience: &str) -> CredentialReport {
+        CredentialReport {
+            name: name.into(),
+            id: format!("/i/federatedIdentityCredentials/{name}"),
+            issuer: issuer.into(),
+            subject: "system:serviceaccount:orders:writer".into(),
+            audiences: vec![audience.into()],
+            cluster: None,
+            issuer_answers: None,
+            origin: Origin::Unmanaged,
+        }
+    }
+
+    fn estate(credentials: Vec<CredentialReport>) -> Estate {
+        Estate {
+            identities: vec![IdentityReport {
+                name: "id".into(),
+                resource_group: "rg".into(),
+                subscription: "s".into(),
+                used: credentials.len(),
+                limit: 20,
+                credentials,
+                role_assignments: Vec::new(),
+            }],
+            clusters: vec![LiveCluster {
+                name: "blue".into(),
+                resource_group: "rg-aks".into(),
+                subscription: "a".into(),
+                issuer: ISSUER.into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_lone_near_issuer_is_updated_to_the_clusters() {
+        let f = find(&estate(vec![credential(
+            "c",
+            "https://OIC.example/t/blue",
+            AUDIENCE,
+        )]));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].kind, Kind::NearIssuer);
+        assert!(f[0].message.contains("cluster blue"), "{}", f[0].message);
+        assert!(
+            f[0].fix.contains(&format!(
+                "update --resource-group rg --identity-name id --name c --issuer {ISSUER} "
+            )),
+            "{}",
+            f[0].fix
+        );
+        assert!(!f[0].deletes);
+    }
+
+    #[test]
+    fn a_known_foreign_audience_says_what_it_is_for() {
+        let mut c = credential("c", ISSUER, "api://AzureADTokenExchangeUSGov");
+        c.origin = Origin::Declared;
+        let f = find(&estate(vec![c]));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].kind, Kind::Audience);
+        assert!(
+            f[0].message.contains("Azure Government"),
+            "{}",
+            f[0].message
+        );
+    }
+}
