@@ -225,3 +225,31 @@ fn a_group_is_audited_with_the_tenants_given_as_flags() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--identity nobody"));
 }
+
+#[test]
+fn an_issuer_that_cannot_be_asked_is_not_called_stale() {
+    let elsewhere = cred(
+        "elsewhere",
+        "https://unreachable.example/t/x/",
+        "writer",
+        AUD,
+    );
+    let (w, file) = estate(vec![elsewhere], false);
+    w.on(
+        "rest",
+        vec![Resp::Fail(
+            1,
+            "ERROR: HTTPSConnectionPool(host='unreachable.example', port=443): Max retries exceeded (NameResolutionError)".into(),
+        )],
+    );
+    let out = w.run(&["audit", "-f", &file, "-o", "json"]);
+    let kinds: Vec<(String, String)> = findings(&out).into_iter().map(|f| (f.0, f.1)).collect();
+    assert_eq!(kinds, [("unmanaged".to_string(), "elsewhere".to_string())]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &v["identities"][0]["credentials"][2];
+    assert!(c.get("issuerAnswers").is_none(), "{c:#}");
+    assert!(
+        c["issuerError"].as_str().unwrap().contains("Max retries"),
+        "{c:#}"
+    );
+}

@@ -12,7 +12,7 @@ use xtenant_shared::issuer;
 use xtenant_shared::ownership::Ownership;
 
 use super::{CredentialReport, IdentityReport, LiveCluster, Origin, RoleReport};
-use crate::az::Az;
+use crate::az::{Az, Discovery};
 use crate::steps::credential::MAX_CREDENTIALS;
 
 /// What to read.
@@ -109,10 +109,14 @@ pub fn collect(az: &Az, scope: &Scope, owned: &Ownership) -> Result<Estate> {
             let near_live = clusters
                 .iter()
                 .any(|k| issuer::compare(&k.issuer, &c.issuer).is_near());
-            let issuer_answers = if cluster.is_some() || near_live {
-                None
+            let (issuer_answers, issuer_error) = if cluster.is_some() || near_live {
+                (None, None)
             } else {
-                Some(az.discovery_answers(&c.issuer)?.is_ok())
+                match az.discovery(&c.issuer)? {
+                    Discovery::Answers => (Some(true), None),
+                    Discovery::Gone(why) => (Some(false), Some(why)),
+                    Discovery::Unreachable(why) => (None, Some(why)),
+                }
             };
             let key = (name.to_ascii_lowercase(), c.name.to_ascii_lowercase());
             let origin = if scope.declared.contains(&key) {
@@ -130,6 +134,7 @@ pub fn collect(az: &Az, scope: &Scope, owned: &Ownership) -> Result<Estate> {
                 audiences: c.audiences,
                 cluster,
                 issuer_answers,
+                issuer_error,
                 origin,
             });
         }

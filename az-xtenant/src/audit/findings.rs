@@ -254,6 +254,7 @@ mod tests {
             audiences: vec![audience.into()],
             cluster: None,
             issuer_answers: None,
+            issuer_error: None,
             origin: Origin::Unmanaged,
         }
     }

@@ -61,9 +61,13 @@ pub struct CredentialReport {
     pub audiences: Vec<String>,
     /// The live cluster issuing exactly this issuer, if any.
     pub cluster: Option<LiveCluster>,
-    /// For an issuer of no live cluster: whether its discovery document answers.
+    /// For an issuer of no live cluster: whether its discovery document
+    /// answers (absent when it could not be asked).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer_answers: Option<bool>,
+    /// Why the discovery document did not answer, in az's words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer_error: Option<String>,
     pub origin: Origin,
 }
 

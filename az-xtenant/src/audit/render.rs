@@ -7,11 +7,12 @@ use std::fmt::Write;
 use super::{CredentialReport, Report};
 
 fn cluster_cell(c: &CredentialReport) -> String {
-    match (&c.cluster, c.issuer_answers) {
-        (Some(k), _) => format!("{} ({}, {})", k.name, k.resource_group, k.subscription),
-        (None, Some(false)) => "none; issuer does not answer".into(),
-        (None, Some(true)) => "none; issuer answers".into(),
-        (None, None) => "none; issuer near a live cluster's".into(),
+    match (&c.cluster, c.issuer_answers, &c.issuer_error) {
+        (Some(k), _, _) => format!("{} ({}, {})", k.name, k.resource_group, k.subscription),
+        (None, Some(false), _) => "none; issuer does not answer".into(),
+        (None, Some(true), _) => "none; issuer answers".into(),
+        (None, None, Some(_)) => "none; issuer could not be asked".into(),
+        (None, None, None) => "none; issuer near a live cluster's".into(),
     }
 }
 

@@ -407,18 +407,39 @@ impl Az {
         }
     }
 
-    /// Whether an issuer still publishes its discovery document; `Err` is
-    /// why not (az's own message), `Ok` when it answers with JSON.
-    pub fn discovery_answers(&self, issuer: &str) -> Result<Result<(), String>, AzError> {
+    /// Whether an issuer still publishes its discovery document.
+    pub fn discovery(&self, issuer: &str) -> Result<Discovery, AzError> {
         let a = argv::discovery(issuer);
         match self.read(&format!("asking {issuer} for its discovery document"), &a) {
-            Ok(Some(v)) if v.is_object() => Ok(Ok(())),
-            Ok(_) => Ok(Err("no discovery document".into())),
-            Err(e @ (AzError::Missing | AzError::Interrupted { .. })) => Err(e),
-            Err(AzError::Failed { message, .. }) => Ok(Err(message)),
-            Err(e) => Ok(Err(e.to_string())),
+            Ok(Some(v)) if v.is_object() => Ok(Discovery::Answers),
+            Ok(_) => Ok(Discovery::Gone("no discovery document".into())),
+            Err(AzError::BadJson { .. }) => Ok(Discovery::Gone(
+                "answers with something that is not a discovery document".into(),
+            )),
+            // az rest says the HTTP status's reason, then the body: the
+            // issuer's host answered, and the document is not there.
+            Err(AzError::Failed { message, .. })
+                if ["Not Found", "Gone"]
+                    .iter()
+                    .any(|r| message.contains(&format!("{r}(")) || message.ends_with(r)) =>
+            {
+                Ok(Discovery::Gone(message))
+            }
+            Err(AzError::Failed { message, .. }) => Ok(Discovery::Unreachable(message)),
+            Err(e) => Err(e),
         }
     }
+}
+
+/// What an issuer's discovery URL answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Discovery {
+    /// A discovery document.
+    Answers,
+    /// The host answered that there is none (404, 410): the issuer is dead.
+    Gone(String),
+    /// It could not be asked (no route, TLS, a server error): unknown.
+    Unreachable(String),
 }
 
 /// Whether the ARM ID `id` ends in the name `name` (ARM names compare
