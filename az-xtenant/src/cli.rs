@@ -80,6 +80,8 @@ pub enum Command {
     Apply(commands::apply::Args),
     /// Declared graph: print this profile's demo setup as an xtenant.yaml
     Export(commands::export::Args),
+    /// Who trusts what: Tenant B's federated credentials and roles checked against Tenant A's clusters
+    Audit(commands::audit::Args),
     /// Print a shell completion script
     Completions(commands::completions::Args),
     /// Write man pages into a directory
@@ -103,6 +105,7 @@ impl Command {
             Command::Plan(_) => "plan",
             Command::Apply(_) => "apply",
             Command::Export(_) => "export",
+            Command::Audit(_) => "audit",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",
         }
@@ -120,7 +123,7 @@ impl Command {
                 | Command::Up(_)
                 | Command::Cleanup(_)
                 | Command::Apply(_)
-        )
+        ) || matches!(self, Command::Audit(a) if a.fix)
     }
 }
 

@@ -3,6 +3,7 @@
 //! exit code of the table both tools share (see `xtenant_shared::exit`).
 #![deny(clippy::print_stdout)]
 
+mod audit;
 mod az;
 mod cli;
 mod commands;

@@ -327,6 +327,48 @@ pub fn federated_credential_delete(sub: &str, rg: &str, identity: &str, name: &s
         .sub(sub)
 }
 
+/// Every cluster in a subscription (the audit resolves issuers against all of them).
+pub fn aks_list_all(sub: &str) -> Vec<String> {
+    Argv::new(&["aks", "list"]).sub(sub)
+}
+
+/// Any resource by its ARM ID (the audit asks whether a role's scope still exists).
+pub fn resource_show(sub: &str, id: &str) -> Vec<String> {
+    Argv::new(&["resource", "show"]).opt("--ids", id).sub(sub)
+}
+
+/// An issuer's OIDC discovery document, fetched by az itself (no token sent:
+/// the document is public), so that az stays the only thing that talks to
+/// the outside.
+pub fn discovery(issuer: &str) -> Vec<String> {
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    );
+    Argv::new(&["rest"])
+        .opt("--method", "get")
+        .opt("--url", &url)
+        .flag("--skip-authorization-header")
+        .json()
+}
+
+pub fn federated_credential_update(
+    sub: &str,
+    rg: &str,
+    identity: &str,
+    c: &super::types::FederatedCredential,
+    audience: &str,
+) -> Vec<String> {
+    Argv::new(&["identity", "federated-credential", "update"])
+        .opt("--resource-group", rg)
+        .opt("--identity-name", identity)
+        .opt("--name", &c.name)
+        .opt("--issuer", &c.issuer)
+        .opt("--subject", &c.subject)
+        .opt("--audiences", audience)
+        .sub(sub)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

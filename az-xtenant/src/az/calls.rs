@@ -375,6 +375,73 @@ impl Az {
     }
 }
 
+impl Az {
+    /// Every managed identity in a group.
+    pub fn identity_list(&self, sub: &str, rg: &str) -> Result<Vec<Identity>, AzError> {
+        self.list(
+            &format!("listing managed identities in {rg}"),
+            &argv::identity_list(sub, rg),
+        )
+    }
+
+    /// Every AKS cluster in a subscription.
+    pub fn aks_list_all(&self, sub: &str) -> Result<Vec<Cluster>, AzError> {
+        self.list(
+            &format!("listing AKS clusters in subscription {sub}"),
+            &argv::aks_list_all(sub),
+        )
+    }
+
+    /// Whether the resource `id` exists (a subscription always counts as existing;
+    /// a group is asked for as a group).
+    pub fn resource_exists(&self, sub: &str, id: &str) -> Result<bool, AzError> {
+        let p: Vec<&str> = id.trim_start_matches('/').split('/').collect();
+        match p.len() {
+            0..=2 => Ok(true),
+            3 | 4 => Ok(self
+                .group_show(sub, p.get(3).copied().unwrap_or_default())?
+                .is_some()),
+            _ => Ok(self
+                .read(&format!("checking {id}"), &argv::resource_show(sub, id))?
+                .is_some()),
+        }
+    }
+
+    /// Whether an issuer still publishes its discovery document.
+    pub fn discovery(&self, issuer: &str) -> Result<Discovery, AzError> {
+        let a = argv::discovery(issuer);
+        match self.read(&format!("asking {issuer} for its discovery document"), &a) {
+            Ok(Some(v)) if v.is_object() => Ok(Discovery::Answers),
+            Ok(_) => Ok(Discovery::Gone("no discovery document".into())),
+            Err(AzError::BadJson { .. }) => Ok(Discovery::Gone(
+                "answers with something that is not a discovery document".into(),
+            )),
+            // az rest says the HTTP status's reason, then the body: the
+            // issuer's host answered, and the document is not there.
+            Err(AzError::Failed { message, .. })
+                if ["Not Found", "Gone"]
+                    .iter()
+                    .any(|r| message.contains(&format!("{r}(")) || message.ends_with(r)) =>
+            {
+                Ok(Discovery::Gone(message))
+            }
+            Err(AzError::Failed { message, .. }) => Ok(Discovery::Unreachable(message)),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// What an issuer's discovery URL answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Discovery {
+    /// A discovery document.
+    Answers,
+    /// The host answered that there is none (404, 410): the issuer is dead.
+    Gone(String),
+    /// It could not be asked (no route, TLS, a server error): unknown.
+    Unreachable(String),
+}
+
 /// Whether the ARM ID `id` ends in the name `name` (ARM names compare
 /// without case).
 fn named(id: &str, name: &str) -> bool {

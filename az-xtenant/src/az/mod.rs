@@ -14,7 +14,7 @@ pub mod process;
 pub mod template;
 pub mod types;
 
-pub use calls::namespace_id;
+pub use calls::{Discovery, namespace_id};
 
 use serde_json::Value;
 use thiserror::Error;

@@ -3,6 +3,7 @@
 //! the output format, az's mode and progress.
 
 pub mod apply;
+pub mod audit;
 pub mod cleanup;
 pub mod cluster;
 pub mod completions;
@@ -244,6 +245,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Up(args) => up::run(&ctx, &args),
         Command::Status(args) => status::run(&ctx, &args),
         Command::Plan(args) => return plan::run(&ctx, &args),
+        Command::Audit(args) => return audit::run(&ctx, &args),
         Command::Apply(args) => apply::run(&ctx, &args),
         Command::Env(args) => env::run(&ctx, &args),
         Command::Export(args) => export::run(&ctx, &args),

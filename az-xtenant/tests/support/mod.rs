@@ -11,6 +11,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod audit;
 pub mod graph;
 
 #[allow(unused_imports)] // used by the graph and contract tests only

@@ -27,6 +27,36 @@ pub fn routes() -> Router<Arc<Sim>> {
             get(issuer_discovery),
         )
         .route("/_azsim/issuer/openid/v1/jwks", get(issuer_keys))
+        .route(
+            "/_azsim/issuers/{name}/.well-known/openid-configuration",
+            get(named_issuer_discovery),
+        )
+}
+
+/// Stand-in issuers by name (one per seeded cluster, say): the discovery
+/// document answers until the issuer is retired, then 404 like a deleted
+/// cluster's.
+async fn named_issuer_discovery(
+    State(sim): State<Arc<Sim>>,
+    Path(name): Path<String>,
+) -> (StatusCode, Json<Value>) {
+    if sim.lock().retired_issuers.contains(&name) {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": "not found", "issuer": name})),
+        );
+    }
+    let iss = format!("{}/_azsim/issuers/{name}/", sim.base_url);
+    (
+        StatusCode::OK,
+        Json(json!({
+            "issuer": iss,
+            "jwks_uri": format!("{iss}openid/v1/jwks"),
+            "response_types_supported": ["id_token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+        })),
+    )
 }
 
 /// A stand-in OIDC issuer (like a cluster's service-account issuer) whose tokens

@@ -43,6 +43,32 @@ impl Harness {
             .insert(name.to_ascii_lowercase(), issuer.to_string());
     }
 
+    /// A stand-in issuer served by the simulator under `name`, with the
+    /// trailing slash like AKS issuers; its discovery document answers until
+    /// [`Harness::retire_issuer`].
+    pub fn named_issuer(&self, name: &str) -> String {
+        format!("{}/_azsim/issuers/{name}/", self.server.base_url)
+    }
+
+    /// Makes the stand-in issuer `name` answer 404, as a deleted cluster's does.
+    pub fn retire_issuer(&self, name: &str) {
+        self.server
+            .sim
+            .lock()
+            .retired_issuers
+            .insert(name.to_string());
+    }
+
+    /// Removes a stored resource by ID, leaving no trace in the request log
+    /// (a cluster deleted behind the tools' back).
+    pub fn unseed(&self, id: &str) {
+        self.server
+            .sim
+            .lock()
+            .resources
+            .remove(&id.to_ascii_lowercase());
+    }
+
     /// Stores a resource group (in `eastus`) unless it exists; returns it.
     pub fn seed_group(&self, sub: &str, rg: &str) -> Value {
         seed::group(&self.server.sim, sub, rg, "eastus").unwrap_or_else(|e| panic!("{e}"))

@@ -1,6 +1,6 @@
 //! The simulator's shared state: stored ARM resources, operations, the request log and fault settings.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -112,6 +112,9 @@ pub struct Inner {
     /// Issuer URLs chosen for clusters by lower-case name, set at run time (ahead of
     /// [`Config::aks_issuers`](crate::Config)).
     pub cluster_issuers: BTreeMap<String, String>,
+    /// Names of stand-in issuers (`/_azsim/issuers/<name>/`) whose discovery
+    /// document answers 404, as a deleted cluster's does.
+    pub retired_issuers: BTreeSet<String>,
     /// Template deployments by lower-case ID.
     pub deployments: BTreeMap<String, crate::arm::Deployment>,
 }

@@ -1,0 +1,253 @@
+//! `audit`: who Tenant B's identities trust, checked against Tenant A's live
+//! clusters; a table (or `-o json`) with each finding's fix. Exit 0 clean, 1
+//! findings. `--fix` deletes only stale credentials xtenant created and the
+//! credentials named with `--credential`, after confirmation.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use xtenant_shared::exit;
+use xtenant_shared::output::{self, Format};
+use xtenant_shared::validate::{Kind, parser};
+use xtenant_shared::{Profile, names};
+
+use crate::audit::{self, Report, Scope, collect, findings, render};
+use crate::commands::{Ctx, confirm, login, plan::places};
+use crate::error::UsageError;
+use crate::graph;
+use crate::settings::{Place, Side};
+
+/// Audit Tenant B's federated credentials and role assignments against Tenant A's clusters.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The graph file whose identities, clusters and workloads to audit
+    /// [default: the profile's]
+    #[arg(short = 'f', long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Audit only this identity (repeatable)
+    #[arg(long = "identity", value_name = "NAME", value_parser = parser(Kind::Identity))]
+    pub identities: Vec<String>,
+    /// Also audit every identity in this Tenant B resource group (repeatable)
+    #[arg(short = 'g', long = "resource-group", value_name = "RG", value_parser = parser(Kind::ResourceGroup))]
+    pub groups: Vec<String>,
+    /// Tenant A's ID [default: the profile's]
+    #[arg(long, value_name = "ID", conflicts_with = "file", value_parser = parser(Kind::Guid))]
+    pub tenant_a: Option<String>,
+    /// Tenant A's subscription whose clusters are listed [default: the profile's]
+    #[arg(long, value_name = "ID", conflicts_with = "file", value_parser = parser(Kind::Guid))]
+    pub subscription_a: Option<String>,
+    /// Tenant B's ID [default: the profile's]
+    #[arg(long, value_name = "ID", conflicts_with = "file", value_parser = parser(Kind::Guid))]
+    pub tenant_b: Option<String>,
+    /// Tenant B's subscription holding the identities [default: the profile's]
+    #[arg(long, value_name = "ID", conflicts_with = "file", value_parser = parser(Kind::Guid))]
+    pub subscription_b: Option<String>,
+    /// Delete the stale federated credentials xtenant created, and those
+    /// named with --credential; never anything else
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: also delete this credential, which has a finding (repeatable)
+    #[arg(long = "credential", value_name = "NAME", requires = "fix", value_parser = parser(Kind::FederatedCredential))]
+    pub credentials: Vec<String>,
+    /// With --fix: delete without asking (required when not on a terminal)
+    #[arg(short = 'y', long, requires = "fix")]
+    pub yes: bool,
+}
+
+fn need(flag: &str, given: &Option<String>, profile: &Option<String>) -> Result<String> {
+    given.clone().or_else(|| profile.clone()).ok_or_else(|| {
+        UsageError(format!(
+            "no {flag}: pass {flag} <id>, or record it with `az-xtenant init {flag} <id>`; nothing was run"
+        ))
+        .into()
+    })
+}
+
+fn lower(a: &str, b: &str) -> (String, String) {
+    (a.to_ascii_lowercase(), b.to_ascii_lowercase())
+}
+
+/// What to read and where to be logged in, from the graph file.
+fn from_file(file: &std::path::Path) -> Result<(Scope, Vec<Place>)> {
+    let m = graph::model::load(file)?;
+    let mut subs: Vec<String> = Vec::new();
+    for c in &m.clusters {
+        if !subs.iter().any(|s| s.eq_ignore_ascii_case(&c.subscription)) {
+            subs.push(c.subscription.clone());
+        }
+    }
+    let scope = Scope {
+        subscription_b: m.subscription_b.clone(),
+        subscriptions_a: subs,
+        identities: m
+            .identities
+            .iter()
+            .map(|i| (i.resource_group.clone(), i.name.clone()))
+            .collect(),
+        declared: m
+            .bindings
+            .iter()
+            .map(|b| lower(&b.identity, &b.credential))
+            .collect(),
+        ..Scope::default()
+    };
+    Ok((scope, places(&m)))
+}
+
+/// What to read and where to be logged in, from the flags and the profile.
+fn from_profile(p: &Profile, a: &Args) -> Result<(Scope, Vec<Place>)> {
+    let tenant_a = need("--tenant-a", &a.tenant_a, &p.cluster.tenant_id)?;
+    let sub_a = need(
+        "--subscription-a",
+        &a.subscription_a,
+        &p.cluster.subscription_id,
+    )?;
+    let tenant_b = need("--tenant-b", &a.tenant_b, &p.resources.tenant_id)?;
+    let sub_b = need(
+        "--subscription-b",
+        &a.subscription_b,
+        &p.resources.subscription_id,
+    )?;
+    let mut identities: Vec<(String, String)> = Vec::new();
+    let mut declared: BTreeSet<(String, String)> = BTreeSet::new();
+    for (name, i) in &p.graph.identities {
+        if let Some(id) = &i.id {
+            let group = id.split('/').nth(4).unwrap_or_default().to_string();
+            identities.push((group, name.clone()));
+        }
+    }
+    for b in &p.graph.bindings {
+        declared.insert(lower(&b.identity, &b.credential));
+    }
+    if let (Some(rg), Some(name)) = (&p.resources.resource_group, &p.resources.identity_name) {
+        identities.push((rg.clone(), name.clone()));
+        let credential = p
+            .resources
+            .federated_credential_name
+            .clone()
+            .unwrap_or_else(|| names::federated_credential_name(name));
+        declared.insert(lower(name, &credential));
+    }
+    if identities.is_empty() && a.groups.is_empty() {
+        return Err(UsageError(
+            "nothing to audit: the profile records no identity; pass -f xtenant.yaml, or --resource-group <group> with the tenants and subscriptions; nothing was run".into(),
+        )
+        .into());
+    }
+    let mut subs = vec![sub_a.clone()];
+    for c in p.graph.clusters.values() {
+        if let Some(s) = c.id.as_deref().and_then(|id| id.split('/').nth(2))
+            && !subs.iter().any(|x| x.eq_ignore_ascii_case(s))
+        {
+            subs.push(s.to_string());
+        }
+    }
+    let place = |side, tenant: &str, subscription: &str| Place {
+        side,
+        tenant: tenant.to_string(),
+        subscription: subscription.to_string(),
+        resource_group: String::new(),
+        location: String::new(),
+    };
+    let places = vec![
+        place(Side::A, &tenant_a, &sub_a),
+        place(Side::B, &tenant_b, &sub_b),
+    ];
+    let scope = Scope {
+        subscription_b: sub_b,
+        subscriptions_a: subs,
+        identities,
+        declared,
+        ..Scope::default()
+    };
+    Ok((scope, places))
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    let p = ctx.snapshot();
+    let (mut scope, places) = match &args.file {
+        Some(f) => from_file(f)?,
+        None => from_profile(&p, args)?,
+    };
+    scope.groups.clone_from(&args.groups);
+    scope.only.clone_from(&args.identities);
+    let az = ctx.az()?.caching();
+    login::check(&az, &places)?;
+    let estate = collect::collect(&az, &scope, &p.owned)?;
+    let mut report = Report {
+        findings: findings::find(&estate),
+        identities: estate.identities,
+        clusters: estate.clusters,
+    };
+    match ctx.format {
+        Format::Json => output::json(&report)?,
+        Format::Human => output::print(render::human(&report))?,
+    }
+    if args.fix {
+        fix(ctx, &az, args, &p, &mut report)?;
+    }
+    Ok(if report.findings.is_empty() {
+        exit::OK
+    } else {
+        exit::CHECK_FAILED
+    })
+}
+
+/// Deletes the stale credentials xtenant made and the ones named; forgets
+/// them in the profile; drops their findings from the report.
+fn fix(ctx: &Ctx, az: &crate::az::Az, args: &Args, p: &Profile, report: &mut Report) -> Result<()> {
+    let named = |f: &audit::Finding| {
+        f.credential
+            .as_ref()
+            .is_some_and(|c| args.credentials.iter().any(|n| n.eq_ignore_ascii_case(c)))
+    };
+    let chosen: Vec<audit::Finding> = report
+        .findings
+        .iter()
+        .filter(|f| {
+            f.deletes && ((f.kind == audit::Kind::Stale && p.owned.is_ours(&f.id)) || named(f))
+        })
+        .cloned()
+        .collect();
+    if let Some(n) = args.credentials.iter().find(|n| {
+        !chosen.iter().any(|f| {
+            f.credential
+                .as_ref()
+                .is_some_and(|c| c.eq_ignore_ascii_case(n))
+        })
+    }) {
+        return Err(UsageError(format!(
+            "--credential {n}: the audit proposes no deletion of a credential of that name; --fix deletes only credentials with a finding whose fix is a delete; nothing was deleted"
+        ))
+        .into());
+    }
+    if chosen.is_empty() {
+        ctx.progress
+            .done("fix: nothing xtenant may delete (it deletes only stale credentials it created, and those named with --credential)");
+        return Ok(());
+    }
+    if !args.yes && !ctx.dry_run() {
+        confirm(
+            &format!("Delete {} federated credentials?", chosen.len()),
+            &format!("--fix would delete {} federated credentials", chosen.len()),
+            "fix cancelled; nothing was deleted",
+        )?;
+    }
+    for f in &chosen {
+        let parts: Vec<&str> = f.id.trim_start_matches('/').split('/').collect();
+        let at = |i: usize| parts.get(i).copied().unwrap_or_default();
+        let (sub, rg, identity) = (at(1), at(3), at(7));
+        let name = f.credential.as_deref().unwrap_or_default();
+        match az.credential_delete(sub, rg, identity, name) {
+            Err(e) if e.is_not_found() => {}
+            other => other?,
+        }
+        ctx.record(|p| p.owned.forget(&f.id))?;
+        ctx.progress.done(&format!(
+            "Tenant B: removed federated credential {identity}/{name}"
+        ));
+        report.findings.retain(|x| x.id != f.id);
+    }
+    Ok(())
+}

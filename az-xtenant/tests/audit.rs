@@ -1,0 +1,255 @@
+//! `audit` against the fake az: each finding kind once, with its fix; a clean
+//! estate exits 0; `--fix` deletes only the stale credentials xtenant made
+//! and the ones named; bad input exits 2 before any az call.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use serde_json::Value;
+use support::audit::*;
+use support::*;
+
+fn findings(out: &std::process::Output) -> Vec<(String, String, String)> {
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", describe(out)));
+    let mut f: Vec<(String, String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("kind"), s("credential"), s("fix"))
+        })
+        .collect();
+    f.sort();
+    f
+}
+
+fn delete(name: &str) -> String {
+    format!(
+        "az identity federated-credential delete --resource-group {RG} --identity-name {IDENTITY} --name {name} --yes --subscription {SB} -o json --only-show-errors"
+    )
+}
+
+fn deletes(w: &World) -> Vec<String> {
+    w.calls()
+        .iter()
+        .filter(|c| verb(c) == "delete")
+        .map(|c| c[c.iter().position(|a| a == "--name").unwrap() + 1].clone())
+        .collect()
+}
+
+#[test]
+fn each_finding_once_with_its_fix() {
+    let (w, file) = estate(messy(), true);
+    let out = w.run(&["audit", "-f", &file, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let update = |name: &str, issuer: &str, subject: &str| {
+        format!(
+            "az identity federated-credential update --resource-group {RG} --identity-name {IDENTITY} --name {name} --issuer {issuer} --subject system:serviceaccount:orders:{subject} --audiences {AUD} --subscription {SB} -o json --only-show-errors"
+        )
+    };
+    let gone_role = format!(
+        "az role assignment delete --ids {}/providers/Microsoft.Authorization/roleAssignments/r2 --subscription {SB} -o json --only-show-errors",
+        gone_scope()
+    );
+    let want = vec![
+        (
+            "audience",
+            "other-audience",
+            update("other-audience", &issuer(), "billing"),
+        ),
+        ("near-duplicate", "reader-case", delete("reader-case")),
+        ("near-duplicate", "writer-slash", delete("writer-slash")),
+        ("scope-gone", "", gone_role),
+        ("stale", "old-by-hand", delete("old-by-hand")),
+        (
+            "stale",
+            "xt-aks-old-orders-writer",
+            delete("xt-aks-old-orders-writer"),
+        ),
+        ("unmanaged", "by-hand", delete("by-hand")),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .into_iter()
+        .map(|(k, c, f)| (k.to_string(), c.to_string(), f))
+        .collect();
+    assert_eq!(findings(&out), want);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let i = &v["identities"][0];
+    assert_eq!(
+        (i["used"].as_u64(), i["limit"].as_u64()),
+        (Some(8), Some(20)),
+        "{i:#}"
+    );
+    let writer = &i["credentials"][0];
+    assert_eq!(writer["cluster"]["name"], AKS, "{writer:#}");
+    assert_eq!(writer["origin"], "declared");
+    assert_eq!(i["credentials"][2]["origin"], "undeclared");
+    assert_eq!(i["credentials"][2]["issuerAnswers"], false);
+    assert_eq!(i["roleAssignments"][1]["scopeExists"], false);
+    // The discovery document is fetched by az, without a token, once per dead issuer.
+    let rest: Vec<String> = w
+        .calls()
+        .iter()
+        .filter(|c| c[0] == "rest")
+        .map(|c| c.join(" "))
+        .collect();
+    assert_eq!(rest.len(), 2, "{rest:#?}");
+    assert!(
+        rest[0].starts_with("rest --method get --url https://old.example/t/old/.well-known/openid-configuration --skip-authorization-header"),
+        "{rest:#?}"
+    );
+    assert!(deletes(&w).is_empty(), "an audit changes nothing");
+
+    answers(&w, messy(), true);
+    let table = String::from_utf8_lossy(&w.run(&["audit", "-f", &file]).stdout).to_string();
+    for line in [
+        format!("identity {IDENTITY} ({RG}): 8/20 federated credentials"),
+        format!("  fix: {}", delete("xt-aks-old-orders-writer")),
+        "audit: 1 identities, 8 federated credentials, 1 clusters seen, 7 findings".into(),
+    ] {
+        assert!(table.lines().any(|l| l == line), "{line:?} not in\n{table}");
+    }
+    assert!(table.contains("none; issuer does not answer"), "{table}");
+}
+
+#[test]
+fn a_clean_estate_exits_0() {
+    let (w, file) = estate(Vec::new(), false);
+    let out = w.run(&["audit", "-f", &file]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 findings"));
+    // Without -f: the profile's graph and tenants.
+    w.init();
+    let out = w.run(&["audit", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+}
+
+/// `audit --fix --yes`, naming `credentials`.
+fn fix(w: &World, file: &str, credentials: &[&str]) -> std::process::Output {
+    let mut args = vec!["audit", "-f", file, "--fix", "--yes"];
+    for c in credentials {
+        args.extend(["--credential", c]);
+    }
+    w.run(&args)
+}
+
+#[test]
+fn fix_deletes_only_what_it_may() {
+    let (w, file) = estate(messy(), false);
+    let out = fix(&w, &file, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the others remain: {}",
+        describe(&out)
+    );
+    assert_eq!(deletes(&w), ["xt-aks-old-orders-writer"]);
+    assert!(
+        !w.profile()["owned"].to_string().contains("xt-aks-old"),
+        "forgotten"
+    );
+
+    w.clear_calls();
+    let out = fix(&w, &file, &["old-by-hand", "writer-slash"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(deletes(&w), ["old-by-hand", "writer-slash"]);
+
+    // A credential with no finding is never deleted, named or not.
+    w.clear_calls();
+    let declared = format!("xt-{AKS}-orders-writer");
+    let out = fix(&w, &file, &[&declared]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("--credential {declared}")));
+    assert!(deletes(&w).is_empty());
+
+    // Off a terminal, --fix needs --yes.
+    w.clear_calls();
+    let out = w.run(&["audit", "-f", &file, "--fix", "--credential", "by-hand"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(deletes(&w).is_empty());
+}
+
+#[test]
+fn bad_input_exits_2_before_any_az_call() {
+    let w = World::new();
+    let file = graph_file(&w);
+    w.logged_in();
+    for args in [
+        vec!["audit", "--credential", "x"],
+        vec!["audit", "--yes"],
+        vec!["audit", "-f", &file, "--tenant-a", TA],
+        vec!["audit", "--tenant-a", "not-a-guid"],
+        vec!["audit", "--identity", "bad name!"],
+        vec!["audit", "-f", "/nonexistent/xtenant.yaml"],
+        vec!["audit"],
+    ] {
+        let out = w.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+    }
+    assert!(w.calls().is_empty(), "no az call: {:?}", w.calls());
+}
+
+#[test]
+fn a_group_is_audited_with_the_tenants_given_as_flags() {
+    let w = World::new();
+    w.logged_in();
+    answers(&w, Vec::new(), false);
+    let flags = [
+        "--tenant-a",
+        TA,
+        "--subscription-a",
+        SA,
+        "--tenant-b",
+        TB,
+        "--subscription-b",
+        SB,
+    ];
+    let mut args = vec!["audit", "-o", "json", "--resource-group", RG];
+    args.extend(flags);
+    let out = w.run(&args);
+    // No profile: nothing declares the two credentials, nothing says xtenant made them.
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let kinds: Vec<String> = findings(&out).into_iter().map(|f| f.0).collect();
+    assert_eq!(kinds, ["unmanaged", "unmanaged"]);
+    assert!(
+        w.calls().iter().any(|c| c
+            .join(" ")
+            .starts_with(&format!("identity list --resource-group {RG}"))),
+        "{:?}",
+        w.calls()
+    );
+    args.extend(["--identity", "nobody"]);
+    let out = w.run(&args);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--identity nobody"));
+}
+
+#[test]
+fn an_issuer_that_cannot_be_asked_is_not_called_stale() {
+    let elsewhere = cred(
+        "elsewhere",
+        "https://unreachable.example/t/x/",
+        "writer",
+        AUD,
+    );
+    let (w, file) = estate(vec![elsewhere], false);
+    w.on(
+        "rest",
+        vec![Resp::Fail(
+            1,
+            "ERROR: HTTPSConnectionPool(host='unreachable.example', port=443): Max retries exceeded (NameResolutionError)".into(),
+        )],
+    );
+    let out = w.run(&["audit", "-f", &file, "-o", "json"]);
+    let kinds: Vec<(String, String)> = findings(&out).into_iter().map(|f| (f.0, f.1)).collect();
+    assert_eq!(kinds, [("unmanaged".to_string(), "elsewhere".to_string())]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &v["identities"][0]["credentials"][2];
+    assert!(c.get("issuerAnswers").is_none(), "{c:#}");
+    assert!(
+        c["issuerError"].as_str().unwrap().contains("Max retries"),
+        "{c:#}"
+    );
+}
