@@ -213,10 +213,7 @@ impl Az {
         rg: &str,
         name: &str,
     ) -> Result<Option<Identity>, AzError> {
-        let all: Vec<Identity> = self.list(
-            &format!("listing managed identities in {rg}"),
-            &argv::identity_list(sub, rg),
-        )?;
+        let all = self.identity_list(sub, rg)?;
         Ok(all.into_iter().find(|i| named(&i.id, name)))
     }
 
