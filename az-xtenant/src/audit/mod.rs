@@ -15,7 +15,7 @@ pub use collect::{Estate, Scope};
 pub use findings::{Finding, Kind};
 
 /// The audience Entra expects in a workload identity token exchange.
-pub const AUDIENCE: &str = "api://AzureADTokenExchange";
+pub use xtenant_shared::names::TOKEN_AUDIENCE as AUDIENCE;
 
 /// A live cluster of Tenant A.
 #[derive(Debug, Clone, Serialize)]
