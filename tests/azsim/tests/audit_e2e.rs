@@ -48,17 +48,7 @@ fn spec(e: &Estate, clusters: &[&str]) -> Spec {
 
 /// (kind, credential, fix) of every finding, sorted.
 fn findings(v: &Value) -> Vec<(String, String, String)> {
-    let mut f: Vec<(String, String, String)> = v["findings"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no findings list: {v:#}"))
-        .iter()
-        .map(|f| {
-            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
-            (s("kind"), s("credential"), s("fix"))
-        })
-        .collect();
-    f.sort();
-    f
+    estate::sorted_triples(v, "findings", ["kind", "credential", "fix"])
 }
 
 fn audit_json(e: &Estate, file: &str) -> Value {

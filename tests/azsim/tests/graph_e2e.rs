@@ -24,17 +24,7 @@ use world::{IDS, KV_READER, SECRETS_USER, World};
 
 /// The `changes` of `plan -o json` as sorted (action, tenant, what).
 fn changes(plan: &Value) -> Vec<(String, String, String)> {
-    let mut v: Vec<(String, String, String)> = plan["changes"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no changes list: {plan:#}"))
-        .iter()
-        .map(|c| {
-            let s = |k: &str| c[k].as_str().unwrap_or_default().to_string();
-            (s("action"), s("tenant"), s("what"))
-        })
-        .collect();
-    v.sort();
-    v
+    estate::sorted_triples(plan, "changes", ["action", "tenant", "what"])
 }
 
 fn create(what: String) -> (String, String, String) {

@@ -94,10 +94,7 @@ fn blue_to_green_prunes_blue_only_once_green_is_proven() {
     );
 
     // The workload runs on green; its token is exchanged at Entra for real.
-    let profile: Value = serde_json::from_str(
-        &std::fs::read_to_string(l.config.path().join("default.json")).unwrap(),
-    )
-    .unwrap();
+    let profile = l.profile();
     let client_id = profile["graph"]["identities"]["id-orders"]["clientId"]
         .as_str()
         .unwrap()
@@ -107,24 +104,8 @@ fn blue_to_green_prunes_blue_only_once_green_is_proven() {
         common::namespace(&client, "orders").await;
         common::service_account(&client, "orders", "writer", Some(&client_id)).await;
     });
-    let authority = l.authority();
-    let doctor = l.run(
-        "kubectl-xtenant",
-        &[
-            "doctor",
-            "-n",
-            "orders",
-            "--service-account",
-            "writer",
-            "--exchange",
-            "--authority-host",
-            &authority,
-            "-o",
-            "json",
-        ],
-    );
-    let report: Value = serde_json::from_str(&doctor.stdout).unwrap();
-    assert_eq!(doctor.code, 0, "{report:#}");
+    let (code, report) = l.doctor_with(&["-n", "orders", "--service-account", "writer"]);
+    assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["data"]["proofRecorded"], true, "{report:#}");
 
     // Now the prune goes through, and takes exactly blue's credential.

@@ -273,3 +273,19 @@ impl Estate {
         self.dir.path()
     }
 }
+
+/// The entries of the JSON array `v[list]` as (key0, key1, key2) strings,
+/// sorted: a plan's changes, an audit's findings.
+pub fn sorted_triples(v: &Value, list: &str, keys: [&str; 3]) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = v[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {list} list: {v:#}"))
+        .iter()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
+            (s(keys[0]), s(keys[1]), s(keys[2]))
+        })
+        .collect();
+    out.sort();
+    out
+}

@@ -116,18 +116,22 @@ impl Local {
 
     /// `doctor --exchange -o json`, parsed.
     pub fn doctor(&self) -> (i32, Value) {
+        self.doctor_with(&[])
+    }
+
+    /// [`Local::doctor`] with more arguments (a namespace, a ServiceAccount).
+    pub fn doctor_with(&self, more: &[&str]) -> (i32, Value) {
         let authority = self.authority();
-        let run = self.run(
-            "kubectl-xtenant",
-            &[
-                "doctor",
-                "--exchange",
-                "--authority-host",
-                &authority,
-                "-o",
-                "json",
-            ],
-        );
+        let mut args = vec![
+            "doctor",
+            "--exchange",
+            "--authority-host",
+            &authority,
+            "-o",
+            "json",
+        ];
+        args.extend_from_slice(more);
+        let run = self.run("kubectl-xtenant", &args);
         (run.code, serde_json::from_str(&run.stdout).unwrap())
     }
 
