@@ -50,6 +50,18 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   kube_ld+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
 done
 
+# The directory of a module's files, downloaded first: `go list -m` alone
+# answers an empty Dir until the module is in the module cache, which is true
+# only on a machine that built it before. Fails loudly on an empty answer.
+module_dir() { # wrapper-module-dir module
+  local json dir
+  json="$(cd "$1" && go mod download -json "$2")" ||
+    die "go mod download $2 failed (module $1): $json"
+  dir="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  [[ -n "$dir" && -d "$dir" ]] || die "go mod download $2 gave no module directory (module $1): $json"
+  printf '%s\n' "$dir"
+}
+
 build() { # module-dir ldflags output package
   local dir="$1" ld="$2" output="$3" pkg="$4" t0
   t0=$(date +%s)
@@ -70,7 +82,7 @@ build "$gomods/etcd" "-s -w" "$bin/etcd" go.etcd.io/etcd/server/v3
 src="$out/webhook-src"
 rm -rf "$src" && mkdir -p "$src/wrapper"
 awi="github.com/Azure/azure-workload-identity"
-awi_dir="$(cd "$gomods/webhook" && go list -m -f '{{.Dir}}' "$awi")"
+awi_dir="$(module_dir "$gomods/webhook" "$awi")"
 cp -r "$gomods/webhook/go.mod" "$gomods/webhook/go.sum" "$gomods/webhook/mlog" "$src/wrapper/"
 cp -r "$awi_dir" "$src/awi" && chmod -R u+w "$src/awi"
 cp "$gomods/webhook/_extra/webhook_port.go" "$src/awi/cmd/webhook/xtenant_webhook_port.go"
@@ -85,7 +97,7 @@ build "$gomods/kwok" "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION
   "$bin/kwok" sigs.k8s.io/kwok/cmd/kwok
 
 # kwok's stage definitions ship in its module zip.
-kwok_dir="$(cd "$gomods/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
+kwok_dir="$(module_dir "$gomods/kwok" sigs.k8s.io/kwok)"
 [[ -d "$kwok_dir/kustomize/stage" ]] || die "kwok module at $kwok_dir has no kustomize/stage"
 stages="$out/kwok-stages"
 rm -rf "$stages" && mkdir -p "$stages"
