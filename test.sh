@@ -10,8 +10,11 @@
 #   5. the whole procedure end to end (and the Azure Identity SDK given what the
 #      webhook injected), and the distribution (install.sh, krew)
 #
-# Every tier runs; one that cannot run fails and says what is missing.
-# Extra arguments are passed to `cargo test` (e.g. a test name filter).
+# Every tier runs; one that cannot run fails and says what is missing. The test
+# binaries run side by side (scripts/run-tests), and the run ends with a table
+# of each binary and tier: wall time and test count.
+# Extra arguments are passed to every test binary (e.g. a test name filter);
+# with a filter, the distribution checks are left out.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -30,38 +33,36 @@ need python3 "install Python 3 with venv support (apt-get install python3 python
 need go "install Go 1.24 or newer (https://go.dev/dl or apt-get install golang)"
 need kubectl "install kubectl (https://kubernetes.io/docs/tasks/tools/)"
 
+need jq "install jq (apt-get install jq)"
+
 started=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - started ))s"; }
 
-step "Azure CLI from PyPI, in a cached venv"
-XTENANT_AZ=$(scripts/ensure-azure-cli)
-export XTENANT_AZ
-echo "az: $("$XTENANT_AZ" version --query '"azure-cli"' -o tsv 2>/dev/null) ($(elapsed))" >&2
+# shellcheck disable=SC1091 # scripts/lib/jobs.sh is checked on its own
+. scripts/lib/jobs.sh
+jobs_dir=$(mktemp -d)
+trap 'rm -rf "$jobs_dir"' EXIT
 
-step "Azure Identity SDK (PyPI azure-identity), in a cached venv"
-XTENANT_AZURE_IDENTITY_PYTHON=$(scripts/ensure-azure-identity)
-export XTENANT_AZURE_IDENTITY_PYTHON
+# Each installer does nothing when its cache is warm. On a new machine the
+# Python venvs download while Go and cargo compile, side by side.
+step "what the tiers need (cached outside the checkout), beside the workspace build"
+job_start azure-cli scripts/ensure-azure-cli
+job_start azure-identity scripts/ensure-azure-identity
+job_start controlplane tests/controlplane/build.sh
+job_start krew scripts/ensure-krew
+job_start workspace sh -c 'cargo build --workspace --locked && cargo test --workspace --locked --no-run'
+job_wait "test.sh" azure-cli azure-identity controlplane krew workspace || {
+  echo "test.sh: could not install or build what the tests need (see above)" >&2
+  exit 1
+}
+XTENANT_AZ=$(cat "$jobs_dir/azure-cli.out")
+XTENANT_AZURE_IDENTITY_PYTHON=$(cat "$jobs_dir/azure-identity.out")
+XTENANT_CONTROLPLANE_BIN=$(cat "$jobs_dir/controlplane.out")
+XTENANT_KREW=$(cat "$jobs_dir/krew.out")
+export XTENANT_AZ XTENANT_AZURE_IDENTITY_PYTHON XTENANT_CONTROLPLANE_BIN XTENANT_KREW
+echo "az: $("$XTENANT_AZ" version --query '"azure-cli"' -o tsv 2>/dev/null), control plane: $XTENANT_CONTROLPLANE_BIN ($(elapsed))" >&2
 
-step "Kubernetes control plane, built from Go modules (cached by version)"
-XTENANT_CONTROLPLANE_BIN=$(tests/controlplane/build.sh)
-export XTENANT_CONTROLPLANE_BIN
-echo "control plane binaries ready ($(elapsed))" >&2
-
-step "krew, built from the Go module proxy (cached by version)"
-XTENANT_KREW=$(scripts/ensure-krew)
-export XTENANT_KREW
-echo "krew ready ($(elapsed))" >&2
-
-step "build the workspace"
-cargo build --workspace --locked
-
-step "cargo test: every Rust tier"
-cargo test --workspace --locked "$@"
-
-step "distribution tests"
-for t in tests/dist/*.sh; do
-  echo "--> $t" >&2
-  bash "$t"
-done
+step "every test binary and distribution check, side by side"
+scripts/run-tests "$@"
 
 step "all tiers passed ($(elapsed))"

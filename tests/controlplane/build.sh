@@ -9,6 +9,14 @@
 # A finished build is reused; the marker file `.complete` is written only after
 # every binary and stage file is in place. Prints the bin dir on stdout; logs
 # go to stderr.
+#
+#   tests/controlplane/build.sh [--resolve-only]
+#
+# --resolve-only does everything a new machine does before compiling, into a
+# temporary folder and whatever the cache holds: every module downloaded, every
+# package of every binary loaded (go list -deps), the webhook's source copied
+# and patched, kwok's stage files read; it compiles nothing and prints nothing
+# on stdout.
 set -euo pipefail
 
 KUBE_VERSION=v1.34.4
@@ -24,6 +32,13 @@ die() { log "$*"; exit 1; }
 command -v go >/dev/null 2>&1 ||
   die "'go' is required (Go 1.26 or newer): install it from https://go.dev/dl (or apt-get install golang-go if new enough), then re-run"
 
+resolve_only=0
+case ${1:-} in
+  --resolve-only) resolve_only=1 ;;
+  "") ;;
+  *) die "unknown argument '$1' (only --resolve-only)" ;;
+esac
+
 cache_root="${XTENANT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xtenant}"
 # The key covers the versions and the wrapper modules' go.mod/go.sum, so any
 # change to a pinned dependency builds into a fresh folder.
@@ -33,7 +48,11 @@ key="k8s-${KUBE_VERSION}_etcd-${ETCD_VERSION}_wi-${WEBHOOK_VERSION}_kwok-${KWOK_
 out="$cache_root/controlplane/$key"
 bin="$out/bin"
 
-if [[ -f "$out/.complete" ]]; then
+if ((resolve_only)); then
+  out="$(mktemp -d)"
+  bin="$out/bin"
+  trap 'rm -rf "$out"' EXIT
+elif [[ -f "$out/.complete" ]]; then
   log "reusing $bin"
   echo "$bin"
   exit 0
@@ -65,6 +84,12 @@ module_dir() { # wrapper-module-dir module
 build() { # module-dir ldflags output package
   local dir="$1" ld="$2" output="$3" pkg="$4" t0
   t0=$(date +%s)
+  if ((resolve_only)); then
+    (cd "$dir" && go list -deps "$pkg" >/dev/null) ||
+      die "go list -deps $pkg failed (module $dir): a new machine could not build it"
+    log "resolved $(basename "$output") from $pkg in $(( $(date +%s) - t0 ))s"
+    return
+  fi
   log "building $(basename "$output") from $pkg"
   (cd "$dir" && go build -trimpath -ldflags "$ld" -o "$output" "$pkg") ||
     die "go build of $pkg failed (module $dir)"
@@ -90,8 +115,10 @@ cp "$gomods/webhook/_extra/webhook_port.go" "$src/awi/cmd/webhook/xtenant_webhoo
 build "$src/wrapper" "-s -w -X $awi/pkg/version.BuildVersion=$WEBHOOK_VERSION" \
   "$bin/azure-wi-webhook" "$awi/cmd/webhook"
 rm -rf "$src"
-usage="$("$bin/azure-wi-webhook" -h 2>&1 || true)"
-[[ "$usage" == *-webhook-port* ]] || die "the built webhook has no -webhook-port flag: $usage"
+if ((!resolve_only)); then
+  usage="$("$bin/azure-wi-webhook" -h 2>&1 || true)"
+  [[ "$usage" == *-webhook-port* ]] || die "the built webhook has no -webhook-port flag: $usage"
+fi
 
 build "$gomods/kwok" "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=$KUBE_VERSION" \
   "$bin/kwok" sigs.k8s.io/kwok/cmd/kwok
@@ -114,6 +141,10 @@ cp "$kwok_dir"/kustomize/crd/bases/kwok.x-k8s.io_logs.yaml \
   "$kwok_dir"/kustomize/crd/bases/kwok.x-k8s.io_clusterlogs.yaml "$crds/"
 chmod -R u+w "$stages" "$crds"
 
+if ((resolve_only)); then
+  log "every module and package resolved, nothing compiled, in $(( $(date +%s) - started ))s"
+  exit 0
+fi
 "$bin/kube-apiserver" --version >&2
 touch "$out/.complete"
 log "done in $(( $(date +%s) - started ))s"
