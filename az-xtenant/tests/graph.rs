@@ -151,6 +151,27 @@ fn a_bad_file_is_refused_at_its_line_before_any_az_call() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
 }
 
+/// `api.v1` and `api-v1` would share one credential name: the file is
+/// refused with both workloads named, before any az call.
+#[test]
+fn two_workloads_with_one_credential_name_are_refused_before_any_az_call() {
+    let w = World::new();
+    let file = graph_file(&w);
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("serviceAccount: writer", "serviceAccount: api.v1")
+        .replace("serviceAccount: reader", "serviceAccount: api-v1");
+    std::fs::write(&file, text).unwrap();
+    let out = w.run(&["plan", "-f", &file]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{file}:22:21: workloads[1].serviceAccount: orders/api-v1 in cluster {AKS} would get the federated credential name \"xt-{AKS}-orders-api-v1\", which orders/api.v1 in cluster {AKS} (workloads[0], {file}:19:21) already gets")),
+        "{err}"
+    );
+    assert!(w.calls().is_empty(), "no az call: {:?}", w.calls());
+}
+
 #[test]
 fn prune_removes_only_what_xtenant_made_and_the_file_dropped() {
     let w = World::new();
