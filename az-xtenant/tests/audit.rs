@@ -253,3 +253,52 @@ fn an_issuer_that_cannot_be_asked_is_not_called_stale() {
         "{c:#}"
     );
 }
+
+/// Only a 404 or 410 from the issuer's host makes it dead: a page that is
+/// not a discovery document (a captive portal, a proxy), an empty 200 or a
+/// server error says nothing, so the credential xtenant made for it is
+/// reported as undeclared, never as stale, and `--fix` leaves it.
+#[test]
+fn an_issuer_answer_that_is_no_404_never_makes_a_credential_stale() {
+    let answers = || {
+        [
+            (
+                "an HTML page",
+                Resp::Raw("<html><body>Sign in to use this network</body></html>"),
+            ),
+            ("an empty 200", Resp::Raw("")),
+            (
+                "a 500",
+                Resp::Fail(
+                    1,
+                    "ERROR: Internal Server Error({\"error\":\"upstream\"})".into(),
+                ),
+            ),
+        ]
+    };
+    for (what, answer) in answers() {
+        let made = cred(
+            "xt-aks-old-orders-writer",
+            "https://old.example/t/old/",
+            "writer",
+            AUD,
+        );
+        let (w, file) = estate(vec![made], false);
+        w.on("rest", vec![answer]);
+        let out = w.run(&["audit", "-f", &file, "-o", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{what}: {}", describe(&out));
+        let want = vec![(
+            "undeclared".to_string(),
+            "xt-aks-old-orders-writer".to_string(),
+            delete("xt-aks-old-orders-writer"),
+        )];
+        assert_eq!(findings(&out), want, "{what}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let c = &v["identities"][0]["credentials"][2];
+        assert!(c.get("issuerAnswers").is_none(), "{what}: {c:#}");
+        assert!(c["issuerError"].as_str().is_some(), "{what}: {c:#}");
+        let out = fix(&w, &file, &[]);
+        assert_eq!(out.status.code(), Some(1), "{what}: {}", describe(&out));
+        assert!(deletes(&w).is_empty(), "{what}: {:?}", deletes(&w));
+    }
+}

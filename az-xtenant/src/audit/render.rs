@@ -11,7 +11,7 @@ fn cluster_cell(c: &CredentialReport) -> String {
         (Some(k), _, _) => format!("{} ({}, {})", k.name, k.resource_group, k.subscription),
         (None, Some(false), _) => "none; issuer does not answer".into(),
         (None, Some(true), _) => "none; issuer answers".into(),
-        (None, None, Some(_)) => "none; issuer could not be asked".into(),
+        (None, None, Some(_)) => "none; could not tell if issuer answers".into(),
         (None, None, None) => "none; issuer near a live cluster's".into(),
     }
 }
