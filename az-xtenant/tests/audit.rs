@@ -5,7 +5,7 @@
 
 mod support;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use support::audit::*;
 use support::*;
 
@@ -300,5 +300,79 @@ fn an_issuer_answer_that_is_no_404_never_makes_a_credential_stale() {
         let out = fix(&w, &file, &[]);
         assert_eq!(out.status.code(), Some(1), "{what}: {}", describe(&out));
         assert!(deletes(&w).is_empty(), "{what}: {:?}", deletes(&w));
+    }
+}
+
+/// `role assignment list --all` also answers the assignments the subscription
+/// inherits from management groups and the root, and may name another
+/// subscription: none of those scopes is a resource of the subscription, so
+/// none is looked up as one, called gone, or given a delete.
+#[test]
+fn role_assignments_from_above_or_elsewhere_are_never_called_gone() {
+    let (w, file) = estate(Vec::new(), false);
+    let at = |scope: &str, n: u32| {
+        let mut r = role_assignment();
+        let base = scope.trim_end_matches('/');
+        r["id"] = json!(format!(
+            "{base}/providers/Microsoft.Authorization/roleAssignments/m{n}"
+        ));
+        r["scope"] = json!(scope);
+        r
+    };
+    let mg = "/providers/Microsoft.Management/managementGroups/mg-corp";
+    let other = "/subscriptions/ffffffff-1111-4000-8000-00000000000f/resourceGroups/rg-far";
+    w.on(
+        &format!("role_assignment_list@{SB}"),
+        vec![Resp::Json(json!([
+            role_assignment(),
+            at(mg, 1),
+            at("/", 2),
+            at(other, 3)
+        ]))],
+    );
+    // Were they looked up in Tenant B's subscription, they would not be found.
+    w.on(&format!("group_show@{SB}"), vec![not_found("rg-far")]);
+    let out = w.run(&["audit", "-f", &file, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let roles = &v["identities"][0]["roleAssignments"];
+    let reach: Vec<(&str, &str)> = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["scope"].as_str().unwrap(),
+                r["scopeReach"].as_str().unwrap_or("(none)"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reach,
+        [
+            (ns_id().as_str(), "subscription"),
+            (mg, "inherited"),
+            ("/", "inherited"),
+            (other, "other-subscription"),
+        ],
+        "{roles:#}"
+    );
+    assert!(
+        !w.calls()
+            .iter()
+            .any(|c| c[0] == "group" || (c[0] == "resource" && !c.contains(&ns_id()))),
+        "only the subscription's own scope is looked up: {:?}",
+        w.calls()
+    );
+    let table = String::from_utf8_lossy(&w.run(&["audit", "-f", &file]).stdout).to_string();
+    for line in [
+        format!("  role: Azure Service Bus Data Owner on {mg} (inherited from a management group)"),
+        "  role: Azure Service Bus Data Owner on / (inherited from the root of the directory)"
+            .to_string(),
+        format!(
+            "  role: Azure Service Bus Data Owner on {other} (another subscription's: not checked)"
+        ),
+    ] {
+        assert!(table.lines().any(|l| l == line), "{line:?} not in\n{table}");
     }
 }

@@ -11,7 +11,7 @@ use xtenant_shared::exit::Usage;
 use xtenant_shared::issuer;
 use xtenant_shared::ownership::Ownership;
 
-use super::{CredentialReport, IdentityReport, LiveCluster, Origin, RoleReport};
+use super::{CredentialReport, IdentityReport, LiveCluster, Origin, Reach, RoleReport};
 use crate::az::{Az, Discovery};
 use crate::steps::credential::MAX_CREDENTIALS;
 
@@ -149,10 +149,18 @@ pub fn collect(az: &Az, scope: &Scope, owned: &Ownership) -> Result<Estate> {
                 .clone()
                 .or_else(|| a.role_definition_id.as_deref().map(|d| last(d).to_string()))
                 .unwrap_or_default();
+            // Only a scope in the subscription can be looked up there; one
+            // above it or in another subscription is never called gone.
+            let scope_reach = Reach::of(sub, &scope_id);
+            let scope_exists = match scope_reach {
+                Reach::Subscription => Some(az.resource_exists(sub, &scope_id)?),
+                Reach::Inherited | Reach::OtherSubscription => None,
+            };
             role_assignments.push(RoleReport {
                 id: a.id.clone(),
                 role,
-                scope_exists: az.resource_exists(sub, &scope_id)?,
+                scope_exists,
+                scope_reach,
                 scope: scope_id,
             });
         }

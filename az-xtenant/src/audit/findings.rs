@@ -96,7 +96,11 @@ pub fn find(estate: &Estate) -> Vec<Finding> {
                 out.push(f);
             }
         }
-        for r in i.role_assignments.iter().filter(|r| !r.scope_exists) {
+        for r in i
+            .role_assignments
+            .iter()
+            .filter(|r| r.scope_exists == Some(false))
+        {
             out.push(Finding {
                 kind: Kind::ScopeGone,
                 identity: i.name.clone(),

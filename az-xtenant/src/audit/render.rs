@@ -71,10 +71,10 @@ pub fn human(r: &Report) -> String {
             out.push_str(&table(&rows));
         }
         for a in &i.role_assignments {
-            let gone = if a.scope_exists {
-                ""
-            } else {
+            let gone = if a.scope_exists == Some(false) {
                 " (scope no longer exists)"
+            } else {
+                a.scope_reach.note(&a.scope)
             };
             let _ = writeln!(out, "  role: {} on {}{gone}", a.role, a.scope);
         }

@@ -389,8 +389,10 @@ impl Az {
         )
     }
 
-    /// Whether the resource `id` exists (a subscription always counts as existing;
-    /// a group is asked for as a group).
+    /// Whether the resource `id` in subscription `sub` exists (a
+    /// subscription always counts as existing; a group is asked for as a
+    /// group). Only for IDs under `/subscriptions/<sub>`: a management
+    /// group's ID would be read as a group's.
     pub fn resource_exists(&self, sub: &str, id: &str) -> Result<bool, AzError> {
         let p: Vec<&str> = id.trim_start_matches('/').split('/').collect();
         match p.len() {
