@@ -376,3 +376,40 @@ fn role_assignments_from_above_or_elsewhere_are_never_called_gone() {
         assert!(table.lines().any(|l| l == line), "{line:?} not in\n{table}");
     }
 }
+
+/// An AKS identity binding writes one credential on the identity, named
+/// `aks-identity-binding`, trusting AKS's identity-binding issuer with its
+/// own audience: the audit recognises it, counts it in the budget, and
+/// neither asks its issuer for a discovery document nor proposes a fix.
+#[test]
+fn an_aks_identity_binding_is_recognised_and_counted() {
+    let binding = json!({
+        "name": "aks-identity-binding",
+        "issuer": format!("https://ib.oic.prod-aks.azure.com/{TB}/{CLIENT}"),
+        "subject": "system:serviceaccount:orders:writer",
+        "audiences": ["api://AKSIdentityBinding"],
+    });
+    let (w, file) = estate(vec![binding], false);
+    let out = w.run(&["audit", "-f", &file, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let i = &v["identities"][0];
+    assert_eq!(i["used"].as_u64(), Some(3), "{i:#}");
+    assert_eq!(
+        i["credentials"][2]["origin"], "aks-identity-binding",
+        "{i:#}"
+    );
+    assert!(!w.calls().iter().any(|c| c[0] == "rest"), "{:?}", w.calls());
+    let table = String::from_utf8_lossy(&w.run(&["audit", "-f", &file]).stdout).to_string();
+    assert!(
+        table.lines().any(|l| l.starts_with("  aks-identity-binding ")
+            && l.contains("AKS identity binding")),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!(
+            "identity {IDENTITY} ({RG}): 3/20 federated credentials"
+        )),
+        "{table}"
+    );
+}

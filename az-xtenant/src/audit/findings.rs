@@ -123,6 +123,10 @@ fn credential_finding(
     i: &IdentityReport,
     c: &CredentialReport,
 ) -> Option<Finding> {
+    if c.origin == Origin::AksIdentityBinding {
+        // AKS manages it; it is right as it is.
+        return None;
+    }
     let delete = shell_line(&argv::federated_credential_delete(
         &i.subscription,
         &i.resource_group,
@@ -217,7 +221,7 @@ fn credential_finding(
         ));
     }
     match c.origin {
-        Origin::Declared => None,
+        Origin::Declared | Origin::AksIdentityBinding => None,
         Origin::Undeclared => Some(make(
             Kind::Undeclared,
             "created by xtenant and no longer declared; `apply --prune` removes it".into(),

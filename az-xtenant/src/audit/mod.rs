@@ -39,6 +39,9 @@ pub enum Origin {
     Undeclared,
     /// Someone else made it.
     Unmanaged,
+    /// An AKS identity binding made it (`az aks identity-binding`): one
+    /// credential for every cluster bound, trusting AKS's binding issuer.
+    AksIdentityBinding,
 }
 
 impl Origin {
@@ -47,6 +50,7 @@ impl Origin {
             Origin::Declared => "declared",
             Origin::Undeclared => "xtenant's, undeclared",
             Origin::Unmanaged => "not xtenant's",
+            Origin::AksIdentityBinding => "AKS identity binding",
         }
     }
 }

@@ -4,9 +4,12 @@
 
 use std::fmt::Write;
 
-use super::{CredentialReport, Report};
+use super::{CredentialReport, Origin, Report};
 
 fn cluster_cell(c: &CredentialReport) -> String {
+    if c.origin == Origin::AksIdentityBinding {
+        return "the clusters bound to the identity".into();
+    }
     match (&c.cluster, c.issuer_answers, &c.issuer_error) {
         (Some(k), _, _) => format!("{} ({}, {})", k.name, k.resource_group, k.subscription),
         (None, Some(false), _) => "none; issuer does not answer".into(),
