@@ -421,6 +421,12 @@ fn prune_keeps_a_moving_workloads_old_credential_until_the_new_one_is_proven() {
                 .contains("--context aks-green -n orders --service-account reader --exchange"),
         "{plan}"
     );
+    assert!(
+        unproven[0].contains(&format!(
+            "is not made yet: first apply a file that keeps cluster {AKS} beside aks-green"
+        )),
+        "no green credential was made: {plan}"
+    );
     let out = w.run(&["apply", "-f", &file, "--prune", "--yes"]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(
@@ -434,15 +440,45 @@ fn prune_keeps_a_moving_workloads_old_credential_until_the_new_one_is_proven() {
         writes(&w)
     );
 
-    // `kubectl xtenant doctor --exchange` from green recorded both workloads.
+    // The green credentials, as an apply records them when it makes them.
+    let made: u64 = 1_800_000_000;
     let mut p = w.profile();
-    p["graph"]["proofs"] = json!(["writer", "reader"].map(|sa| json!({
-        "issuer": green_issuer, "subject": format!("system:serviceaccount:orders:{sa}"),
-        "clientId": CLIENT, "at": 1
-    })));
+    for sa in ["writer", "reader"] {
+        p["owned"].as_array_mut().unwrap().push(json!({
+            "kind": "federatedCredential",
+            "id": format!("{}/federatedIdentityCredentials/xt-aks-green-orders-{sa}", support::audit::identity_id()),
+            "state": "created",
+            "createdAt": made,
+        }));
+    }
     std::fs::write(w.profile_path(), p.to_string()).unwrap();
-    let plan = w.ok(&["plan", "-f", &file, "--prune"]);
-    assert!(!plan.contains("! not proven"), "{plan}");
+    // `kubectl xtenant doctor --exchange` from green records a proof per
+    // workload; it counts only for the client ID the workloads keep, and only
+    // when made after the credential it proves.
+    let prove = |client: &str, at: u64| {
+        let mut p = w.profile();
+        p["graph"]["proofs"] = json!(["writer", "reader"].map(|sa| json!({
+            "issuer": green_issuer, "subject": format!("system:serviceaccount:orders:{sa}"),
+            "clientId": client, "at": at
+        })));
+        std::fs::write(w.profile_path(), p.to_string()).unwrap();
+        w.ok(&["plan", "-f", &file, "--prune"])
+    };
+    let unproven = |plan: &str| {
+        plan.lines()
+            .filter(|l| l.starts_with("! not proven: "))
+            .count()
+    };
+    let stale = prove(CLIENT, 1);
+    assert_eq!(
+        unproven(&stale),
+        2,
+        "a proof from 1970 proves nothing: {stale}"
+    );
+    let other = prove("99999999-0000-4000-8000-000000000009", made + 60);
+    assert_eq!(unproven(&other), 2, "another identity's client: {other}");
+    let plan = prove(CLIENT, made + 60);
+    assert_eq!(unproven(&plan), 0, "{plan}");
     let removes = plan
         .lines()
         .filter(|l| l.starts_with("- Tenant B: federated credential xt-"))
