@@ -375,6 +375,76 @@ fn a_deployment_left_running_by_a_stopped_run_is_waited_for_then_read_again() {
     );
 }
 
+/// az's poll of a running deployment has been answered 404
+/// `DeploymentNotFound` while ARM went on writing (az then exits non-zero):
+/// the deployment is read again, waited for while it runs, and the run
+/// succeeds when the credentials are there; a deployment that did fail
+/// still fails the run.
+#[test]
+fn a_deployment_whose_poll_answered_404_is_read_again_before_failing() {
+    use Resp::*;
+    let lost = || {
+        Fail(
+            3,
+            "ERROR: (DeploymentNotFound) Deployment 'xtenant-credentials-x' could not be found.\nCode: DeploymentNotFound\nMessage: Deployment 'xtenant-credentials-x' could not be found.".into(),
+        )
+    };
+    let state = |s: &str| Json(json!({"properties": {"provisioningState": s}}));
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 1);
+    w.on(&format!("deployment_group_create@{SB}"), vec![lost()]);
+    w.on(
+        &format!("deployment_group_show@{SB}"),
+        vec![state("Running"), state("Succeeded")],
+    );
+    let out = w.run_env(
+        &["apply", "-f", &file, "--yes"],
+        &[("XTENANT_POLL_SECS", "0.05")],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let calls: Vec<String> = w.calls().iter().map(|c| c.join(" ")).collect();
+    let count = |p: &str| calls.iter().filter(|c| c.starts_with(p)).count();
+    assert_eq!(count("deployment group create"), 1, "{calls:#?}");
+    assert_eq!(count("deployment group show"), 2, "{calls:#?}");
+    let owned = w.profile()["owned"].to_string();
+    assert!(
+        owned.contains("federatedIdentityCredentials/xt-") && !owned.contains("intended"),
+        "both recorded as made: {owned}"
+    );
+
+    // Read again, the deployment failed and the credentials are not there.
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 1);
+    w.on(&format!("deployment_group_create@{SB}"), vec![lost()]);
+    w.on(
+        &format!("deployment_group_show@{SB}"),
+        vec![state("Failed")],
+    );
+    w.on(
+        &format!("identity_federated-credential_list@{SB}"),
+        vec![Json(json!([]))],
+    );
+    let out = w.run_env(
+        &["apply", "-f", &file, "--yes"],
+        &[("XTENANT_POLL_SECS", "0.05")],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("DeploymentNotFound"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        w.calls()
+            .iter()
+            .any(|c| c.join(" ").starts_with("deployment group show")),
+        "read again before failing: {:?}",
+        w.calls()
+    );
+}
+
 /// Blue → green: the workloads move to a second cluster; the blue
 /// credentials are pruned only once a green token was exchanged for real.
 #[test]

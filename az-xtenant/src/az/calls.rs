@@ -351,7 +351,13 @@ impl Az {
     }
 
     /// Credentials just written join what their identity's list answers.
-    fn credentials_made(&self, sub: &str, rg: &str, identity: &str, made: &[FederatedCredential]) {
+    pub fn credentials_made(
+        &self,
+        sub: &str,
+        rg: &str,
+        identity: &str,
+        made: &[FederatedCredential],
+    ) {
         let list = argv::federated_credential_list(sub, rg, identity);
         for c in made {
             if let Ok(v) = serde_json::to_value(c) {
