@@ -5,7 +5,7 @@
 
 mod support;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use support::audit::*;
 use support::*;
 
@@ -251,5 +251,165 @@ fn an_issuer_that_cannot_be_asked_is_not_called_stale() {
     assert!(
         c["issuerError"].as_str().unwrap().contains("Max retries"),
         "{c:#}"
+    );
+}
+
+/// Only a 404 or 410 from the issuer's host makes it dead: a page that is
+/// not a discovery document (a captive portal, a proxy), an empty 200 or a
+/// server error says nothing, so the credential xtenant made for it is
+/// reported as undeclared, never as stale, and `--fix` leaves it.
+#[test]
+fn an_issuer_answer_that_is_no_404_never_makes_a_credential_stale() {
+    let answers = || {
+        [
+            (
+                "an HTML page",
+                Resp::Raw("<html><body>Sign in to use this network</body></html>"),
+            ),
+            ("an empty 200", Resp::Raw("")),
+            (
+                "a 500",
+                Resp::Fail(
+                    1,
+                    "ERROR: Internal Server Error({\"error\":\"upstream\"})".into(),
+                ),
+            ),
+        ]
+    };
+    for (what, answer) in answers() {
+        let made = cred(
+            "xt-aks-old-orders-writer",
+            "https://old.example/t/old/",
+            "writer",
+            AUD,
+        );
+        let (w, file) = estate(vec![made], false);
+        w.on("rest", vec![answer]);
+        let out = w.run(&["audit", "-f", &file, "-o", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{what}: {}", describe(&out));
+        let want = vec![(
+            "undeclared".to_string(),
+            "xt-aks-old-orders-writer".to_string(),
+            delete("xt-aks-old-orders-writer"),
+        )];
+        assert_eq!(findings(&out), want, "{what}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let c = &v["identities"][0]["credentials"][2];
+        assert!(c.get("issuerAnswers").is_none(), "{what}: {c:#}");
+        assert!(c["issuerError"].as_str().is_some(), "{what}: {c:#}");
+        let out = fix(&w, &file, &[]);
+        assert_eq!(out.status.code(), Some(1), "{what}: {}", describe(&out));
+        assert!(deletes(&w).is_empty(), "{what}: {:?}", deletes(&w));
+    }
+}
+
+/// `role assignment list --all` also answers the assignments the subscription
+/// inherits from management groups and the root, and may name another
+/// subscription: none of those scopes is a resource of the subscription, so
+/// none is looked up as one, called gone, or given a delete.
+#[test]
+fn role_assignments_from_above_or_elsewhere_are_never_called_gone() {
+    let (w, file) = estate(Vec::new(), false);
+    let at = |scope: &str, n: u32| {
+        let mut r = role_assignment();
+        let base = scope.trim_end_matches('/');
+        r["id"] = json!(format!(
+            "{base}/providers/Microsoft.Authorization/roleAssignments/m{n}"
+        ));
+        r["scope"] = json!(scope);
+        r
+    };
+    let mg = "/providers/Microsoft.Management/managementGroups/mg-corp";
+    let other = "/subscriptions/ffffffff-1111-4000-8000-00000000000f/resourceGroups/rg-far";
+    w.on(
+        &format!("role_assignment_list@{SB}"),
+        vec![Resp::Json(json!([
+            role_assignment(),
+            at(mg, 1),
+            at("/", 2),
+            at(other, 3)
+        ]))],
+    );
+    // Were they looked up in Tenant B's subscription, they would not be found.
+    w.on(&format!("group_show@{SB}"), vec![not_found("rg-far")]);
+    let out = w.run(&["audit", "-f", &file, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let roles = &v["identities"][0]["roleAssignments"];
+    let reach: Vec<(&str, &str)> = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["scope"].as_str().unwrap(),
+                r["scopeReach"].as_str().unwrap_or("(none)"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reach,
+        [
+            (ns_id().as_str(), "subscription"),
+            (mg, "inherited"),
+            ("/", "inherited"),
+            (other, "other-subscription"),
+        ],
+        "{roles:#}"
+    );
+    assert!(
+        !w.calls()
+            .iter()
+            .any(|c| c[0] == "group" || (c[0] == "resource" && !c.contains(&ns_id()))),
+        "only the subscription's own scope is looked up: {:?}",
+        w.calls()
+    );
+    let table = String::from_utf8_lossy(&w.run(&["audit", "-f", &file]).stdout).to_string();
+    for line in [
+        format!("  role: Azure Service Bus Data Owner on {mg} (inherited from a management group)"),
+        "  role: Azure Service Bus Data Owner on / (inherited from the root of the directory)"
+            .to_string(),
+        format!(
+            "  role: Azure Service Bus Data Owner on {other} (another subscription's: not checked)"
+        ),
+    ] {
+        assert!(table.lines().any(|l| l == line), "{line:?} not in\n{table}");
+    }
+}
+
+/// An AKS identity binding writes one credential on the identity, named
+/// `aks-identity-binding`, trusting AKS's identity-binding issuer with its
+/// own audience: the audit recognises it, counts it in the budget, and
+/// neither asks its issuer for a discovery document nor proposes a fix.
+#[test]
+fn an_aks_identity_binding_is_recognised_and_counted() {
+    let binding = json!({
+        "name": "aks-identity-binding",
+        "issuer": format!("https://ib.oic.prod-aks.azure.com/{TB}/{CLIENT}"),
+        "subject": "system:serviceaccount:orders:writer",
+        "audiences": ["api://AKSIdentityBinding"],
+    });
+    let (w, file) = estate(vec![binding], false);
+    let out = w.run(&["audit", "-f", &file, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let i = &v["identities"][0];
+    assert_eq!(i["used"].as_u64(), Some(3), "{i:#}");
+    assert_eq!(
+        i["credentials"][2]["origin"], "aks-identity-binding",
+        "{i:#}"
+    );
+    assert!(!w.calls().iter().any(|c| c[0] == "rest"), "{:?}", w.calls());
+    let table = String::from_utf8_lossy(&w.run(&["audit", "-f", &file]).stdout).to_string();
+    assert!(
+        table.lines().any(|l| l.starts_with("  aks-identity-binding ")
+            && l.contains("AKS identity binding")),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!(
+            "identity {IDENTITY} ({RG}): 3/20 federated credentials"
+        )),
+        "{table}"
     );
 }

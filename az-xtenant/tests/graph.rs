@@ -151,6 +151,27 @@ fn a_bad_file_is_refused_at_its_line_before_any_az_call() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
 }
 
+/// `api.v1` and `api-v1` would share one credential name: the file is
+/// refused with both workloads named, before any az call.
+#[test]
+fn two_workloads_with_one_credential_name_are_refused_before_any_az_call() {
+    let w = World::new();
+    let file = graph_file(&w);
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("serviceAccount: writer", "serviceAccount: api.v1")
+        .replace("serviceAccount: reader", "serviceAccount: api-v1");
+    std::fs::write(&file, text).unwrap();
+    let out = w.run(&["plan", "-f", &file]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{file}:22:21: workloads[1].serviceAccount: orders/api-v1 in cluster {AKS} would get the federated credential name \"xt-{AKS}-orders-api-v1\", which orders/api.v1 in cluster {AKS} (workloads[0], {file}:19:21) already gets")),
+        "{err}"
+    );
+    assert!(w.calls().is_empty(), "no az call: {:?}", w.calls());
+}
+
 #[test]
 fn prune_removes_only_what_xtenant_made_and_the_file_dropped() {
     let w = World::new();
@@ -354,6 +375,76 @@ fn a_deployment_left_running_by_a_stopped_run_is_waited_for_then_read_again() {
     );
 }
 
+/// az's poll of a running deployment has been answered 404
+/// `DeploymentNotFound` while ARM went on writing (az then exits non-zero):
+/// the deployment is read again, waited for while it runs, and the run
+/// succeeds when the credentials are there; a deployment that did fail
+/// still fails the run.
+#[test]
+fn a_deployment_whose_poll_answered_404_is_read_again_before_failing() {
+    use Resp::*;
+    let lost = || {
+        Fail(
+            3,
+            "ERROR: (DeploymentNotFound) Deployment 'xtenant-credentials-x' could not be found.\nCode: DeploymentNotFound\nMessage: Deployment 'xtenant-credentials-x' could not be found.".into(),
+        )
+    };
+    let state = |s: &str| Json(json!({"properties": {"provisioningState": s}}));
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 1);
+    w.on(&format!("deployment_group_create@{SB}"), vec![lost()]);
+    w.on(
+        &format!("deployment_group_show@{SB}"),
+        vec![state("Running"), state("Succeeded")],
+    );
+    let out = w.run_env(
+        &["apply", "-f", &file, "--yes"],
+        &[("XTENANT_POLL_SECS", "0.05")],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let calls: Vec<String> = w.calls().iter().map(|c| c.join(" ")).collect();
+    let count = |p: &str| calls.iter().filter(|c| c.starts_with(p)).count();
+    assert_eq!(count("deployment group create"), 1, "{calls:#?}");
+    assert_eq!(count("deployment group show"), 2, "{calls:#?}");
+    let owned = w.profile()["owned"].to_string();
+    assert!(
+        owned.contains("federatedIdentityCredentials/xt-") && !owned.contains("intended"),
+        "both recorded as made: {owned}"
+    );
+
+    // Read again, the deployment failed and the credentials are not there.
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 1);
+    w.on(&format!("deployment_group_create@{SB}"), vec![lost()]);
+    w.on(
+        &format!("deployment_group_show@{SB}"),
+        vec![state("Failed")],
+    );
+    w.on(
+        &format!("identity_federated-credential_list@{SB}"),
+        vec![Json(json!([]))],
+    );
+    let out = w.run_env(
+        &["apply", "-f", &file, "--yes"],
+        &[("XTENANT_POLL_SECS", "0.05")],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("DeploymentNotFound"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        w.calls()
+            .iter()
+            .any(|c| c.join(" ").starts_with("deployment group show")),
+        "read again before failing: {:?}",
+        w.calls()
+    );
+}
+
 /// Blue → green: the workloads move to a second cluster; the blue
 /// credentials are pruned only once a green token was exchanged for real.
 #[test]
@@ -400,6 +491,12 @@ fn prune_keeps_a_moving_workloads_old_credential_until_the_new_one_is_proven() {
                 .contains("--context aks-green -n orders --service-account reader --exchange"),
         "{plan}"
     );
+    assert!(
+        unproven[0].contains(&format!(
+            "is not made yet: first apply a file that keeps cluster {AKS} beside aks-green"
+        )),
+        "no green credential was made: {plan}"
+    );
     let out = w.run(&["apply", "-f", &file, "--prune", "--yes"]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(
@@ -413,15 +510,45 @@ fn prune_keeps_a_moving_workloads_old_credential_until_the_new_one_is_proven() {
         writes(&w)
     );
 
-    // `kubectl xtenant doctor --exchange` from green recorded both workloads.
+    // The green credentials, as an apply records them when it makes them.
+    let made: u64 = 1_800_000_000;
     let mut p = w.profile();
-    p["graph"]["proofs"] = json!(["writer", "reader"].map(|sa| json!({
-        "issuer": green_issuer, "subject": format!("system:serviceaccount:orders:{sa}"),
-        "clientId": CLIENT, "at": 1
-    })));
+    for sa in ["writer", "reader"] {
+        p["owned"].as_array_mut().unwrap().push(json!({
+            "kind": "federatedCredential",
+            "id": format!("{}/federatedIdentityCredentials/xt-aks-green-orders-{sa}", support::audit::identity_id()),
+            "state": "created",
+            "createdAt": made,
+        }));
+    }
     std::fs::write(w.profile_path(), p.to_string()).unwrap();
-    let plan = w.ok(&["plan", "-f", &file, "--prune"]);
-    assert!(!plan.contains("! not proven"), "{plan}");
+    // `kubectl xtenant doctor --exchange` from green records a proof per
+    // workload; it counts only for the client ID the workloads keep, and only
+    // when made after the credential it proves.
+    let prove = |client: &str, at: u64| {
+        let mut p = w.profile();
+        p["graph"]["proofs"] = json!(["writer", "reader"].map(|sa| json!({
+            "issuer": green_issuer, "subject": format!("system:serviceaccount:orders:{sa}"),
+            "clientId": client, "at": at
+        })));
+        std::fs::write(w.profile_path(), p.to_string()).unwrap();
+        w.ok(&["plan", "-f", &file, "--prune"])
+    };
+    let unproven = |plan: &str| {
+        plan.lines()
+            .filter(|l| l.starts_with("! not proven: "))
+            .count()
+    };
+    let stale = prove(CLIENT, 1);
+    assert_eq!(
+        unproven(&stale),
+        2,
+        "a proof from 1970 proves nothing: {stale}"
+    );
+    let other = prove("99999999-0000-4000-8000-000000000009", made + 60);
+    assert_eq!(unproven(&other), 2, "another identity's client: {other}");
+    let plan = prove(CLIENT, made + 60);
+    assert_eq!(unproven(&plan), 0, "{plan}");
     let removes = plan
         .lines()
         .filter(|l| l.starts_with("- Tenant B: federated credential xt-"))

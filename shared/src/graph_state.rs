@@ -83,11 +83,18 @@ impl GraphState {
         self.proofs.push(proof);
     }
 
-    /// Whether an exchange with this issuer and subject was ever accepted.
-    pub fn proven(&self, issuer: &str, subject: &str) -> bool {
-        self.proofs
-            .iter()
-            .any(|p| p.issuer == issuer && p.subject == subject)
+    /// Whether an exchange with this issuer and subject was accepted for
+    /// `client_id` since `since` (seconds since the Unix epoch: when the
+    /// credential it proves was recorded as made; the same second counts, as
+    /// the record follows the write). Another identity's exchange, or one
+    /// older than the credential, proves nothing about it.
+    pub fn proven(&self, issuer: &str, subject: &str, client_id: &str, since: u64) -> bool {
+        self.proofs.iter().any(|p| {
+            p.issuer == issuer
+                && p.subject == subject
+                && p.client_id.eq_ignore_ascii_case(client_id)
+                && p.at >= since
+        })
     }
 
     /// The identity bound to a (namespace, ServiceAccount), and its state.
@@ -144,11 +151,43 @@ mod tests {
             client_id: "c".into(),
             at,
         };
-        assert!(!g.proven("https://green/", "system:serviceaccount:ns:sa"));
+        assert!(!g.proven("https://green/", "system:serviceaccount:ns:sa", "c", 0));
         g.prove(proof(1));
         g.prove(proof(2));
         assert_eq!(g.proofs, vec![proof(2)]);
-        assert!(g.proven("https://green/", "system:serviceaccount:ns:sa"));
-        assert!(!g.proven("https://green", "system:serviceaccount:ns:sa"));
+        assert!(g.proven("https://green/", "system:serviceaccount:ns:sa", "c", 2));
+        assert!(!g.proven("https://green", "system:serviceaccount:ns:sa", "c", 2));
+    }
+
+    fn green(client_id: &str, at: u64) -> GraphState {
+        let mut g = GraphState::default();
+        g.prove(Proof {
+            issuer: "https://green/".into(),
+            subject: "system:serviceaccount:ns:sa".into(),
+            client_id: client_id.into(),
+            at,
+        });
+        g
+    }
+
+    #[test]
+    fn a_proof_counts_only_for_the_client_it_was_made_with() {
+        // Made while the workload was still id-a; it moves to id-b.
+        let g = green("client-of-id-a", 2_000);
+        let s = "system:serviceaccount:ns:sa";
+        assert!(!g.proven("https://green/", s, "client-of-id-b", 1_000));
+        assert!(g.proven("https://green/", s, "CLIENT-OF-ID-A", 1_000));
+    }
+
+    #[test]
+    fn a_proof_older_than_the_credential_proves_nothing() {
+        let g = green("c", 1_000);
+        let s = "system:serviceaccount:ns:sa";
+        assert!(!g.proven("https://green/", s, "c", 1_500), "made before it");
+        assert!(
+            !g.proven("https://green/", s, "c", 1_001),
+            "a second before"
+        );
+        assert!(g.proven("https://green/", s, "c", 1_000), "the same second");
     }
 }

@@ -52,6 +52,18 @@ pub struct Owned {
     /// Its ARM ID (case-insensitive, as ARM treats it).
     pub id: String,
     pub state: OwnState,
+    /// When the create was confirmed, in seconds since the Unix epoch (what
+    /// a proof of a federated credential must be newer than); absent in
+    /// records older than this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<u64>,
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }
 
 /// The objects of one profile.
@@ -72,18 +84,25 @@ impl Ownership {
                 kind,
                 id: id.to_string(),
                 state: OwnState::Intended,
+                created_at: None,
             });
         }
     }
 
-    /// Marks `id` as created by xtenant.
+    /// Marks `id` as created by xtenant, now (a record already created
+    /// keeps its time).
     pub fn created(&mut self, kind: ObjectKind, id: &str) {
         match self.0.iter_mut().find(|o| o.id.eq_ignore_ascii_case(id)) {
-            Some(o) => o.state = OwnState::Created,
+            Some(o) if o.state == OwnState::Created => {}
+            Some(o) => {
+                o.state = OwnState::Created;
+                o.created_at = Some(now());
+            }
             None => self.0.push(Owned {
                 kind,
                 id: id.to_string(),
                 state: OwnState::Created,
+                created_at: Some(now()),
             }),
         }
     }
@@ -127,8 +146,12 @@ mod tests {
         assert!(o.is_ours(&RG.to_uppercase()));
         assert_eq!(o.get(RG).map(|r| r.state), Some(OwnState::Intended));
         o.created(ObjectKind::ResourceGroup, RG);
+        let made = o.get(RG).and_then(|r| r.created_at);
+        assert!(made.is_some_and(|t| t > 1_700_000_000), "{made:?}");
         o.intend(ObjectKind::ResourceGroup, RG);
+        o.created(ObjectKind::ResourceGroup, RG);
         assert_eq!(o.get(RG).map(|r| r.state), Some(OwnState::Created));
+        assert_eq!(o.get(RG).and_then(|r| r.created_at), made, "kept");
         assert_eq!(o.iter().count(), 1);
     }
 

@@ -11,7 +11,7 @@ use xtenant_shared::exit::Usage;
 use xtenant_shared::issuer;
 use xtenant_shared::ownership::Ownership;
 
-use super::{CredentialReport, IdentityReport, LiveCluster, Origin, RoleReport};
+use super::{CredentialReport, IdentityReport, LiveCluster, Origin, Reach, RoleReport};
 use crate::az::{Az, Discovery};
 use crate::steps::credential::MAX_CREDENTIALS;
 
@@ -44,6 +44,23 @@ fn last(id: &str) -> &str {
 fn group_of(id: &str) -> String {
     let p: Vec<&str> = id.trim_start_matches('/').split('/').collect();
     p.get(3).copied().unwrap_or_default().to_string()
+}
+
+/// The name AKS gives the one credential an identity binding writes.
+const IDENTITY_BINDING_NAME: &str = "aks-identity-binding";
+
+/// Where the issuer of an identity binding's credential starts:
+/// `https://ib.oic.prod-aks.azure.com/<identity's tenant>/<client ID>`.
+const IDENTITY_BINDING_ISSUER: &str = "https://ib.oic.prod-aks.azure.com/";
+
+/// Whether a credential is the one an AKS identity binding wrote: its issuer
+/// is no cluster's and publishes nothing to check, and its audience is
+/// `api://AKSIdentityBinding`, by design.
+fn is_identity_binding(name: &str, issuer: &str) -> bool {
+    name.eq_ignore_ascii_case(IDENTITY_BINDING_NAME)
+        && issuer
+            .to_ascii_lowercase()
+            .starts_with(IDENTITY_BINDING_ISSUER)
 }
 
 /// Reads everything the audit needs.
@@ -109,7 +126,8 @@ pub fn collect(az: &Az, scope: &Scope, owned: &Ownership) -> Result<Estate> {
             let near_live = clusters
                 .iter()
                 .any(|k| issuer::compare(&k.issuer, &c.issuer).is_near());
-            let (issuer_answers, issuer_error) = if cluster.is_some() || near_live {
+            let binding = is_identity_binding(&c.name, &c.issuer);
+            let (issuer_answers, issuer_error) = if cluster.is_some() || near_live || binding {
                 (None, None)
             } else {
                 match az.discovery(&c.issuer)? {
@@ -119,7 +137,9 @@ pub fn collect(az: &Az, scope: &Scope, owned: &Ownership) -> Result<Estate> {
                 }
             };
             let key = (name.to_ascii_lowercase(), c.name.to_ascii_lowercase());
-            let origin = if scope.declared.contains(&key) {
+            let origin = if binding {
+                Origin::AksIdentityBinding
+            } else if scope.declared.contains(&key) {
                 Origin::Declared
             } else if owned.is_ours(&id) {
                 Origin::Undeclared
@@ -149,10 +169,18 @@ pub fn collect(az: &Az, scope: &Scope, owned: &Ownership) -> Result<Estate> {
                 .clone()
                 .or_else(|| a.role_definition_id.as_deref().map(|d| last(d).to_string()))
                 .unwrap_or_default();
+            // Only a scope in the subscription can be looked up there; one
+            // above it or in another subscription is never called gone.
+            let scope_reach = Reach::of(sub, &scope_id);
+            let scope_exists = match scope_reach {
+                Reach::Subscription => Some(az.resource_exists(sub, &scope_id)?),
+                Reach::Inherited | Reach::OtherSubscription => None,
+            };
             role_assignments.push(RoleReport {
                 id: a.id.clone(),
                 role,
-                scope_exists: az.resource_exists(sub, &scope_id)?,
+                scope_exists,
+                scope_reach,
                 scope: scope_id,
             });
         }

@@ -96,7 +96,11 @@ pub fn find(estate: &Estate) -> Vec<Finding> {
                 out.push(f);
             }
         }
-        for r in i.role_assignments.iter().filter(|r| !r.scope_exists) {
+        for r in i
+            .role_assignments
+            .iter()
+            .filter(|r| r.scope_exists == Some(false))
+        {
             out.push(Finding {
                 kind: Kind::ScopeGone,
                 identity: i.name.clone(),
@@ -119,6 +123,10 @@ fn credential_finding(
     i: &IdentityReport,
     c: &CredentialReport,
 ) -> Option<Finding> {
+    if c.origin == Origin::AksIdentityBinding {
+        // AKS manages it; it is right as it is.
+        return None;
+    }
     let delete = shell_line(&argv::federated_credential_delete(
         &i.subscription,
         &i.resource_group,
@@ -213,7 +221,7 @@ fn credential_finding(
         ));
     }
     match c.origin {
-        Origin::Declared => None,
+        Origin::Declared | Origin::AksIdentityBinding => None,
         Origin::Undeclared => Some(make(
             Kind::Undeclared,
             "created by xtenant and no longer declared; `apply --prune` removes it".into(),

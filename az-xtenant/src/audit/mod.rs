@@ -7,12 +7,14 @@
 
 pub mod collect;
 pub mod findings;
+pub mod reach;
 pub mod render;
 
 use serde::Serialize;
 
 pub use collect::{Estate, Scope};
 pub use findings::{Finding, Kind};
+pub use reach::Reach;
 
 /// The audience Entra expects in a workload identity token exchange.
 pub use xtenant_shared::names::TOKEN_AUDIENCE as AUDIENCE;
@@ -37,6 +39,9 @@ pub enum Origin {
     Undeclared,
     /// Someone else made it.
     Unmanaged,
+    /// An AKS identity binding made it (`az aks identity-binding`): one
+    /// credential for every cluster bound, trusting AKS's binding issuer.
+    AksIdentityBinding,
 }
 
 impl Origin {
@@ -45,6 +50,7 @@ impl Origin {
             Origin::Declared => "declared",
             Origin::Undeclared => "xtenant's, undeclared",
             Origin::Unmanaged => "not xtenant's",
+            Origin::AksIdentityBinding => "AKS identity binding",
         }
     }
 }
@@ -78,7 +84,11 @@ pub struct RoleReport {
     pub id: String,
     pub role: String,
     pub scope: String,
-    pub scope_exists: bool,
+    /// Whether the scope still exists; `null` when it was not looked up (a
+    /// scope outside the subscription).
+    pub scope_exists: Option<bool>,
+    /// Where the scope lies, seen from the identity's subscription.
+    pub scope_reach: Reach,
 }
 
 /// One identity of Tenant B.

@@ -4,14 +4,17 @@
 
 use std::fmt::Write;
 
-use super::{CredentialReport, Report};
+use super::{CredentialReport, Origin, Report};
 
 fn cluster_cell(c: &CredentialReport) -> String {
+    if c.origin == Origin::AksIdentityBinding {
+        return "the clusters bound to the identity".into();
+    }
     match (&c.cluster, c.issuer_answers, &c.issuer_error) {
         (Some(k), _, _) => format!("{} ({}, {})", k.name, k.resource_group, k.subscription),
         (None, Some(false), _) => "none; issuer does not answer".into(),
         (None, Some(true), _) => "none; issuer answers".into(),
-        (None, None, Some(_)) => "none; issuer could not be asked".into(),
+        (None, None, Some(_)) => "none; could not tell if issuer answers".into(),
         (None, None, None) => "none; issuer near a live cluster's".into(),
     }
 }
@@ -71,10 +74,10 @@ pub fn human(r: &Report) -> String {
             out.push_str(&table(&rows));
         }
         for a in &i.role_assignments {
-            let gone = if a.scope_exists {
-                ""
-            } else {
+            let gone = if a.scope_exists == Some(false) {
                 " (scope no longer exists)"
+            } else {
+                a.scope_reach.note(&a.scope)
             };
             let _ = writeln!(out, "  role: {} on {}{gone}", a.role, a.scope);
         }

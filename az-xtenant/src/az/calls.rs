@@ -351,7 +351,13 @@ impl Az {
     }
 
     /// Credentials just written join what their identity's list answers.
-    fn credentials_made(&self, sub: &str, rg: &str, identity: &str, made: &[FederatedCredential]) {
+    pub fn credentials_made(
+        &self,
+        sub: &str,
+        rg: &str,
+        identity: &str,
+        made: &[FederatedCredential],
+    ) {
         let list = argv::federated_credential_list(sub, rg, identity);
         for c in made {
             if let Ok(v) = serde_json::to_value(c) {
@@ -389,8 +395,10 @@ impl Az {
         )
     }
 
-    /// Whether the resource `id` exists (a subscription always counts as existing;
-    /// a group is asked for as a group).
+    /// Whether the resource `id` in subscription `sub` exists (a
+    /// subscription always counts as existing; a group is asked for as a
+    /// group). Only for IDs under `/subscriptions/<sub>`: a management
+    /// group's ID would be read as a group's.
     pub fn resource_exists(&self, sub: &str, id: &str) -> Result<bool, AzError> {
         let p: Vec<&str> = id.trim_start_matches('/').split('/').collect();
         match p.len() {
@@ -404,15 +412,26 @@ impl Az {
         }
     }
 
-    /// Whether an issuer still publishes its discovery document.
+    /// Whether an issuer still publishes its discovery document. Only the
+    /// host's 404 or 410 says it does not: anything else that is not a
+    /// document (a captive portal's or a proxy's page, an empty answer, a
+    /// server error) tells nothing, and a working credential must not be
+    /// called stale for it.
     pub fn discovery(&self, issuer: &str) -> Result<Discovery, AzError> {
         let a = argv::discovery(issuer);
+        let unknown = |what: &str| {
+            Discovery::Unreachable(format!(
+                "answered 200 with {what}, not a discovery document"
+            ))
+        };
         match self.read(&format!("asking {issuer} for its discovery document"), &a) {
             Ok(Some(v)) if v.is_object() => Ok(Discovery::Answers),
-            Ok(_) => Ok(Discovery::Gone("no discovery document".into())),
-            Err(AzError::BadJson { .. }) => Ok(Discovery::Gone(
-                "answers with something that is not a discovery document".into(),
-            )),
+            // az exits 3 on any HTTP 404, whatever its body.
+            Ok(None) => Ok(Discovery::Gone("Not Found".into())),
+            Ok(Some(serde_json::Value::Null)) => Ok(unknown("nothing")),
+            Ok(Some(_)) => Ok(unknown("other JSON")),
+            // az rest prints a body that is not JSON as it came.
+            Err(AzError::BadJson { excerpt, .. }) => Ok(unknown(&format!("{excerpt:?}"))),
             // az rest says the HTTP status's reason, then the body: the
             // issuer's host answered, and the document is not there.
             Err(AzError::Failed { message, .. })
@@ -435,7 +454,8 @@ pub enum Discovery {
     Answers,
     /// The host answered that there is none (404, 410): the issuer is dead.
     Gone(String),
-    /// It could not be asked (no route, TLS, a server error): unknown.
+    /// It could not be asked (no route, TLS, a server error), or its answer
+    /// was no document (a portal's page, an empty 200): unknown.
     Unreachable(String),
 }
 

@@ -181,6 +181,13 @@ impl Deployment {
             .iter()
             .any(|s| s.eq_ignore_ascii_case(&self.properties.provisioning_state))
     }
+
+    /// Whether ARM ended it without success.
+    pub fn failed(&self) -> bool {
+        ["Failed", "Canceled"]
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(&self.properties.provisioning_state))
+    }
 }
 
 /// `az role assignment list|create`.

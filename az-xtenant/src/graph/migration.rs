@@ -1,8 +1,11 @@
 //! The guard on moving workloads between clusters (blue → green): the
 //! credentials of the cluster a workload leaves are pruned only once a token
 //! from a cluster it stays on has been exchanged at Entra for real —
-//! `kubectl xtenant doctor --exchange` records that in the profile. Until
-//! then the old credential is the workload's only proven way in.
+//! `kubectl xtenant doctor --exchange` records that in the profile. A proof
+//! counts only for the identity the workload keeps (its client ID) and only
+//! when made after that identity's credential for the cluster (the time the
+//! profile recorded its create). Until then the old credential is the
+//! workload's only proven way in.
 
 use std::collections::BTreeSet;
 
@@ -10,7 +13,7 @@ use xtenant_shared::Profile;
 use xtenant_shared::names;
 use xtenant_shared::ownership::ObjectKind;
 
-use super::model::Model;
+use super::model::{Bind, Model};
 use super::prune::Removal;
 
 /// For each workload whose credentials `removals` take from a cluster while
@@ -38,31 +41,82 @@ pub fn unproven(
             continue;
         };
         let (ns, sa) = (&old.namespace, &old.service_account);
-        let staying: Vec<&str> = model
+        let staying: Vec<&Bind> = model
             .bindings
             .iter()
             .filter(|b| &b.namespace == ns && &b.service_account == sa && b.cluster != old.cluster)
-            .map(|b| b.cluster.as_str())
             .collect();
         // A workload that leaves the graph altogether is not moving.
         let Some(first) = staying.first() else {
             continue;
         };
         let subject = names::subject(ns, sa);
-        let proven = staying.iter().any(|c| {
-            g.clusters
-                .get(*c)
-                .and_then(|s| s.issuer_url.as_deref())
-                .is_some_and(|issuer| g.proven(issuer, &subject))
-        });
-        if !proven {
-            out.insert(format!(
-                "{ns}/{sa} leaves cluster {} for {}, and no token from {} has been exchanged at Entra yet: run `kubectl xtenant doctor --profile {profile_name} --context {first} -n {ns} --service-account {sa} --exchange` against it first",
-                old.cluster,
-                staying.join(", "),
-                if staying.len() == 1 { "it" } else { "any of them" },
-            ));
+        let proofs: Vec<Proven> = staying
+            .iter()
+            .map(|b| proven(profile, b, &subject))
+            .collect();
+        if proofs.contains(&Proven::Yes) {
+            continue;
         }
+        let clusters: Vec<&str> = staying.iter().map(|b| b.cluster.as_str()).collect();
+        let prove = format!(
+            "`kubectl xtenant doctor --profile {profile_name} --context {} -n {ns} --service-account {sa} --exchange`",
+            first.cluster
+        );
+        let head = format!(
+            "{ns}/{sa} leaves cluster {} for {}",
+            old.cluster,
+            clusters.join(", ")
+        );
+        out.insert(if proofs.iter().all(|p| *p == Proven::NotMade) {
+            format!(
+                "{head}, where its credential for identity {} is not made yet: first apply a file that keeps cluster {} beside {} (for this workload), then run {prove}, then prune",
+                first.identity,
+                old.cluster,
+                clusters.join(", "),
+            )
+        } else {
+            format!(
+                "{head}, and no token from {} has been exchanged at Entra for identity {} since its credential there was made: run {prove} against it first",
+                if staying.len() == 1 { "it" } else { "any of them" },
+                first.identity,
+            )
+        });
     }
     out.into_iter().collect()
+}
+
+/// Whether a cluster a workload stays on has proven its credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Proven {
+    Yes,
+    No,
+    /// The credential is not recorded as made (the apply will make it).
+    NotMade,
+}
+
+/// Whether an exchange from `b`'s cluster was accepted for the identity the
+/// workload keeps (its client ID) after that identity's credential for the
+/// cluster was made: a proof made with the identity it leaves, or before
+/// the credential existed, proves nothing about the way in it keeps.
+fn proven(profile: &Profile, b: &Bind, subject: &str) -> Proven {
+    let g = &profile.graph;
+    let identity = g.identities.get(&b.identity);
+    let made = identity
+        .and_then(|i| i.id.as_deref())
+        .map(|id| format!("{id}/federatedIdentityCredentials/{}", b.credential))
+        .and_then(|id| profile.owned.get(&id))
+        .and_then(|o| o.created_at);
+    let Some(made) = made else {
+        return Proven::NotMade;
+    };
+    let issuer = g
+        .clusters
+        .get(&b.cluster)
+        .and_then(|c| c.issuer_url.as_deref());
+    let client = identity.and_then(|i| i.client_id.as_deref());
+    match (issuer, client) {
+        (Some(issuer), Some(client)) if g.proven(issuer, subject, client, made) => Proven::Yes,
+        _ => Proven::No,
+    }
 }

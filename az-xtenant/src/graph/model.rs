@@ -1,7 +1,7 @@
 //! The graph file, checked: every value against its rule, every name a
 //! workload uses declared, no (namespace, ServiceAccount, cluster) twice, no
-//! scope outside Tenant B's subscription, no identity past Azure's 20
-//! federated credentials. Each error names the file, the line and the key;
+//! two of them with one credential name, no scope outside Tenant B's
+//! subscription, no identity past Azure's 20 federated credentials. Each error names the file, the line and the key;
 //! nothing runs until the whole file is right.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,14 +65,15 @@ struct Errors<'a> {
 
 impl Errors<'_> {
     fn at<T>(&mut self, v: &Spanned<T>, key: &str, message: impl AsRef<str>) {
+        let place = self.place(v);
+        self.list
+            .push(format!("{place}: {key}: {}", message.as_ref()));
+    }
+
+    /// `file:line:column` of a value.
+    fn place<T>(&self, v: &Spanned<T>) -> String {
         let l = &v.referenced;
-        self.list.push(format!(
-            "{}:{}:{}: {key}: {}",
-            self.file.display(),
-            l.line(),
-            l.column(),
-            message.as_ref()
-        ));
+        format!("{}:{}:{}", self.file.display(), l.line(), l.column())
     }
 
     /// Checks a value against its kind.
@@ -238,6 +239,8 @@ fn bindings(
 ) -> Vec<Bind> {
     let declared = |names: Vec<&str>| names.join(", ");
     let mut seen: BTreeSet<(String, String, String)> = BTreeSet::new();
+    // Credential name → the workload that gets it, where it was written.
+    let mut named: BTreeMap<String, String> = BTreeMap::new();
     let mut out = Vec::new();
     for (i, w) in f.workloads.iter().enumerate() {
         let at = |k: &str| format!("workloads[{i}].{k}");
@@ -272,13 +275,27 @@ fn bindings(
                 );
                 continue;
             }
+            let credential = credential_name(&cluster, &namespace, &sa);
+            let whose = format!("{namespace}/{sa} in cluster {cluster}");
             if !seen.insert((namespace.clone(), sa.clone(), cluster.clone())) {
                 e.at(&w.service_account, &at("serviceAccount"), format!(
-                    "{namespace}/{sa} in cluster {cluster} is already bound by an earlier workload; one ServiceAccount in one cluster acts as one identity"
+                    "{whose} is already bound by an earlier workload; one ServiceAccount in one cluster acts as one identity"
                 ));
+            } else if let Some(first) = named.get(&credential) {
+                // Two workloads, one credential: ARM refuses a template that
+                // writes one resource twice, and each run would undo the other.
+                e.at(&w.service_account, &at("serviceAccount"), format!(
+                    "{whose} would get the federated credential name {credential:?}, which {first} already gets (a credential's name joins cluster, namespace and ServiceAccount with '-' and turns '.' into '-'): rename one of them so that the names differ"
+                ));
+            } else {
+                let place = e.place(&w.service_account);
+                named.insert(
+                    credential.clone(),
+                    format!("{whose} (workloads[{i}], {place})"),
+                );
             }
             out.push(Bind {
-                credential: credential_name(&cluster, &namespace, &sa),
+                credential,
                 cluster,
                 namespace: namespace.clone(),
                 service_account: sa.clone(),

@@ -10,6 +10,8 @@
 //! confirmed after it. A deployment left running by a run that was stopped
 //! is waited for (Azure refuses a namesake meanwhile: `DeploymentActive`),
 //! then the list is read again and only what is still missing is written.
+//! A deployment az reports failed is read again before the run fails: ARM
+//! may have lost track of it for az's poll while it went on writing.
 
 use std::time::{Duration, Instant};
 
@@ -97,7 +99,7 @@ impl CredentialSetStep {
         match cx.az.credentials_deploy(placed, &self.identity(), &writes) {
             Ok(()) => {}
             Err(e) if e.says("DeploymentActive") => {
-                self.wait_for_deployment(cx, &name)?;
+                self.wait_for_deployment(cx, &name, "from an earlier run is still running")?;
                 return Ok(Attempt::Busy(format!(
                     "deployment {name} was still running"
                 )));
@@ -112,7 +114,17 @@ impl CredentialSetStep {
                     self.identity
                 )));
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => match self.landed_after_all(cx, &name) {
+                Ok(true) => cx
+                    .az
+                    .credentials_made(placed.0, placed.1, &self.identity, &writes),
+                Ok(false) => return Err(e.into()),
+                Err(later) => {
+                    return Err(anyhow::Error::from(e).context(format!(
+                        "reading deployment {name} again failed too: {later:#}"
+                    )));
+                }
+            },
         }
         cx.ctx.record(|p| {
             for (_, kind, id, d, _) in &pending {
@@ -130,13 +142,47 @@ impl CredentialSetStep {
         Ok(Attempt::Done)
     }
 
-    /// Waits while ARM still carries out the deployment `name`.
-    fn wait_for_deployment(&self, cx: &Cx, name: &str) -> Result<()> {
+    /// After az said the deployment failed: whether it wrote the credentials
+    /// all the same. ARM has answered az's status poll with 404
+    /// `DeploymentNotFound` while it went on writing (Azure/azure-cli#28834),
+    /// so the deployment is read again and waited for while it runs; unless
+    /// it failed, the credentials are read once more, and all of them there
+    /// as decided means the write happened.
+    fn landed_after_all(&self, cx: &Cx, name: &str) -> Result<bool> {
+        let p = &self.place;
+        let shown = cx
+            .az
+            .fresh()
+            .deployment_show(&p.subscription, &p.resource_group, name)?;
+        if shown.as_ref().is_some_and(|d| d.running()) {
+            self.wait_for_deployment(cx, name, "is still running after az gave up on it")?;
+        } else if shown.is_some_and(|d| d.failed()) {
+            return Ok(false);
+        }
+        let fresh = cx.az.fresh().caching();
+        let again = Cx {
+            ctx: cx.ctx,
+            az: &fresh,
+            waits: cx.waits,
+            changes: cx.changes,
+        };
+        for m in &self.members {
+            let live = Step::read(m, &again)?;
+            if !matches!(Step::decide(m, &again, &live)?, Decision::Keep(_)) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Waits while ARM still carries out the deployment `name`; `why` says
+    /// whose it is.
+    fn wait_for_deployment(&self, cx: &Cx, name: &str, why: &str) -> Result<()> {
         let p = &self.place;
         let az = cx.az.fresh();
         let started = Instant::now();
         let what = format!(
-            "Tenant B: deployment {name} (federated credentials of {}) from an earlier run is still running; waiting for it",
+            "Tenant B: deployment {name} (federated credentials of {}) {why}; waiting for it",
             self.identity
         );
         cx.ctx.progress.note(&what);

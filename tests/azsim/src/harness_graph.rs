@@ -86,6 +86,25 @@ impl Harness {
         seed::vault(&self.server.sim, (sub, rg, name)).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// Stores a role assignment of Tenant `tenant` at a management group or
+    /// the root (`/`), which every subscription of the tenant inherits;
+    /// returns it.
+    pub fn seed_inherited_assignment(
+        &self,
+        tenant: &str,
+        scope: &str,
+        principal: &str,
+        role_definition_id: &str,
+    ) -> Value {
+        seed::inherited_assignment(
+            &self.server.sim,
+            tenant,
+            scope,
+            principal,
+            role_definition_id,
+        )
+    }
+
     /// Stores a StorageV2 account and its group when missing; returns it.
     pub fn seed_storage_account(&self, sub: &str, rg: &str, name: &str) -> Value {
         seed::storage_account(&self.server.sim, (sub, rg, name)).unwrap_or_else(|e| panic!("{e}"))

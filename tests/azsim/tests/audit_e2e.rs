@@ -2,8 +2,10 @@
 //! a graph applied over two clusters, then one cluster deleted (its issuer
 //! answering 404) and dropped from the file, and by hand on the identity a
 //! trailing-slash twin, a case-only twin, a foreign audience and a credential
-//! nobody declares. The audit finds each exactly once with its fix; `--fix`
-//! removes only the stale credential xtenant made; a second audit finds the rest.
+//! nobody declares; Reader inherited from a management group and from the
+//! root. The audit finds each mistake exactly once with its fix (the
+//! inherited assignments are none); `--fix` removes only the stale
+//! credential xtenant made; a second audit finds the rest.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 #[path = "graph_e2e/estate.rs"]
@@ -125,6 +127,20 @@ fn audit_finds_each_mistake_once_and_fixes_only_its_own() {
         .unwrap();
     }
 
+    // Reader on id-orders from a management group and from the root: the
+    // subscription inherits both, and `role assignment list --all` answers
+    // them; they are neither looked up nor called gone.
+    let identity = format!(
+        "/subscriptions/{sb}/resourceGroups/{IDS}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-orders"
+    );
+    let reader = format!(
+        "/subscriptions/{sb}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
+    );
+    let mg = "/providers/Microsoft.Management/managementGroups/mg-corp";
+    for scope in [mg, "/"] {
+        e.h.seed_inherited_assignment(&e.h.tenant_b().id, scope, &e.principal(&identity), &reader);
+    }
+
     let tail = format!("--subscription {sb} -o json --only-show-errors");
     let delete = |name: &str| {
         format!(
@@ -175,6 +191,24 @@ fn audit_finds_each_mistake_once_and_fixes_only_its_own() {
         "{old:#}"
     );
     assert_eq!(first["identities"][0]["used"], 6);
+    let mut reach: Vec<(String, String)> = first["identities"][0]["roleAssignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            (s("scope"), s("scopeReach"))
+        })
+        .collect();
+    reach.sort();
+    assert_eq!(
+        reach,
+        [
+            ("/".to_string(), "inherited".to_string()),
+            (mg.to_string(), "inherited".to_string()),
+        ],
+        "{first:#}"
+    );
 
     let fix = e.run("audit", &["audit", "-f", &file, "--fix", "--yes"]);
     assert_eq!(fix.code, 1, "the others remain: {fix}");

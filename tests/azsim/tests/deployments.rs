@@ -1,8 +1,9 @@
 //! Template deployments as the real `az deployment group create` meets them:
 //! validation, a `dependsOn` chain that serialises one identity's credential
 //! writes, the concurrent-write refusal when nothing serialises them, a failed
-//! resource failing the deployment with its error in the details, and
-//! `DeploymentActive` for a deployment whose namesake still runs.
+//! resource failing the deployment with its error in the details, a resource
+//! defined twice refused at validation, and `DeploymentActive` for a
+//! deployment whose namesake still runs.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 mod behaviours;
@@ -167,6 +168,18 @@ fn deployments_run_templates_the_way_arm_does() {
     bad["dependsOn"] = Value::Null;
     bad["name"] = json!("[concat('id-d/', 'c6')]");
     deploy(&h, &sub, "bad", &[bad]).fails(1, &["InvalidTemplate", "template expression"]);
+    // One resource twice, even chained, is refused: nothing is overwritten.
+    let twice = vec![
+        credential(&identity, "c9", "system:serviceaccount:a:nine", None),
+        credential(&identity, "c9", "system:serviceaccount:b:nine", Some("c9")),
+    ];
+    deploy(&h, &sub, "twice", &twice).fails(
+        1,
+        &[
+            "InvalidTemplate",
+            "The resource 'Microsoft.ManagedIdentity/userAssignedIdentities/id-d/federatedIdentityCredentials/c9' is defined multiple times in a template",
+        ],
+    );
     assert_eq!(names(&h, &sub), before, "a refused template writes nothing");
 
     // A deployment whose namesake still runs is refused.

@@ -164,3 +164,42 @@ fn long_credential_names_stay_within_azures_limit_and_stable() {
     assert!(Kind::FederatedCredential.accepts(&name), "{name}");
     assert!(Kind::FederatedCredential.accepts(&credential_name("c", "ns", "a.b")));
 }
+
+#[test]
+fn two_workloads_whose_credential_names_collide_are_refused_naming_both() {
+    // `.` becomes `-`: api.v1 and api-v1 would share one credential.
+    let dotted = "  - namespace: orders
+    serviceAccount: api.v1
+    identity: orders-writer
+    clusters: [aks-blue]
+  - namespace: orders
+    serviceAccount: api-v1
+    identity: orders-writer
+    clusters: [aks-blue]
+";
+    let err = refused(&file(dotted, ""));
+    assert!(
+        err.contains("xtenant.yaml:25:21: workloads[1].serviceAccount: orders/api-v1 in cluster aks-blue would get the federated credential name \"xt-aks-blue-orders-api-v1\", which orders/api.v1 in cluster aks-blue (workloads[0], xtenant.yaml:21:21) already gets"),
+        "{err}"
+    );
+    // The cluster's name runs into the namespace's.
+    let text = file(
+        "  - namespace: orders
+    serviceAccount: writer
+    identity: orders-writer
+    clusters: [aks-blue]
+  - namespace: blue-orders
+    serviceAccount: writer
+    identity: orders-writer
+    clusters: [aks]
+",
+        "",
+    )
+    .replace("  - name: aks-green\n", "  - name: aks\n");
+    let err = refused(&text);
+    assert!(
+        err.contains("workloads[1].serviceAccount: blue-orders/writer in cluster aks would get the federated credential name \"xt-aks-blue-orders-writer\", which orders/writer in cluster aks-blue (workloads[0], xtenant.yaml:21:21) already gets"),
+        "{err}"
+    );
+    assert!(err.contains("1 problem; nothing was run"), "{err}");
+}

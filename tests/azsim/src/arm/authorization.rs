@@ -275,6 +275,12 @@ fn principal_exists(req: &Req<'_>, g: &crate::state::Inner, tenant: &str, princi
     })
 }
 
+/// Where management groups live, lower-case.
+const MANAGEMENT_GROUPS: &str = "/providers/microsoft.management/managementgroups";
+
+/// Where assignments at the root (`/`) live, lower-case.
+const ROOT_ASSIGNMENTS: &str = "/providers/microsoft.authorization/roleassignments";
+
 fn list(req: &Req<'_>, t: &Target) -> ArmResult {
     let filter = req.filter().unwrap_or_default().to_string();
     let principal = filter
@@ -285,16 +291,28 @@ fn list(req: &Req<'_>, t: &Target) -> ArmResult {
     let scope = t.scope.to_ascii_lowercase();
     let g = req.sim.lock();
     let sub_prefix = format!("/subscriptions/{}", t.sub);
+    // Assignments at a management group or the root apply to the
+    // subscriptions below them, and a list answers them too (as in
+    // role/test_role_assignment_create_update.yaml, whose lists hold scopes
+    // `/providers/Microsoft.Management/managementGroups/CliMgmtGroup` and
+    // `/`). azsim keeps no management-group tree: each holds every
+    // subscription of its tenant.
+    let inherited = g
+        .under(MANAGEMENT_GROUPS)
+        .chain(g.under(ROOT_ASSIGNMENTS))
+        .filter(|s| s.tenant == req.caller_tenant);
     let items = g
         .under(&sub_prefix)
         .chain(g.get(&sub_prefix))
+        .chain(inherited)
         .filter(|s| s.body["type"] == ASSIGNMENT_TYPE)
         .filter(|s| {
             let a = s.body["properties"]["scope"]
                 .as_str()
                 .unwrap_or_default()
                 .to_ascii_lowercase();
-            let above = scope == a || scope.starts_with(&format!("{a}/"));
+            let from_above = a == "/" || a.starts_with(&format!("{MANAGEMENT_GROUPS}/"));
+            let above = from_above || scope == a || scope.starts_with(&format!("{a}/"));
             let below = a.starts_with(&format!("{scope}/"));
             above || (!at_scope && below)
         })

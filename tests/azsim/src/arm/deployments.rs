@@ -1,12 +1,13 @@
 //! `Microsoft.Resources/deployments` at resource-group scope: ARM's own
 //! convergence engine, for the templates az-xtenant generates — literal
 //! names and properties, `dependsOn` by resource ID. Validation (`POST
-//! …/validate`) refuses what it cannot run; a deployment (`PUT`) runs in the
-//! background: each resource as soon as the ones it depends on are done,
-//! independent ones at once, each through the same provider code as a direct
-//! `PUT` (so latency, holds, faults and refusals apply inside it). The first
-//! failed resource fails the deployment (`DeploymentFailed` with its error in
-//! `details`); resources not started by then are skipped. A `PUT` of a
+//! …/validate`) refuses what it cannot run and a resource defined twice
+//! (`InvalidTemplate`); a deployment (`PUT`) runs in the background: each
+//! resource as soon as the ones it depends on are done, independent ones at
+//! once, each through the same provider code as a direct `PUT` (so latency,
+//! holds, faults and refusals apply inside it). The first failed resource
+//! fails the deployment (`DeploymentFailed` with its error in `details`);
+//! resources not started by then are skipped. A `PUT` of a
 //! deployment whose namesake is still running is refused with
 //! `DeploymentActive`, as ARM does.
 
@@ -194,6 +195,25 @@ fn plan(req: &Req<'_>, t: &Target, rg: &str) -> Result<Vec<Planned>, ArmError> {
         }
         if let Some(tags) = r.get("tags") {
             body["tags"] = tags.clone();
+        }
+        // ARM refuses a template that defines one resource twice, naming it
+        // as type and name segments in turn ("Deployment template validation
+        // failed: 'The resource 'Microsoft.CognitiveServices/accounts/A/
+        // deployments/D' at line '1' and column '2306' is defined multiple
+        // times in a template. Please see https://aka.ms/arm-syntax-resources
+        // for usage details.'", code InvalidTemplate, as quoted from a real
+        // deployment in
+        // https://github.com/Azure-Samples/azure-search-openai-demo/issues/1449).
+        // azsim reads the body as parsed JSON and knows no line or column, so
+        // it leaves that part out.
+        if out.iter().any(|o: &Planned| o.id.eq_ignore_ascii_case(&id)) {
+            let mut qualified = namespace.to_string();
+            for (ty, nm) in types.iter().zip(&names) {
+                qualified.push_str(&format!("/{ty}/{nm}"));
+            }
+            return Err(invalid(format!(
+                "Deployment template validation failed: 'The resource '{qualified}' is defined multiple times in a template. Please see https://aka.ms/arm-syntax-resources for usage details.'."
+            )));
         }
         out.push(Planned {
             id,

@@ -118,3 +118,32 @@ pub fn storage_account(sim: &Sim, (sub, rg, name): (&str, &str, &str)) -> Result
     let body = storage::account(&json!({}), (&id, name, location));
     Ok(store::save(&mut sim.lock(), &id, body, &tenant, 0).1)
 }
+
+/// A role assignment above every subscription of `tenant`, at a management
+/// group (`/providers/Microsoft.Management/managementGroups/<mg>`) or the
+/// root (`/`): shaped like the inherited ones `role assignment list --all`
+/// answers in role/test_role_assignment_create_update.yaml (the ID under the
+/// scope, the role definition under the subscription it is listed from).
+pub fn inherited_assignment(
+    sim: &Sim,
+    tenant: &str,
+    scope: &str,
+    principal: &str,
+    role_definition_id: &str,
+) -> Value {
+    let name = uuid::Uuid::new_v4().to_string();
+    let id = format!(
+        "{}/providers/Microsoft.Authorization/roleAssignments/{name}",
+        scope.trim_end_matches('/')
+    );
+    let body = json!({
+        "id": id, "name": name, "type": "Microsoft.Authorization/roleAssignments",
+        "properties": {
+            "roleDefinitionId": role_definition_id, "principalId": principal,
+            "principalType": "ServicePrincipal", "scope": scope,
+            "condition": null, "conditionVersion": null, "description": null,
+        },
+    });
+    store::save(&mut sim.lock(), &id, body.clone(), tenant, 0);
+    body
+}
