@@ -1,6 +1,6 @@
 //! The contract both tools keep, checked on az-xtenant: every exit code of the
 //! README's table is produced and means what the table says; every command
-//! that prints ends quietly when its reader has gone; one writer per
+//! that prints keeps its exit code when its reader has gone; one writer per
 //! profile; Ctrl-C stops a run resumably.
 #![allow(clippy::unwrap_used)]
 
@@ -241,10 +241,42 @@ fn ctrl_c_during_up_saves_what_finished_and_exits_130_then_resumes() {
     );
 }
 
-/// Every command that prints, run with stdout already closed by its reader:
-/// it must end without a panic (exit 101) or a trace.
+/// Runs `args` with stdout read, then with stdout closed by its reader: the
+/// same exit code, no panic (exit 101) or trace, no word about the pipe.
+/// Answers the open run's code.
+fn keeps_its_code_on_a_closed_stdout(w: &World, args: &[&str]) -> u8 {
+    let printed = w.run(args);
+    assert!(
+        !printed.stdout.is_empty(),
+        "{args:?} prints: {}",
+        describe(&printed)
+    );
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = w
+        .command(args)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_ne!(out.status.code(), Some(101), "{args:?} panicked: {err}");
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    assert!(!err.to_lowercase().contains("pipe"), "{args:?}: {err}");
+    assert_eq!(
+        code(&out),
+        code(&printed),
+        "{args:?}: the closed pipe changed the exit code: {err}"
+    );
+    code(&printed)
+}
+
+/// Every command that prints, run with stdout already closed: it ends as it
+/// does when its output is read, so `… | head -1` under `set -o pipefail`
+/// still sees a failed check (1), a failed operation (3) or pending
+/// changes (4).
 #[test]
-fn printing_commands_end_quietly_when_the_reader_has_gone() {
+fn printing_commands_keep_their_code_when_the_reader_has_gone() {
     let w = up_world();
     let runs: Vec<Vec<&str>> = vec![
         vec!["--help"],
@@ -256,6 +288,7 @@ fn printing_commands_end_quietly_when_the_reader_has_gone() {
         vec!["env", "-o", "json"],
         vec!["status"],
         vec!["status", "-o", "json"],
+        vec!["export"],
         vec!["init", "--dry-run", "-o", "json"],
         vec!["up", "--dry-run"],
         vec!["up", "--dry-run", "--assume", "absent"],
@@ -263,23 +296,53 @@ fn printing_commands_end_quietly_when_the_reader_has_gone() {
         vec!["up", "--help"],
     ];
     for args in runs {
-        let printed = w.run(&args);
-        assert!(
-            !printed.stdout.is_empty(),
-            "{args:?} prints: {}",
-            describe(&printed)
-        );
-        let (reader, writer) = std::io::pipe().unwrap();
-        drop(reader);
-        let out = w
-            .command(&args)
-            .stdout(writer)
-            .stderr(Stdio::piped())
-            .output()
-            .unwrap();
-        let err = stderr(&out);
-        assert_ne!(out.status.code(), Some(101), "{args:?} panicked: {err}");
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
-        assert_eq!(code(&out), 0, "{args:?}: {err}");
+        assert_eq!(keeps_its_code_on_a_closed_stdout(&w, &args), 0, "{args:?}");
+    }
+
+    // 1: status finds the queue gone.
+    w.on(
+        &format!("servicebus_queue_show@{SB}"),
+        vec![not_found("myqueue")],
+    );
+    for args in [vec!["status"], vec!["status", "-o", "json"]] {
+        assert_eq!(keeps_its_code_on_a_closed_stdout(&w, &args), 1, "{args:?}");
+    }
+    // 3: a dry run whose later read fails after it printed the first ones.
+    let denied = "ERROR: (AuthorizationFailed) The client may not read";
+    w.on(
+        &format!("identity_federated-credential_list@{SB}"),
+        vec![Resp::Fail(1, denied.into())],
+    );
+    assert_eq!(
+        keeps_its_code_on_a_closed_stdout(&w, &["up", "--dry-run"]),
+        3
+    );
+
+    // 4: plan with changes pending; 3: apply's dry run failing as above.
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 10);
+    for args in [
+        vec!["plan", "-f", &file, "--detailed-exitcode"],
+        vec!["plan", "-f", &file, "--detailed-exitcode", "-o", "json"],
+    ] {
+        assert_eq!(keeps_its_code_on_a_closed_stdout(&w, &args), 4, "{args:?}");
+    }
+    w.on(
+        &format!("identity_federated-credential_list@{SB}"),
+        vec![Resp::Fail(1, denied.into())],
+    );
+    assert_eq!(
+        keeps_its_code_on_a_closed_stdout(&w, &["apply", "-f", &file, "--dry-run"]),
+        3
+    );
+
+    // 1: audit with findings.
+    let (w, file) = support::audit::estate(support::audit::messy(), true);
+    for args in [
+        vec!["audit", "-f", &file],
+        vec!["audit", "-f", &file, "-o", "json"],
+    ] {
+        assert_eq!(keeps_its_code_on_a_closed_stdout(&w, &args), 1, "{args:?}");
     }
 }
