@@ -241,6 +241,101 @@ fn ctrl_c_during_up_saves_what_finished_and_exits_130_then_resumes() {
     );
 }
 
+/// `args` started in a process group of its own, as a shell starts a
+/// foreground job: a terminal's Ctrl-C reaches az-xtenant and the `az` it
+/// runs at once.
+fn spawn_in_own_group(w: &World, args: &[&str]) -> Child {
+    use std::os::unix::process::CommandExt;
+    w.command(args)
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn signal_group(child: &Child, signal: rustix::process::Signal) {
+    let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap();
+    rustix::process::kill_process_group(pid, signal).unwrap();
+}
+
+fn signal_process(child: &Child, signal: rustix::process::Signal) {
+    let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap();
+    rustix::process::kill_process(pid, signal).unwrap();
+}
+
+fn interrupted(out: &Output) {
+    assert_eq!(code(out), 130, "{}", describe(out));
+    let err = stderr(out);
+    assert!(
+        err.contains("interrupted: run the same command again to resume"),
+        "{}",
+        describe(out)
+    );
+    assert!(!err.contains("failed"), "{}", describe(out));
+}
+
+/// A terminal signals the whole foreground group: `az` dies of the same
+/// signal as az-xtenant, and the run still ends interrupted (130), not
+/// failed (3); the same for SIGTERM sent to the group.
+#[test]
+fn a_signal_to_the_whole_process_group_ends_interrupted() {
+    for signal in [rustix::process::Signal::INT, rustix::process::Signal::TERM] {
+        let w = World::new();
+        w.init();
+        fresh(&w);
+        let key = format!("aks_create@{SA}");
+        w.hold(&key);
+        let mut up = spawn_in_own_group(&w, &["up"]);
+        w.wait_held(&key);
+        signal_group(&up, signal);
+        let out = wait_for(&mut up, Duration::from_secs(30));
+        w.release(&key);
+        interrupted(&out);
+        // Resumable: the next run finishes.
+        w.ok(&["up"]);
+    }
+}
+
+/// `login` waits on an interactive `az login`: Ctrl-C in the terminal ends
+/// it interrupted; while the first Ctrl-C is being honoured, a second one
+/// ends the run at once.
+#[test]
+fn ctrl_c_during_login_and_a_second_ctrl_c_end_with_130() {
+    let w = World::new();
+    w.init();
+    w.on("account_list", vec![Resp::Json(json!([]))]);
+    w.on("login", vec![Resp::Json(json!([]))]);
+
+    w.hold("login");
+    let mut login = spawn_in_own_group(&w, &["login"]);
+    w.wait_held("login");
+    signal_group(&login, rustix::process::Signal::INT);
+    let out = wait_for(&mut login, Duration::from_secs(30));
+    w.release("login");
+    interrupted(&out);
+
+    // Only az-xtenant is signalled, so az login goes on waiting: the first
+    // Ctrl-C cannot stop it, the second ends the run within a moment.
+    w.hold("login");
+    let mut login = spawn_in_own_group(&w, &["login"]);
+    w.wait_held("login");
+    signal_process(&login, rustix::process::Signal::INT);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(login.try_wait().unwrap().is_none(), "az login still runs");
+    let started = Instant::now();
+    signal_process(&login, rustix::process::Signal::INT);
+    while login.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let took = started.elapsed();
+    // The held az login keeps az-xtenant's stderr open until it ends.
+    w.release("login");
+    let out = wait_for(&mut login, Duration::from_secs(5));
+    assert_eq!(code(&out), 130, "{}", describe(&out));
+    assert!(took < Duration::from_secs(2), "ended in {took:?}");
+}
+
 /// Runs `args` with stdout read, then with stdout closed by its reader: the
 /// same exit code, no panic (exit 101) or trace, no word about the pipe.
 /// Answers the open run's code.
