@@ -218,10 +218,20 @@ pub fn created_check(pod: &Pod, annotated: Option<&Time>, fix: impl FnOnce() -> 
         );
     };
     let (created, annotated) = (created.0, annotated.0);
-    if created >= annotated {
+    if created > annotated {
         return Check::pass(
             id,
             format!("created {created}, after the ServiceAccount was annotated ({annotated})"),
+        );
+    }
+    // Both times are to the second: within one second either came first.
+    if created == annotated {
+        return Check::warn(
+            id,
+            format!(
+                "created {created}, the second the ServiceAccount was annotated: cannot tell whether the webhook saw the annotations (the times are to the second): restart to be sure"
+            ),
+            fix(),
         );
     }
     Check::fail(

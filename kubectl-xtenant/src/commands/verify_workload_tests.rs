@@ -161,3 +161,23 @@ async fn no_pod_fails_except_for_a_cron_job_between_runs() {
     assert_eq!(c.verdict, Verdict::Warn);
     assert!(c.detail.contains("no running Job"), "{c:?}");
 }
+
+/// Creation and managedFields times are to the second: a pod created in the
+/// same second as the annotations may be older or newer than them. Verify
+/// cannot tell, and says so (a warning: neither a pass nor a failure).
+#[tokio::test]
+async fn a_pod_created_in_the_second_of_the_annotation_cannot_be_told() {
+    let report = run(vec![pod("web-1-a", "rs1", ANNOTATED, TENANT_B)]).await;
+    let c = report
+        .checks
+        .iter()
+        .find(|c| c.id == "web-1-a/restart")
+        .expect("restart");
+    assert_eq!(c.verdict, Verdict::Warn, "{c:?}");
+    assert!(c.detail.contains("cannot tell"), "{c:?}");
+    assert_eq!(
+        c.fix.as_deref(),
+        Some("kubectl rollout restart deployment/web")
+    );
+    assert_eq!(report.exit_code(), crate::exit::OK, "{:#?}", report.checks);
+}
