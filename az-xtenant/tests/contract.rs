@@ -138,7 +138,7 @@ fn every_code_of_the_table_is_produced_as_it_says() {
     w.on(&format!("aks_show@{SA}"), vec![Resp::Json(busy)]);
     let out = w.run_env(
         &["cluster", "--cluster-wait", "1"],
-        &[("XTENANT_POLL_SECS", "0.2")],
+        &[("XTENANT_POLL_SECS", "1")],
     );
     assert_eq!(code(&out), 4, "{}", describe(&out));
     assert!(
