@@ -210,7 +210,7 @@ fn applied() -> Vec<Vec<String>> {
     );
     let out = w.run_env(
         &["apply", "-f", &file, "--yes"],
-        &[("XTENANT_POLL_SECS", "0")],
+        &[("XTENANT_POLL_SECS", "1")],
     );
     assert!(out.status.code().is_some(), "{out:?}");
     // Outlives the run's temporary directory: az reads it during the check.

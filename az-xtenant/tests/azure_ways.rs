@@ -10,7 +10,7 @@ mod support;
 use serde_json::json;
 use support::*;
 
-const FAST: &[(&str, &str)] = &[("XTENANT_POLL_SECS", "0.1")];
+const FAST: &[(&str, &str)] = &[("XTENANT_POLL_SECS", "1")];
 
 fn count(w: &World, prefix: &str) -> usize {
     w.calls()

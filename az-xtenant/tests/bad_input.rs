@@ -46,6 +46,28 @@ const CASES: &[Case] = &[
     (&["up", "--principal-wait", "soon"], &[], "--principal-wait"),
     (&["cleanup", "--bogus"], &[], "--bogus"),
     (&["completions", "tcsh"], &[], "tcsh"),
+    // A poll interval under a second would ask Azure in a tight loop.
+    (&["up"], &[("XTENANT_POLL_SECS", "0")], "XTENANT_POLL_SECS"),
+    (
+        &["up"],
+        &[("XTENANT_POLL_SECS", "0.5")],
+        "XTENANT_POLL_SECS",
+    ),
+    (
+        &["status"],
+        &[("XTENANT_POLL_SECS", "-3")],
+        "XTENANT_POLL_SECS",
+    ),
+    (
+        &["cleanup", "--yes"],
+        &[("XTENANT_POLL_SECS", "soon")],
+        "XTENANT_POLL_SECS",
+    ),
+    (
+        &["apply", "-f", "xtenant.yaml"],
+        &[("XTENANT_POLL_SECS", "NaN")],
+        "XTENANT_POLL_SECS",
+    ),
 ];
 
 #[test]

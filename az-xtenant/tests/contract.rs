@@ -1,6 +1,6 @@
 //! The contract both tools keep, checked on az-xtenant: every exit code of the
 //! README's table is produced and means what the table says; every command
-//! that prints ends quietly when its reader has gone; one writer per
+//! that prints keeps its exit code when its reader has gone; one writer per
 //! profile; Ctrl-C stops a run resumably.
 #![allow(clippy::unwrap_used)]
 
@@ -138,7 +138,7 @@ fn every_code_of_the_table_is_produced_as_it_says() {
     w.on(&format!("aks_show@{SA}"), vec![Resp::Json(busy)]);
     let out = w.run_env(
         &["cluster", "--cluster-wait", "1"],
-        &[("XTENANT_POLL_SECS", "0.2")],
+        &[("XTENANT_POLL_SECS", "1")],
     );
     assert_eq!(code(&out), 4, "{}", describe(&out));
     assert!(
@@ -241,10 +241,137 @@ fn ctrl_c_during_up_saves_what_finished_and_exits_130_then_resumes() {
     );
 }
 
-/// Every command that prints, run with stdout already closed by its reader:
-/// it must end without a panic (exit 101) or a trace.
+/// `args` started in a process group of its own, as a shell starts a
+/// foreground job: a terminal's Ctrl-C reaches az-xtenant and the `az` it
+/// runs at once.
+fn spawn_in_own_group(w: &World, args: &[&str]) -> Child {
+    use std::os::unix::process::CommandExt;
+    w.command(args)
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn signal_group(child: &Child, signal: rustix::process::Signal) {
+    let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap();
+    rustix::process::kill_process_group(pid, signal).unwrap();
+}
+
+fn signal_process(child: &Child, signal: rustix::process::Signal) {
+    let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap();
+    rustix::process::kill_process(pid, signal).unwrap();
+}
+
+fn interrupted(out: &Output) {
+    assert_eq!(code(out), 130, "{}", describe(out));
+    let err = stderr(out);
+    assert!(
+        err.contains("interrupted: run the same command again to resume"),
+        "{}",
+        describe(out)
+    );
+    assert!(!err.contains("failed"), "{}", describe(out));
+}
+
+/// A terminal signals the whole foreground group: `az` dies of the same
+/// signal as az-xtenant, and the run still ends interrupted (130), not
+/// failed (3); the same for SIGTERM sent to the group.
 #[test]
-fn printing_commands_end_quietly_when_the_reader_has_gone() {
+fn a_signal_to_the_whole_process_group_ends_interrupted() {
+    for signal in [rustix::process::Signal::INT, rustix::process::Signal::TERM] {
+        let w = World::new();
+        w.init();
+        fresh(&w);
+        let key = format!("aks_create@{SA}");
+        w.hold(&key);
+        let mut up = spawn_in_own_group(&w, &["up"]);
+        w.wait_held(&key);
+        signal_group(&up, signal);
+        let out = wait_for(&mut up, Duration::from_secs(30));
+        w.release(&key);
+        interrupted(&out);
+        // Resumable: the next run finishes.
+        w.ok(&["up"]);
+    }
+}
+
+/// `login` waits on an interactive `az login`: Ctrl-C in the terminal ends
+/// it interrupted; while the first Ctrl-C is being honoured, a second one
+/// ends the run at once.
+#[test]
+fn ctrl_c_during_login_and_a_second_ctrl_c_end_with_130() {
+    let w = World::new();
+    w.init();
+    w.on("account_list", vec![Resp::Json(json!([]))]);
+    w.on("login", vec![Resp::Json(json!([]))]);
+
+    w.hold("login");
+    let mut login = spawn_in_own_group(&w, &["login"]);
+    w.wait_held("login");
+    signal_group(&login, rustix::process::Signal::INT);
+    let out = wait_for(&mut login, Duration::from_secs(30));
+    w.release("login");
+    interrupted(&out);
+
+    // Only az-xtenant is signalled, so az login goes on waiting: the first
+    // Ctrl-C cannot stop it, the second ends the run within a moment.
+    w.hold("login");
+    let mut login = spawn_in_own_group(&w, &["login"]);
+    w.wait_held("login");
+    signal_process(&login, rustix::process::Signal::INT);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(login.try_wait().unwrap().is_none(), "az login still runs");
+    let started = Instant::now();
+    signal_process(&login, rustix::process::Signal::INT);
+    while login.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let took = started.elapsed();
+    // The held az login keeps az-xtenant's stderr open until it ends.
+    w.release("login");
+    let out = wait_for(&mut login, Duration::from_secs(5));
+    assert_eq!(code(&out), 130, "{}", describe(&out));
+    assert!(took < Duration::from_secs(2), "ended in {took:?}");
+}
+
+/// Runs `args` with stdout read, then with stdout closed by its reader: the
+/// same exit code, no panic (exit 101) or trace, no word about the pipe.
+/// Answers the open run's code.
+fn keeps_its_code_on_a_closed_stdout(w: &World, args: &[&str]) -> u8 {
+    let printed = w.run(args);
+    assert!(
+        !printed.stdout.is_empty(),
+        "{args:?} prints: {}",
+        describe(&printed)
+    );
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = w
+        .command(args)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_ne!(out.status.code(), Some(101), "{args:?} panicked: {err}");
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    assert!(!err.to_lowercase().contains("pipe"), "{args:?}: {err}");
+    assert_eq!(
+        code(&out),
+        code(&printed),
+        "{args:?}: the closed pipe changed the exit code: {err}"
+    );
+    code(&printed)
+}
+
+/// Every command that prints, run with stdout already closed: it ends as it
+/// does when its output is read, so `… | head -1` under `set -o pipefail`
+/// still sees a failed check (1), a failed operation (3) or pending
+/// changes (4).
+#[test]
+fn printing_commands_keep_their_code_when_the_reader_has_gone() {
     let w = up_world();
     let runs: Vec<Vec<&str>> = vec![
         vec!["--help"],
@@ -256,6 +383,7 @@ fn printing_commands_end_quietly_when_the_reader_has_gone() {
         vec!["env", "-o", "json"],
         vec!["status"],
         vec!["status", "-o", "json"],
+        vec!["export"],
         vec!["init", "--dry-run", "-o", "json"],
         vec!["up", "--dry-run"],
         vec!["up", "--dry-run", "--assume", "absent"],
@@ -263,23 +391,53 @@ fn printing_commands_end_quietly_when_the_reader_has_gone() {
         vec!["up", "--help"],
     ];
     for args in runs {
-        let printed = w.run(&args);
-        assert!(
-            !printed.stdout.is_empty(),
-            "{args:?} prints: {}",
-            describe(&printed)
-        );
-        let (reader, writer) = std::io::pipe().unwrap();
-        drop(reader);
-        let out = w
-            .command(&args)
-            .stdout(writer)
-            .stderr(Stdio::piped())
-            .output()
-            .unwrap();
-        let err = stderr(&out);
-        assert_ne!(out.status.code(), Some(101), "{args:?} panicked: {err}");
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
-        assert_eq!(code(&out), 0, "{args:?}: {err}");
+        assert_eq!(keeps_its_code_on_a_closed_stdout(&w, &args), 0, "{args:?}");
+    }
+
+    // 1: status finds the queue gone.
+    w.on(
+        &format!("servicebus_queue_show@{SB}"),
+        vec![not_found("myqueue")],
+    );
+    for args in [vec!["status"], vec!["status", "-o", "json"]] {
+        assert_eq!(keeps_its_code_on_a_closed_stdout(&w, &args), 1, "{args:?}");
+    }
+    // 3: a dry run whose later read fails after it printed the first ones.
+    let denied = "ERROR: (AuthorizationFailed) The client may not read";
+    w.on(
+        &format!("identity_federated-credential_list@{SB}"),
+        vec![Resp::Fail(1, denied.into())],
+    );
+    assert_eq!(
+        keeps_its_code_on_a_closed_stdout(&w, &["up", "--dry-run"]),
+        3
+    );
+
+    // 4: plan with changes pending; 3: apply's dry run failing as above.
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 10);
+    for args in [
+        vec!["plan", "-f", &file, "--detailed-exitcode"],
+        vec!["plan", "-f", &file, "--detailed-exitcode", "-o", "json"],
+    ] {
+        assert_eq!(keeps_its_code_on_a_closed_stdout(&w, &args), 4, "{args:?}");
+    }
+    w.on(
+        &format!("identity_federated-credential_list@{SB}"),
+        vec![Resp::Fail(1, denied.into())],
+    );
+    assert_eq!(
+        keeps_its_code_on_a_closed_stdout(&w, &["apply", "-f", &file, "--dry-run"]),
+        3
+    );
+
+    // 1: audit with findings.
+    let (w, file) = support::audit::estate(support::audit::messy(), true);
+    for args in [
+        vec!["audit", "-f", &file],
+        vec!["audit", "-f", &file, "-o", "json"],
+    ] {
+        assert_eq!(keeps_its_code_on_a_closed_stdout(&w, &args), 1, "{args:?}");
     }
 }

@@ -307,3 +307,46 @@ fn an_interrupted_up_resumes_without_redoing_finished_steps() {
     );
     assert_eq!(w.profile()["resources"]["clientId"], CLIENT);
 }
+
+/// `status` before `up`: every component is shown missing (exit 1), as
+/// `plan` shows what it would create — not an error about the issuer the
+/// cluster has not given yet.
+#[test]
+fn status_before_up_shows_every_component_missing() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    let out = w.run(&["status", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["ok"], false, "{status:#}");
+    let items = status["items"].as_array().unwrap();
+    assert_eq!(items.len(), 8, "{status:#}");
+    for item in items {
+        assert_eq!(item["ok"], false, "{item:#}");
+        assert_eq!(item["live"], "absent", "{item:#}");
+    }
+    let credential = &items[7];
+    assert_eq!(
+        credential["component"], "federated credential",
+        "{status:#}"
+    );
+    for call in w.calls() {
+        assert!(
+            ["show", "list"].contains(&verb(&call).as_str()),
+            "status wrote: {call:?}"
+        );
+    }
+    fresh(&w);
+    let out = w.run(&["status"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("federated credential") && l.contains("FIX")),
+        "{table}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("8 of 8 items need fixing"), "{err}");
+}

@@ -339,7 +339,7 @@ fn a_deployment_left_running_by_a_stopped_run_is_waited_for_then_read_again() {
     );
     let out = w.run_env(
         &["apply", "-f", &file, "--yes"],
-        &[("XTENANT_POLL_SECS", "0.05")],
+        &[("XTENANT_POLL_SECS", "1")],
     );
     assert!(out.status.success(), "{}", describe(&out));
     let err = String::from_utf8_lossy(&out.stderr);

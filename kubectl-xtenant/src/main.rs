@@ -2,8 +2,8 @@
 //! cross-tenant workload identity. Parses, dispatches, and ends with the
 //! shared exit-code table (see `exit`).
 
-// Everything on stdout goes through `xtenant_shared::output`, which reports a
-// closed pipe instead of panicking as `println!` does.
+// Everything on stdout goes through `xtenant_shared::output`, which drops
+// output to a closed pipe instead of panicking as `println!` does.
 #![deny(clippy::print_stdout)]
 
 mod aadsts;

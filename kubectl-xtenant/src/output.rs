@@ -1,6 +1,6 @@
 //! Results as people read them (one line per check, a fix under each
 //! failure) or as JSON for scripts, with stable field names. Written through
-//! `xtenant_shared::output`, so a closed stdout is an error, not a panic.
+//! `xtenant_shared::output`, so a closed stdout is neither a panic nor an error.
 
 use serde::Serialize;
 use xtenant_shared::output::{self as stdout, Format};

@@ -13,7 +13,6 @@
 //! | 127  | a program xtenant needs (az) is not on PATH |
 //! | 130  | interrupted (Ctrl-C or SIGTERM); run the command again to resume |
 
-use std::io;
 use std::process::ExitCode;
 
 use thiserror::Error;
@@ -109,24 +108,15 @@ fn profile_code(p: &ProfileError) -> u8 {
     }
 }
 
-/// Whether the chain ends in a write to a closed pipe (`… | head -1`): the
-/// reader has gone, so the tool stops quietly, as ripgrep and kubectl do.
-pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|e| {
-        e.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-    })
-}
-
 /// How both tools end: the code for success, or the error chain printed once
-/// on stderr and its code. A closed stdout ends quietly with 0.
+/// on stderr and its code. A closed stdout is no error here: `output` drops
+/// what is left to print, so the command ends with its own code.
 pub fn finish(
     result: anyhow::Result<u8>,
     extra: impl Fn(&(dyn std::error::Error + 'static)) -> Option<u8>,
 ) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let code = code_for(&err, extra);
             if code == INTERRUPTED {
@@ -203,13 +193,5 @@ mod tests {
             })
             .expect_err("err");
         assert_eq!(code(err), INTERRUPTED);
-    }
-
-    #[test]
-    fn a_closed_pipe_is_recognised_through_context() {
-        let err =
-            anyhow::Error::new(io::Error::from(io::ErrorKind::BrokenPipe)).context("printing");
-        assert!(is_broken_pipe(&err));
-        assert!(!is_broken_pipe(&anyhow::anyhow!("other")));
     }
 }

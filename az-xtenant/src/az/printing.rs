@@ -18,7 +18,7 @@ impl<R: Runner> Printing<R> {
     }
 
     fn print(argv: &[String]) -> Result<(), AzError> {
-        // A closed stdout ends the run quietly (see `main`).
+        // A closed stdout is skipped (see `output`); the plan goes on.
         output::println(shell_line(argv)).map_err(|source| AzError::Spawn {
             command: "printing the plan".into(),
             source,

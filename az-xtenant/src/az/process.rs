@@ -3,8 +3,10 @@
 //! its stderr kept for errors. A run that is interrupted (Ctrl-C, SIGTERM)
 //! starts no new az, and stops the one that runs.
 
+use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::process::ExitStatus;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -34,6 +36,9 @@ impl AzCli {
         let out = self
             .progress
             .wait(purpose, || self.capture(argv, &command))?;
+        if !out.status.success() && stopped_by_interrupt(&out.status) {
+            return Err(AzError::Interrupted { command });
+        }
         if !out.status.success() {
             let message = String::from_utf8_lossy(&out.stderr).trim().to_string();
             let hint = if message.contains("az login") {
@@ -79,6 +84,31 @@ impl AzCli {
     }
 }
 
+/// Whether az, which failed, failed because the run was interrupted. A
+/// terminal's Ctrl-C reaches the whole foreground process group, so az dies
+/// of the same SIGINT (or, being Python, exits 1 after it) at the moment the
+/// handler sets the flag: az's end can be seen first. A death by signal
+/// waits a moment for the flag before it counts as az's own failure.
+fn stopped_by_interrupt(status: &ExitStatus) -> bool {
+    if interrupt::requested() {
+        return true;
+    }
+    if status.signal().is_none() {
+        return false;
+    }
+    let deadline = Instant::now() + SIGNAL_GRACE;
+    while Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+        if interrupt::requested() {
+            return true;
+        }
+    }
+    false
+}
+
+/// How long a signal that killed az may take to reach this process too.
+const SIGNAL_GRACE: Duration = Duration::from_millis(200);
+
 impl Runner for AzCli {
     fn read(&self, purpose: &str, argv: &[String]) -> Result<Option<Value>, AzError> {
         match self.run(purpose, argv) {
@@ -106,6 +136,8 @@ impl Runner for AzCli {
             .status;
         if status.success() {
             Ok(())
+        } else if stopped_by_interrupt(&status) {
+            Err(AzError::Interrupted { command })
         } else {
             Err(AzError::Failed {
                 command,

@@ -185,21 +185,35 @@ impl WaitArgs {
             cluster: Duration::from_secs(self.cluster_wait),
             principal: Duration::from_secs(self.principal_wait),
             group_deletion: Duration::from_secs(self.group_wait),
-            poll: poll_interval(),
+            // Checked before the command starts (see `dispatch`).
+            poll: poll_interval().unwrap_or(DEFAULT_POLL),
             no_wait: false,
         }
     }
 }
 
+/// Between two looks at something Azure is busy with, unless
+/// `XTENANT_POLL_SECS` says otherwise.
+const DEFAULT_POLL: Duration = Duration::from_secs(10);
+
+/// The shortest poll interval: each look is an `az … show` against Azure,
+/// so less would ask it in a tight loop.
+const MIN_POLL_SECS: f64 = 1.0;
+
 /// Seconds between two looks at something Azure is busy with:
-/// `XTENANT_POLL_SECS` (for local Azure simulators), else 10.
-pub fn poll_interval() -> Duration {
-    let secs = std::env::var("XTENANT_POLL_SECS")
-        .ok()
-        .and_then(|v| v.parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .unwrap_or(10.0);
-    Duration::from_secs_f64(secs)
+/// `XTENANT_POLL_SECS` (e.g. against a local Azure simulator), else 10.
+/// A value that is not a number of seconds, at least 1, is bad input.
+pub fn poll_interval() -> Result<Duration, UsageError> {
+    let Some(raw) = std::env::var_os("XTENANT_POLL_SECS") else {
+        return Ok(DEFAULT_POLL);
+    };
+    let raw = raw.to_string_lossy();
+    match raw.trim().parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs >= MIN_POLL_SECS => Ok(Duration::from_secs_f64(secs)),
+        _ => Err(UsageError(format!(
+            "XTENANT_POLL_SECS={raw:?} is not a number of seconds of at least 1 (each poll is an az call against Azure): set it to 1 or more, or unset it for the default of 10; nothing was run"
+        ))),
+    }
 }
 
 /// Asks `question` on the terminal; off a terminal refuses (exit 2), saying
@@ -235,6 +249,8 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Man(args) => return man::run(args).map(|()| 0),
         _ => {}
     }
+    // Before the profile is read or az runs: a bad value changes nothing.
+    poll_interval()?;
     let ctx = Ctx::new(&cli.global, name, writes)?;
     match cli.command {
         Command::Init(args) => init::run(&ctx, &args),

@@ -151,14 +151,24 @@ impl<N: ?Sized + Vertex> Graph<N> {
                 }
             }
         });
+        if interrupt::requested() && done.len() < self.nodes.len() {
+            // The steps the interruption stopped did not fail: only the
+            // others are worth a message; the run ends interrupted.
+            for e in errors.iter().filter(|e| !stopped(e)) {
+                eprintln!("error: {e:#}");
+            }
+            return Err(xtenant_shared::exit::Interrupted.into());
+        }
         if let Some(first) = first_error(errors) {
             return Err(first);
         }
-        if done.len() < self.nodes.len() && interrupt::requested() {
-            return Err(xtenant_shared::exit::Interrupted.into());
-        }
         Ok(())
     }
+}
+
+/// Whether `e` is a step stopped by the interruption.
+fn stopped(e: &anyhow::Error) -> bool {
+    xtenant_shared::exit::code_for(e, crate::error::classify) == xtenant_shared::exit::INTERRUPTED
 }
 
 /// The first error to return; the others are printed so none is lost.

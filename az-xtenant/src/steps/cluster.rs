@@ -84,6 +84,10 @@ impl ClusterStep {
     }
 
     fn failed(&self, e: AzError) -> anyhow::Error {
+        if matches!(e, AzError::Interrupted { .. }) {
+            // Stopped by Ctrl-C, not failed: there is nothing to look at.
+            return e.into();
+        }
         let (sub, rg, name) = self.names();
         let why = if e.says("Canceled") {
             "the operation was canceled"

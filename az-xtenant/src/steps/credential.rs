@@ -50,13 +50,27 @@ impl Present for Credentials {
 }
 
 impl CredentialStep {
-    fn issuer(&self, cx: &Cx) -> Result<String> {
-        let issuer = self
-            .cluster
-            .issuer(&cx.ctx.snapshot())
-            .context("no OIDC issuer recorded yet: run `az-xtenant cluster` (or `up`) first")?;
+    /// The cluster's issuer, as recorded; none before the cluster is made.
+    fn recorded_issuer(&self, cx: &Cx) -> Result<Option<String>> {
+        let Some(issuer) = self.cluster.issuer(&cx.ctx.snapshot()) else {
+            return Ok(None);
+        };
         check("cluster.issuerUrl (profile)", Kind::IssuerUrl, &issuer)?;
-        Ok(issuer)
+        Ok(Some(issuer))
+    }
+
+    fn issuer(&self, cx: &Cx) -> Result<String> {
+        self.recorded_issuer(cx)?
+            .context("no OIDC issuer recorded yet: run `az-xtenant cluster` (or `up`) first")
+    }
+
+    /// Whether `status` meets the demo's cluster before it gave an issuer
+    /// (before `up`): no credential can trust it yet, so the credential is
+    /// missing, as the cluster is, rather than an error. (A graph's cluster
+    /// is adopted, never made: without an issuer its own step fails.)
+    fn before_the_cluster(&self, cx: &Cx) -> Result<bool> {
+        let demo = matches!(self.cluster, ClusterSlot::Demo);
+        Ok(demo && !cx.applying() && self.recorded_issuer(cx)?.is_none())
     }
 }
 
@@ -107,6 +121,12 @@ impl Step for CredentialStep {
     }
 
     fn read(&self, cx: &Cx) -> Result<Self::Live> {
+        if self.before_the_cluster(cx)? {
+            return Ok(Credentials {
+                matching: None,
+                all: Vec::new(),
+            });
+        }
         let issuer = self.issuer(cx)?;
         let p = &self.place;
         let all = cx
@@ -120,6 +140,9 @@ impl Step for CredentialStep {
     }
 
     fn decide(&self, cx: &Cx, live: &Self::Live) -> Result<Decision> {
+        if self.before_the_cluster(cx)? {
+            return Ok(Decision::Create);
+        }
         let issuer = self.issuer(cx)?;
         if let Some(c) = &live.matching {
             if !c.audiences.contains(&self.audience) {

@@ -60,6 +60,10 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         .lines();
     while let Some(line) = lines.try_next().await.context("reading the log stream")? {
         xtenant_shared::output::println(line)?;
+        // Nobody reads a followed log any more (`| head`): stop following.
+        if xtenant_shared::output::closed() {
+            break;
+        }
     }
     Ok(exit::OK)
 }

@@ -25,7 +25,7 @@ use crate::wait::{self, Deadline, JobState};
 pub struct Args {
     /// A workload to check instead of the demo Job: every current pod of
     /// deployment/NAME, statefulset/NAME, daemonset/NAME, cronjob/NAME or job/NAME
-    #[arg(value_name = "KIND/NAME", value_parser = binding::parse_target, conflicts_with_all = ["job_name", "service_account", "messages", "timeout"])]
+    #[arg(value_name = "KIND/NAME", value_parser = binding::parse_target, conflicts_with_all = ["job_name", "service_account", "messages"])]
     pub target: Option<Target>,
     #[command(flatten)]
     pub workload: WorkloadArgs,
@@ -34,10 +34,15 @@ pub struct Args {
     /// Number of messages the Job was asked to send [profile: workload.messageCount]
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub messages: Option<u32>,
-    /// How long to wait for the pod and for the Job to end
-    #[arg(long, default_value = "5m", value_parser = parse_duration)]
-    pub timeout: Duration,
+    /// How long to wait for the pod and for the Job to end [default: 5m]; with
+    /// KIND/NAME, how long to wait for its rollout before checking its pods
+    /// (without it, no wait)
+    #[arg(long, value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
 }
+
+/// How long the demo Job's pod and end are waited for without `--timeout`.
+const JOB_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Everything `verify` needs, resolved.
 #[derive(Debug, Clone)]
@@ -51,7 +56,7 @@ pub struct Plan {
 
 pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     if let Some(target) = &args.target {
-        return verify_workload::run(global, target, &args.identity).await;
+        return verify_workload::run(global, target, &args.identity, args.timeout).await;
     }
     let settings = Settings::load(global)?;
     let job_name = settings.job_name(args.workload.job_name.as_deref())?;
@@ -66,7 +71,7 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         job_name,
         expect,
         messages: settings.messages(args.messages),
-        timeout: args.timeout,
+        timeout: args.timeout.unwrap_or(JOB_TIMEOUT),
     };
     let report = verify(target.client, &plan, global.common.output).await?;
     report.print(global.common.output)?;

@@ -2,7 +2,10 @@
 //! through the workload's ReplicaSet, every container is checked, and a pod
 //! older than the ServiceAccount's annotations needs a restart.
 
+use std::time::Duration;
+
 use serde_json::{Value, json};
+use xtenant_shared::output::Format;
 
 use super::*;
 use crate::fake_api::{self, Call};
@@ -80,9 +83,97 @@ async fn run(pods: Vec<Value>) -> Report {
         &identity(),
         Settings::flags_only(),
         None,
+        None,
     )
     .await
     .expect("verify")
+}
+
+/// verify with `--timeout`, against a Deployment whose list (what the
+/// rollout watch starts from) shows `status` for its generation 2.
+async fn run_waiting(status: Value, timeout: Duration) -> (Report, Vec<Call>) {
+    let mut listed = deployment();
+    listed["metadata"]["generation"] = json!(2);
+    listed["spec"]["replicas"] = json!(2);
+    listed["status"] = status;
+    let pods = vec![pod("web-1-a", "rs1", "2026-01-03T00:00:00Z", TENANT_B)];
+    let base = route(pods);
+    let (client, calls) = fake_api::client(move |c: &Call| {
+        if c.method == "GET" && c.path == "/apis/apps/v1/namespaces/default/deployments" {
+            return Some(fake_api::list("Deployment", std::slice::from_ref(&listed)));
+        }
+        base(c)
+    });
+    let target = binding::parse_target("deployment/web").expect("target");
+    let wait = RolloutWait {
+        timeout,
+        format: Format::Json,
+    };
+    let report = verify(
+        client,
+        "default",
+        &target,
+        &identity(),
+        Settings::flags_only(),
+        None,
+        Some(wait),
+    )
+    .await
+    .expect("verify");
+    let all = calls.lock().expect("lock").clone();
+    (report, all)
+}
+
+#[tokio::test]
+async fn with_a_timeout_verify_waits_for_the_rollout_then_checks_the_pods() {
+    let done = json!({"observedGeneration": 2, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 2});
+    let (report, calls) = run_waiting(done, Duration::from_secs(5)).await;
+    assert_eq!(verdict(&report, "rollout"), Verdict::Pass);
+    assert_eq!(verdict(&report, "web-1-a/restart"), Verdict::Pass);
+    assert_eq!(report.exit_code(), crate::exit::OK, "{:#?}", report.checks);
+    let watched = calls
+        .iter()
+        .position(|c| c.method == "GET" && c.path.ends_with("/deployments"))
+        .expect("the rollout was watched");
+    let pods_read = calls
+        .iter()
+        .position(|c| c.path.ends_with("/pods"))
+        .expect("pods read");
+    assert!(watched < pods_read, "the pods are read once rolled out");
+}
+
+#[tokio::test]
+async fn a_rollout_still_going_at_the_timeout_exits_4() {
+    let going = json!({"observedGeneration": 2, "replicas": 3, "updatedReplicas": 1, "availableReplicas": 2});
+    let (report, _) = run_waiting(going, Duration::from_millis(300)).await;
+    let c = report
+        .checks
+        .iter()
+        .find(|c| c.id == "rollout")
+        .expect("rollout");
+    assert_eq!(c.verdict, Verdict::Fail, "{c:?}");
+    assert!(c.detail.contains("timed out"), "{c:?}");
+    assert!(report.timed_out);
+    assert_eq!(report.exit_code(), crate::exit::TIMEOUT);
+    // The pods are still checked.
+    assert_eq!(verdict(&report, "web-1-a/restart"), Verdict::Pass);
+}
+
+#[test]
+fn the_timeout_is_taken_with_a_workload() {
+    use clap::Parser;
+    let cli = crate::cli::Cli::try_parse_from([
+        "kubectl-xtenant",
+        "verify",
+        "deployment/web",
+        "--timeout",
+        "60s",
+    ])
+    .expect("verify deployment/web --timeout 60s parses");
+    let crate::cli::Command::Verify(args) = cli.command else {
+        panic!("not verify");
+    };
+    assert_eq!(args.timeout, Some(Duration::from_secs(60)));
 }
 
 fn verdict(report: &Report, id: &str) -> Verdict {
@@ -160,4 +251,24 @@ async fn no_pod_fails_except_for_a_cron_job_between_runs() {
     let c = pods_check(&cj, 0);
     assert_eq!(c.verdict, Verdict::Warn);
     assert!(c.detail.contains("no running Job"), "{c:?}");
+}
+
+/// Creation and managedFields times are to the second: a pod created in the
+/// same second as the annotations may be older or newer than them. Verify
+/// cannot tell, and says so (a warning: neither a pass nor a failure).
+#[tokio::test]
+async fn a_pod_created_in_the_second_of_the_annotation_cannot_be_told() {
+    let report = run(vec![pod("web-1-a", "rs1", ANNOTATED, TENANT_B)]).await;
+    let c = report
+        .checks
+        .iter()
+        .find(|c| c.id == "web-1-a/restart")
+        .expect("restart");
+    assert_eq!(c.verdict, Verdict::Warn, "{c:?}");
+    assert!(c.detail.contains("cannot tell"), "{c:?}");
+    assert_eq!(
+        c.fix.as_deref(),
+        Some("kubectl rollout restart deployment/web")
+    );
+    assert_eq!(report.exit_code(), crate::exit::OK, "{:#?}", report.checks);
 }

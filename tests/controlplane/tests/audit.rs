@@ -166,7 +166,9 @@ fn mistakes(c: &Cluster) {
     service_account(c, ns, "old");
     apply::<Deployment>(c, ns, &deployment("old", "old", true, &container("app")));
     c.running_pod(ns, "app=old");
-    // Creation and managedFields times are to the second.
+    // Creation and managedFields times are to the second, and a pod made
+    // in the second of the annotations cannot be told older (a warning):
+    // this pod must be a second older to be found.
     std::thread::sleep(Duration::from_millis(1100));
     c.kx.ok(&with_identity(&[
         "bind",

@@ -110,7 +110,9 @@ fn a_pod_older_than_the_annotations_needs_a_restart(c: &Cluster) {
         "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "old"}}, "template": tpl}});
     c.helm_installs::<Deployment>(ns, "old", &[d]);
     c.running_pod(ns, "app=old");
-    // Creation and managedFields times are to the second.
+    // Creation and managedFields times are to the second, and a pod made
+    // in the second of the annotations cannot be told older (a warning):
+    // this pod must be a second older to be found.
     std::thread::sleep(Duration::from_millis(1100));
     let run = c.kx.ok(&with_identity(&[
         "bind",
