@@ -400,7 +400,7 @@ fn a_deployment_whose_poll_answered_404_is_read_again_before_failing() {
     );
     let out = w.run_env(
         &["apply", "-f", &file, "--yes"],
-        &[("XTENANT_POLL_SECS", "0.05")],
+        &[("XTENANT_POLL_SECS", "1")],
     );
     assert!(out.status.success(), "{}", describe(&out));
     let calls: Vec<String> = w.calls().iter().map(|c| c.join(" ")).collect();
@@ -428,7 +428,7 @@ fn a_deployment_whose_poll_answered_404_is_read_again_before_failing() {
     );
     let out = w.run_env(
         &["apply", "-f", &file, "--yes"],
-        &[("XTENANT_POLL_SECS", "0.05")],
+        &[("XTENANT_POLL_SECS", "1")],
     );
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     assert!(

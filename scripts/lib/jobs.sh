@@ -10,6 +10,9 @@
 #                                (its time, or its failure and log); answers
 #                                non-zero when any failed
 #
+# $jobs_dir/NAME.done holds the exit code, wall seconds and CPU seconds (the
+# command's and its children's, user and system) when NAME has ended.
+#
 # $jobs_dir must be set by the caller before job_start.
 
 job_start() { # name command...
@@ -19,20 +22,26 @@ job_start() { # name command...
   (
     start=$EPOCHREALTIME rc=0
     "$@" >"$jobs_dir/$name.out" 2>"$jobs_dir/$name.log" </dev/null || rc=$?
-    awk -v r="$rc" -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%s\t%.1f\n", r, b - a }' \
-      >"$jobs_dir/$name.done"
+    # `times` answers this subshell's children's CPU (user, then system) on its
+    # second line: the command and every process it waited for. (Not in a
+    # pipe: that would ask a new subshell, whose children used nothing yet.)
+    times >"$jobs_dir/$name.times"
+    cpu=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } } END { printf "%.1f", s }' \
+      "$jobs_dir/$name.times")
+    awk -v r="$rc" -v a="$start" -v b="$EPOCHREALTIME" -v c="$cpu" \
+      'BEGIN { printf "%s\t%.1f\t%s\n", r, b - a, c }' >"$jobs_dir/$name.done"
   ) &
   echo "$!" >"$jobs_dir/$name.pid"
 }
 
 job_wait() { # prefix name...
-  local prefix=$1 name rc secs failed=0
+  local prefix=$1 name rc secs cpu failed=0
   shift
   for name in "$@"; do
     wait "$(cat "$jobs_dir/$name.pid")" || true
-    IFS=$'\t' read -r rc secs <"$jobs_dir/$name.done"
+    IFS=$'\t' read -r rc secs cpu <"$jobs_dir/$name.done"
     if [ "$rc" = 0 ]; then
-      printf '%s: %-16s done in %6.1fs\n' "$prefix" "$name" "$secs" >&2
+      printf '%s: %-16s done in %6.1fs (CPU %.0fs)\n' "$prefix" "$name" "$secs" "$cpu" >&2
     else
       failed=$((failed + 1))
       printf '%s: %-16s FAILED (exit %s) after %.1fs; its output:\n' "$prefix" "$name" "$rc" "$secs" >&2
