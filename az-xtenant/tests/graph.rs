@@ -555,3 +555,86 @@ fn prune_keeps_a_moving_workloads_old_credential_until_the_new_one_is_proven() {
         .count();
     assert_eq!(removes, 2, "{plan}");
 }
+
+/// ARM sends no `Retry-After` for a deployment, so az would look at it again
+/// only after 30 s: the deployment is started with `--no-wait` and watched
+/// with `az deployment group show` at xtenant's own poll interval.
+#[test]
+fn a_deployment_is_started_then_watched_at_xtenants_own_cadence() {
+    use Resp::*;
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 1);
+    let state = |s: &str| Json(json!({"properties": {"provisioningState": s}}));
+    w.on(
+        &format!("deployment_group_show@{SB}"),
+        vec![state("Accepted"), state("Running"), state("Succeeded")],
+    );
+    let out = w.run_env(
+        &["apply", "-f", &file, "--yes"],
+        &[("XTENANT_POLL_SECS", "1")],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let calls: Vec<String> = w.calls().iter().map(|c| c.join(" ")).collect();
+    let creates: Vec<&String> = calls
+        .iter()
+        .filter(|c| c.starts_with("deployment group create"))
+        .collect();
+    assert!(
+        creates.len() == 1 && creates[0].contains(" --no-wait"),
+        "{calls:#?}"
+    );
+    let shows = calls
+        .iter()
+        .filter(|c| c.starts_with("deployment group show"))
+        .count();
+    assert_eq!(shows, 3, "watched until it succeeded: {calls:#?}");
+    let owned = w.profile()["owned"].to_string();
+    assert!(
+        owned.contains("federatedIdentityCredentials/xt-") && !owned.contains("intended"),
+        "both recorded as made: {owned}"
+    );
+}
+
+/// A caller whose role on Tenant B's group leaves out
+/// `Microsoft.Resources/deployments/*` gets the credentials written one at
+/// a time (rights on the identity only), told why once.
+#[test]
+fn without_the_right_to_deploy_credentials_are_written_one_at_a_time() {
+    use Resp::*;
+    let w = World::new();
+    let file = graph_file(&w);
+    azure(&w, 1);
+    w.on(
+        &format!("deployment_group_create@{SB}"),
+        vec![Fail(
+            1,
+            "ERROR: (AuthorizationFailed) The client 'c' with object id 'c' does not have authorization to perform action 'Microsoft.Resources/deployments/validate/action' over scope '/subscriptions/x/resourcegroups/rg/providers/Microsoft.Resources/deployments/d' or the scope is invalid. If access was recently granted, please refresh your credentials.".into(),
+        )],
+    );
+    let out = w.run_env(
+        &["apply", "-f", &file, "--yes"],
+        &[("XTENANT_POLL_SECS", "1")],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let said: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("writing federated credentials one at a time instead"))
+        .collect();
+    assert!(
+        said.len() == 1 && said[0].contains("Microsoft.Resources/deployments/validate/action"),
+        "{err}"
+    );
+    let calls: Vec<String> = w.calls().iter().map(|c| c.join(" ")).collect();
+    let direct = calls
+        .iter()
+        .filter(|c| c.starts_with("identity federated-credential create"))
+        .count();
+    assert_eq!(direct, 2, "{calls:#?}");
+    let owned = w.profile()["owned"].to_string();
+    assert!(
+        owned.contains("federatedIdentityCredentials/xt-") && !owned.contains("intended"),
+        "both recorded as made: {owned}"
+    );
+}

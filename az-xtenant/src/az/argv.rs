@@ -302,12 +302,16 @@ pub fn federated_credential_create(sub: &str, rg: &str, c: &Credential<'_>) -> V
         .sub(sub)
 }
 
-/// A template deployment in a group (`--template-file` names a file az reads).
+/// A template deployment in a group (`--template-file` names a file az reads),
+/// started only: az validates and submits it, then returns (`--no-wait`),
+/// since ARM sends no `Retry-After` for deployments and az would look again
+/// only after 30 s. The caller watches it with [`deployment_show`].
 pub fn deployment_create(sub: &str, rg: &str, name: &str, template_file: &str) -> Vec<String> {
     Argv::new(&["deployment", "group", "create"])
         .opt("--resource-group", rg)
         .opt("--name", name)
         .opt("--template-file", template_file)
+        .flag("--no-wait")
         .sub(sub)
 }
 

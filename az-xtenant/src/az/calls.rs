@@ -304,8 +304,10 @@ impl Az {
         Ok(())
     }
 
-    /// Federated credentials of one identity written by one template
-    /// deployment (`name`, in the identity's group), one after the other.
+    /// Starts the template deployment (`name`, in the identity's group) that
+    /// writes federated credentials of one identity one after the other;
+    /// the caller watches it ([`Az::deployment_show`]) and then records the
+    /// credentials as made ([`Az::credentials_made`]).
     pub fn credentials_deploy(
         &self,
         (sub, rg, name): (&str, &str, &str),
@@ -329,13 +331,11 @@ impl Az {
         let identity_name = identity.id.rsplit('/').next().unwrap_or_default();
         self.act(
             &format!(
-                "creating {} federated credentials of {identity_name} (one deployment)",
+                "starting the deployment of {} federated credentials of {identity_name}",
                 credentials.len()
             ),
             &a,
-        )?;
-        self.credentials_made(sub, rg, identity_name, credentials);
-        Ok(())
+        )
     }
 
     pub fn deployment_show(

@@ -172,6 +172,9 @@ pub struct Deployment {
 pub struct DeploymentProperties {
     #[serde(default)]
     pub provisioning_state: String,
+    /// What ARM says went wrong, when it failed.
+    #[serde(default)]
+    pub error: Option<serde_json::Value>,
 }
 
 impl Deployment {

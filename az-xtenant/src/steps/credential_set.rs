@@ -6,6 +6,14 @@
 //! all, instead of one each, and ARM paces the chain, not Python start-up.
 //! A single write, and a dry run, go through the credential step itself.
 //!
+//! ARM sends no `Retry-After` while a deployment runs, so az would look at
+//! it again only after 30 s: the deployment is started (`--no-wait`) and
+//! watched with `az deployment group show` at xtenant's own poll interval.
+//! A caller whose role on the group leaves out `Microsoft.Resources/
+//! deployments/*` (`AuthorizationFailed`) gets the credentials written one
+//! at a time instead, which needs rights on the identity only; this is said
+//! once, and the group is not tried again in the run.
+//!
 //! Intents are recorded for every credential before the deployment and
 //! confirmed after it. A deployment left running by a run that was stopped
 //! is waited for (Azure refuses a namesake meanwhile: `DeploymentActive`),
@@ -13,6 +21,8 @@
 //! A deployment az reports failed is read again before the run fails: ARM
 //! may have lost track of it for az's poll while it went on writing.
 
+use std::collections::BTreeSet;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
@@ -34,6 +44,24 @@ pub struct CredentialSetStep {
     pub place: Place,
     pub identity: String,
     pub members: Vec<CredentialStep>,
+}
+
+/// How many times in a row `az deployment group show` may answer "not
+/// found" for a deployment just started before its credentials are read:
+/// ARM has lost track of running deployments for a while
+/// (Azure/azure-cli#28834).
+const LOST_READS: u32 = 3;
+
+/// Resource groups where the caller may not deploy templates: found once per
+/// run, then their credentials are written one at a time straight away.
+static NO_DEPLOYMENTS: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+/// The action ARM names in an `AuthorizationFailed` message.
+fn denied_action(message: &str) -> &str {
+    message
+        .split_once("perform action '")
+        .and_then(|(_, rest)| rest.split_once('\''))
+        .map_or("Microsoft.Resources/deployments/*", |(action, _)| action)
 }
 
 /// How one attempt ended.
@@ -72,7 +100,10 @@ impl CredentialSetStep {
                 _ => pending.push((m, kind, id, decision, live)),
             }
         }
-        if pending.len() < 2 || cx.az.dry_run() {
+        let group = format!("{}/{}", self.place.subscription, self.place.resource_group)
+            .to_ascii_lowercase();
+        let denied = NO_DEPLOYMENTS.lock().is_ok_and(|g| g.contains(&group));
+        if pending.len() < 2 || cx.az.dry_run() || denied {
             for (m, ..) in &pending {
                 Node::apply(*m, cx)?;
             }
@@ -97,7 +128,31 @@ impl CredentialSetStep {
             name.as_str(),
         );
         match cx.az.credentials_deploy(placed, &self.identity(), &writes) {
-            Ok(()) => {}
+            Ok(()) => {
+                if !self.watch(cx, &name)? {
+                    bail!(
+                        "deployment {name} of the federated credentials of {} ended without them (see `az deployment group show -g {} -n {name}`)",
+                        self.identity,
+                        p.resource_group
+                    );
+                }
+                cx.az
+                    .credentials_made(placed.0, placed.1, &self.identity, &writes);
+            }
+            Err(e) if e.says("AuthorizationFailed") => {
+                let first = NO_DEPLOYMENTS.lock().is_ok_and(|mut g| g.insert(group));
+                if first {
+                    cx.ctx.progress.note(&format!(
+                        "Tenant B: no right to deploy templates in {} (AuthorizationFailed for {}); writing federated credentials one at a time instead",
+                        p.resource_group,
+                        denied_action(&e.to_string())
+                    ));
+                }
+                for (m, ..) in &pending {
+                    Node::apply(*m, cx)?;
+                }
+                return Ok(Attempt::Done);
+            }
             Err(e) if e.says("DeploymentActive") => {
                 self.wait_for_deployment(cx, &name, "from an earlier run is still running")?;
                 return Ok(Attempt::Busy(format!(
@@ -140,6 +195,56 @@ impl CredentialSetStep {
             report(cx, Side::B, &Step::what(*m), d, note);
         }
         Ok(Attempt::Done)
+    }
+
+    /// Watches the deployment `name` just started until ARM ends it, at
+    /// xtenant's poll interval; whether it wrote the credentials. One that
+    /// failed is an error with ARM's reason.
+    fn watch(&self, cx: &Cx, name: &str) -> Result<bool> {
+        let p = &self.place;
+        let az = cx.az.fresh();
+        let started = Instant::now();
+        let what = format!(
+            "Tenant B: deployment {name} (federated credentials of {})",
+            self.identity
+        );
+        let mut lost = 0;
+        loop {
+            match az.deployment_show(&p.subscription, &p.resource_group, name)? {
+                Some(d) if d.failed() => {
+                    let why = d
+                        .properties
+                        .error
+                        .map_or_else(String::new, |e| format!(": {e}"));
+                    bail!(
+                        "deployment {name} of the federated credentials of {} ended {}{why}",
+                        self.identity,
+                        d.properties.provisioning_state
+                    );
+                }
+                Some(d) if !d.running() => return Ok(true),
+                Some(_) => lost = 0,
+                None => {
+                    lost += 1;
+                    if lost >= LOST_READS {
+                        return self.landed_after_all(cx, name);
+                    }
+                }
+            }
+            if started.elapsed() >= cx.waits.cluster {
+                return Err(xtenant_shared::exit::Timeout {
+                    what: format!(
+                        "ARM to finish deployment {name} in {} (see `az deployment group show -g {} -n {name}`)",
+                        p.resource_group, p.resource_group
+                    ),
+                    seconds: started.elapsed().as_secs(),
+                }
+                .into());
+            }
+            cx.ctx
+                .progress
+                .wait(&what, || std::thread::sleep(cx.waits.poll));
+        }
     }
 
     /// After az said the deployment failed: whether it wrote the credentials

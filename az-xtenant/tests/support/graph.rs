@@ -95,8 +95,10 @@ pub fn azure(w: &World, before: usize) {
         &format!("identity_federated-credential_create@{SB}"),
         vec![Raw("{}")],
     );
+    // `--no-wait`: az prints nothing; the deployment is then looked at.
+    w.on(&format!("deployment_group_create@{SB}"), vec![Raw("")]);
     w.on(
-        &format!("deployment_group_create@{SB}"),
+        &format!("deployment_group_show@{SB}"),
         vec![Json(
             json!({"properties": {"provisioningState": "Succeeded"}}),
         )],

@@ -125,6 +125,18 @@ pub struct Faults {
     pub fic_propagation_secs: u64,
     /// `Retry-After` sent with long-running operations, in whole seconds (the SDKs parse it as an integer; 0 makes them wait 30 s).
     pub poll_interval_secs: u64,
+    /// `Retry-After` sent with a template deployment's `PUT` and status while it
+    /// runs. `None` (the default) sends none, as ARM does (see
+    /// resource/test_resource_group_deployment.yaml in the recordings: `PUT
+    /// …/deployments/{name}` → 201 with `Azure-AsyncOperation` and no
+    /// `Retry-After`), so az polls at its SDK's default of 30 s; `Some(1)`
+    /// makes az poll every second, for tests that time nothing.
+    pub deployment_retry_after_secs: Option<u64>,
+    /// Resource groups (`/subscriptions/{sub}/resourceGroups/{rg}`, any case)
+    /// whose caller lacks `Microsoft.Resources/deployments/*`: validation,
+    /// `PUT`, `GET` and status of deployments there answer 403
+    /// `AuthorizationFailed`, as ARM does for a custom role without them.
+    pub deployments_denied: BTreeSet<String>,
     /// How long a federated credential write keeps its identity busy; a concurrent
     /// write to the same identity is refused meanwhile.
     pub fic_write_ms: u64,
@@ -153,6 +165,8 @@ impl Default for Faults {
             principal_not_found_secs: 0,
             fic_propagation_secs: 0,
             poll_interval_secs: 1,
+            deployment_retry_after_secs: None,
+            deployments_denied: BTreeSet::new(),
             fic_write_ms: 300,
             lro_failures: Vec::new(),
             hold: BTreeSet::new(),

@@ -98,6 +98,8 @@ fn deployments_run_templates_the_way_arm_does() {
     let identity = id["id"].as_str().unwrap().to_string();
     let mut f = h.faults();
     f.fic_write_ms = 300;
+    // These checks time nothing: az may look again every second.
+    f.deployment_retry_after_secs = Some(1);
     h.server.sim.set_faults(f);
 
     // A chain: three writes on one identity, one after the other, one az.

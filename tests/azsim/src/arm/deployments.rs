@@ -10,6 +10,17 @@
 //! resources not started by then are skipped. A `PUT` of a
 //! deployment whose namesake is still running is refused with
 //! `DeploymentActive`, as ARM does.
+//!
+//! Timing as ARM's (resource/test_resource_group_deployment.yaml in the
+//! recordings): the `PUT` answers 201 with `provisioningState: Accepted` and
+//! an `Azure-AsyncOperation` status URL but no `Retry-After`; the status then
+//! reads `Accepted`, `Running`, `Succeeded`. Without `Retry-After` az polls at
+//! its SDK's default interval, 30 s (azure-mgmt-resource's
+//! `polling_interval`, used by azure-core's `LROBasePolling._extract_delay`
+//! when no header says otherwise); [`Faults::deployment_retry_after_secs`]
+//! sends a short one for tests that time nothing.
+//!
+//! [`Faults::deployment_retry_after_secs`]: crate::faults::Faults
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -37,7 +48,7 @@ const DEPLOYABLE: &[&str] = &[
 pub struct Deployment {
     /// `id`, `name`, `type` and the request's `properties` (template included).
     pub body: Value,
-    /// `Running`, `Succeeded` or `Failed`.
+    /// `Accepted`, `Running`, `Succeeded` or `Failed`.
     pub state: &'static str,
     /// The error of a failed deployment.
     pub error: Option<Value>,
@@ -46,6 +57,11 @@ pub struct Deployment {
 }
 
 impl Deployment {
+    /// Accepted or running: not yet ended.
+    pub fn active(&self) -> bool {
+        matches!(self.state, "Accepted" | "Running")
+    }
+
     fn render(&self) -> Value {
         let mut b = self.body.clone();
         let p = &mut b["properties"];
@@ -76,6 +92,7 @@ struct Planned {
 pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
     let (t, rg, _) = store::in_group(req, t)?;
     let id = t.id_at(1);
+    denied(req, &t, &id)?;
     match (t.pairs.len(), t.tail.as_deref(), &req.method) {
         (1, None, &Method::GET) => {
             let g = req.sim.lock();
@@ -113,11 +130,13 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
                 body["error"] = e.clone();
             }
             let mut r = (StatusCode::OK, Json(body)).into_response();
-            if d.state == "Running" {
-                let retry = g.faults.poll_interval_secs.to_string();
-                if let Ok(v) = HeaderValue::from_str(&retry) {
-                    r.headers_mut().insert("Retry-After", v);
-                }
+            if let Some(Ok(v)) = g
+                .faults
+                .deployment_retry_after_secs
+                .filter(|_| d.active())
+                .map(|secs| HeaderValue::from_str(&secs.to_string()))
+            {
+                r.headers_mut().insert("Retry-After", v);
             }
             Ok(r)
         }
@@ -126,6 +145,44 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
             Err(store::unsupported(req, &t.id()))
         }
     }
+}
+
+/// ARM's refusal when the caller's roles on the group leave out the
+/// deployment action the route needs. The body's wording is ARM's, as
+/// quoted from real deployments in Azure/Azure-Landing-Zones#1378 and
+/// xmi-cs/aca-gh-actions-runner#11 (`{"code": "AuthorizationFailed",
+/// "message": "The client '…' with object id '…' does not have authorization
+/// to perform action 'Microsoft.Resources/deployments/validate/action' over
+/// scope '…' or the scope is invalid. If access was recently granted, please
+/// refresh your credentials."}`, status 403). azsim knows no signed-in
+/// principal, so the client is named by an object ID fixed per tenant.
+fn denied(req: &Req<'_>, t: &Target, id: &str) -> Result<(), ArmError> {
+    let lower = id.to_ascii_lowercase();
+    let g = req.sim.lock();
+    let denied = g.faults.deployments_denied.iter().any(|scope| {
+        let scope = scope.to_ascii_lowercase();
+        lower.starts_with(&format!("{}/", scope.trim_end_matches('/')))
+    });
+    if !denied {
+        return Ok(());
+    }
+    let action = match (t.pairs.len(), t.tail.as_deref(), &req.method) {
+        (1, Some(_), _) => "Microsoft.Resources/deployments/validate/action",
+        (1, None, &Method::PUT) => "Microsoft.Resources/deployments/write",
+        (2, ..) => "Microsoft.Resources/deployments/operationstatuses/read",
+        _ => "Microsoft.Resources/deployments/read",
+    };
+    let who = uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        format!("azsim-signed-in@{}", req.caller_tenant).as_bytes(),
+    );
+    Err(ArmError::new(
+        StatusCode::FORBIDDEN,
+        "AuthorizationFailed",
+        format!(
+            "The client '{who}' with object id '{who}' does not have authorization to perform action '{action}' over scope '{id}' or the scope is invalid. If access was recently granted, please refresh your credentials."
+        ),
+    ))
 }
 
 fn invalid(message: impl Into<String>) -> ArmError {
@@ -248,10 +305,7 @@ async fn start(req: &Req<'_>, t: &Target, rg: &str, id: &str) -> ArmResult {
     let body = {
         let mut g = req.sim.lock();
         let key = id.to_ascii_lowercase();
-        if g.deployments
-            .get(&key)
-            .is_some_and(|d| d.state == "Running")
-        {
+        if g.deployments.get(&key).is_some_and(Deployment::active) {
             return Err(ArmError::new(
                 StatusCode::CONFLICT,
                 "DeploymentActive",
@@ -262,7 +316,7 @@ async fn start(req: &Req<'_>, t: &Target, rg: &str, id: &str) -> ArmResult {
         }
         let d = Deployment {
             body: json!({"id": id, "name": name, "type": TYPE, "properties": req.body["properties"].clone()}),
-            state: "Running",
+            state: "Accepted",
             error: None,
             output: Vec::new(),
         };
@@ -276,11 +330,12 @@ async fn start(req: &Req<'_>, t: &Target, rg: &str, id: &str) -> ArmResult {
         "{}{id}/operationStatuses/{operation}?api-version=2024-03-01",
         req.sim.base_url
     );
-    for (k, v) in [
-        ("Azure-AsyncOperation", status),
-        ("Retry-After", "1".to_string()),
-    ] {
-        if let Ok(v) = HeaderValue::from_str(&v) {
+    let retry = req.sim.lock().faults.deployment_retry_after_secs;
+    let headers = [("Azure-AsyncOperation", Some(status))]
+        .into_iter()
+        .chain([("Retry-After", retry.map(|s| s.to_string()))]);
+    for (k, v) in headers {
+        if let Some(Ok(v)) = v.map(|v| HeaderValue::from_str(&v)) {
             r.headers_mut().insert(k, v);
         }
     }
@@ -289,6 +344,9 @@ async fn start(req: &Req<'_>, t: &Target, rg: &str, id: &str) -> ArmResult {
 
 /// Carries a deployment out: each resource once what it depends on is done.
 async fn run(sim: Arc<Sim>, tenant: String, id: String, planned: Vec<Planned>) {
+    if let Some(d) = sim.lock().deployments.get_mut(&id.to_ascii_lowercase()) {
+        d.state = "Running";
+    }
     let mut waiting: BTreeMap<usize, Planned> = planned.into_iter().enumerate().collect();
     let mut done: Vec<String> = Vec::new();
     let mut running = tokio::task::JoinSet::new();

@@ -1,0 +1,119 @@
+//! Template deployments timed and refused as ARM does them, met by the real
+//! `az deployment group create`: no `Retry-After`, so az waits its default
+//! 30 s before it looks again (a short one only when a test asks for it),
+//! and a caller without `Microsoft.Resources/deployments/*` on the group
+//! refused with 403 `AuthorizationFailed` while a direct credential write on
+//! the identity goes through.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
+mod behaviours;
+
+use std::time::{Duration, Instant};
+
+use azsim::Harness;
+use behaviours::{Run, az};
+use serde_json::json;
+
+fn setup(h: &Harness) -> (String, String) {
+    let sub = h.tenant_b().subscriptions[0].id.clone();
+    az(h, &sub, &["group", "create", "-n", "rg-t", "-l", "eastus"]).json();
+    let id = az(h, &sub, &["identity", "create", "-g", "rg-t", "-n", "id-t"]).json();
+    (sub, id["id"].as_str().unwrap().to_string())
+}
+
+fn deploy_one(h: &Harness, sub: &str, identity: &str, name: &str) -> (Run, Duration) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.json");
+    let template = json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [{
+            "type": "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
+            "apiVersion": "2023-01-31",
+            "name": format!("{}/{name}", identity.rsplit('/').next().unwrap()),
+            "properties": {
+                "issuer": "https://issuer.example/t/",
+                "subject": format!("system:serviceaccount:t:{name}"),
+                "audiences": ["api://AzureADTokenExchange"],
+            },
+        }],
+    });
+    std::fs::write(&file, template.to_string()).unwrap();
+    let started = Instant::now();
+    let run = az(
+        h,
+        sub,
+        &[
+            "deployment",
+            "group",
+            "create",
+            "-g",
+            "rg-t",
+            "-n",
+            name,
+            "--template-file",
+            file.to_str().unwrap(),
+        ],
+    );
+    (run, started.elapsed())
+}
+
+#[test]
+fn a_deployment_is_seen_done_at_azs_default_cadence_unless_a_test_asks_for_less() {
+    let h = Harness::start();
+    let (sub, identity) = setup(&h);
+    // ARM's own timing: the deployment is done in well under a second, but
+    // without Retry-After az looks again only after 30 s.
+    let (run, took) = deploy_one(&h, &sub, &identity, "slow");
+    assert_eq!(run.json()["properties"]["provisioningState"], "Succeeded");
+    assert!(
+        took >= Duration::from_secs(25),
+        "az saw the deployment done after {took:?}: the simulator sent a Retry-After ARM does not send"
+    );
+    // The knob: a short Retry-After, for tests that time nothing.
+    h.update_faults(|f| f.deployment_retry_after_secs = Some(1));
+    let (run, took) = deploy_one(&h, &sub, &identity, "fast");
+    assert_eq!(run.json()["properties"]["provisioningState"], "Succeeded");
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
+
+#[test]
+fn a_caller_without_deployment_rights_is_refused_but_may_write_credentials() {
+    let h = Harness::start();
+    let (sub, identity) = setup(&h);
+    h.update_faults(|f| {
+        f.deployments_denied
+            .insert(format!("/subscriptions/{sub}/resourceGroups/rg-t"));
+    });
+    let (run, _) = deploy_one(&h, &sub, &identity, "denied");
+    run.fails(
+        1,
+        &[
+            "AuthorizationFailed",
+            "does not have authorization to perform action 'Microsoft.Resources/deployments/validate/action' over scope '/subscriptions/",
+            "/resourceGroups/rg-t/providers/Microsoft.Resources/deployments/denied' or the scope is invalid. If access was recently granted, please refresh your credentials.",
+        ],
+    );
+    az(
+        &h,
+        &sub,
+        &[
+            "identity",
+            "federated-credential",
+            "create",
+            "-g",
+            "rg-t",
+            "--identity-name",
+            "id-t",
+            "-n",
+            "direct",
+            "--issuer",
+            "https://issuer.example/t/",
+            "--subject",
+            "system:serviceaccount:t:direct",
+            "--audiences",
+            "api://AzureADTokenExchange",
+        ],
+    )
+    .json();
+}
