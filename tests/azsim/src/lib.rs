@@ -2,6 +2,18 @@
 //!
 //! [`Server`] serves HTTPS on a random loopback port; [`Harness`] also registers it as a
 //! custom cloud for the real `az` in a temporary `AZURE_CONFIG_DIR` and logs in to both tenants.
+//!
+//! What it does not model: providers other than Resources (groups, template
+//! deployments), ContainerService, ManagedIdentity, ServiceBus, Authorization,
+//! KeyVault and Storage (Compute, Network, ContainerRegistry and the rest answer
+//! `NoRouteInSimulator`); provider registration details (a provider GET has no
+//! `resourceTypes`, so `az resource show --ids` cannot find an api-version);
+//! `exportTemplate`, `whatIf` and the providers' `operations` lists; paging
+//! (`nextLink`); most read-only fields Azure adds (`systemData`, counts, times,
+//! SKU capacity, AKS profile details); principals Azure knows but the
+//! simulator's tenants do not (a role assignment for one is `PrincipalNotFound`).
+//! `tests/conformance.rs` replays Azure's own recordings against it, and
+//! `conformance/allowlist.txt` lists every known divergence.
 
 pub mod arm;
 mod bench_bin;
