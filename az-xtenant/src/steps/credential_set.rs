@@ -232,14 +232,7 @@ impl CredentialSetStep {
                 }
             }
             if started.elapsed() >= cx.waits.cluster {
-                return Err(xtenant_shared::exit::Timeout {
-                    what: format!(
-                        "ARM to finish deployment {name} in {} (see `az deployment group show -g {} -n {name}`)",
-                        p.resource_group, p.resource_group
-                    ),
-                    seconds: started.elapsed().as_secs(),
-                }
-                .into());
+                return Err(deployment_timeout(&p.resource_group, name, started));
             }
             cx.ctx
                 .progress
@@ -296,14 +289,7 @@ impl CredentialSetStep {
             .is_some_and(|d| d.running())
         {
             if started.elapsed() >= cx.waits.cluster {
-                return Err(xtenant_shared::exit::Timeout {
-                    what: format!(
-                        "ARM to finish deployment {name} in {} (see `az deployment group show -g {} -n {name}`)",
-                        p.resource_group, p.resource_group
-                    ),
-                    seconds: started.elapsed().as_secs(),
-                }
-                .into());
+                return Err(deployment_timeout(&p.resource_group, name, started));
             }
             cx.ctx
                 .progress
@@ -409,4 +395,15 @@ impl Node for CredentialSetStep {
     fn delete(&self, cx: &Cx) -> Result<()> {
         self.members.iter().try_for_each(|m| Node::delete(m, cx))
     }
+}
+
+/// The timeout of a wait for ARM to finish deployment `name` in `group`.
+fn deployment_timeout(group: &str, name: &str, started: Instant) -> anyhow::Error {
+    xtenant_shared::exit::Timeout {
+        what: format!(
+            "ARM to finish deployment {name} in {group} (see `az deployment group show -g {group} -n {name}`)"
+        ),
+        seconds: started.elapsed().as_secs(),
+    }
+    .into()
 }
