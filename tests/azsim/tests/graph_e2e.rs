@@ -439,6 +439,9 @@ fn a_killed_apply_resumes_without_duplicates(w: &World) {
         }
         // Each held call has reached Azure; its answer has not reached az-xtenant.
         run.kill().unwrap();
+        // Reaped before the next run starts: until then the killed run may
+        // still hold the profile's run lock, and the next would exit 5.
+        let _ = run.wait();
     };
     let release = |ops: &[&str]| {
         for op in ops {
