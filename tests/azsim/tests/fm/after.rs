@@ -8,19 +8,44 @@ use super::check::{lower, resources, writes};
 
 /// A further `up` exits 0 and makes no ARM write.
 pub fn rerun_writes_nothing(case: &mut Case) -> Result<(), String> {
-    let mark = case.h.mark();
-    case.ok(&["up"])?;
-    let w = writes(case, mark);
-    if !w.is_empty() {
-        case.failures.push(format!("a further up wrote {w:?}"));
-    }
+    let f = rerun_failures(case)?;
+    case.failures.extend(f);
     Ok(())
 }
 
-/// `cleanup --yes` deletes xtenant's groups (or, in an adopted group, the
-/// cluster) and nothing else: every hand-made object is still there, and the
-/// profile owns nothing any more.
-pub fn cleanup_keeps_what_is_not_ours(case: &mut Case, seeds: &[String]) -> Result<(), String> {
+/// Runs a further `up`; what it did that it should not have (empty: no write).
+pub fn rerun_failures(case: &Case) -> Result<Vec<String>, String> {
+    let mark = case.h.mark();
+    case.ok(&["up"])?;
+    let w = writes(case, mark);
+    Ok(if w.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!("a further up wrote {w:?}")]
+    })
+}
+
+/// An ARM write: method, path without query, operation, status.
+pub type WriteRecord = (String, String, String, u16);
+
+/// Runs `cleanup --yes` and checks it ([`cleanup_failures`]); answers its writes.
+pub fn cleanup_keeps_what_is_not_ours(
+    case: &mut Case,
+    seeds: &[String],
+) -> Result<Vec<WriteRecord>, String> {
+    let mark = case.h.mark();
+    case.ok(&["cleanup", "--yes"])?;
+    let w = writes(case, mark);
+    let f = cleanup_failures(case, &w, seeds);
+    case.failures.extend(f);
+    Ok(w)
+}
+
+/// After `cleanup --yes` made the writes `w`: it deleted xtenant's groups (or,
+/// in an adopted group, the cluster) and nothing else, every hand-made object
+/// is still there, and the profile owns nothing any more.
+pub fn cleanup_failures(case: &Case, w: &[WriteRecord], seeds: &[String]) -> Vec<String> {
+    let mut f = Vec::new();
     let (sub_a, sub_b) = (
         &case.h.tenant_a().subscriptions[0].id,
         &case.h.tenant_b().subscriptions[0].id,
@@ -36,17 +61,13 @@ pub fn cleanup_keeps_what_is_not_ours(case: &mut Case, seeds: &[String]) -> Resu
         )
     };
     let want: BTreeSet<String> = [first, group(sub_b, &case.groups[1])].into();
-    let mark = case.h.mark();
-    case.ok(&["cleanup", "--yes"])?;
-    let w = writes(case, mark);
     let deleted: BTreeSet<String> = w
         .iter()
         .filter(|x| x.0 == "DELETE")
         .map(|x| x.1.to_ascii_lowercase())
         .collect();
     if deleted != want || w.iter().any(|x| x.0 != "DELETE") {
-        case.failures
-            .push(format!("cleanup wrote {w:?}; expected deletes of {want:?}"));
+        f.push(format!("cleanup wrote {w:?}; expected deletes of {want:?}"));
     }
     let left: BTreeSet<String> = resources(case, &case.groups)
         .iter()
@@ -54,14 +75,13 @@ pub fn cleanup_keeps_what_is_not_ours(case: &mut Case, seeds: &[String]) -> Resu
         .collect();
     let kept: BTreeSet<String> = seeds.iter().map(|s| s.to_ascii_lowercase()).collect();
     if left != kept {
-        case.failures.push(format!(
+        f.push(format!(
             "after cleanup {left:?} is left; expected exactly the hand-made {kept:?}"
         ));
     }
     let owned = &case.profile()["owned"];
     if owned.as_array().is_some_and(|o| !o.is_empty()) {
-        case.failures
-            .push(format!("after cleanup the profile still owns {owned}"));
+        f.push(format!("after cleanup the profile still owns {owned}"));
     }
-    Ok(())
+    f
 }

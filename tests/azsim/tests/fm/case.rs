@@ -14,7 +14,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 use super::seed::{self, Arm};
-use super::{Outcome, Point, Trial, Write, after, check};
+use super::{Outcome, Point, Trial, Write, after, check, controls};
 
 /// How long a case waits for `up` to reach the write it is killed at.
 pub const REACH: Duration = Duration::from_secs(300);
@@ -93,11 +93,19 @@ impl Case<'_> {
                 self.ok(&["up"])?;
             }
             Trial::Fault(f) => from = self.fault(f)?,
-            Trial::Unresumed(w, p) => self.kill_at(w, p)?,
         }
         let state = check::end_state(self, from);
         after::rerun_writes_nothing(self)?;
-        after::cleanup_keeps_what_is_not_ours(self, &seeds.ids)?;
+        // The clean run's finished state, corrupted one way at a time, must be
+        // flagged by the checks above and below (no further case needed).
+        let clean = matches!(self.trial, Trial::Clean);
+        if clean {
+            controls::before_cleanup(self, from)?;
+        }
+        let cleanup = after::cleanup_keeps_what_is_not_ours(self, &seeds.ids)?;
+        if clean {
+            controls::after_cleanup(self, &cleanup, &seeds.ids);
+        }
         Ok(state)
     }
 
@@ -140,10 +148,14 @@ impl Case<'_> {
         format!("/resourcegroups/{}", self.groups[usize::from(!in_a)])
     }
 
+    /// The profile file.
+    pub fn profile_path(&self) -> std::path::PathBuf {
+        self.config.path().join("default.json")
+    }
+
     /// The profile file as JSON.
     pub fn profile(&self) -> Value {
-        let text = std::fs::read_to_string(self.config.path().join("default.json"))
-            .expect("reading the profile");
+        let text = std::fs::read_to_string(self.profile_path()).expect("reading the profile");
         serde_json::from_str(&text).expect("the profile is JSON")
     }
 

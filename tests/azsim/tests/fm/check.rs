@@ -20,7 +20,7 @@ fn in_group(id: &str, group: &str) -> bool {
 }
 
 /// Stored resources in any of `groups`, as ARM renders them.
-pub(super) fn resources(case: &Case, groups: &[String]) -> Vec<Value> {
+pub fn resources(case: &Case, groups: &[String]) -> Vec<Value> {
     let g = case.h.server.sim.lock();
     g.resources
         .values()
@@ -117,6 +117,13 @@ pub fn at_kill(case: &mut Case, w: Write, p: Point) {
 /// them by kind and name, the case's own names replaced, for comparison with
 /// the clean run's.
 pub fn end_state(case: &mut Case, from: usize) -> Vec<String> {
+    let (f, state) = end_state_failures(case, from);
+    case.failures.extend(f);
+    state
+}
+
+/// What [`end_state`] finds wrong, and the normalised state; changes nothing.
+pub fn end_state_failures(case: &Case, from: usize) -> (Vec<String>, Vec<String>) {
     let ours: Vec<Value> = resources(case, &case.groups[..2])
         .into_iter()
         .filter(|r| !r["name"].as_str().unwrap_or_default().starts_with("keep-"))
@@ -173,8 +180,8 @@ pub fn end_state(case: &mut Case, from: usize) -> Vec<String> {
     groups_tagged(case, &ours, &mut f);
     writes_once(case, from, &mut f);
     owned_all_created(case, &ours, &mut f);
-    case.failures.extend(f);
-    normalise(case, &ours, ns.as_ref())
+    let state = normalise(case, &ours, ns.as_ref());
+    (f, state)
 }
 
 /// Groups xtenant created carry its two tags; an adopted group is left untagged.

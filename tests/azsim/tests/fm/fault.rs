@@ -15,6 +15,7 @@ impl Case<'_> {
         let (a, b) = (self.scope(true), self.scope(false));
         let (op, rule, want) = match f {
             Fault::GroupDeleting => return self.group_being_deleted(),
+            Fault::Unavailable => return self.unavailable_until_lifted(),
             Fault::BusyCluster => (
                 "managedClusters.put",
                 ErrorRule::new("managedClusters.put", 409, 1).answer(
@@ -61,6 +62,56 @@ impl Case<'_> {
                 "{op}: answered {got:?}, expected {want:?} then success"
             ));
         }
+        Ok(from)
+    }
+
+    /// The namespace PUT answered 503 ServiceUnavailable, with `Retry-After: 1`,
+    /// to every try: az gives up after its own retries (ten, by azure-core's
+    /// `RetryPolicy`), so `up` must exit 3 with the namespace's ownership
+    /// record `intended`. Once Azure answers again, a further `up` converges;
+    /// the writes of both count. ARM answers a 5xx with the common error body
+    /// (`{"error": {"code", "message"}}`, code `ServiceUnavailable` for 503)
+    /// and may send `Retry-After` (Azure Resource Manager resource provider
+    /// contract, "Error response content" and "Asynchronous operations"; the
+    /// simulator's `injected` error builds that body).
+    fn unavailable_until_lifted(&mut self) -> Result<usize, String> {
+        let b = self.scope(false);
+        let rule = ErrorRule::new("namespaces.put", 503, 1_000)
+            .retry_after(1)
+            .at(&b);
+        self.h.update_faults(|fs| fs.errors.push(rule.clone()));
+        let from = self.h.mark();
+        let out = self.cmd(&["up"]).run().map_err(|e| e.to_string());
+        self.h
+            .update_faults(|fs| fs.errors.retain(|r| r.path != rule.path || r.op != rule.op));
+        let out = out?;
+        if out.status.code() != Some(3) {
+            self.failures.push(format!(
+                "up met with a lasting 503 exited {}, expected 3 (an operation failed): {}",
+                out.status,
+                tail(&out)
+            ));
+        }
+        let tries = check::statuses(self, "namespaces.put", &b, from);
+        if tries.len() < 2 || tries.iter().any(|s| *s != 503) {
+            self.failures.push(format!(
+                "the namespace PUT answered {tries:?}, expected 503 to each of az's tries"
+            ));
+        }
+        let owned = self.profile()["owned"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let record: Vec<_> = owned
+            .iter()
+            .filter(|o| o["kind"] == "serviceBusNamespace")
+            .collect();
+        if record.len() != 1 || record[0]["state"] != "intended" {
+            self.failures.push(format!(
+                "after the failed up the profile's namespace record is {record:?}, not one intended"
+            ));
+        }
+        self.ok(&["up"])?;
         Ok(from)
     }
 

@@ -4,6 +4,7 @@
 pub mod after;
 pub mod case;
 pub mod check;
+pub mod controls;
 mod fault;
 pub mod seed;
 
@@ -109,7 +110,25 @@ pub enum Fault {
     Throttled,
     /// 500 on the managed identity PUT.
     ServerError,
+    /// 503 on the namespace PUT for as long as it lasts (beyond az's own
+    /// retries): `up` fails, and converges once Azure answers again.
+    Unavailable,
 }
+
+/// Every kill point, in the order of the matrix.
+pub const POINTS: [Point; 3] = [Point::Before, Point::During, Point::After];
+
+/// Every fault, in the order of the matrix ([`Fault::GroupDeleting`] runs first:
+/// it is the longest case).
+pub const FAULTS: [Fault; 7] = [
+    Fault::GroupDeleting,
+    Fault::BusyCluster,
+    Fault::ConcurrentCredential,
+    Fault::PrincipalNotFound,
+    Fault::Throttled,
+    Fault::ServerError,
+    Fault::Unavailable,
+];
 
 /// What a case does.
 #[derive(Clone, Copy, Debug)]
@@ -118,9 +137,6 @@ pub enum Trial {
     Clean,
     Kill(Write, Point),
     Fault(Fault),
-    /// Killed like [`Trial::Kill`] but not resumed: the negative control, whose
-    /// checks must fail.
-    Unresumed(Write, Point),
 }
 
 impl Trial {
@@ -128,7 +144,7 @@ impl Trial {
     pub fn columns(&self) -> (String, String) {
         match self {
             Trial::Clean => ("clean run".into(), "none".into()),
-            Trial::Kill(w, p) | Trial::Unresumed(w, p) => (
+            Trial::Kill(w, p) => (
                 w.label.into(),
                 format!("kill {} {}", format!("{p:?}").to_lowercase(), w.op),
             ),
@@ -142,6 +158,10 @@ impl Trial {
                     Fault::PrincipalNotFound => ("role assignment", "PrincipalNotFound ×2 (~3 s)"),
                     Fault::Throttled => ("queue", "429 Retry-After 1 ×2"),
                     Fault::ServerError => ("managed identity", "500 ×1"),
+                    Fault::Unavailable => (
+                        "Service Bus namespace",
+                        "503 beyond az's retries: up exits 3, then converges",
+                    ),
                 };
                 (what.into(), how.into())
             }
@@ -154,25 +174,21 @@ impl Trial {
     }
 }
 
-/// Every case: the clean run, each write killed at each point, each fault.
+/// Every case: the clean run, each write killed at each point, each fault
+/// (the longest case first, so that it overlaps the others).
 pub fn matrix() -> Vec<Trial> {
-    let mut v = vec![Trial::Fault(Fault::GroupDeleting), Trial::Clean];
+    let mut v = vec![Trial::Fault(FAULTS[0]), Trial::Clean];
     for w in WRITES {
-        for p in [Point::Before, Point::During, Point::After] {
-            v.push(Trial::Kill(w, p));
-        }
+        v.extend(POINTS.map(|p| Trial::Kill(w, p)));
     }
-    v.extend(
-        [
-            Fault::BusyCluster,
-            Fault::ConcurrentCredential,
-            Fault::PrincipalNotFound,
-            Fault::Throttled,
-            Fault::ServerError,
-        ]
-        .map(Trial::Fault),
-    );
+    v.extend(FAULTS[1..].iter().map(|f| Trial::Fault(*f)));
     v
+}
+
+/// How many cases the matrix has, from its tables: writes × kill points, the
+/// faults, the clean run.
+pub fn expected_cases() -> usize {
+    WRITES.len() * POINTS.len() + FAULTS.len() + 1
 }
 
 /// How a case ended.
