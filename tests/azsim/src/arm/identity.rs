@@ -16,6 +16,9 @@ const MAX_FICS: usize = 20;
 
 /// Routes for identities and their federated credentials.
 pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
+    if let Some(all) = store::subscription_list(req, t, TYPE) {
+        return all;
+    }
     let (t, rg_name, group) = store::in_group(req, t)?;
     let tenant = store::tenant_of(req, &t.sub);
     match (t.pairs.len(), t.tail.is_some(), &req.method) {

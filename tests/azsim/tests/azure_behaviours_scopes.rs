@@ -1,0 +1,76 @@
+//! ARM behaviours about where a request points, as the real `az` meets them: lists at
+//! subscription scope, a child collection whose parent is missing, and a role
+//! assignment's name bound to its principal, role and scope.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
+mod behaviours;
+
+use azsim::Harness;
+use behaviours::az;
+use serde_json::Value;
+
+fn names(v: &Value) -> Vec<String> {
+    let mut n: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x["name"].as_str().map(String::from))
+        .collect();
+    n.sort();
+    n
+}
+
+#[test]
+fn lists_without_a_group_answer_the_whole_subscription() {
+    let h = Harness::start();
+    let sub = h.tenant_a().subscriptions[0].id.clone();
+    for rg in ["rg-one", "rg-two"] {
+        az(&h, &sub, &["group", "create", "-n", rg, "-l", "eastus"]).json();
+    }
+    for (rg, name) in [("rg-one", "c1"), ("rg-two", "c2")] {
+        az(
+            &h,
+            &sub,
+            &[
+                "aks",
+                "create",
+                "-g",
+                rg,
+                "-n",
+                name,
+                "--enable-oidc-issuer",
+                "--generate-ssh-keys",
+                "--node-count",
+                "1",
+            ],
+        )
+        .json();
+        az(
+            &h,
+            &sub,
+            &["identity", "create", "-g", rg, "-n", &format!("id-{name}")],
+        )
+        .json();
+    }
+    // Another subscription's resources stay out of the list.
+    let other = h.tenant_b().subscriptions[0].id.clone();
+    az(
+        &h,
+        &other,
+        &["group", "create", "-n", "rg-one", "-l", "eastus"],
+    )
+    .json();
+    az(
+        &h,
+        &other,
+        &["identity", "create", "-g", "rg-one", "-n", "id-b"],
+    )
+    .json();
+
+    assert_eq!(names(&az(&h, &sub, &["aks", "list"]).json()), ["c1", "c2"]);
+    assert_eq!(
+        names(&az(&h, &sub, &["identity", "list"]).json()),
+        ["id-c1", "id-c2"]
+    );
+    assert_eq!(h.unknown_routes(), Vec::<String>::new());
+}
