@@ -74,3 +74,28 @@ fn lists_without_a_group_answer_the_whole_subscription() {
     );
     assert_eq!(h.unknown_routes(), Vec::<String>::new());
 }
+
+#[test]
+fn credentials_of_a_missing_identity_are_not_found_not_empty() {
+    let h = Harness::start();
+    let sub = h.tenant_b().subscriptions[0].id.clone();
+    az(&h, &sub, &["group", "create", "-n", "rg-x", "-l", "eastus"]).json();
+    let list = [
+        "identity",
+        "federated-credential",
+        "list",
+        "-g",
+        "rg-x",
+        "--identity-name",
+        "nobody",
+    ];
+    az(&h, &sub, &list).fails(3, &["ResourceNotFound", "userAssignedIdentities/nobody"]);
+    // With the identity there, the same list is an empty one.
+    az(
+        &h,
+        &sub,
+        &["identity", "create", "-g", "rg-x", "-n", "nobody"],
+    )
+    .json();
+    assert_eq!(az(&h, &sub, &list).json(), serde_json::json!([]));
+}
