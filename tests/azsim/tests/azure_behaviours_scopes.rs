@@ -99,3 +99,59 @@ fn credentials_of_a_missing_identity_are_not_found_not_empty() {
     .json();
     assert_eq!(az(&h, &sub, &list).json(), serde_json::json!([]));
 }
+
+#[test]
+fn a_role_assignment_name_keeps_its_principal_and_role() {
+    let h = Harness::start();
+    let sub = h.tenant_b().subscriptions[0].id.clone();
+    az(&h, &sub, &["group", "create", "-n", "rg-x", "-l", "eastus"]).json();
+    let principal = |name: &str| {
+        let id = az(&h, &sub, &["identity", "create", "-g", "rg-x", "-n", name]).json();
+        id["principalId"].as_str().unwrap().to_string()
+    };
+    let (first, second) = (principal("id1"), principal("id2"));
+    let scope = format!("/subscriptions/{sub}/resourceGroups/rg-x");
+    let name = "3f0c2d4e-8a1b-4c5d-9e6f-7a8b9c0d1e2f";
+    let assign = |who: &str, role: &str| {
+        az(
+            &h,
+            &sub,
+            &[
+                "role",
+                "assignment",
+                "create",
+                "--name",
+                name,
+                "--role",
+                role,
+                "--assignee-object-id",
+                who,
+                "--assignee-principal-type",
+                "ServicePrincipal",
+                "--scope",
+                &scope,
+            ],
+        )
+    };
+    let made = assign(&first, "Azure Service Bus Data Owner").json();
+    assert_eq!(made["principalId"], first.as_str());
+    let refused = [
+        "RoleAssignmentUpdateNotPermitted",
+        "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+    ];
+    assign(&second, "Azure Service Bus Data Owner").fails(1, &refused);
+    assign(&first, "Reader").fails(1, &refused);
+    let kept = h
+        .resource(&format!(
+            "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"
+        ))
+        .unwrap();
+    assert_eq!(kept["properties"]["principalId"], first.as_str());
+    assert!(
+        kept["properties"]["roleDefinitionId"]
+            .as_str()
+            .unwrap()
+            .ends_with("090c5cfd-751d-490a-894a-3ce6f1109419"),
+        "{kept}"
+    );
+}
