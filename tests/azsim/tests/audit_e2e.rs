@@ -221,5 +221,7 @@ fn audit_finds_each_mistake_once_and_fixes_only_its_own() {
 
     let again = audit_json(&e, &file);
     assert_eq!(findings(&again), rest, "{again:#}");
+    assert_eq!(e.h.unknown_routes(), Vec::<String>::new());
+    assert_eq!(e.h.unexpected_list_404s(), Vec::<String>::new());
     eprintln!("audit_e2e: {:.1} s", started.elapsed().as_secs_f64());
 }

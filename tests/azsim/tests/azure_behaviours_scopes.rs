@@ -155,3 +155,39 @@ fn a_role_assignment_name_keeps_its_principal_and_role() {
         "{kept}"
     );
 }
+
+#[test]
+fn a_list_answered_404_is_reported_unless_expected() {
+    let h = Harness::start();
+    let sub = h.tenant_b().subscriptions[0].id.clone();
+    az(&h, &sub, &["group", "create", "-n", "rg-x", "-l", "eastus"]).json();
+    az(
+        &h,
+        &sub,
+        &["identity", "show", "-g", "rg-x", "-n", "nobody"],
+    )
+    .fails(3, &[]);
+    assert_eq!(
+        h.unexpected_list_404s(),
+        Vec::<String>::new(),
+        "a single resource's 404 is an answer, not a missing list"
+    );
+    let list = [
+        "identity",
+        "federated-credential",
+        "list",
+        "-g",
+        "rg-x",
+        "--identity-name",
+        "nobody",
+    ];
+    az(&h, &sub, &list).fails(3, &["ResourceNotFound"]);
+    let found = h.unexpected_list_404s();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("GET ") && found[0].contains("/nobody/federatedIdentityCredentials"),
+        "{found:?}"
+    );
+    h.expect_list_404("userAssignedIdentities/nobody/federatedIdentityCredentials");
+    assert_eq!(h.unexpected_list_404s(), Vec::<String>::new());
+}

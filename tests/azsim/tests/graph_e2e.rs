@@ -66,6 +66,7 @@ fn the_declared_graph_against_the_real_az() {
     files_that_break_a_rule_start_no_az(&w, &spec);
     a_killed_apply_resumes_without_duplicates(&w);
     assert_eq!(w.e.h.unknown_routes(), Vec::<String>::new());
+    assert_eq!(w.e.h.unexpected_list_404s(), Vec::<String>::new());
     eprintln!(
         "graph_e2e: {:.1} s in all, {} az processes from az-xtenant",
         started.elapsed().as_secs_f64(),
