@@ -69,6 +69,12 @@ fn audit_finds_each_mistake_once_and_fixes_only_its_own() {
         e.h.seed_cluster(&sa, AKS, name, &e.h.named_issuer(name));
     }
     let file = e.write("xtenant.yaml", &spec(&e, &["aks-blue", "aks-old"]).yaml());
+    // The first apply lists inside a group and under an identity that do not
+    // exist yet: ARM answers 404 (ResourceGroupNotFound, ResourceNotFound).
+    e.h.expect_list_404(&format!(
+        "/resourceGroups/{IDS}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?"
+    ));
+    e.h.expect_list_404("/userAssignedIdentities/id-orders/federatedIdentityCredentials?");
     e.run("audit", &["apply", "-f", &file, "--yes"]).ok();
 
     // aks-old is deleted (its issuer now answers 404) and leaves the file.
