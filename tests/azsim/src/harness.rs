@@ -2,6 +2,7 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -31,6 +32,8 @@ pub struct Harness {
     /// The real `az`.
     pub az: PathBuf,
     dir: TempDir,
+    /// Path fragments of lists a test expects to answer 404 ([`Harness::expect_list_404`]).
+    expected_list_404s: Mutex<Vec<String>>,
 }
 
 impl Harness {
@@ -61,6 +64,7 @@ impl Harness {
             server,
             az: az.to_path_buf(),
             dir,
+            expected_list_404s: Mutex::new(Vec::new()),
         };
         let base = h.server.base_url.clone();
         let started = Instant::now();
@@ -250,6 +254,39 @@ impl Harness {
     /// Requests no route matched.
     pub fn unknown_routes(&self) -> Vec<String> {
         self.server.sim.lock().unknown.clone()
+    }
+
+    /// Lists (GETs of a collection) answered 404 that the test did not declare with
+    /// [`Harness::expect_list_404`], as `GET path -> 404`. A list the simulator cannot
+    /// answer must not read as "nothing there": tests check this is empty at the end,
+    /// as they do [`Harness::unknown_routes`].
+    pub fn unexpected_list_404s(&self) -> Vec<String> {
+        let expected = self
+            .expected_list_404s
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let g = self.server.sim.lock();
+        g.requests
+            .iter()
+            .filter(|r| r.method == "GET" && r.status == 404 && r.op.ends_with(".list"))
+            .filter(|r| {
+                let path = r.path.to_ascii_lowercase();
+                !expected
+                    .iter()
+                    .any(|e| path.contains(&e.to_ascii_lowercase()))
+            })
+            .map(|r| format!("{} {} -> {}", r.method, r.path, r.status))
+            .collect()
+    }
+
+    /// Declares that lists whose path contains `fragment` (any letter case) may answer
+    /// 404 (a test listing under a parent it knows is missing).
+    pub fn expect_list_404(&self, fragment: &str) {
+        self.expected_list_404s
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(fragment.to_string());
     }
 
     /// Current faults.

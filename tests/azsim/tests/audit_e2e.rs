@@ -69,6 +69,12 @@ fn audit_finds_each_mistake_once_and_fixes_only_its_own() {
         e.h.seed_cluster(&sa, AKS, name, &e.h.named_issuer(name));
     }
     let file = e.write("xtenant.yaml", &spec(&e, &["aks-blue", "aks-old"]).yaml());
+    // The first apply lists inside a group and under an identity that do not
+    // exist yet: ARM answers 404 (ResourceGroupNotFound, ResourceNotFound).
+    e.h.expect_list_404(&format!(
+        "/resourceGroups/{IDS}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?"
+    ));
+    e.h.expect_list_404("/userAssignedIdentities/id-orders/federatedIdentityCredentials?");
     e.run("audit", &["apply", "-f", &file, "--yes"]).ok();
 
     // aks-old is deleted (its issuer now answers 404) and leaves the file.
@@ -221,5 +227,7 @@ fn audit_finds_each_mistake_once_and_fixes_only_its_own() {
 
     let again = audit_json(&e, &file);
     assert_eq!(findings(&again), rest, "{again:#}");
+    assert_eq!(e.h.unknown_routes(), Vec::<String>::new());
+    assert_eq!(e.h.unexpected_list_404s(), Vec::<String>::new());
     eprintln!("audit_e2e: {:.1} s", started.elapsed().as_secs_f64());
 }

@@ -145,6 +145,7 @@ fn up_status_env_cleanup_and_a_rerun_without_writes() {
         xt.h.resource(&xt.group_id(1)).is_none(),
         "Tenant B group created by xtenant is deleted"
     );
+    xt.assert_lists_answered();
 }
 
 #[test]
@@ -184,6 +185,7 @@ fn a_killed_up_resumes_without_a_second_cluster() {
         Vec::<String>::new(),
         "converged: a third up writes nothing"
     );
+    xt.assert_lists_answered();
 }
 
 #[test]
@@ -211,6 +213,7 @@ fn a_subscription_of_the_wrong_tenant_is_a_clear_error() {
         Vec::<String>::new(),
         "nothing may be written"
     );
+    xt.assert_lists_answered();
 }
 
 #[test]
@@ -250,6 +253,7 @@ fn principal_not_found_throttling_and_server_errors_are_retried_until_converged(
         "every fault was used"
     );
     assert_status(&xt, &expected_items(&xt), &[]);
+    xt.assert_lists_answered();
 }
 
 #[test]
@@ -280,6 +284,7 @@ fn cleanup_leaves_an_adopted_group_alone() {
         xt.h.resource(&xt.group_id(1)).is_none(),
         "the Tenant B group xtenant created is deleted"
     );
+    xt.assert_lists_answered();
 }
 
 #[test]
@@ -307,4 +312,5 @@ fn up_after_cleanup_no_wait_meets_the_groups_being_deleted() {
         assert_eq!(g["properties"]["provisioningState"], "Succeeded");
     }
     assert_status(&xt, &expected_items(&xt), &[]);
+    xt.assert_lists_answered();
 }

@@ -60,12 +60,20 @@ fn the_declared_graph_against_the_real_az() {
     let w = World::seed();
     let spec = w.spec();
     let file = w.e.write("xtenant.yaml", &spec.yaml());
+    // A plan reads the identity groups and identities before they exist: ARM
+    // answers those lists 404 (ResourceGroupNotFound, ResourceNotFound).
+    for rg in [IDS, "rg-graph-resume"] {
+        w.e.h.expect_list_404(&format!(
+            "/resourceGroups/{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities"
+        ));
+    }
 
     plan_apply_and_a_plan_without_writes(&w, &spec, &file);
     prune_removes_only_what_the_dropped_workload_left(&w, &spec);
     files_that_break_a_rule_start_no_az(&w, &spec);
     a_killed_apply_resumes_without_duplicates(&w);
     assert_eq!(w.e.h.unknown_routes(), Vec::<String>::new());
+    assert_eq!(w.e.h.unexpected_list_404s(), Vec::<String>::new());
     eprintln!(
         "graph_e2e: {:.1} s in all, {} az processes from az-xtenant",
         started.elapsed().as_secs_f64(),

@@ -103,6 +103,7 @@ fn second_subscriptions_are_listed_usable_and_isolated() {
         ))
         .is_none()
     );
+    assert_eq!(h.unexpected_list_404s(), Vec::<String>::new());
 }
 
 #[test]
@@ -163,6 +164,7 @@ fn each_cluster_has_its_own_issuer() {
     assert_eq!(four["securityProfile"]["workloadIdentity"]["enabled"], true);
     let listed = az(&h, &sub, &["aks", "list", "-g", "rg-aks"]).json();
     assert_eq!(names(&listed), ["aks-one", "aks-three", "aks-two"]);
+    assert_eq!(h.unexpected_list_404s(), Vec::<String>::new());
 }
 
 #[test]
@@ -227,6 +229,7 @@ fn key_vaults_are_created_shown_listed_and_deleted() {
     )
     .fails(3, &["ResourceNotFound"]);
     assert_eq!(h.unknown_routes(), Vec::<String>::new());
+    assert_eq!(h.unexpected_list_404s(), Vec::<String>::new());
 }
 
 #[test]
@@ -342,6 +345,7 @@ fn storage_accounts_are_created_shown_and_deleted() {
     )
     .fails(3, &["ResourceNotFound"]);
     assert_eq!(h.unknown_routes(), Vec::<String>::new());
+    assert_eq!(h.unexpected_list_404s(), Vec::<String>::new());
 }
 
 /// `az role assignment create` of `role` for `principal` at `scope`.
@@ -505,6 +509,7 @@ fn data_roles_by_name_and_guid_at_every_graph_scope() {
         ],
     )
     .fails(1, &["Role 'Key Vault Nonsense' doesn't exist."]);
+    assert_eq!(h.unexpected_list_404s(), Vec::<String>::new());
 }
 
 #[test]
@@ -607,4 +612,5 @@ fn an_identity_takes_twenty_federated_credentials_and_no_more() {
         ],
     );
     assert_eq!(again.json()["subject"], "system:serviceaccount:ns:other");
+    assert_eq!(h.unexpected_list_404s(), Vec::<String>::new());
 }

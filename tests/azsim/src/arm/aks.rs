@@ -14,6 +14,9 @@ const TYPE: &str = "Microsoft.ContainerService/managedClusters";
 
 /// Routes for managed clusters.
 pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
+    if let Some(all) = store::subscription_list(req, t, TYPE) {
+        return all;
+    }
     let (t, rg_name, group) = store::in_group(req, t)?;
     let Some((_, name)) = t.pairs.first().cloned() else {
         if req.method == Method::GET {

@@ -193,6 +193,7 @@ fn create(req: &Req<'_>, t: &Target, id: &str, name: &str) -> ArmResult {
             ),
         ));
     }
+    refuse_update(g.get(id), &principal, &role_guid)?;
     let same = store::children(
         &g,
         &format!(
@@ -249,6 +250,39 @@ fn create(req: &Req<'_>, t: &Target, id: &str, name: &str) -> ArmResult {
         p.remove("provisioningState");
     }
     store::put_answer(created, shown)
+}
+
+/// ARM never changes who or what an assignment grants: a PUT of an existing
+/// assignment's name with another principal or role is 409
+/// `RoleAssignmentUpdateNotPermitted` with this fixed text (Azure's error body as
+/// quoted in github.com/Azure/azure-resource-manager-schemas/issues/1771 and in ARM
+/// template troubleshooting write-ups; the remedy is a new name). The same
+/// principal and role again is an idempotent PUT.
+fn refuse_update(
+    existing: Option<&crate::state::Stored>,
+    principal: &str,
+    role_guid: &str,
+) -> Result<(), ArmError> {
+    let Some(old) = existing.filter(|s| s.delete_at.is_none()) else {
+        return Ok(());
+    };
+    let p = &old.body["properties"];
+    let same_principal = p["principalId"]
+        .as_str()
+        .is_some_and(|x| x.eq_ignore_ascii_case(principal));
+    let same_role = p["roleDefinitionId"].as_str().is_some_and(|x| {
+        x.rsplit('/')
+            .next()
+            .is_some_and(|g| g.eq_ignore_ascii_case(role_guid))
+    });
+    if same_principal && same_role {
+        return Ok(());
+    }
+    Err(ArmError::new(
+        StatusCode::CONFLICT,
+        "RoleAssignmentUpdateNotPermitted",
+        "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+    ))
 }
 
 /// Service principals of the tenant, and managed identities (and cluster identities)

@@ -16,6 +16,9 @@ const MAX_FICS: usize = 20;
 
 /// Routes for identities and their federated credentials.
 pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
+    if let Some(all) = store::subscription_list(req, t, TYPE) {
+        return all;
+    }
     let (t, rg_name, group) = store::in_group(req, t)?;
     let tenant = store::tenant_of(req, &t.sub);
     match (t.pairs.len(), t.tail.is_some(), &req.method) {
@@ -54,11 +57,20 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
             store::put_answer(created, shown)
         }
         (1, false, &Method::DELETE) => store::delete(req, &t.sub, &t.id(), op, false),
-        (1, true, &Method::GET) => store::list(
-            req,
-            &format!("{}/federatedIdentityCredentials", t.id()),
-            FIC_TYPE,
-        ),
+        // A child collection under a missing identity is 404 on the identity, not
+        // an empty list: ARM resolves the parent first, as it does the group
+        // (the `ResourceNotFound` a credential PUT meets in fic_write; ARM's
+        // "Resolve resource not found errors" page, aka.ms/ARMResourceNotFoundFix).
+        (1, true, &Method::GET) => {
+            if req.sim.lock().get(&t.id()).is_none() {
+                return Err(ArmError::not_found(TYPE, &t.pairs[0].1, &rg_name));
+            }
+            store::list(
+                req,
+                &format!("{}/federatedIdentityCredentials", t.id()),
+                FIC_TYPE,
+            )
+        }
         (2, false, &Method::GET) => store::get(req, &t.id(), FIC_TYPE, &t.pairs[1].1, &rg_name),
         (2, false, &Method::PUT | &Method::DELETE) => {
             fic_write(req, &t, &tenant, &rg_name, op).await

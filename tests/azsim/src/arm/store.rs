@@ -106,6 +106,25 @@ pub fn list(req: &Req<'_>, parent: &str, rtype: &str) -> ArmResult {
     error::list(children(&g, parent, rtype))
 }
 
+/// Answers a list at subscription scope (`GET /subscriptions/{s}/providers/{ns}/{type}`,
+/// what `az aks list` / `az identity list` send without `-g`): every resource of
+/// `rtype` in the subscription, whatever its group. `None` for any other request.
+/// ARM documents these as `ManagedClusters_List` and
+/// `UserAssignedIdentities_ListBySubscription` ("in the specified subscription";
+/// learn.microsoft.com REST reference), answering 200 with `value`.
+pub fn subscription_list(req: &Req<'_>, t: &Target, rtype: &str) -> Option<ArmResult> {
+    if t.rg.is_some() || !t.pairs.is_empty() || t.tail.is_none() || req.method != "GET" {
+        return None;
+    }
+    let g = req.sim.lock();
+    let items = g
+        .under(&format!("/subscriptions/{}", t.sub))
+        .filter(|s| s.body["type"] == rtype)
+        .map(render)
+        .collect();
+    Some(error::list(items))
+}
+
 /// Answers a GET of one resource.
 pub fn get(req: &Req<'_>, id: &str, rtype: &str, name: &str, rg: &str) -> ArmResult {
     let g = req.sim.lock();

@@ -149,6 +149,15 @@ impl Xt {
 }
 
 impl Xt {
+    /// Every list the run made was answered (a 404 on a list would read as "empty").
+    pub fn assert_lists_answered(&self) {
+        assert_eq!(
+            self.h.unexpected_list_404s(),
+            Vec::<String>::new(),
+            "lists answered 404"
+        );
+    }
+
     /// `status -o json`: its exit code and document.
     pub fn status(&self) -> (i32, Value) {
         let out = self.run(&["status", "-o", "json"]);
