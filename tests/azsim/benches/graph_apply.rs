@@ -1,8 +1,11 @@
-//! Benchmark: `az-xtenant apply` of a declared graph of 10 clusters × 10
-//! workloads over 5 identities (100 federated credentials, 20 per identity)
-//! with a credential write latency of 1 s, against its physical limit: Azure
-//! takes one credential write per identity at a time, so the longest chain is
-//! 20 writes × 1 s. Then a no-op `plan` of the same file. Prints, from one
+//! Benchmark: `az-xtenant apply` of a declared graph of 100 federated
+//! credentials in three shapes — 2, 5 and 20 credentials per identity (2
+//! clusters × 50 workloads over 50 identities, 5 × 20 over 20, 10 × 10 over
+//! 5) — with a credential write latency of 1 s, against its physical limit:
+//! Azure takes one credential write per identity at a time, so the longest
+//! chain is (credentials per identity) writes × 1 s. Deployments are timed as
+//! ARM times them (the simulator's default: no `Retry-After`, so az alone would
+//! poll every 30 s). Then a no-op `plan` of the same file. Prints, from one
 //! run, the wall times, the az processes started (counted by a wrapper around
 //! az on PATH) and the ARM writes, and whether each goal is met.
 //!
@@ -21,21 +24,44 @@ use azsim::Config;
 use estate::{Estate, Outcome};
 use spec::{ClusterSpec, IdentitySpec, Spec, WorkloadSpec};
 
-const CLUSTERS: usize = 10;
-const WORKLOADS: usize = 10;
-const IDENTITIES: usize = 5;
+/// Clusters, workloads (each on every cluster) and identities (workload `w`
+/// uses identity `w % identities`): 100 credentials each.
+#[derive(Clone, Copy)]
+struct Shape {
+    clusters: usize,
+    workloads: usize,
+    identities: usize,
+}
+
+const SHAPES: [Shape; 3] = [
+    Shape {
+        clusters: 2,
+        workloads: 50,
+        identities: 50,
+    },
+    Shape {
+        clusters: 5,
+        workloads: 20,
+        identities: 20,
+    },
+    Shape {
+        clusters: 10,
+        workloads: 10,
+        identities: 5,
+    },
+];
 /// Latency of one federated credential PUT.
 const WRITE_MS: u64 = 1_000;
 /// Apply wall time / the longest chain of credential writes.
 const RATIO_GOAL: f64 = 1.3;
 
-/// Ten seeded clusters with their own issuers; five identities, each with a
-/// grant at its own scope (a vault, an account, a group, two more vaults) and
-/// two workloads on every cluster.
-fn seed(e: &Estate) -> Spec {
+/// Seeded clusters with their own issuers; identities each with a grant at
+/// one of five scopes (a vault, an account, a group, two more vaults, in
+/// turn), and every workload on every cluster.
+fn seed(e: &Estate, shape: Shape) -> Spec {
     let h = &e.h;
     let (sa, sb) = (h.sub_a(0), h.sub_b(0));
-    let clusters: Vec<ClusterSpec> = (0..CLUSTERS)
+    let clusters: Vec<ClusterSpec> = (0..shape.clusters)
         .map(|i| {
             let name = format!("aks-{i:02}");
             h.seed_cluster(
@@ -74,20 +100,21 @@ fn seed(e: &Estate) -> Spec {
             id(h.seed_vault(&sb, "rg-data", "kv-bench-2")),
         ),
     ];
-    let identities = scopes
-        .iter()
-        .enumerate()
-        .map(|(i, (role, scope))| IdentitySpec {
-            name: format!("id-{i}"),
-            roles: vec![((*role).to_string(), scope.clone())],
+    let identities = (0..shape.identities)
+        .map(|i| {
+            let (role, scope) = &scopes[i % scopes.len()];
+            IdentitySpec {
+                name: format!("id-{i}"),
+                roles: vec![((*role).to_string(), scope.clone())],
+            }
         })
         .collect();
-    let workloads = (0..WORKLOADS)
+    let workloads = (0..shape.workloads)
         .map(|w| {
             WorkloadSpec::new(
                 &format!("app-{w}"),
                 "runner",
-                &format!("id-{}", w % IDENTITIES),
+                &format!("id-{}", w % shape.identities),
                 None,
             )
         })
@@ -123,11 +150,46 @@ fn verdict(met: bool) -> &'static str {
 
 fn main() {
     let bin = azsim::newest_az_xtenant();
-    let e = Estate::start(Config::two_tenants(), bin.clone());
+    println!("using {}", bin.display());
+    let mut rows = Vec::new();
+    for shape in SHAPES {
+        rows.push(run_shape(&bin, shape));
+    }
+    println!();
+    println!(
+        "| credentials per identity | identities | limit s | apply s | apply / limit | az processes (apply) | no-op plan az |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    for r in &rows {
+        println!(
+            "| {} | {} | {:.1} | {:.1} | {:.2} | {} | {} |",
+            r.per_identity, r.identities, r.limit, r.apply_secs, r.ratio, r.apply_az, r.noop_az
+        );
+    }
+    let worst = rows.iter().map(|r| r.ratio).fold(0.0_f64, f64::max);
+    println!(
+        "\nworst apply / limit = {worst:.2} (goal <= {RATIO_GOAL}: {})",
+        verdict(worst <= RATIO_GOAL)
+    );
+}
+
+/// One shape's figures.
+struct Row {
+    per_identity: usize,
+    identities: usize,
+    limit: f64,
+    apply_secs: f64,
+    ratio: f64,
+    apply_az: usize,
+    noop_az: usize,
+}
+
+fn run_shape(bin: &std::path::Path, shape: Shape) -> Row {
+    let e = Estate::start(Config::two_tenants(), bin.to_path_buf());
     // The time a credential write keeps its identity busy (Azure refuses
     // another write on it meanwhile): the whole of the write's latency.
     e.h.update_faults(|f| f.fic_write_ms = WRITE_MS);
-    let spec = seed(&e);
+    let spec = seed(&e, shape);
     let file = e.write("xtenant.yaml", &spec.yaml());
     let chains = spec.bindings().iter().fold(BTreeMap::new(), |mut m, b| {
         *m.entry(b.identity.clone()).or_insert(0_u64) += 1;
@@ -136,11 +198,13 @@ fn main() {
     let longest = chains.values().copied().max().unwrap_or(0);
     let limit = (longest * WRITE_MS) as f64 / 1000.0;
     println!(
-        "graph_apply: {CLUSTERS} clusters x {WORKLOADS} workloads over {IDENTITIES} identities = {} credentials; \
+        "\ngraph_apply: {} clusters x {} workloads over {} identities = {} credentials ({longest} per identity); \
          federatedIdentityCredentials.put latency {WRITE_MS} ms",
+        shape.clusters,
+        shape.workloads,
+        shape.identities,
         spec.bindings().len()
     );
-    println!("using {}", bin.display());
 
     let apply = e.run("bench", &["apply", "-f", &file, "--yes"]);
     if apply.code != 0 {
@@ -160,8 +224,7 @@ fn main() {
     let scopes = spec.grants().len();
     // One read per object the plan must look at: each cluster, each identity,
     // each role scope, the identities' group, and az's account list (login check).
-    let reads_goal = CLUSTERS + IDENTITIES + scopes + 1 + 1;
-    println!();
+    let reads_goal = shape.clusters + shape.identities + scopes + 1 + 1;
     println!("| run          | wall s | az processes | ARM writes |");
     println!("|--------------|-------:|-------------:|-----------:|");
     for (name, o) in [("apply", &apply), ("no-op plan", &noop)] {
@@ -172,7 +235,6 @@ fn main() {
             o.writes.len()
         );
     }
-    println!();
     println!(
         "physical limit: {longest} credential writes on one identity x {WRITE_MS} ms = {limit:.1} s"
     );
@@ -194,5 +256,14 @@ fn main() {
             .map(|(c, n)| format!("{c} {n}"))
             .collect();
         println!("{name} az by command: {}", parts.join(", "));
+    }
+    Row {
+        per_identity: usize::try_from(longest).unwrap_or(usize::MAX),
+        identities: shape.identities,
+        limit,
+        apply_secs: apply.took.as_secs_f64(),
+        ratio,
+        apply_az: apply.az.len(),
+        noop_az: noop.az.len(),
     }
 }
