@@ -368,11 +368,7 @@ fn a_deployment_left_running_by_a_stopped_run_is_waited_for_then_read_again() {
             .count(),
         2
     );
-    let owned = w.profile()["owned"].to_string();
-    assert!(
-        owned.contains("federatedIdentityCredentials/xt-") && !owned.contains("intended"),
-        "found after the wait, both are recorded as made: {owned}"
-    );
+    credentials_recorded_as_made(&w, "found after the wait, both are recorded as made");
 }
 
 /// az's poll of a running deployment has been answered 404
@@ -407,11 +403,7 @@ fn a_deployment_whose_poll_answered_404_is_read_again_before_failing() {
     let count = |p: &str| calls.iter().filter(|c| c.starts_with(p)).count();
     assert_eq!(count("deployment group create"), 1, "{calls:#?}");
     assert_eq!(count("deployment group show"), 2, "{calls:#?}");
-    let owned = w.profile()["owned"].to_string();
-    assert!(
-        owned.contains("federatedIdentityCredentials/xt-") && !owned.contains("intended"),
-        "both recorded as made: {owned}"
-    );
+    credentials_recorded_as_made(&w, "both recorded as made");
 
     // Read again, the deployment failed and the credentials are not there.
     let w = World::new();
@@ -589,11 +581,7 @@ fn a_deployment_is_started_then_watched_at_xtenants_own_cadence() {
         .filter(|c| c.starts_with("deployment group show"))
         .count();
     assert_eq!(shows, 3, "watched until it succeeded: {calls:#?}");
-    let owned = w.profile()["owned"].to_string();
-    assert!(
-        owned.contains("federatedIdentityCredentials/xt-") && !owned.contains("intended"),
-        "both recorded as made: {owned}"
-    );
+    credentials_recorded_as_made(&w, "both recorded as made");
 }
 
 /// A caller whose role on Tenant B's group leaves out
@@ -632,9 +620,14 @@ fn without_the_right_to_deploy_credentials_are_written_one_at_a_time() {
         .filter(|c| c.starts_with("identity federated-credential create"))
         .count();
     assert_eq!(direct, 2, "{calls:#?}");
+    credentials_recorded_as_made(&w, "both recorded as made");
+}
+
+/// The profile records the graph's credentials, and nothing as only intended.
+fn credentials_recorded_as_made(w: &World, why: &str) {
     let owned = w.profile()["owned"].to_string();
     assert!(
         owned.contains("federatedIdentityCredentials/xt-") && !owned.contains("intended"),
-        "both recorded as made: {owned}"
+        "{why}: {owned}"
     );
 }
