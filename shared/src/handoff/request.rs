@@ -29,12 +29,16 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use super::review::{self, ReviewContext, Severity};
+use super::review::{self, Check, ReviewContext, Severity};
 use super::{API_VERSION, HandoffError, digest, document, when};
 use crate::names;
 
 /// The `kind` of a request.
 pub const KIND: &str = "TrustRequest";
+
+/// What Tenant A does about a value [`TrustRequest::new`] refuses.
+const FIX_AT_SOURCE: &str =
+    "correct it in the graph file, or where it was read from, and make the request again";
 
 /// What Tenant A asks Tenant B to trust.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,6 +141,13 @@ impl TrustRequest {
         let errors: Vec<_> = review::review(&request, &ReviewContext::default())
             .into_iter()
             .filter(|f| f.severity == Severity::Error)
+            .map(|mut f| {
+                // The review speaks to Tenant B; here Tenant A is writing.
+                if f.check != Check::Budget {
+                    f.fix = FIX_AT_SOURCE.to_string();
+                }
+                f
+            })
             .collect();
         if errors.is_empty() {
             Ok(request)

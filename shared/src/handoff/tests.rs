@@ -74,6 +74,10 @@ fn an_unknown_key_is_refused_by_name() {
     assert!(msg.starts_with("request.yaml: "), "{msg}");
     assert!(msg.contains("namepsace"), "{msg}");
     assert!(msg.contains("line "), "{msg}");
+    let grant = fixture::grant(&fixture::request()).to_yaml();
+    let grant = grant.replacen("tenantB:", "tenantC: x\ntenantB:", 1);
+    let err = TrustGrant::from_yaml("grant.yaml", &grant).expect_err("unknown key");
+    assert!(err.to_string().contains("unknown field `tenantC`"), "{err}");
 }
 
 #[test]
@@ -119,6 +123,7 @@ fn a_malformed_request_is_not_made() {
     ] {
         assert!(msg.contains(key), "{key} in {msg}");
     }
+    assert!(msg.contains("correct it in the graph file"), "{msg}");
 }
 
 #[test]
