@@ -1,0 +1,35 @@
+//! `audit --who-can`: for each ServiceAccount that stands for a Tenant B
+//! identity (annotated with a client ID, or bound by the profile's graph),
+//! the subjects that can obtain its token and how, computed from the RBAC
+//! roles and bindings (`model`, `request`, `paths`), judged against "only
+//! the workload's deployer" (`findings`) and cross-checked with the API
+//! server's authorizer (`authorizer`).
+
+mod authorizer;
+mod findings;
+mod model;
+mod paths;
+mod read;
+mod report;
+mod request;
+
+#[cfg(test)]
+mod paths_tests;
+#[cfg(test)]
+mod report_tests;
+
+use anyhow::Result;
+use kube::Client;
+
+use crate::audit::{Known, Scope};
+use crate::output::Report;
+
+/// Reads the scope's ServiceAccounts and the cluster's RBAC, computes the
+/// paths, asks the authorizer, and reports.
+pub async fn who_can(client: &Client, scope: &Scope, known: &Known) -> Result<Report> {
+    let read = read::read(client, scope, known).await?;
+    let reviews = report::compute(&read.model, &read.accounts, &read.service_accounts);
+    let claims: Vec<authorizer::Claim> = reviews.iter().flat_map(|r| r.claims.clone()).collect();
+    let answers = authorizer::review(client, &claims).await;
+    Ok(report::report(scope, &reviews, &claims, &answers))
+}
