@@ -70,7 +70,10 @@ pub fn judge(path: &Path, target: &Target) -> Verdict {
     if path.means.contains(&Means::Escalate) {
         reasons.push("may grant itself any right (escalate/bind on roles)".into());
     }
-    if path.means.contains(&Means::Impersonate) {
+    // Impersonating the ServiceAccount itself is what creating its pods
+    // already gives (the built-in `edit` role has both); only a chain
+    // through another subject says more, and says so above.
+    if path.means.contains(&Means::Impersonate) && path.through.is_some() {
         reasons.push("by impersonation".into());
     }
     Verdict {

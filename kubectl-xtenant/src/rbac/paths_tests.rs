@@ -483,7 +483,13 @@ fn impersonation_and_token_chains_are_followed() {
     );
     let ivan = one(&model, &app(), "User:ivan");
     assert_eq!(ivan.means, vec![Means::Impersonate]);
-    assert!(judge(&ivan, &app()).finding);
+    // Bound in the namespace, impersonating it is no more than its pods.
+    assert!(!judge(&ivan, &app()).finding);
+    let mallory = judge(&one(&model, &app(), "User:mallory"), &app());
+    assert!(
+        mallory.reasons.iter().any(|r| r == "by impersonation"),
+        "{mallory:?}"
+    );
     let carol = one(&model, &app(), "User:carol");
     assert!(judge(&carol, &app()).reasons[0].contains("by becoming ServiceAccount:ci/bot"));
     let bot = judge(&one(&model, &app(), "ServiceAccount:ci/bot"), &app());

@@ -1,0 +1,336 @@
+//! `kubectl xtenant audit --who-can` against the real API server and its
+//! RBAC authorizer. RBAC set up for real in namespace `shop`, whose
+//! ServiceAccount `app` is annotated with a client ID: a namespace admin
+//! (the built-in, aggregated `admin` ClusterRole), a group with
+//! `pods/create`, a ServiceAccount of another namespace with
+//! `serviceaccounts/token` limited by resourceNames to `app` (and a user
+//! whose token grant names another ServiceAccount), an impersonator of the
+//! admin, and a ClusterRole aggregated from a labelled one. Each is found
+//! once with its path and binding, and every claim, "can" and "cannot", is
+//! confirmed by the API server's own SubjectAccessReviews. Namespace `solo`,
+//! where only its deployer can, is clean (exit 0).
+//! Needs XTENANT_CONTROLPLANE_BIN and `cargo build -p kubectl-xtenant`.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::plugin::CLIENT_ID;
+use common::workloads::Cluster;
+use k8s_openapi::api::authorization::v1::{
+    ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec,
+};
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
+use kube::api::{Api, PostParams};
+use serde_json::{Value, json};
+
+#[test]
+fn who_can_finds_each_path_once_and_the_authorizer_agrees() {
+    let c = Cluster::start();
+    shop(&c);
+    solo(&c);
+
+    let run =
+        c.kx.run(&["audit", "--who-can", "-n", "shop", "-o", "json"]);
+    let report = run.json();
+    assert_eq!(run.code, 1, "{report:#}");
+    let paths = report["data"]["whoCan"][0]["paths"].as_array().unwrap();
+    assert_eq!(report["data"]["whoCan"][0]["serviceAccount"], "app");
+    assert_eq!(report["data"]["whoCan"][0]["clientId"], CLIENT_ID);
+    // (subject, binding, role, means, through, finding)
+    let expected = [
+        ("User:deployer", "deployer", "admin", "pods", None, false),
+        ("Group:shop-devs", "devs", "pod-maker", "pods", None, true),
+        (
+            "ServiceAccount:ci/bot",
+            "bot-token",
+            "token-of-app",
+            "token",
+            None,
+            true,
+        ),
+        (
+            "User:mallory",
+            "mallory-as-deployer",
+            "impersonate-deployer",
+            "impersonate",
+            Some("User:deployer"),
+            true,
+        ),
+        (
+            "User:agg-user",
+            "agg",
+            "xt-runner",
+            "workloads",
+            None,
+            false,
+        ),
+    ];
+    let own: Vec<&Value> = paths.iter().filter(|p| p["platform"] == false).collect();
+    for (subject, binding, role, means, through, finding) in expected {
+        let found: Vec<&&Value> = own.iter().filter(|p| subject_of(p) == subject).collect();
+        assert_eq!(found.len(), 1, "{subject}: {own:#?}");
+        let p = found[0];
+        assert_eq!(p["binding"]["name"], binding, "{subject}: {p:#}");
+        assert_eq!(p["role"]["name"], role, "{subject}: {p:#}");
+        assert!(
+            p["means"].as_array().unwrap().contains(&json!(means)),
+            "{subject}: {p:#}"
+        );
+        assert_eq!(
+            p["through"]
+                .as_object()
+                .map(|_| subject_of(&p["through"]))
+                .as_deref(),
+            through,
+            "{subject}"
+        );
+        assert_eq!(p["finding"], finding, "{subject}: {p:#}");
+        let id = format!("shop/serviceaccount/app/{subject}");
+        let verdict = if finding { "fail" } else { "pass" };
+        assert_eq!(common::plugin::check(&report, &id).0, verdict, "{id}");
+    }
+    assert_eq!(own.len(), expected.len(), "{own:#?}");
+    // resourceNames: a token grant for another ServiceAccount is no path.
+    assert!(
+        paths.iter().all(|p| subject_of(p) != "User:other-token"),
+        "{paths:#?}"
+    );
+
+    // Every request claimed, the control plane's own paths included, is
+    // allowed by the authorizer; every sampled "cannot" is denied.
+    for p in paths {
+        for r in p["requests"].as_array().unwrap() {
+            assert_eq!(r["authorizer"]["answer"], "allowed", "{p:#}");
+        }
+    }
+    let sample = report["data"]["whoCan"][0]["sample"].as_array().unwrap();
+    assert!(!sample.is_empty(), "{report:#}");
+    for s in sample {
+        assert_eq!(s["can"], false, "{s:#}");
+        assert_eq!(s["authorizer"]["answer"], "denied", "{s:#}");
+    }
+    let (verdict, detail, _) = common::plugin::check(&report, "shop/serviceaccount/app/authorizer");
+    assert_eq!(verdict, "pass", "{detail}");
+    assert_eq!(report["data"]["findings"], 3, "{report:#}");
+
+    // Independently of the plugin: the API server says who can.
+    let (mallory_can, other_can) = c.rt.block_on(async {
+        (
+            sar(
+                &c,
+                "mallory",
+                "impersonate",
+                "users",
+                None,
+                Some("deployer"),
+            )
+            .await,
+            sar(
+                &c,
+                "other-token",
+                "create",
+                "serviceaccounts",
+                Some("token"),
+                Some("app"),
+            )
+            .await,
+        )
+    });
+    assert!(mallory_can && !other_can);
+
+    // For people: a table, each fix under its finding.
+    let run = c.kx.run(&["audit", "--who-can", "-n", "shop"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.ends_with("audit: 3 findings\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("fix: narrow rolebinding shop/devs"),
+        "{}",
+        run.stdout
+    );
+
+    // Only the deployer: clean.
+    let run =
+        c.kx.run(&["audit", "--who-can", "-n", "solo", "-o", "json"]);
+    let report = run.json();
+    assert_eq!(run.code, 0, "{report:#}");
+    assert_eq!(report["data"]["findings"], 0);
+    let solo_paths = report["data"]["whoCan"][0]["paths"].as_array().unwrap();
+    let own: Vec<String> = solo_paths
+        .iter()
+        .filter(|p| p["platform"] == false)
+        .map(subject_of)
+        .collect();
+    assert_eq!(own, ["User:solo-deployer"], "{report:#}");
+
+    // All namespaces: both accounts, the same findings.
+    let run = c.kx.run(&["audit", "--who-can", "-A", "-o", "json"]);
+    let report = run.json();
+    assert_eq!(run.code, 1, "{report:#}");
+    assert_eq!(report["data"]["findings"], 3, "{report:#}");
+    assert_eq!(report["data"]["whoCan"].as_array().unwrap().len(), 2);
+
+    let run = c.kx.run(&["audit", "--who-can", "-n", "nowhere"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("nowhere"), "{}", run.stderr);
+}
+
+fn subject_of(p: &Value) -> String {
+    let s = if p.get("subject").is_some() {
+        &p["subject"]
+    } else {
+        p
+    };
+    match s["kind"].as_str().unwrap() {
+        "ServiceAccount" => format!(
+            "ServiceAccount:{}/{}",
+            s["namespace"].as_str().unwrap(),
+            s["name"].as_str().unwrap()
+        ),
+        kind => format!("{kind}:{}", s["name"].as_str().unwrap()),
+    }
+}
+
+/// Namespace `shop` and its RBAC, and namespace `ci` with ServiceAccount `bot`.
+fn shop(c: &Cluster) {
+    c.rt.block_on(async {
+        common::namespace(&c.client, "shop").await;
+        common::namespace(&c.client, "ci").await;
+        common::service_account(&c.client, "shop", "app", Some(CLIENT_ID)).await;
+        common::service_account(&c.client, "shop", "worker", None).await;
+        common::service_account(&c.client, "ci", "bot", None).await;
+        role(c, "shop", "pod-maker", json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]}])).await;
+        role(c, "shop", "token-of-app", json!([{"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"], "resourceNames": ["app"]}])).await;
+        role(c, "shop", "token-of-worker", json!([{"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"], "resourceNames": ["worker"]}])).await;
+        role_binding(c, "shop", "deployer", "ClusterRole", "admin", json!([{"kind": "User", "name": "deployer", "apiGroup": "rbac.authorization.k8s.io"}])).await;
+        role_binding(c, "shop", "devs", "Role", "pod-maker", json!([{"kind": "Group", "name": "shop-devs", "apiGroup": "rbac.authorization.k8s.io"}])).await;
+        role_binding(c, "shop", "bot-token", "Role", "token-of-app", json!([{"kind": "ServiceAccount", "name": "bot", "namespace": "ci"}])).await;
+        role_binding(c, "shop", "other-token", "Role", "token-of-worker", json!([{"kind": "User", "name": "other-token", "apiGroup": "rbac.authorization.k8s.io"}])).await;
+        cluster_role(c, json!({"metadata": {"name": "impersonate-deployer"},
+            "rules": [{"apiGroups": [""], "resources": ["users"], "verbs": ["impersonate"], "resourceNames": ["deployer"]}]})).await;
+        cluster_role_binding(c, "mallory-as-deployer", "impersonate-deployer", "mallory").await;
+        // An aggregated ClusterRole: its rules are those of the labelled one.
+        cluster_role(c, json!({"metadata": {"name": "xt-runner"},
+            "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"xt.example/aggregate-to-runner": "true"}}]}})).await;
+        cluster_role(c, json!({"metadata": {"name": "xt-deployment-maker", "labels": {"xt.example/aggregate-to-runner": "true"}},
+            "rules": [{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["create"]}]})).await;
+        role_binding(c, "shop", "agg", "ClusterRole", "xt-runner", json!([{"kind": "User", "name": "agg-user", "apiGroup": "rbac.authorization.k8s.io"}])).await;
+        // The aggregation controller and the authorizer's caches catch up.
+        settled(c, "agg-user", "create", "deployments", "shop").await;
+        settled(c, "deployer", "create", "pods", "shop").await;
+    });
+}
+
+/// Namespace `solo`: its ServiceAccount and only its deployer, with `edit`.
+fn solo(c: &Cluster) {
+    c.rt.block_on(async {
+        common::namespace(&c.client, "solo").await;
+        common::service_account(&c.client, "solo", "app", Some(CLIENT_ID)).await;
+        role_binding(c, "solo", "deployer", "ClusterRole", "edit", json!([{"kind": "User", "name": "solo-deployer", "apiGroup": "rbac.authorization.k8s.io"}])).await;
+        settled(c, "solo-deployer", "create", "pods", "solo").await;
+    });
+}
+
+async fn role(c: &Cluster, ns: &str, name: &str, rules: Value) {
+    let role: Role =
+        serde_json::from_value(json!({"metadata": {"name": name}, "rules": rules})).unwrap();
+    let api: Api<Role> = Api::namespaced(c.client.clone(), ns);
+    api.create(&PostParams::default(), &role).await.unwrap();
+}
+
+async fn role_binding(c: &Cluster, ns: &str, name: &str, kind: &str, role: &str, subjects: Value) {
+    let b: RoleBinding = serde_json::from_value(json!({"metadata": {"name": name},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": role},
+        "subjects": subjects}))
+    .unwrap();
+    let api: Api<RoleBinding> = Api::namespaced(c.client.clone(), ns);
+    api.create(&PostParams::default(), &b).await.unwrap();
+}
+
+async fn cluster_role(c: &Cluster, role: Value) {
+    let role: ClusterRole = serde_json::from_value(role).unwrap();
+    let api: Api<ClusterRole> = Api::all(c.client.clone());
+    api.create(&PostParams::default(), &role).await.unwrap();
+}
+
+async fn cluster_role_binding(c: &Cluster, name: &str, role: &str, user: &str) {
+    let b: ClusterRoleBinding = serde_json::from_value(json!({"metadata": {"name": name},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+        "subjects": [{"kind": "User", "name": user, "apiGroup": "rbac.authorization.k8s.io"}]}))
+    .unwrap();
+    let api: Api<ClusterRoleBinding> = Api::all(c.client.clone());
+    api.create(&PostParams::default(), &b).await.unwrap();
+}
+
+/// Whether the API server allows `user` the request (in namespace `shop`
+/// unless the resource is users).
+async fn sar(
+    c: &Cluster,
+    user: &str,
+    verb: &str,
+    resource: &str,
+    sub: Option<&str>,
+    name: Option<&str>,
+) -> bool {
+    let review = SubjectAccessReview {
+        spec: SubjectAccessReviewSpec {
+            user: Some(user.into()),
+            resource_attributes: Some(ResourceAttributes {
+                namespace: (resource != "users").then(|| "shop".to_string()),
+                verb: Some(verb.into()),
+                group: Some(String::new()),
+                resource: Some(resource.into()),
+                subresource: sub.map(str::to_string),
+                name: name.map(str::to_string),
+                ..ResourceAttributes::default()
+            }),
+            ..SubjectAccessReviewSpec::default()
+        },
+        ..SubjectAccessReview::default()
+    };
+    let api: Api<SubjectAccessReview> = Api::all(c.client.clone());
+    let done = api.create(&PostParams::default(), &review).await.unwrap();
+    done.status.unwrap().allowed
+}
+
+/// Waits until `user` may `verb` `resource` in `ns`: the RBAC objects just
+/// made have reached the authorizer (and an aggregated role its rules).
+async fn settled(c: &Cluster, user: &str, verb: &str, resource: &str, ns: &str) {
+    let group = if resource == "deployments" {
+        "apps"
+    } else {
+        ""
+    };
+    let start = Instant::now();
+    loop {
+        let review = SubjectAccessReview {
+            spec: SubjectAccessReviewSpec {
+                user: Some(user.into()),
+                resource_attributes: Some(ResourceAttributes {
+                    namespace: Some(ns.into()),
+                    verb: Some(verb.into()),
+                    group: Some(group.into()),
+                    resource: Some(resource.into()),
+                    ..ResourceAttributes::default()
+                }),
+                ..SubjectAccessReviewSpec::default()
+            },
+            ..SubjectAccessReview::default()
+        };
+        let api: Api<SubjectAccessReview> = Api::all(c.client.clone());
+        let done = api.create(&PostParams::default(), &review).await.unwrap();
+        if done.status.unwrap().allowed {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "{user} never got {verb} {resource} in {ns}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
