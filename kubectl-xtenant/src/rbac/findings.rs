@@ -58,7 +58,9 @@ pub fn judge(path: &Path, target: &Target) -> Verdict {
         }
         _ => {}
     }
-    if path.binding.namespace.is_none() {
+    // Impersonating a user or a group is cluster-scoped whatever the binding.
+    let namespaced = path.requests.iter().any(|r| r.namespace.is_some());
+    if path.binding.namespace.is_none() && namespaced {
         reasons.push("granted in every namespace (a ClusterRoleBinding)".into());
     }
     if path.means.contains(&Means::Wildcard) {
@@ -101,8 +103,13 @@ pub fn fix(path: &Path, target: &Target) -> String {
         .iter()
         .any(|m| matches!(m, Means::Escalate | Means::Impersonate))
     {
+        let verbs = if path.means.contains(&Means::Escalate) {
+            "escalate and bind"
+        } else {
+            "impersonate"
+        };
         lines.push(format!(
-            "remove escalate, bind and impersonate from {} {}, or remove {} from {} ({edit})",
+            "remove {verbs} from {} {}, or remove {} from {} ({edit})",
             b.role.kind,
             b.role.name,
             path.subject,

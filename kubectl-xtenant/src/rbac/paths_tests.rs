@@ -486,9 +486,10 @@ fn impersonation_and_token_chains_are_followed() {
     // Bound in the namespace, impersonating it is no more than its pods.
     assert!(!judge(&ivan, &app()).finding);
     let mallory = judge(&one(&model, &app(), "User:mallory"), &app());
-    assert!(
-        mallory.reasons.iter().any(|r| r == "by impersonation"),
-        "{mallory:?}"
+    assert_eq!(
+        mallory.reasons,
+        ["by becoming User:alice, which can", "by impersonation"],
+        "impersonating a user is cluster-scoped, not a namespace widened"
     );
     let carol = one(&model, &app(), "User:carol");
     assert!(judge(&carol, &app()).reasons[0].contains("by becoming ServiceAccount:ci/bot"));
