@@ -18,9 +18,11 @@ use std::time::{Duration, Instant};
 
 use common::plugin::CLIENT_ID;
 use common::workloads::Cluster;
+use k8s_openapi::api::authentication::v1::TokenRequest;
 use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec,
 };
+use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use kube::api::{Api, PostParams};
 use serde_json::{Value, json};
@@ -176,9 +178,75 @@ fn who_can_finds_each_path_once_and_the_authorizer_agrees() {
     assert_eq!(report["data"]["findings"], 3, "{report:#}");
     assert_eq!(report["data"]["whoCan"].as_array().unwrap().len(), 2);
 
+    a_caller_without_reviews_is_told(&c);
+
     let run = c.kx.run(&["audit", "--who-can", "-n", "nowhere"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("nowhere"), "{}", run.stderr);
+}
+
+/// A caller who may read every role and binding but not create
+/// SubjectAccessReviews: the paths still, and a warning that they are not
+/// confirmed, never a silent pass.
+fn a_caller_without_reviews_is_told(c: &Cluster) {
+    let kubeconfig = c.rt.block_on(async {
+        common::service_account(&c.client, "ci", "auditor", None).await;
+        cluster_role(c, json!({"metadata": {"name": "xt-rbac-reader"}, "rules": [
+            {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles", "clusterroles", "rolebindings", "clusterrolebindings"], "verbs": ["list"]},
+            {"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["list"]},
+            {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get"]}]})).await;
+        let b: ClusterRoleBinding = serde_json::from_value(json!({"metadata": {"name": "xt-auditor"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "xt-rbac-reader"},
+            "subjects": [{"kind": "ServiceAccount", "name": "auditor", "namespace": "ci"}]}))
+        .unwrap();
+        Api::<ClusterRoleBinding>::all(c.client.clone())
+            .create(&PostParams::default(), &b)
+            .await
+            .unwrap();
+        settled(c, "system:serviceaccount:ci:auditor", "list", "serviceaccounts", "shop").await;
+        let token = Api::<ServiceAccount>::namespaced(c.client.clone(), "ci")
+            .create_token_request("auditor", &PostParams::default(), &TokenRequest::default())
+            .await
+            .unwrap()
+            .status
+            .unwrap()
+            .token;
+        // The administrator's kubeconfig, its user swapped for the token.
+        let mut kc: Value =
+            serde_yaml::from_str(&std::fs::read_to_string(c.kx.kubeconfig()).unwrap()).unwrap();
+        for user in kc["users"].as_array_mut().unwrap() {
+            user["user"] = json!({"token": token});
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kubeconfig");
+        std::fs::write(&path, serde_yaml::to_string(&kc).unwrap()).unwrap();
+        (dir, path)
+    });
+    let run = c.kx.run_with(
+        &kubeconfig.1,
+        &["audit", "--who-can", "-n", "solo", "-o", "json"],
+    );
+    let report = run.json();
+    assert_eq!(run.code, 0, "{report:#}");
+    let (verdict, detail, fix) =
+        common::plugin::check(&report, "solo/serviceaccount/app/authorizer");
+    assert_eq!(verdict, "warn", "{report:#}");
+    assert!(
+        detail.starts_with("the caller may not create SubjectAccessReviews"),
+        "{detail}"
+    );
+    assert!(
+        fix.contains("subjectaccessreviews.authorization.k8s.io"),
+        "{fix}"
+    );
+    let own = &report["data"]["whoCan"][0]["paths"];
+    assert!(
+        own.as_array()
+            .unwrap()
+            .iter()
+            .any(|p| subject_of(p) == "User:solo-deployer"),
+        "{report:#}"
+    );
 }
 
 fn subject_of(p: &Value) -> String {
