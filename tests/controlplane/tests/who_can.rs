@@ -8,7 +8,8 @@
 //! admin, and a ClusterRole aggregated from a labelled one. Each is found
 //! once with its path and binding, and every claim, "can" and "cannot", is
 //! confirmed by the API server's own SubjectAccessReviews. Namespace `solo`,
-//! where only its deployer can, is clean (exit 0).
+//! where only its deployer can, is clean (exit 0), its ServiceAccount that
+//! only the profile's graph binds audited too.
 //! Needs XTENANT_CONTROLPLANE_BIN and `cargo build -p kubectl-xtenant`.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
@@ -32,6 +33,13 @@ fn who_can_finds_each_path_once_and_the_authorizer_agrees() {
     let c = Cluster::start();
     shop(&c);
     solo(&c);
+    // The graph binds solo/bound on this cluster: audited though not annotated.
+    c.kx.write_profile(&json!({"schemaVersion": 2, "graph": {
+        "tenantB": common::plugin::TENANT_B,
+        "clusters": {"aks-local": {"id": null, "issuerUrl": c.issuer()}},
+        "identities": {"app-writer": {"id": null, "clientId": CLIENT_ID, "principalId": null}},
+        "bindings": [{"cluster": "aks-local", "namespace": "solo", "serviceAccount": "bound",
+                      "identity": "app-writer", "credential": "xt-aks-local-solo-bound"}]}}));
 
     let run =
         c.kx.run(&["audit", "--who-can", "-n", "shop", "-o", "json"]);
@@ -170,13 +178,24 @@ fn who_can_finds_each_path_once_and_the_authorizer_agrees() {
         .map(subject_of)
         .collect();
     assert_eq!(own, ["User:solo-deployer"], "{report:#}");
+    let bound = &report["data"]["whoCan"][1];
+    assert_eq!(bound["serviceAccount"], "bound", "{report:#}");
+    assert_eq!(bound["clientId"], Value::Null, "{report:#}");
+    let own: Vec<String> = bound["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["platform"] == false)
+        .map(subject_of)
+        .collect();
+    assert_eq!(own, ["User:solo-deployer"], "{report:#}");
 
     // All namespaces: both accounts, the same findings.
     let run = c.kx.run(&["audit", "--who-can", "-A", "-o", "json"]);
     let report = run.json();
     assert_eq!(run.code, 1, "{report:#}");
     assert_eq!(report["data"]["findings"], 3, "{report:#}");
-    assert_eq!(report["data"]["whoCan"].as_array().unwrap().len(), 2);
+    assert_eq!(report["data"]["whoCan"].as_array().unwrap().len(), 3);
 
     a_caller_without_reviews_is_told(&c);
 
@@ -300,6 +319,7 @@ fn solo(c: &Cluster) {
     c.rt.block_on(async {
         common::namespace(&c.client, "solo").await;
         common::service_account(&c.client, "solo", "app", Some(CLIENT_ID)).await;
+        common::service_account(&c.client, "solo", "bound", None).await;
         role_binding(c, "solo", "deployer", "ClusterRole", "edit", json!([{"kind": "User", "name": "solo-deployer", "apiGroup": "rbac.authorization.k8s.io"}])).await;
         settled(c, "solo-deployer", "create", "pods", "solo").await;
     });
