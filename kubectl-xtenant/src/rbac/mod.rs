@@ -18,6 +18,8 @@ mod paths_tests;
 #[cfg(test)]
 mod report_tests;
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 use kube::Client;
 
@@ -30,6 +32,21 @@ pub async fn who_can(client: &Client, scope: &Scope, known: &Known) -> Result<Re
     let read = read::read(client, scope, known).await?;
     let reviews = report::compute(&read.model, &read.accounts, &read.service_accounts);
     let claims: Vec<authorizer::Claim> = reviews.iter().flat_map(|r| r.claims.clone()).collect();
-    let answers = authorizer::review(client, &claims).await;
+    // ServiceAccounts of one namespace share most claims: each is asked once.
+    let mut index = BTreeMap::new();
+    let mut unique: Vec<authorizer::Claim> = Vec::new();
+    for c in &claims {
+        index
+            .entry((c.subject.clone(), c.request.clone()))
+            .or_insert_with(|| {
+                unique.push(c.clone());
+                unique.len() - 1
+            });
+    }
+    let unique_answers = authorizer::review(client, &unique).await;
+    let answers: Vec<authorizer::Answer> = claims
+        .iter()
+        .map(|c| unique_answers[index[&(c.subject.clone(), c.request.clone())]].clone())
+        .collect();
     Ok(report::report(scope, &reviews, &claims, &answers))
 }
