@@ -1,7 +1,8 @@
 //! Who can obtain a ServiceAccount's token, and how, from the RBAC model:
 //! create a pod in its namespace (a pod may name any ServiceAccount there)
 //! or create/update/patch a workload that makes pods; `create` on its
-//! `serviceaccounts/token`; impersonate it; `escalate` or `bind` on roles
+//! `serviceaccounts/token`; exec or attach into a running pod of it, or add
+//! an ephemeral container to one (the token is a file there); impersonate it; `escalate` or `bind` on roles
 //! (grant oneself any of these); `*` on `*`. Then the chains: whoever can
 //! impersonate, or obtain the token of, a subject that can.
 
@@ -36,6 +37,9 @@ pub enum Means {
     Workloads,
     /// Ask the API server for its token.
     Token,
+    /// Reach into a running pod of it (exec, attach, an ephemeral
+    /// container), where its token is a file.
+    Exec,
     /// Act as it (or as a subject that can) with impersonation headers.
     Impersonate,
     /// Grant oneself any right in its namespace.
@@ -99,6 +103,21 @@ pub fn requests_to_become(who: &Subject) -> Vec<(Means, Request)> {
                     .subresource("token")
                     .named(&who.name),
             ));
+            // `get` too: a WebSocket exec or attach is a GET, which the API
+            // server authorizes as `get` unless its
+            // AuthorizePodWebsocketUpgradeCreatePermission gate is on.
+            for (verbs, sub) in [
+                (["create", "get"], "exec"),
+                (["create", "get"], "attach"),
+                (["patch", "update"], "ephemeralcontainers"),
+            ] {
+                for verb in verbs {
+                    out.push((
+                        Means::Exec,
+                        Request::new(ns, verb, "", "pods").subresource(sub),
+                    ));
+                }
+            }
             out.push((
                 Means::Impersonate,
                 Request::new(ns, "impersonate", "", "serviceaccounts").named(&who.name),

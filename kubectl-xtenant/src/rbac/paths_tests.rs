@@ -649,6 +649,46 @@ fn the_control_plane_own_bindings_are_noted_and_start_no_chain() {
 }
 
 #[test]
+fn reaching_into_a_running_pod_is_a_path() {
+    for (verb, sub) in [
+        ("get", "exec"),
+        ("create", "exec"),
+        ("create", "attach"),
+        ("patch", "ephemeralcontainers"),
+    ] {
+        let resource = format!("pods/{sub}");
+        let model = Model::new(
+            vec![role(
+                "team",
+                "r",
+                vec![rule(&[verb], &[""], &[&resource], &[])],
+            )],
+            vec![],
+            vec![rb("team", "b", "Role", "r", vec![Subject::user("ops")])],
+        );
+        let p = one(&model, &app(), "User:ops");
+        assert_eq!(p.means, vec![Means::Exec], "{verb} {resource}");
+        assert_eq!(describe_requests(&p), format!("{verb} {resource}"));
+    }
+    // Reading logs or port-forwarding reaches no token.
+    let model = Model::new(
+        vec![role(
+            "team",
+            "r",
+            vec![rule(
+                &["get", "create"],
+                &[""],
+                &["pods/log", "pods/portforward"],
+                &[],
+            )],
+        )],
+        vec![],
+        vec![rb("team", "b", "Role", "r", vec![Subject::user("ops")])],
+    );
+    assert!(found(&model, &app()).is_empty());
+}
+
+#[test]
 fn a_binding_of_a_missing_role_grants_nothing() {
     let model = Model::new(
         vec![],

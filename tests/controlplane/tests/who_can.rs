@@ -4,10 +4,10 @@
 //! (the built-in, aggregated `admin` ClusterRole), a group with
 //! `pods/create`, a ServiceAccount of another namespace with
 //! `serviceaccounts/token` limited by resourceNames to `app` (and a user
-//! whose token grant names another ServiceAccount), an impersonator of the
-//! admin, and a ClusterRole aggregated from a labelled one. Each is found
-//! once with its path and binding, and every claim, "can" and "cannot", is
-//! confirmed by the API server's own SubjectAccessReviews. Namespace `solo`,
+//! whose token grant names another ServiceAccount), a user who may only
+//! exec into its pods (`get pods/exec`), an impersonator of the admin, and
+//! a ClusterRole aggregated from a labelled one. Each is found once with its
+//! path and binding, and every claim, "can" and "cannot", is confirmed by the API server's own SubjectAccessReviews. Namespace `solo`,
 //! where only its deployer can, is clean (exit 0), its ServiceAccount that
 //! only the profile's graph binds audited too.
 //! Needs XTENANT_CONTROLPLANE_BIN and `cargo build -p kubectl-xtenant`.
@@ -71,6 +71,7 @@ fn who_can_finds_each_path_once_and_the_authorizer_agrees() {
             Some("User:deployer"),
             true,
         ),
+        ("User:ops", "ops", "exec-only", "exec", None, false),
         (
             "User:agg-user",
             "agg",
@@ -210,19 +211,40 @@ fn who_can_finds_each_path_once_and_the_authorizer_agrees() {
 fn a_caller_without_reviews_is_told(c: &Cluster) {
     let kubeconfig = c.rt.block_on(async {
         common::service_account(&c.client, "ci", "auditor", None).await;
-        cluster_role(c, json!({"metadata": {"name": "xt-rbac-reader"}, "rules": [
-            {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles", "clusterroles", "rolebindings", "clusterrolebindings"], "verbs": ["list"]},
-            {"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["list"]},
-            {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get"]}]})).await;
-        let b: ClusterRoleBinding = serde_json::from_value(json!({"metadata": {"name": "xt-auditor"},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "xt-rbac-reader"},
+        let rbac = "rbac.authorization.k8s.io";
+        let mut lists = Vec::new();
+        for resource in [
+            "roles",
+            "clusterroles",
+            "rolebindings",
+            "clusterrolebindings",
+        ] {
+            lists.push(rule(rbac, resource, "list"));
+        }
+        lists.push(rule("", "serviceaccounts", "list"));
+        lists.push(rule("", "namespaces", "get"));
+        cluster_role(
+            c,
+            json!({"metadata": {"name": "xt-rbac-reader"}, "rules": lists}),
+        )
+        .await;
+        let b: ClusterRoleBinding = serde_json::from_value(json!({
+            "metadata": {"name": "xt-auditor"},
+            "roleRef": {"apiGroup": rbac, "kind": "ClusterRole", "name": "xt-rbac-reader"},
             "subjects": [{"kind": "ServiceAccount", "name": "auditor", "namespace": "ci"}]}))
         .unwrap();
         Api::<ClusterRoleBinding>::all(c.client.clone())
             .create(&PostParams::default(), &b)
             .await
             .unwrap();
-        settled(c, "system:serviceaccount:ci:auditor", "list", "serviceaccounts", "shop").await;
+        settled(
+            c,
+            "system:serviceaccount:ci:auditor",
+            "list",
+            "serviceaccounts",
+            "shop",
+        )
+        .await;
         let token = Api::<ServiceAccount>::namespaced(c.client.clone(), "ci")
             .create_token_request("auditor", &PostParams::default(), &TokenRequest::default())
             .await
@@ -284,30 +306,67 @@ fn subject_of(p: &Value) -> String {
     }
 }
 
+/// A User or Group subject of a binding.
+fn subject(kind: &str, name: &str) -> Value {
+    json!([{"kind": kind, "name": name, "apiGroup": "rbac.authorization.k8s.io"}])
+}
+
+/// One rule.
+fn rule(group: &str, resource: &str, verb: &str) -> Value {
+    json!({"apiGroups": [group], "resources": [resource], "verbs": [verb]})
+}
+
 /// Namespace `shop` and its RBAC, and namespace `ci` with ServiceAccount `bot`.
 fn shop(c: &Cluster) {
     c.rt.block_on(async {
-        common::namespace(&c.client, "shop").await;
-        common::namespace(&c.client, "ci").await;
-        common::service_account(&c.client, "shop", "app", Some(CLIENT_ID)).await;
-        common::service_account(&c.client, "shop", "worker", None).await;
-        common::service_account(&c.client, "ci", "bot", None).await;
-        role(c, "shop", "pod-maker", json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]}])).await;
-        role(c, "shop", "token-of-app", json!([{"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"], "resourceNames": ["app"]}])).await;
-        role(c, "shop", "token-of-worker", json!([{"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"], "resourceNames": ["worker"]}])).await;
-        role_binding(c, "shop", "deployer", "ClusterRole", "admin", json!([{"kind": "User", "name": "deployer", "apiGroup": "rbac.authorization.k8s.io"}])).await;
-        role_binding(c, "shop", "devs", "Role", "pod-maker", json!([{"kind": "Group", "name": "shop-devs", "apiGroup": "rbac.authorization.k8s.io"}])).await;
-        role_binding(c, "shop", "bot-token", "Role", "token-of-app", json!([{"kind": "ServiceAccount", "name": "bot", "namespace": "ci"}])).await;
-        role_binding(c, "shop", "other-token", "Role", "token-of-worker", json!([{"kind": "User", "name": "other-token", "apiGroup": "rbac.authorization.k8s.io"}])).await;
-        cluster_role(c, json!({"metadata": {"name": "impersonate-deployer"},
-            "rules": [{"apiGroups": [""], "resources": ["users"], "verbs": ["impersonate"], "resourceNames": ["deployer"]}]})).await;
+        let client = &c.client;
+        common::namespace(client, "shop").await;
+        common::namespace(client, "ci").await;
+        common::service_account(client, "shop", "app", Some(CLIENT_ID)).await;
+        common::service_account(client, "shop", "worker", None).await;
+        common::service_account(client, "ci", "bot", None).await;
+        let mut token_of_app = rule("", "serviceaccounts/token", "create");
+        token_of_app["resourceNames"] = json!(["app"]);
+        let mut token_of_worker = token_of_app.clone();
+        token_of_worker["resourceNames"] = json!(["worker"]);
+        role(c, "shop", "pod-maker", json!([rule("", "pods", "create")])).await;
+        role(c, "shop", "token-of-app", json!([token_of_app])).await;
+        role(c, "shop", "token-of-worker", json!([token_of_worker])).await;
+        role(c, "shop", "exec-only", json!([rule("", "pods/exec", "get")])).await;
+        let admin = subject("User", "deployer");
+        role_binding(c, "shop", "deployer", "ClusterRole", "admin", admin).await;
+        let devs = subject("Group", "shop-devs");
+        role_binding(c, "shop", "devs", "Role", "pod-maker", devs).await;
+        let bot = json!([{"kind": "ServiceAccount", "name": "bot", "namespace": "ci"}]);
+        role_binding(c, "shop", "bot-token", "Role", "token-of-app", bot).await;
+        let other = subject("User", "other-token");
+        role_binding(c, "shop", "other-token", "Role", "token-of-worker", other).await;
+        let ops = subject("User", "ops");
+        role_binding(c, "shop", "ops", "Role", "exec-only", ops).await;
+        let mut as_deployer = rule("", "users", "impersonate");
+        as_deployer["resourceNames"] = json!(["deployer"]);
+        cluster_role(
+            c,
+            json!({"metadata": {"name": "impersonate-deployer"}, "rules": [as_deployer]}),
+        )
+        .await;
         cluster_role_binding(c, "mallory-as-deployer", "impersonate-deployer", "mallory").await;
         // An aggregated ClusterRole: its rules are those of the labelled one.
-        cluster_role(c, json!({"metadata": {"name": "xt-runner"},
-            "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"xt.example/aggregate-to-runner": "true"}}]}})).await;
-        cluster_role(c, json!({"metadata": {"name": "xt-deployment-maker", "labels": {"xt.example/aggregate-to-runner": "true"}},
-            "rules": [{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["create"]}]})).await;
-        role_binding(c, "shop", "agg", "ClusterRole", "xt-runner", json!([{"kind": "User", "name": "agg-user", "apiGroup": "rbac.authorization.k8s.io"}])).await;
+        let label = "xt.example/aggregate-to-runner";
+        cluster_role(
+            c,
+            json!({"metadata": {"name": "xt-runner"},
+                   "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {label: "true"}}]}}),
+        )
+        .await;
+        cluster_role(
+            c,
+            json!({"metadata": {"name": "xt-deployment-maker", "labels": {label: "true"}},
+                   "rules": [rule("apps", "deployments", "create")]}),
+        )
+        .await;
+        let agg = subject("User", "agg-user");
+        role_binding(c, "shop", "agg", "ClusterRole", "xt-runner", agg).await;
         // The aggregation controller and the authorizer's caches catch up.
         settled(c, "agg-user", "create", "deployments", "shop").await;
         settled(c, "deployer", "create", "pods", "shop").await;
@@ -320,7 +379,8 @@ fn solo(c: &Cluster) {
         common::namespace(&c.client, "solo").await;
         common::service_account(&c.client, "solo", "app", Some(CLIENT_ID)).await;
         common::service_account(&c.client, "solo", "bound", None).await;
-        role_binding(c, "solo", "deployer", "ClusterRole", "edit", json!([{"kind": "User", "name": "solo-deployer", "apiGroup": "rbac.authorization.k8s.io"}])).await;
+        let deployer = subject("User", "solo-deployer");
+        role_binding(c, "solo", "deployer", "ClusterRole", "edit", deployer).await;
         settled(c, "solo-deployer", "create", "pods", "solo").await;
     });
 }
