@@ -297,7 +297,10 @@ pub fn report(
                     findings::fix(p, t),
                 )
             } else {
-                Check::pass(&check_id, format!("{detail}: the workload's deployer"))
+                Check::pass(
+                    &check_id,
+                    format!("{detail}: bound in the namespace, as its deployer is"),
+                )
             });
         }
         if !platform.is_empty() {
