@@ -220,6 +220,9 @@ pub struct Model {
     pub roles: Vec<RoleDef>,
     pub cluster_roles: Vec<RoleDef>,
     pub bindings: Vec<Binding>,
+    /// The names of the workloads that exist, by (namespace, resource): a
+    /// rule limited to names lets its subject change those only.
+    pub workloads: BTreeMap<(String, String), Vec<String>>,
 }
 
 impl Model {
@@ -260,7 +263,15 @@ impl Model {
             roles,
             cluster_roles,
             bindings,
+            workloads: BTreeMap::new(),
         }
+    }
+
+    /// The names of the existing objects a request's resource could be.
+    pub fn existing(&self, namespace: &str, resource: &str) -> &[String] {
+        self.workloads
+            .get(&(namespace.to_string(), resource.to_string()))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The rules a binding grants; none when its role does not exist (the

@@ -154,6 +154,18 @@ fn grants(
         if model.binding_allows(binding, request) {
             means.insert(*m);
             requests.push(request.clone());
+        } else if *m == Means::Workloads && request.verb != "create" {
+            // A rule limited to names (never a create's) still lets its
+            // subject point each existing workload it names at the
+            // ServiceAccount.
+            let ns = request.namespace.as_deref().unwrap_or_default();
+            for name in model.existing(ns, &request.resource) {
+                let named = request.clone().named(name);
+                if model.binding_allows(binding, &named) {
+                    means.insert(*m);
+                    requests.push(named);
+                }
+            }
         }
     }
     (!requests.is_empty()).then(|| (means.into_iter().collect(), requests))

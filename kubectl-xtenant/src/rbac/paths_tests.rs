@@ -270,6 +270,45 @@ fn resource_names_are_honoured() {
 }
 
 #[test]
+fn a_patch_limited_to_names_is_a_path_through_each_existing_workload_it_names() {
+    let mut model = Model::new(
+        vec![role(
+            "team",
+            "patch-web",
+            vec![rule(
+                &["patch"],
+                &["apps"],
+                &["deployments"],
+                &["web", "gone"],
+            )],
+        )],
+        vec![],
+        vec![rb(
+            "team",
+            "b",
+            "Role",
+            "patch-web",
+            vec![Subject::user("p")],
+        )],
+    );
+    // No such Deployment: nothing to patch.
+    assert!(found(&model, &app()).is_empty());
+    model.workloads.insert(
+        ("team".into(), "deployments".into()),
+        vec!["web".into(), "api".into()],
+    );
+    let p = one(&model, &app(), "User:p");
+    assert_eq!(p.means, vec![Means::Workloads]);
+    assert_eq!(describe_requests(&p), "patch deployments web");
+    // Names of another namespace are not this one's.
+    let other = Target {
+        namespace: "other".into(),
+        name: "app".into(),
+    };
+    assert!(found(&model, &other).is_empty());
+}
+
+#[test]
 fn an_aggregated_cluster_role_has_the_rules_its_selectors_pick() {
     let picked = cluster_role(
         "pod-maker",

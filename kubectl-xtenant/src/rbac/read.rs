@@ -1,9 +1,14 @@
 //! What `audit --who-can` reads: the ServiceAccounts of the scope that stand
-//! for an identity, and every Role, ClusterRole and binding of the cluster
-//! (a chain may cross namespaces, so all of them whatever the scope).
+//! for an identity, the names of the scope's workloads (for rules limited
+//! to names), and every Role, ClusterRole and binding of the cluster (a
+//! chain may cross namespaces, so all of them whatever the scope).
+
+use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
-use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{Namespace, ReplicationController, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use kube::Client;
 use kube::api::{Api, ListParams};
@@ -29,6 +34,54 @@ where
         format!("listing {what} (audit --who-can reads every role and binding of the cluster: it needs list on them)")
     })?;
     Ok(items.items)
+}
+
+/// The names of one kind's objects in the scope, into `into`.
+async fn names_of<K>(
+    client: &Client,
+    scope: &Scope,
+    resource: &str,
+    into: &mut BTreeMap<(String, String), Vec<String>>,
+) -> Result<()>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + std::fmt::Debug
+        + serde::de::DeserializeOwned,
+    <K as kube::Resource>::DynamicType: Default,
+{
+    let api: Api<K> = match scope {
+        Scope::All => Api::all(client.clone()),
+        Scope::Namespace(ns) => Api::namespaced(client.clone(), ns),
+    };
+    let list = api
+        .list_metadata(&ListParams::default())
+        .await
+        .with_context(|| format!("listing {resource} in namespace(s) {scope}"))?;
+    for o in list.items {
+        let ns = o.metadata.namespace.unwrap_or_default();
+        let name = o.metadata.name.unwrap_or_default();
+        into.entry((ns, resource.to_string()))
+            .or_default()
+            .push(name);
+    }
+    Ok(())
+}
+
+/// The workloads that make pods, by namespace and resource.
+async fn workload_names(
+    client: &Client,
+    scope: &Scope,
+) -> Result<BTreeMap<(String, String), Vec<String>>> {
+    let mut names = BTreeMap::new();
+    names_of::<Deployment>(client, scope, "deployments", &mut names).await?;
+    names_of::<StatefulSet>(client, scope, "statefulsets", &mut names).await?;
+    names_of::<DaemonSet>(client, scope, "daemonsets", &mut names).await?;
+    names_of::<ReplicaSet>(client, scope, "replicasets", &mut names).await?;
+    names_of::<Job>(client, scope, "jobs", &mut names).await?;
+    names_of::<CronJob>(client, scope, "cronjobs", &mut names).await?;
+    names_of::<ReplicationController>(client, scope, "replicationcontrollers", &mut names).await?;
+    Ok(names)
 }
 
 pub async fn read(client: &Client, scope: &Scope, known: &Known) -> Result<Read> {
@@ -61,11 +114,12 @@ pub async fn read(client: &Client, scope: &Scope, known: &Known) -> Result<Read>
             .iter()
             .map(model::from_cluster_role_binding),
     );
-    let model = Model::new(
+    let mut model = Model::new(
         roles.iter().map(model::from_role).collect(),
         cluster_roles.iter().map(model::from_cluster_role).collect(),
         bindings,
     );
+    model.workloads = workload_names(client, scope).await?;
 
     let service_accounts: Vec<(String, String)> = sas
         .iter()

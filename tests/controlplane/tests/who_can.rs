@@ -5,7 +5,8 @@
 //! `pods/create`, a ServiceAccount of another namespace with
 //! `serviceaccounts/token` limited by resourceNames to `app` (and a user
 //! whose token grant names another ServiceAccount), a user who may only
-//! exec into its pods (`get pods/exec`), an impersonator of the admin, and
+//! exec into its pods (`get pods/exec`), a user who may patch Deployment
+//! `web` only (resourceNames), an impersonator of the admin, and
 //! a ClusterRole aggregated from a labelled one. Each is found once with its
 //! path and binding, and every claim, "can" and "cannot", is confirmed by the API server's own SubjectAccessReviews. Namespace `solo`,
 //! where only its deployer can, is clean (exit 0), its ServiceAccount that
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use common::plugin::CLIENT_ID;
 use common::workloads::Cluster;
+use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::authentication::v1::TokenRequest;
 use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec,
@@ -73,6 +75,14 @@ fn who_can_finds_each_path_once_and_the_authorizer_agrees() {
         ),
         ("User:ops", "ops", "exec-only", "exec", None, false),
         (
+            "User:patcher",
+            "patcher",
+            "patch-web",
+            "workloads",
+            None,
+            false,
+        ),
+        (
             "User:agg-user",
             "agg",
             "xt-runner",
@@ -106,6 +116,14 @@ fn who_can_finds_each_path_once_and_the_authorizer_agrees() {
         assert_eq!(common::plugin::check(&report, &id).0, verdict, "{id}");
     }
     assert_eq!(own.len(), expected.len(), "{own:#?}");
+    let patcher = own
+        .iter()
+        .find(|p| subject_of(p) == "User:patcher")
+        .unwrap();
+    assert_eq!(
+        patcher["requests"][0]["request"]["name"], "web",
+        "{patcher:#}"
+    );
     // resourceNames: a token grant for another ServiceAccount is no path.
     assert!(
         paths.iter().all(|p| subject_of(p) != "User:other-token"),
@@ -221,6 +239,13 @@ fn a_caller_without_reviews_is_told(c: &Cluster) {
         ] {
             lists.push(rule(rbac, resource, "list"));
         }
+        for resource in ["deployments", "statefulsets", "daemonsets", "replicasets"] {
+            lists.push(rule("apps", resource, "list"));
+        }
+        for resource in ["jobs", "cronjobs"] {
+            lists.push(rule("batch", resource, "list"));
+        }
+        lists.push(rule("", "replicationcontrollers", "list"));
         lists.push(rule("", "serviceaccounts", "list"));
         lists.push(rule("", "namespaces", "get"));
         cluster_role(
@@ -341,6 +366,21 @@ fn shop(c: &Cluster) {
         role_binding(c, "shop", "bot-token", "Role", "token-of-app", bot).await;
         let other = subject("User", "other-token");
         role_binding(c, "shop", "other-token", "Role", "token-of-worker", other).await;
+        // Patch limited to Deployment web: it exists, so web can be
+        // pointed at app.
+        let mut patch_web = rule("apps", "deployments", "patch");
+        patch_web["resourceNames"] = json!(["web"]);
+        role(c, "shop", "patch-web", json!([patch_web])).await;
+        let patcher = subject("User", "patcher");
+        role_binding(c, "shop", "patcher", "Role", "patch-web", patcher).await;
+        let web = json!({"metadata": {"name": "web"}, "spec": {
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}},
+                         "spec": {"containers": [{"name": "app", "image": "example.invalid/app:1"}]}}}});
+        Api::<Deployment>::namespaced(client.clone(), "shop")
+            .create(&PostParams::default(), &serde_json::from_value(web).unwrap())
+            .await
+            .unwrap();
         let ops = subject("User", "ops");
         role_binding(c, "shop", "ops", "Role", "exec-only", ops).await;
         let mut as_deployer = rule("", "users", "impersonate");
