@@ -6,6 +6,7 @@
 //! server's authorizer (`authorizer`).
 
 mod authorizer;
+mod convert;
 mod findings;
 mod model;
 mod paths;

@@ -1,16 +1,11 @@
-//! The RBAC objects read into plain types: rules, roles, ClusterRoles with
-//! their aggregation resolved, and the bindings with their subjects. The
-//! computation works on these only, so it is tested without a cluster.
+//! The RBAC objects as plain types: rules, roles, ClusterRoles with their
+//! aggregation resolved, and the bindings with their subjects (`convert`
+//! reads them from the API's). The computation works on these only, so it
+//! is tested without a cluster.
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::rbac::v1 as rbac;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use serde::Serialize;
-
-/// The label the API server puts on the roles and bindings it creates
-/// itself (cluster-admin for system:masters, the controllers' own).
-pub const BOOTSTRAP_LABEL: &str = "kubernetes.io/bootstrapping";
 
 /// One rule of a role, as written.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -289,111 +284,4 @@ impl Model {
         };
         found.map_or(&[], |r| r.rules.as_slice())
     }
-}
-
-fn rule(r: &rbac::PolicyRule) -> Rule {
-    Rule {
-        verbs: r.verbs.clone(),
-        api_groups: r.api_groups.clone().unwrap_or_default(),
-        resources: r.resources.clone().unwrap_or_default(),
-        resource_names: r.resource_names.clone().unwrap_or_default(),
-    }
-}
-
-fn selector(s: &LabelSelector) -> Selector {
-    Selector {
-        match_labels: s.match_labels.clone().unwrap_or_default(),
-        match_expressions: s
-            .match_expressions
-            .iter()
-            .flatten()
-            .map(|e| {
-                (
-                    e.key.clone(),
-                    e.operator.clone(),
-                    e.values.clone().unwrap_or_default(),
-                )
-            })
-            .collect(),
-    }
-}
-
-pub fn from_role(r: &rbac::Role) -> RoleDef {
-    RoleDef {
-        namespace: r.metadata.namespace.clone(),
-        name: r.metadata.name.clone().unwrap_or_default(),
-        labels: r.metadata.labels.clone().unwrap_or_default(),
-        rules: r.rules.iter().flatten().map(rule).collect(),
-        aggregation: None,
-    }
-}
-
-pub fn from_cluster_role(r: &rbac::ClusterRole) -> RoleDef {
-    RoleDef {
-        namespace: None,
-        name: r.metadata.name.clone().unwrap_or_default(),
-        labels: r.metadata.labels.clone().unwrap_or_default(),
-        rules: r.rules.iter().flatten().map(rule).collect(),
-        aggregation: r.aggregation_rule.as_ref().map(|a| {
-            a.cluster_role_selectors
-                .iter()
-                .flatten()
-                .map(selector)
-                .collect()
-        }),
-    }
-}
-
-/// A binding's subject; a ServiceAccount without a namespace is in the
-/// binding's (None for a ClusterRoleBinding, which the API server refuses).
-fn subject(s: &rbac::Subject, binding_ns: Option<&str>) -> Option<Subject> {
-    match s.kind.as_str() {
-        "User" => Some(Subject::user(&s.name)),
-        "Group" => Some(Subject::group(&s.name)),
-        "ServiceAccount" => {
-            let ns = s
-                .namespace
-                .as_deref()
-                .filter(|n| !n.is_empty())
-                .or(binding_ns)?;
-            Some(Subject::service_account(ns, &s.name))
-        }
-        _ => None,
-    }
-}
-
-fn binding(
-    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-    role: &rbac::RoleRef,
-    subjects: Option<&Vec<rbac::Subject>>,
-) -> Binding {
-    let ns = meta.namespace.clone();
-    let platform = meta
-        .labels
-        .as_ref()
-        .is_some_and(|l| l.get(BOOTSTRAP_LABEL).is_some_and(|v| v == "rbac-defaults"));
-    Binding {
-        subjects: subjects
-            .into_iter()
-            .flatten()
-            .filter_map(|s| subject(s, ns.as_deref()))
-            .collect(),
-        namespace: ns,
-        name: meta.name.clone().unwrap_or_default(),
-        role: RoleRef {
-            kind: role.kind.clone(),
-            name: role.name.clone(),
-        },
-        platform,
-    }
-}
-
-pub fn from_role_binding(b: &rbac::RoleBinding) -> Binding {
-    binding(&b.metadata, &b.role_ref, b.subjects.as_ref())
-}
-
-pub fn from_cluster_role_binding(b: &rbac::ClusterRoleBinding) -> Binding {
-    let mut made = binding(&b.metadata, &b.role_ref, b.subjects.as_ref());
-    made.namespace = None;
-    made
 }

@@ -14,6 +14,7 @@ use kube::Client;
 use kube::api::{Api, ListParams};
 use xtenant_shared::names::ANNOTATION_CLIENT_ID;
 
+use super::convert;
 use super::model::{self, Model};
 use super::report::Account;
 use crate::audit::{Known, Scope};
@@ -107,16 +108,21 @@ pub async fn read(client: &Client, scope: &Scope, known: &Known) -> Result<Read>
         "clusterrolebindings",
     )
     .await?;
-    let mut bindings: Vec<model::Binding> =
-        role_bindings.iter().map(model::from_role_binding).collect();
+    let mut bindings: Vec<model::Binding> = role_bindings
+        .iter()
+        .map(convert::from_role_binding)
+        .collect();
     bindings.extend(
         cluster_role_bindings
             .iter()
-            .map(model::from_cluster_role_binding),
+            .map(convert::from_cluster_role_binding),
     );
     let mut model = Model::new(
-        roles.iter().map(model::from_role).collect(),
-        cluster_roles.iter().map(model::from_cluster_role).collect(),
+        roles.iter().map(convert::from_role).collect(),
+        cluster_roles
+            .iter()
+            .map(convert::from_cluster_role)
+            .collect(),
         bindings,
     );
     model.workloads = workload_names(client, scope).await?;
