@@ -1,11 +1,15 @@
 //! `audit --who-can`: for each ServiceAccount that stands for a Tenant B
 //! identity (annotated with a client ID, or bound by the profile's graph),
-//! the subjects that can obtain its token and how, computed from the RBAC
-//! roles and bindings (`model`, `request`, `paths`), judged against "only
-//! the workload's deployer" (`findings`) and cross-checked with the API
-//! server's authorizer (`authorizer`).
+//! the subjects that can obtain its token and how. `read` reads the cluster
+//! into `model`'s plain types (`convert`); `request` matches rules as the
+//! RBAC authorizer does; `paths` finds the ways; `findings` judges each
+//! against "only the workload's deployer"; `claims` and `authorizer` put the
+//! computation to the API server's SubjectAccessReviews, `agreement` reads
+//! the answers; `report` makes the audit report, printed as `audit`'s.
 
+mod agreement;
 mod authorizer;
+mod claims;
 mod convert;
 mod findings;
 mod model;
@@ -31,7 +35,7 @@ use crate::output::Report;
 /// paths, asks the authorizer, and reports.
 pub async fn who_can(client: &Client, scope: &Scope, known: &Known) -> Result<Report> {
     let read = read::read(client, scope, known).await?;
-    let reviews = report::compute(&read.model, &read.accounts, &read.service_accounts);
+    let reviews = claims::compute(&read.model, &read.accounts, &read.service_accounts);
     let claims: Vec<authorizer::Claim> = reviews.iter().flat_map(|r| r.claims.clone()).collect();
     // ServiceAccounts of one namespace share most claims: each is asked once.
     let mut index = BTreeMap::new();

@@ -14,9 +14,9 @@ use kube::Client;
 use kube::api::{Api, ListParams};
 use xtenant_shared::names::ANNOTATION_CLIENT_ID;
 
+use super::claims::Account;
 use super::convert;
 use super::model::{self, Model};
-use super::report::Account;
 use crate::audit::{Known, Scope};
 use crate::exit::Usage;
 

@@ -3,8 +3,9 @@
 //! a caller without SubjectAccessReviews is told so.
 
 use super::authorizer::{Answer, Claim, review_of};
+use super::claims::{Account, compute};
 use super::model::{Binding, Model, RoleDef, RoleRef, Rule, Subject};
-use super::report::{Account, compute, report};
+use super::report::report;
 use crate::audit::Scope;
 use crate::output::{Report, Verdict};
 
