@@ -19,6 +19,7 @@ mod kube;
 mod manifests;
 mod output;
 mod owned_pods;
+mod rbac;
 mod recreate;
 mod rollout;
 mod settings;

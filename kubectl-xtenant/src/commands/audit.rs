@@ -19,6 +19,10 @@ pub struct Args {
     /// kubeconfig context, else the graph's only cluster)
     #[arg(long, value_name = "NAME")]
     pub cluster: Option<String>,
+    /// Instead: who can obtain the token of each identity's ServiceAccount,
+    /// and how, from the RBAC roles and bindings, confirmed by the authorizer
+    #[arg(long)]
+    pub who_can: bool,
 }
 
 /// The namespaces to read: `-A`, else `-n`, else the context's.
@@ -39,12 +43,21 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     let settings = Settings::load(global)?;
     let known = Known::new(settings, args.cluster.as_deref(), context.as_deref())?;
     let cluster = crate::kube::connect(global).await?;
-    let report = audit::audit(&cluster.client, &scope, &known).await?;
-    match global.common.output {
-        Format::Human => stdout::print(audit::table(&report))?,
-        Format::Json => report.print(Format::Json)?,
+    if args.who_can {
+        let report = crate::rbac::who_can(&cluster.client, &scope, &known).await?;
+        print(global, &report)?;
+        return Ok(report.exit_code());
     }
+    let report = audit::audit(&cluster.client, &scope, &known).await?;
+    print(global, &report)?;
     Ok(report.exit_code())
+}
+
+fn print(global: &Global, report: &crate::output::Report) -> std::io::Result<()> {
+    match global.common.output {
+        Format::Human => stdout::print(audit::table(report)),
+        Format::Json => report.print(Format::Json),
+    }
 }
 
 #[cfg(test)]

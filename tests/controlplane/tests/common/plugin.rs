@@ -50,6 +50,11 @@ pub fn check(report: &Value, id: &str) -> (String, String, String) {
 }
 
 impl Plugin {
+    /// The control plane's (administrator's) kubeconfig.
+    pub fn kubeconfig(&self) -> &std::path::Path {
+        &self.kubeconfig
+    }
+
     pub fn new(cp: &ControlPlane) -> Self {
         Self {
             kubeconfig: cp.kubeconfig().to_path_buf(),
@@ -65,9 +70,14 @@ impl Plugin {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(&self.kubeconfig, args)
+    }
+
+    /// Runs with another kubeconfig: the same cluster as another user.
+    pub fn run_with(&self, kubeconfig: &std::path::Path, args: &[&str]) -> Run {
         let out = Command::new(workspace_bin("kubectl-xtenant"))
             .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
+            .arg(kubeconfig)
             .args(args)
             .env("XTENANT_CONFIG_DIR", self.config.path())
             .env("SSL_CERT_FILE", &self.ca)
