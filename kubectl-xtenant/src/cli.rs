@@ -53,6 +53,19 @@ pub struct Global {
     pub common: Common,
 }
 
+impl Global {
+    /// The global options as the plain values the rest of the tool takes.
+    pub fn options(&self) -> crate::context::Options {
+        crate::context::Options {
+            kubeconfig: self.kubeconfig.clone(),
+            kube_context: self.context.clone(),
+            namespace: self.namespace.clone(),
+            profile: self.common.profile.clone(),
+            format: self.common.output,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply the annotated ServiceAccount and the producer Job

@@ -11,6 +11,7 @@ mod audit;
 mod binding;
 mod cli;
 mod commands;
+mod context;
 mod entra;
 mod exit;
 mod inspect;

@@ -290,7 +290,8 @@ fn all_namespaces_and_one_namespace_are_refused_together() {
     let crate::cli::Command::Audit(args) = &cli.command else {
         panic!("not audit");
     };
-    let err = scope(&cli.global, args).expect_err("refused");
+    let ctx = crate::context::Context::new(cli.global.options());
+    let err = scope(&ctx, args).expect_err("refused");
     assert!(err.is::<Usage>(), "{err:#}");
     assert!(err.to_string().contains("-A"), "{err}");
 }

@@ -14,7 +14,8 @@ use serde_json::Value;
 use xtenant_shared::output::{self as stdout, Format};
 
 use crate::binding::{self, Target, WorkloadKind};
-use crate::cli::{Global, IdentityArgs, parse_duration};
+use crate::cli::{IdentityArgs, parse_duration};
+use crate::context;
 use crate::exit::{Timeout, Usage};
 use crate::manifests::FIELD_MANAGER;
 use crate::output::{Check, Report, progress};
@@ -103,13 +104,13 @@ pub async fn read(client: &Client, ns: &str, target: &Target) -> Result<Found> {
     })
 }
 
-pub async fn run(global: &Global, args: &Args) -> Result<u8> {
+pub async fn run(ctx: &context::Context, args: &Args) -> Result<u8> {
     check_recreate(&args.target, "bind", args.recreate)?;
-    let settings = Settings::load(global)?;
-    let target = crate::kube::connect(global).await?;
-    let context = crate::kube::offline_context(global);
-    let format = global.common.output;
-    let (client, ns) = (target.client, &target.namespace);
+    let settings = ctx.settings()?.clone();
+    let target = ctx.cluster().await?;
+    let context = ctx.kube_context();
+    let format = ctx.format;
+    let (client, ns) = (target.client.clone(), &target.namespace);
     let report = bind(client, ns, args, settings, context.as_deref(), format).await?;
     print(&report, args.dry_run, format)?;
     Ok(report.exit_code())

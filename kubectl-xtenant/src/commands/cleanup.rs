@@ -9,11 +9,11 @@ use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
 use kube::api::{Api, DeleteParams, ListParams};
 use kube::{Client, Resource};
 
-use crate::cli::{Global, WorkloadArgs, parse_duration};
+use crate::cli::{WorkloadArgs, parse_duration};
 use crate::commands::deploy::delete_job;
+use crate::context;
 use crate::manifests::{LABEL_MANAGED_BY, MANAGED_BY};
 use crate::output::{Check, Report};
-use crate::settings::Settings;
 use crate::wait::Deadline;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -25,20 +25,20 @@ pub struct Args {
     pub timeout: Duration,
 }
 
-pub async fn run(global: &Global, args: &Args) -> Result<u8> {
-    let settings = Settings::load(global)?;
+pub async fn run(ctx: &context::Context, args: &Args) -> Result<u8> {
+    let settings = ctx.settings()?;
     let job_name = settings.job_name(args.workload.job_name.as_deref())?;
     let sa_name = settings.service_account(args.workload.service_account.as_deref())?;
-    let target = crate::kube::connect(global).await?;
+    let target = ctx.cluster().await?;
     let report = cleanup(
-        target.client,
+        target.client.clone(),
         &target.namespace,
         &job_name,
         &sa_name,
         args.timeout,
     )
     .await?;
-    report.print(global.common.output)?;
+    report.print(ctx.format)?;
     Ok(report.exit_code())
 }
 

@@ -14,7 +14,8 @@ use xtenant_shared::Kind;
 use xtenant_shared::output::{self as stdout, Format};
 use xtenant_shared::validate::parser;
 
-use crate::cli::{Global, IdentityArgs, WorkloadArgs, parse_duration};
+use crate::cli::{IdentityArgs, WorkloadArgs, parse_duration};
+use crate::context;
 use crate::exit;
 use crate::manifests::{self, FIELD_MANAGER, Workload};
 use crate::output::{Check, Report, progress};
@@ -78,22 +79,22 @@ pub fn resolve(args: &Args, settings: &Settings, namespace: String) -> Result<Wo
     })
 }
 
-pub async fn run(global: &Global, args: &Args) -> Result<u8> {
-    let settings = Settings::load(global)?;
+pub async fn run(ctx: &context::Context, args: &Args) -> Result<u8> {
+    let settings = ctx.settings()?;
     if args.dry_run {
-        let workload = resolve(args, &settings, crate::kube::offline_namespace(global))?;
+        let workload = resolve(args, settings, ctx.offline_namespace())?;
         stdout::print(manifests::to_yaml(&workload)?)?;
         return Ok(exit::OK);
     }
     // Resolve before connecting: bad input changes nothing.
-    let offline = resolve(args, &settings, String::new())?;
-    let target = crate::kube::connect(global).await?;
+    let offline = resolve(args, settings, String::new())?;
+    let target = ctx.cluster().await?;
     let workload = Workload {
         namespace: target.namespace.clone(),
         ..offline
     };
-    let report = deploy(target.client, &workload, args, global.common.output).await?;
-    report.print(global.common.output)?;
+    let report = deploy(target.client.clone(), &workload, args, ctx.format).await?;
+    report.print(ctx.format)?;
     Ok(report.exit_code())
 }
 

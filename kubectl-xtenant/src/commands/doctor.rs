@@ -10,9 +10,9 @@ use kube::api::{Api, PostParams};
 use xtenant_shared::names::{self, TOKEN_AUDIENCE};
 use xtenant_shared::{Kind, validate::parser};
 
-use crate::cli::{Global, IdentityArgs};
+use crate::cli::IdentityArgs;
+use crate::context;
 use crate::output::{Check, Report};
-use crate::settings::Settings;
 use crate::{entra, jwt, trust};
 
 mod cluster;
@@ -58,15 +58,12 @@ impl Plan {
     }
 }
 
-pub async fn run(global: &Global, args: &Args) -> Result<u8> {
-    let settings = Settings::load(global)?;
-    let namespace = crate::kube::offline_namespace(global);
+pub async fn run(ctx: &context::Context, args: &Args) -> Result<u8> {
+    let settings = ctx.settings()?.clone();
+    let namespace = ctx.offline_namespace();
     let service_account = settings.service_account(args.service_account.as_deref())?;
-    let settings = settings.for_workload(
-        &namespace,
-        &service_account,
-        crate::kube::offline_context(global).as_deref(),
-    );
+    let settings =
+        settings.for_workload(&namespace, &service_account, ctx.kube_context().as_deref());
     let tenant_flag = args.identity.tenant_id.as_deref();
     let tenant_b = if args.exchange {
         Some(settings.tenant_b(tenant_flag)?)
@@ -84,10 +81,10 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         authority_host: args.authority_host.clone(),
     };
     let http = entra::http_client()?;
-    let cluster = match crate::kube::connect(global).await {
+    let cluster = match ctx.cluster().await {
         Ok(target) => {
-            plan.namespace = target.namespace;
-            Ok((target.client, target.server))
+            plan.namespace.clone_from(&target.namespace);
+            Ok((target.client.clone(), target.server.clone()))
         }
         Err(e) => Err(format!("{e:#}")),
     };
@@ -97,17 +94,17 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         .iter()
         .any(|c| c.id == "exchange" && c.verdict == crate::output::Verdict::Pass);
     if report.ok && exchanged && settings.profile.is_some() {
-        record_proof(global, &plan)?;
+        record_proof(ctx, &plan)?;
         report.set("proofRecorded", true);
     }
-    report.print(global.common.output)?;
+    report.print(ctx.format)?;
     Ok(report.exit_code())
 }
 
 /// Keeps in the profile that Entra accepted this cluster's token for the
 /// workload: `az-xtenant apply --prune` asks for it before removing the
 /// credentials of a cluster the workload is leaving.
-fn record_proof(global: &Global, plan: &Plan) -> Result<()> {
+fn record_proof(ctx: &context::Context, plan: &Plan) -> Result<()> {
     let at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -118,16 +115,14 @@ fn record_proof(global: &Global, plan: &Plan) -> Result<()> {
         client_id: plan.client_id.clone(),
         at,
     };
-    global
-        .common
-        .store()?
+    ctx.profile_store()?
         .modify(|p| {
             p.graph.prove(proof);
             Ok::<_, xtenant_shared::ProfileError>(())
         })
         .context("recording the accepted exchange in the profile")?;
     crate::output::progress(
-        global.common.output,
+        ctx.format,
         &format!(
             "recorded in the profile: Entra accepted {} from {}",
             plan.subject(),

@@ -10,8 +10,8 @@ use serde_json::Value;
 use xtenant_shared::output::Format;
 
 use crate::binding::{self, Target, WorkloadKind};
-use crate::cli::Global;
 use crate::commands::bind::{WaitArgs, await_rollout, check_recreate, print, read, restart_check};
+use crate::context;
 use crate::manifests::FIELD_MANAGER;
 use crate::output::{Check, Report};
 use crate::recreate;
@@ -32,11 +32,11 @@ pub struct Args {
     pub wait: WaitArgs,
 }
 
-pub async fn run(global: &Global, args: &Args) -> Result<u8> {
+pub async fn run(ctx: &context::Context, args: &Args) -> Result<u8> {
     check_recreate(&args.target, "unbind", args.recreate)?;
-    let target = crate::kube::connect(global).await?;
-    let report = unbind(target.client, &target.namespace, args, global.common.output).await?;
-    print(&report, args.dry_run, global.common.output)?;
+    let target = ctx.cluster().await?;
+    let report = unbind(target.client.clone(), &target.namespace, args, ctx.format).await?;
+    print(&report, args.dry_run, ctx.format)?;
     Ok(report.exit_code())
 }
 

@@ -13,12 +13,12 @@ use xtenant_shared::output::Format;
 
 use crate::aadsts;
 use crate::binding::{self, Target};
-use crate::cli::{Global, IdentityArgs, WorkloadArgs, parse_duration};
+use crate::cli::{IdentityArgs, WorkloadArgs, parse_duration};
 use crate::commands::verify_workload;
+use crate::context;
 use crate::exit::{Timeout, Usage};
 use crate::inspect::{self, Expect};
 use crate::output::{Check, Report, progress};
-use crate::settings::Settings;
 use crate::wait::{self, Deadline, JobState};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -54,18 +54,18 @@ pub struct Plan {
     pub timeout: Duration,
 }
 
-pub async fn run(global: &Global, args: &Args) -> Result<u8> {
+pub async fn run(ctx: &context::Context, args: &Args) -> Result<u8> {
     if let Some(target) = &args.target {
-        return verify_workload::run(global, target, &args.identity, args.timeout).await;
+        return verify_workload::run(ctx, target, &args.identity, args.timeout).await;
     }
-    let settings = Settings::load(global)?;
+    let settings = ctx.settings()?;
     let job_name = settings.job_name(args.workload.job_name.as_deref())?;
     let expect = Expect {
         client_id: settings.client_id(args.identity.client_id.as_deref())?,
         tenant_b: settings.tenant_b(args.identity.tenant_id.as_deref())?,
         container: job_name.clone(),
     };
-    let target = crate::kube::connect(global).await?;
+    let target = ctx.cluster().await?;
     let plan = Plan {
         namespace: target.namespace.clone(),
         job_name,
@@ -73,8 +73,8 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         messages: settings.messages(args.messages),
         timeout: args.timeout.unwrap_or(JOB_TIMEOUT),
     };
-    let report = verify(target.client, &plan, global.common.output).await?;
-    report.print(global.common.output)?;
+    let report = verify(target.client.clone(), &plan, ctx.format).await?;
+    report.print(ctx.format)?;
     Ok(report.exit_code())
 }
 

@@ -16,8 +16,9 @@ use xtenant_shared::names::ANNOTATION_CLIENT_ID;
 use xtenant_shared::output::Format;
 
 use crate::binding::{self, Target, WorkloadKind};
-use crate::cli::{Global, IdentityArgs};
+use crate::cli::IdentityArgs;
 use crate::commands::bind;
+use crate::context;
 use crate::inspect::{self, Expect};
 use crate::output::{Check, Report};
 use crate::owned_pods;
@@ -33,16 +34,16 @@ pub struct RolloutWait {
 }
 
 pub async fn run(
-    global: &Global,
+    ctx: &context::Context,
     target: &Target,
     identity: &IdentityArgs,
     timeout: Option<Duration>,
 ) -> Result<u8> {
-    let settings = Settings::load(global)?;
-    let context = crate::kube::offline_context(global);
-    let cluster = crate::kube::connect(global).await?;
-    let (client, ns) = (cluster.client, &cluster.namespace);
-    let format = global.common.output;
+    let settings = ctx.settings()?.clone();
+    let context = ctx.kube_context();
+    let cluster = ctx.cluster().await?;
+    let (client, ns) = (cluster.client.clone(), &cluster.namespace);
+    let format = ctx.format;
     let wait = timeout.map(|timeout| RolloutWait { timeout, format });
     let ctx = context.as_deref();
     let report = verify(client, ns, target, identity, settings, ctx, wait).await?;
