@@ -6,26 +6,19 @@
 // output to a closed pipe instead of panicking as `println!` does.
 #![deny(clippy::print_stdout)]
 
-mod aadsts;
 mod audit;
-mod binding;
+mod checks;
 mod cli;
 mod commands;
 mod context;
 mod entra;
 mod exit;
-mod inspect;
-mod jwt;
 mod kube;
 mod manifests;
 mod output;
-mod owned_pods;
-mod recreate;
-mod rollout;
 mod settings;
-mod template_checks;
-mod trust;
 mod wait;
+mod workload;
 
 #[cfg(test)]
 mod fake_api;

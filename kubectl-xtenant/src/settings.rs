@@ -58,6 +58,13 @@ const JOB_NAME: Setting = Setting {
     recorded_by: "az-xtenant init",
 };
 
+/// `--client-id` and `--tenant-id`, as plain values.
+#[derive(Debug, Clone, Default)]
+pub struct IdentityFlags {
+    pub client_id: Option<String>,
+    pub tenant_id: Option<String>,
+}
+
 /// The profile (when there is one) and its name.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {

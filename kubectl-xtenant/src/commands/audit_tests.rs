@@ -9,8 +9,8 @@ use xtenant_shared::Profile;
 
 use super::*;
 use crate::audit::Inventory;
+use crate::checks::pod::tests::{CLIENT, TENANT_A, TENANT_B, mutated_pod};
 use crate::fake_api;
-use crate::inspect::tests::{CLIENT, TENANT_A, TENANT_B, mutated_pod};
 use crate::output::{Check, Report, Verdict};
 use fixtures::{
     UNKNOWN, World, binding, clean, deployment, graph_profile, route, service_account, settings,

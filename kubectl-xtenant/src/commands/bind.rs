@@ -9,21 +9,22 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use k8s_openapi::api::core::v1::{ConfigMap, PodTemplateSpec, Secret, ServiceAccount};
 use kube::Client;
-use kube::api::{Api, DynamicObject, Patch, PatchParams};
+use kube::api::{Api, Patch, PatchParams};
 use serde_json::Value;
 use xtenant_shared::output::{self as stdout, Format};
 
-use crate::binding::{self, Target, WorkloadKind};
+use crate::checks::template::{self as template_checks, Source, SourceRef};
 use crate::cli::{IdentityArgs, parse_duration};
 use crate::context;
-use crate::exit::{Timeout, Usage};
+use crate::exit::Usage;
 use crate::manifests::FIELD_MANAGER;
-use crate::output::{Check, Report, progress};
-use crate::recreate;
-use crate::rollout::{self, State};
+use crate::output::{Check, Report};
 use crate::settings::Settings;
-use crate::template_checks::{self, Source, SourceRef};
-use crate::wait::Deadline;
+use crate::workload::binding::{self, Target, WorkloadKind};
+use crate::workload::recreate;
+use crate::workload::recreate::check_recreate;
+use crate::workload::rollout::{Wait, await_rollout, restart_check};
+use crate::workload::{Found, read};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -60,48 +61,14 @@ pub struct WaitArgs {
     pub timeout: Duration,
 }
 
-/// A workload read from the cluster, with its pod template.
-pub struct Found {
-    pub api: Api<DynamicObject>,
-    pub object: DynamicObject,
-    pub template: PodTemplateSpec,
-}
-
-/// A Job's template cannot change: without `--recreate`, explain and change
-/// nothing. `--recreate` is for a Job only.
-pub fn check_recreate(target: &Target, verb: &str, recreate: bool) -> Result<()> {
-    if target.kind != WorkloadKind::Job && recreate {
-        return Err(Usage(format!(
-            "--recreate is for a Job, whose pod template cannot change; {target}'s can: run `kubectl xtenant {verb} {target}` without it; nothing was changed"
-        ))
-        .into());
+impl WaitArgs {
+    /// The flags as the plain values the rollout wait takes.
+    pub fn wait(&self) -> Wait {
+        Wait {
+            no_wait: self.no_wait,
+            timeout: self.timeout,
+        }
     }
-    if target.kind != WorkloadKind::Job || recreate {
-        return Ok(());
-    }
-    Err(Usage(format!(
-        "cannot {verb} {target} in place: a Job's pod template is immutable once created, and the webhook only mutates pods created with the label. \
-         Run `kubectl xtenant {verb} {target} --recreate` to delete the Job with its pods and create it again (the rest of its spec kept), \
-         or change spec.template.metadata.labels in its manifest and create it again (or {verb} the CronJob that creates it); nothing was changed"
-    ))
-    .into())
-}
-
-/// Reads the workload; a missing one is bad input.
-pub async fn read(client: &Client, ns: &str, target: &Target) -> Result<Found> {
-    let ar = target.kind.api_resource();
-    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
-    let object = api
-        .get_opt(&target.name)
-        .await
-        .with_context(|| format!("reading {target}"))?
-        .ok_or_else(|| Usage(format!("{target} not found in namespace {ns}")))?;
-    let template = binding::pod_template(target.kind, &object)?;
-    Ok(Found {
-        api,
-        object,
-        template,
-    })
 }
 
 pub async fn run(ctx: &context::Context, args: &Args) -> Result<u8> {
@@ -270,7 +237,7 @@ async fn apply(
     let changed = binding::pod_template(target.kind, &after)? != found.template;
     let at = plan.restarted_at.as_deref();
     report.push(restart_check(target, changed, at, args.no_restart));
-    await_rollout(report, found, target, changed, &args.wait, format).await?;
+    await_rollout(report, found, target, changed, &args.wait.wait(), format).await?;
     if let Some(at) = plan.restarted_at {
         report.set("restartedAt", at);
     }
@@ -294,75 +261,6 @@ fn restarted_at(kind: WorkloadKind, found: &Found, no_restart: bool) -> Option<S
         return None;
     }
     current.map(str::to_string)
-}
-
-/// What happens to the running pods.
-pub fn restart_check(target: &Target, changed: bool, at: Option<&str>, no_restart: bool) -> Check {
-    let id = "restart";
-    if target.kind == WorkloadKind::CronJob {
-        let when = if changed {
-            "takes effect"
-        } else {
-            "is unchanged; it applies"
-        };
-        return Check::pass(
-            id,
-            format!(
-                "{target}: the job template {when} at the next run; Jobs already created keep their pods"
-            ),
-        );
-    }
-    match (changed, no_restart, at) {
-        (true, false, Some(at)) => Check::pass(
-            id,
-            format!(
-                "{target}: restart requested (restartedAt {at}); the controller replaces the pods and the webhook mutates the new ones"
-            ),
-        ),
-        (true, _, _) => Check::pass(
-            id,
-            format!("{target}: the pod template changed, so the controller replaces the pods"),
-        ),
-        (false, _, _) => Check::warn(
-            id,
-            format!("{target}: the pod template is unchanged; running pods keep what they had"),
-            format!("kubectl rollout restart {target}"),
-        ),
-    }
-}
-
-/// Waits for the rollout a changed template started, as a check: a rollout
-/// still going at the deadline makes the report time out (exit 4).
-pub async fn await_rollout(
-    report: &mut Report,
-    found: &Found,
-    target: &Target,
-    changed: bool,
-    wait: &WaitArgs,
-    format: Format,
-) -> Result<()> {
-    if !target.kind.rolls_out() || !changed || wait.no_wait {
-        return Ok(());
-    }
-    progress(format, &format!("waiting for the rollout of {target}"));
-    let status = format!("kubectl rollout status {target}");
-    let deadline = Deadline::after(wait.timeout);
-    let check = match rollout::wait(&found.api, target.kind, &target.name, deadline).await {
-        Ok(State::Done(what)) => Check::pass("rollout", format!("{target}: rolled out, {what}")),
-        Ok(State::NotRolling(why)) => Check::warn("rollout", format!("{target}: {why}"), status),
-        Ok(State::Failed(why) | State::Waiting(why)) => Check::fail(
-            "rollout",
-            format!("{target}: rollout failed: {why}"),
-            format!("kubectl describe {target}"),
-        ),
-        Err(e) if e.is::<Timeout>() => {
-            report.timed_out = true;
-            Check::fail("rollout", format!("{target}: {e}"), status)
-        }
-        Err(e) => return Err(e),
-    };
-    report.push(check);
-    Ok(())
 }
 
 /// The contents of every `envFrom` source, as far as they can be read.

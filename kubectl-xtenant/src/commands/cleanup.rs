@@ -10,11 +10,11 @@ use kube::api::{Api, DeleteParams, ListParams};
 use kube::{Client, Resource};
 
 use crate::cli::{WorkloadArgs, parse_duration};
-use crate::commands::deploy::delete_job;
 use crate::context;
 use crate::manifests::{LABEL_MANAGED_BY, MANAGED_BY};
 use crate::output::{Check, Report};
 use crate::wait::Deadline;
+use crate::workload::job::delete_job;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {

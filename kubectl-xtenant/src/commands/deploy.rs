@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::ServiceAccount;
 use kube::Client;
-use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use kube::api::{Api, Patch, PatchParams};
 use serde::Serialize;
 use xtenant_shared::Kind;
 use xtenant_shared::output::{self as stdout, Format};
@@ -20,7 +20,8 @@ use crate::exit;
 use crate::manifests::{self, FIELD_MANAGER, Workload};
 use crate::output::{Check, Report, progress};
 use crate::settings::Settings;
-use crate::wait::{self, Deadline};
+use crate::wait::Deadline;
+use crate::workload::job::delete_job;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -168,20 +169,6 @@ async fn apply_job(
         .await
         .with_context(|| format!("applying job/{}", w.job_name))?;
     Ok(action)
-}
-
-/// Deletes a Job in the foreground (its pods first) and waits until it is gone.
-pub async fn delete_job(jobs: &Api<Job>, job: &Job, deadline: Deadline) -> Result<()> {
-    let name = job
-        .metadata
-        .name
-        .as_deref()
-        .context("the Job has no name")?;
-    let uid = job.metadata.uid.clone().unwrap_or_default();
-    jobs.delete(name, &DeleteParams::foreground())
-        .await
-        .with_context(|| format!("deleting job/{name}"))?;
-    wait::deleted(jobs, name, &uid, deadline).await
 }
 
 #[cfg(test)]

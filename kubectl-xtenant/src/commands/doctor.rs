@@ -10,10 +10,11 @@ use kube::api::{Api, PostParams};
 use xtenant_shared::names::{self, TOKEN_AUDIENCE};
 use xtenant_shared::{Kind, validate::parser};
 
+use crate::checks::token as trust;
 use crate::cli::IdentityArgs;
 use crate::context;
+use crate::entra::{self, jwt};
 use crate::output::{Check, Report};
-use crate::{entra, jwt, trust};
 
 mod cluster;
 
@@ -279,7 +280,7 @@ async fn exchange_checks(
                 "see the AADSTS explanation below",
             ));
             for code in error.codes() {
-                let (what, fix) = crate::aadsts::describe(code);
+                let (what, fix) = crate::entra::aadsts::describe(code);
                 report.push(Check::fail(&format!("aadsts.{code}"), what, fix));
             }
         }

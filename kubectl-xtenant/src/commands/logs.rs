@@ -47,7 +47,7 @@ pub async fn run(ctx: &context::Context, args: &Args) -> Result<u8> {
     let name = pod.metadata.name.clone().unwrap_or_default();
     wait::pod_started(&pods, &name, deadline).await?;
     eprintln!("pod/{name}:");
-    let container = crate::inspect::container(&pod, &job_name).map(|c| c.name.clone());
+    let container = crate::checks::pod::container(&pod, &job_name).map(|c| c.name.clone());
     let params = LogParams {
         follow: !args.no_follow,
         container,

@@ -10,7 +10,6 @@ pub mod logs;
 pub mod man;
 pub mod unbind;
 pub mod verify;
-pub mod verify_workload;
 
 use anyhow::Result;
 

@@ -9,12 +9,15 @@ use kube::api::{Api, ApiResource, Patch, PatchParams};
 use serde_json::Value;
 use xtenant_shared::output::Format;
 
-use crate::binding::{self, Target, WorkloadKind};
-use crate::commands::bind::{WaitArgs, await_rollout, check_recreate, print, read, restart_check};
+use crate::commands::bind::{WaitArgs, print};
 use crate::context;
 use crate::manifests::FIELD_MANAGER;
 use crate::output::{Check, Report};
-use crate::recreate;
+use crate::workload::binding::{self, Target, WorkloadKind};
+use crate::workload::read;
+use crate::workload::recreate;
+use crate::workload::recreate::check_recreate;
+use crate::workload::rollout::{await_rollout, restart_check};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -91,7 +94,15 @@ pub async fn unbind(client: Client, ns: &str, args: &Args, format: Format) -> Re
     release_service_account(client, ns, &sa_name, &sa_patch, &mut report).await?;
     let changed = template != found.template;
     report.push(restart_check(target, changed, None, false));
-    await_rollout(&mut report, &found, target, changed, &args.wait, format).await?;
+    await_rollout(
+        &mut report,
+        &found,
+        target,
+        changed,
+        &args.wait.wait(),
+        format,
+    )
+    .await?;
     Ok(report)
 }
 

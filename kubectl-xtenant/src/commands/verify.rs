@@ -11,15 +11,15 @@ use kube::Client;
 use kube::api::{Api, LogParams};
 use xtenant_shared::output::Format;
 
-use crate::aadsts;
-use crate::binding::{self, Target};
+use crate::checks::pod::{self as inspect, Expect};
+use crate::checks::workload as checks;
 use crate::cli::{IdentityArgs, WorkloadArgs, parse_duration};
-use crate::commands::verify_workload;
 use crate::context;
+use crate::entra::aadsts;
 use crate::exit::{Timeout, Usage};
-use crate::inspect::{self, Expect};
 use crate::output::{Check, Report, progress};
 use crate::wait::{self, Deadline, JobState};
+use crate::workload::binding::{self, Target};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -56,7 +56,7 @@ pub struct Plan {
 
 pub async fn run(ctx: &context::Context, args: &Args) -> Result<u8> {
     if let Some(target) = &args.target {
-        return verify_workload::run(ctx, target, &args.identity, args.timeout).await;
+        return run_workload(ctx, target, &args.identity, args.timeout).await;
     }
     let settings = ctx.settings()?;
     let job_name = settings.job_name(args.workload.job_name.as_deref())?;
@@ -75,6 +75,25 @@ pub async fn run(ctx: &context::Context, args: &Args) -> Result<u8> {
     };
     let report = verify(target.client.clone(), &plan, ctx.format).await?;
     report.print(ctx.format)?;
+    Ok(report.exit_code())
+}
+
+async fn run_workload(
+    ctx: &context::Context,
+    target: &Target,
+    identity: &IdentityArgs,
+    timeout: Option<Duration>,
+) -> Result<u8> {
+    let settings = ctx.settings()?.clone();
+    let context = ctx.kube_context();
+    let cluster = ctx.cluster().await?;
+    let (client, ns) = (cluster.client.clone(), &cluster.namespace);
+    let format = ctx.format;
+    let wait = timeout.map(|timeout| checks::RolloutWait { timeout, format });
+    let ctx = context.as_deref();
+    let identity = identity.flags();
+    let report = checks::verify(client, ns, target, &identity, settings, ctx, wait).await?;
+    report.print(format)?;
     Ok(report.exit_code())
 }
 

@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::checks::pod::tests::{CLIENT, TENANT_A, TENANT_B, mutated_pod};
 use crate::fake_api::{self, Call};
-use crate::inspect::tests::{CLIENT, TENANT_A, TENANT_B, mutated_pod};
 
 const JOB_PATH: &str = "/apis/batch/v1/namespaces/default/jobs/myproducer";
 

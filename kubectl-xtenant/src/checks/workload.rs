@@ -1,4 +1,4 @@
-//! `verify KIND/NAME`: the checks `verify` makes on the demo Job's pod, made
+//! What `verify KIND/NAME` checks: the checks `verify` makes on the demo Job's pod, made
 //! on every current pod of a workload and on each of its containers (init
 //! containers included), plus whether each pod was created after its
 //! ServiceAccount got the identity's annotations: the webhook only mutates
@@ -15,15 +15,13 @@ use kube::api::Api;
 use xtenant_shared::names::ANNOTATION_CLIENT_ID;
 use xtenant_shared::output::Format;
 
-use crate::binding::{self, Target, WorkloadKind};
-use crate::cli::IdentityArgs;
-use crate::commands::bind;
-use crate::context;
-use crate::inspect::{self, Expect};
+use crate::checks::pod::{self as inspect, Expect};
+use crate::checks::template as template_checks;
 use crate::output::{Check, Report};
-use crate::owned_pods;
-use crate::settings::Settings;
-use crate::template_checks;
+use crate::settings::{IdentityFlags, Settings};
+use crate::workload::binding::{self, Target, WorkloadKind};
+use crate::workload::rollout::{self, Wait};
+use crate::workload::{self as wl, owned_pods};
 
 /// Waiting for the workload's rollout before its pods are checked.
 #[derive(Debug, Clone, Copy)]
@@ -33,35 +31,17 @@ pub struct RolloutWait {
     pub format: Format,
 }
 
-pub async fn run(
-    ctx: &context::Context,
-    target: &Target,
-    identity: &IdentityArgs,
-    timeout: Option<Duration>,
-) -> Result<u8> {
-    let settings = ctx.settings()?.clone();
-    let context = ctx.kube_context();
-    let cluster = ctx.cluster().await?;
-    let (client, ns) = (cluster.client.clone(), &cluster.namespace);
-    let format = ctx.format;
-    let wait = timeout.map(|timeout| RolloutWait { timeout, format });
-    let ctx = context.as_deref();
-    let report = verify(client, ns, target, identity, settings, ctx, wait).await?;
-    report.print(format)?;
-    Ok(report.exit_code())
-}
-
 /// Reads the workload, its ServiceAccount and its current pods, and checks them.
 pub async fn verify(
     client: Client,
     ns: &str,
     target: &Target,
-    identity: &IdentityArgs,
+    identity: &IdentityFlags,
     settings: Settings,
     context: Option<&str>,
     wait: Option<RolloutWait>,
 ) -> Result<Report> {
-    let found = bind::read(&client, ns, target).await?;
+    let found = wl::read(&client, ns, target).await?;
     let sa_name = binding::service_account_name(&found.template);
     let settings = settings.for_workload(ns, &sa_name, context);
     let expect = Expect {
@@ -88,11 +68,11 @@ pub async fn verify(
     if let Some(wait) = wait {
         // As bind waits: the pods checked are then the rolled-out ones; a
         // rollout still going at the deadline makes the report time out.
-        let args = bind::WaitArgs {
+        let args = Wait {
             no_wait: false,
             timeout: wait.timeout,
         };
-        bind::await_rollout(&mut report, &found, target, true, &args, wait.format).await?;
+        rollout::await_rollout(&mut report, &found, target, true, &args, wait.format).await?;
     }
     let pods = owned_pods::current(&client, ns, target.kind, &found.object).await?;
     let names: Vec<String> = pods
@@ -275,5 +255,5 @@ pub fn created_check(pod: &Pod, annotated: Option<&Time>, fix: impl FnOnce() -> 
 }
 
 #[cfg(test)]
-#[path = "verify_workload_tests.rs"]
+#[path = "workload_tests.rs"]
 mod scenarios;

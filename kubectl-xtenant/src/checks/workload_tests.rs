@@ -8,16 +8,16 @@ use serde_json::{Value, json};
 use xtenant_shared::output::Format;
 
 use super::*;
+use crate::checks::pod::tests::{CLIENT, TENANT_A, TENANT_B, mutated_pod};
 use crate::fake_api::{self, Call};
-use crate::inspect::tests::{CLIENT, TENANT_A, TENANT_B, mutated_pod};
 use crate::output::Verdict;
 
 const DEPLOY: &str = "/apis/apps/v1/namespaces/default/deployments/web";
 const SA: &str = "/api/v1/namespaces/default/serviceaccounts/api";
 const ANNOTATED: &str = "2026-01-02T00:00:00Z";
 
-fn identity() -> IdentityArgs {
-    IdentityArgs {
+fn identity() -> IdentityFlags {
+    IdentityFlags {
         client_id: Some(CLIENT.into()),
         tenant_id: Some(TENANT_B.into()),
     }

@@ -1,0 +1,8 @@
+//! The checks that give a verdict and a fix: a pod's injected identity
+//! (`pod`), a token's claims and the issuer (`token`), a pod template before
+//! binding (`template`), and a bound workload's pods (`workload`).
+
+pub mod pod;
+pub mod template;
+pub mod token;
+pub mod workload;
