@@ -7,6 +7,7 @@
 #![deny(clippy::print_stdout)]
 
 mod audit;
+mod bind;
 mod checks;
 mod cli;
 mod commands;

@@ -2,6 +2,8 @@
 //! (`pod`), a token's claims and the issuer (`token`), a pod template before
 //! binding (`template`), and a bound workload's pods (`workload`).
 
+pub mod doctor;
+pub mod job;
 pub mod pod;
 pub mod template;
 pub mod token;

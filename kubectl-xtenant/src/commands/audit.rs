@@ -47,5 +47,20 @@ pub async fn run(ctx: &Context, args: &Args) -> Result<u8> {
 }
 
 #[cfg(test)]
-#[path = "audit_tests.rs"]
-mod scenarios;
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_namespaces_and_one_namespace_are_refused_together() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(["kubectl-xtenant", "audit", "-A", "-n", "shop"])
+            .expect("parses");
+        let crate::cli::Command::Audit(args) = &cli.command else {
+            panic!("not audit");
+        };
+        let ctx = crate::context::Context::new(cli.global.options());
+        let err = scope(&ctx, args).expect_err("refused");
+        assert!(err.is::<Usage>(), "{err:#}");
+        assert!(err.to_string().contains("-A"), "{err}");
+    }
+}

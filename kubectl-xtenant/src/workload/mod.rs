@@ -3,6 +3,8 @@
 //! recreating or deleting a Job. What the verbs and the checks share.
 
 pub mod binding;
+pub mod cleanup;
+pub mod deploy;
 pub mod job;
 pub mod owned_pods;
 pub mod recreate;
