@@ -1,28 +1,20 @@
 //! `kubectl-xtenant`: the kubectl plugin that deploys, verifies and diagnoses
 //! cross-tenant workload identity. Parses, dispatches, and ends with the
-//! shared exit-code table (see `exit`).
+//! shared exit-code table (see `exit`). The verbs' work is in the library
+//! (`lib.rs`); this binary is the command line and the verbs.
 
 // Everything on stdout goes through `xtenant_shared::output`, which drops
 // output to a closed pipe instead of panicking as `println!` does.
 #![deny(clippy::print_stdout)]
 
-mod audit;
-mod bind;
-mod checks;
 mod cli;
 mod commands;
-mod context;
-mod entra;
-mod exit;
-mod kube;
-mod manifests;
-mod output;
-mod settings;
-mod wait;
-mod workload;
 
-#[cfg(test)]
-mod fake_api;
+// The library's modules under their own names, so that the verbs say
+// `crate::context`, `crate::workload`, … as before the split.
+use kubectl_xtenant::{
+    audit, bind, checks, context, entra, exit, manifests, output, settings, wait, workload,
+};
 
 use std::process::ExitCode;
 

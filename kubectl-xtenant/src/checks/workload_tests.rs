@@ -159,23 +159,6 @@ async fn a_rollout_still_going_at_the_timeout_exits_4() {
     assert_eq!(verdict(&report, "web-1-a/restart"), Verdict::Pass);
 }
 
-#[test]
-fn the_timeout_is_taken_with_a_workload() {
-    use clap::Parser;
-    let cli = crate::cli::Cli::try_parse_from([
-        "kubectl-xtenant",
-        "verify",
-        "deployment/web",
-        "--timeout",
-        "60s",
-    ])
-    .expect("verify deployment/web --timeout 60s parses");
-    let crate::cli::Command::Verify(args) = cli.command else {
-        panic!("not verify");
-    };
-    assert_eq!(args.timeout, Some(Duration::from_secs(60)));
-}
-
 fn verdict(report: &Report, id: &str) -> Verdict {
     let c = report.checks.iter().find(|c| c.id == id);
     c.unwrap_or_else(|| panic!("no check {id}: {:#?}", report.checks))

@@ -74,3 +74,25 @@ async fn run_workload(
     report.print(format)?;
     Ok(report.exit_code())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_timeout_is_taken_with_a_workload() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from([
+            "kubectl-xtenant",
+            "verify",
+            "deployment/web",
+            "--timeout",
+            "60s",
+        ])
+        .expect("verify deployment/web --timeout 60s parses");
+        let crate::cli::Command::Verify(args) = cli.command else {
+            panic!("not verify");
+        };
+        assert_eq!(args.timeout, Some(Duration::from_secs(60)));
+    }
+}
