@@ -2,10 +2,9 @@
 //! the README's exit-code table (shared by both tools) and the shared
 //! constants (`xtenant_shared::exit`).
 
-#[path = "support/hermetic.rs"]
-mod hermetic;
-#[path = "support/stuck_apiserver.rs"]
-mod stuck_apiserver;
+mod support;
+
+use support::{hermetic, stuck_apiserver};
 
 use std::path::Path;
 use std::process::Output;

@@ -242,5 +242,4 @@ fn token_source(volume: &Volume, relative: &str) -> Result<String, String> {
 }
 
 #[cfg(test)]
-#[path = "pod_tests.rs"]
 pub(crate) mod tests;

@@ -255,5 +255,4 @@ pub fn created_check(pod: &Pod, annotated: Option<&Time>, fix: impl FnOnce() -> 
 }
 
 #[cfg(test)]
-#[path = "workload_tests.rs"]
-mod scenarios;
+mod tests;

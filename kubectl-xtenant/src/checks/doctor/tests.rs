@@ -7,9 +7,7 @@ use crate::checks::pod::tests::{CLIENT, TENANT_B};
 use crate::fake_api::{self, Call};
 use crate::output::Verdict;
 
-#[path = "../../../tests/support/entra_fake.rs"]
-mod entra_fake;
-use entra_fake::{Behaviour, FakeEntra};
+use xtenant_testsupport::entra::{self as entra_fake, Behaviour, FakeEntra};
 
 const SA_PATH: &str = "/api/v1/namespaces/default/serviceaccounts/myserviceaccount";
 
