@@ -16,7 +16,7 @@ use kube::api::{Api, Patch, PatchParams};
 use serde_json::Value;
 use xtenant_shared::output::Format;
 
-use crate::checks::template::{self as template_checks, Source, SourceRef};
+use crate::checks::template::{self, Source, SourceRef};
 use crate::exit::Usage;
 use crate::manifests::FIELD_MANAGER;
 use crate::output::{Check, Report};
@@ -68,7 +68,7 @@ pub async fn bind(
     let plan = plan(&client, ns, args, &found, settings, context).await?;
     let mut report = Report::new("bind");
     let sources = read_sources(&client, ns, &found.template).await;
-    for c in template_checks::check(&found.template, &plan.tenant, &sources) {
+    for c in template::check(&found.template, &plan.tenant, &sources) {
         report.push(c);
     }
     report.set("namespace", ns);
@@ -217,7 +217,7 @@ async fn read_sources(
     template: &PodTemplateSpec,
 ) -> BTreeMap<SourceRef, Source> {
     let mut out = BTreeMap::new();
-    for r in template_checks::env_sources(template) {
+    for r in template::env_sources(template) {
         let source = if r.kind == "configmap" {
             let api: Api<ConfigMap> = Api::namespaced(client.clone(), ns);
             api.get_opt(&r.name)

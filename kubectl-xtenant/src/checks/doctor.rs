@@ -8,7 +8,7 @@ use kube::Client;
 use kube::api::{Api, PostParams};
 use xtenant_shared::names::{self, TOKEN_AUDIENCE};
 
-use crate::checks::token as trust;
+use crate::checks::token;
 use crate::entra::{self, jwt};
 use crate::output::{Check, Report};
 
@@ -47,7 +47,7 @@ pub async fn doctor(
     report.set("namespace", plan.namespace.clone());
     report.set("subject", plan.subject());
     report.set("issuer", plan.issuer.clone());
-    report.push(trust::recorded_subject_check(
+    report.push(token::recorded_subject_check(
         plan.recorded_subject.as_deref(),
         &plan.subject(),
     ));
@@ -66,7 +66,7 @@ pub async fn doctor(
         .await
         .map(|d| d.issuer)
         .map_err(|e| format!("{e:#}"));
-    report.push(trust::discovery_check(
+    report.push(token::discovery_check(
         found.as_deref().map_err(Clone::clone),
         &plan.issuer,
         &url,
@@ -138,7 +138,7 @@ async fn token_checks(
         Ok(claims) => {
             report.push(Check::pass("token", format!("minted through the TokenRequest API, audience {TOKEN_AUDIENCE}, {TOKEN_SECONDS} s")));
             report.set("claims", serde_json::to_value(&claims).unwrap_or_default());
-            for check in trust::check_claims(&claims, &plan.issuer, &plan.subject()) {
+            for check in token::check_claims(&claims, &plan.issuer, &plan.subject()) {
                 report.push(check);
             }
             Some(token)

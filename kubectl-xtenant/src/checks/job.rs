@@ -12,7 +12,7 @@ use kube::Client;
 use kube::api::{Api, LogParams};
 use xtenant_shared::output::Format;
 
-use crate::checks::pod::{self as inspect, Expect};
+use crate::checks::pod::{self, Expect};
 use crate::entra::aadsts;
 use crate::exit::{Timeout, Usage};
 use crate::output::{Check, Report, progress};
@@ -57,7 +57,7 @@ pub async fn verify(client: Client, plan: &Plan, format: Format) -> Result<Repor
     let pod = wait::newest_pod(&pods, &selector, deadline).await?;
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     report.set("pod", pod_name.clone());
-    for check in inspect::check_pod(&pod, &plan.expect) {
+    for check in pod::check_pod(&pod, &plan.expect) {
         report.push(check);
     }
     progress(
@@ -83,7 +83,7 @@ pub async fn verify(client: Client, plan: &Plan, format: Format) -> Result<Repor
     };
     // The newest pod may have changed if the Job retried.
     let pod_name = newest_name(&pods, &selector).await?.unwrap_or(pod_name);
-    let container = inspect::container(&pod, &plan.expect.container).map(|c| c.name.clone());
+    let container = pod::container(&pod, &plan.expect.container).map(|c| c.name.clone());
     let params = LogParams {
         container,
         ..LogParams::default()

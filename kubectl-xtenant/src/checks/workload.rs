@@ -15,13 +15,13 @@ use kube::api::Api;
 use xtenant_shared::names::ANNOTATION_CLIENT_ID;
 use xtenant_shared::output::Format;
 
-use crate::checks::pod::{self as inspect, Expect};
-use crate::checks::template as template_checks;
+use crate::checks::pod::{self, Expect};
+use crate::checks::template;
 use crate::output::{Check, Report};
 use crate::settings::{IdentityFlags, Settings};
 use crate::workload::binding::{self, Target, WorkloadKind};
 use crate::workload::rollout::{self, Wait};
-use crate::workload::{self as wl, owned_pods};
+use crate::workload::{owned_pods, read};
 
 /// Waiting for the workload's rollout before its pods are checked.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +41,7 @@ pub async fn verify(
     context: Option<&str>,
     wait: Option<RolloutWait>,
 ) -> Result<Report> {
-    let found = wl::read(&client, ns, target).await?;
+    let found = read(&client, ns, target).await?;
     let sa_name = binding::service_account_name(&found.template);
     let settings = settings.for_workload(ns, &sa_name, context);
     let expect = Expect {
@@ -161,10 +161,10 @@ pub fn pod_checks(
     let restart = created_check(pod, annotated, || restart_fix(target, None));
     let mut checks = vec![
         prefixed(restart, &name),
-        prefixed(inspect::label_check(pod), &name),
+        prefixed(pod::label_check(pod), &name),
     ];
     checks.extend(each_container(pod, |c| {
-        inspect::container_checks(pod, c, expect)
+        pod::container_checks(pod, c, expect)
     }));
     checks
 }
@@ -185,9 +185,9 @@ pub fn each_container(pod: &Pod, checks: impl Fn(&Container) -> Vec<Check>) -> V
         metadata: Some(pod.metadata.clone()),
         spec: pod.spec.clone(),
     };
-    let skip = template_checks::skipped(&as_template);
+    let skip = template::skipped(&as_template);
     let mut out = Vec::new();
-    for c in template_checks::containers(&as_template) {
+    for c in template::containers(&as_template) {
         let at = format!("{name}/{}", c.name);
         if skip.contains(&c.name) {
             let why =
