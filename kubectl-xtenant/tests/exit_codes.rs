@@ -144,6 +144,37 @@ fn two_for_a_profile_this_version_cannot_read() {
 }
 
 #[test]
+fn the_profile_is_read_only_by_the_verbs_that_need_it() {
+    // The context reads the profile the first time a verb asks for it: a
+    // profile that cannot be read fails `bind` (exit 2, before the cluster is
+    // asked anything) but not `unbind`, which needs nothing from it and
+    // fails only on the unreachable cluster (exit 3).
+    let home = tempfile::tempdir().expect("tempdir");
+    write_profile(home.path(), "corrupt", "{not json");
+    let kc = dead_kubeconfig(home.path());
+    let bind = [
+        "bind",
+        "deployment/web",
+        "--profile",
+        "corrupt",
+        "--kubeconfig",
+        &kc,
+    ];
+    let err = expect_code(&run(home.path(), &bind), exit::USAGE, "bind");
+    assert!(err.contains("not valid JSON"), "bind: {err}");
+    let unbind = [
+        "unbind",
+        "deployment/web",
+        "--profile",
+        "corrupt",
+        "--kubeconfig",
+        &kc,
+    ];
+    let err = expect_code(&run(home.path(), &unbind), exit::ERROR, "unbind");
+    assert!(!err.contains("JSON"), "unbind: {err}");
+}
+
+#[test]
 fn three_when_the_cluster_cannot_be_reached() {
     let home = tempfile::tempdir().expect("tempdir");
     let kc = dead_kubeconfig(home.path());
