@@ -12,6 +12,7 @@ use xtenant_shared::validate::parser;
 use crate::commands::{
     audit, bind, cleanup, completions, deploy, doctor, logs, man, unbind, verify,
 };
+use crate::settings::IdentityFlags;
 
 /// Deploy, verify and diagnose cross-tenant workload identity on AKS.
 ///
@@ -51,6 +52,19 @@ pub struct Global {
     pub namespace: Option<String>,
     #[command(flatten)]
     pub common: Common,
+}
+
+impl Global {
+    /// The global options as the plain values the rest of the tool takes.
+    pub fn options(&self) -> crate::context::Options {
+        crate::context::Options {
+            kubeconfig: self.kubeconfig.clone(),
+            kube_context: self.context.clone(),
+            namespace: self.namespace.clone(),
+            profile: self.common.profile.clone(),
+            format: self.common.output,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,6 +112,16 @@ pub struct IdentityArgs {
     /// Tenant B's ID, where the identity and Service Bus live [profile: resources.tenantId]
     #[arg(long, value_parser = parser(Kind::Guid))]
     pub tenant_id: Option<String>,
+}
+
+impl IdentityArgs {
+    /// The flags as the plain values the checks take.
+    pub fn flags(&self) -> IdentityFlags {
+        IdentityFlags {
+            client_id: self.client_id.clone(),
+            tenant_id: self.tenant_id.clone(),
+        }
+    }
 }
 
 /// Parses durations such as `300`, `90s`, `5m` or `1h`.

@@ -10,12 +10,19 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use xtenant_shared::names;
 
-use crate::cli::Global;
 use crate::exit::Usage;
+
+/// kubectl's flags, as plain values: `--kubeconfig`, `--context`, `-n`.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+}
 
 /// A client and the namespace the workload lives in.
 #[derive(Clone)]
-pub struct Target {
+pub struct Cluster {
     pub client: Client,
     pub namespace: String,
     /// The API server's URL, for messages.
@@ -63,34 +70,34 @@ pub fn namespace(
 
 /// The namespace without needing a cluster (for `--dry-run`): a kubeconfig
 /// that cannot be read only means there is no context namespace.
-pub fn offline_namespace(global: &Global) -> String {
-    let kc = load_kubeconfig(global.kubeconfig.as_deref()).ok();
+pub fn offline_namespace(flags: &Flags) -> String {
+    let kc = load_kubeconfig(flags.kubeconfig.as_deref()).ok();
     namespace(
-        global.namespace.as_deref(),
+        flags.namespace.as_deref(),
         kc.as_ref(),
-        global.context.as_deref(),
+        flags.context.as_deref(),
     )
 }
 
 /// The kubeconfig context in use: `--context`, else its current-context.
-pub fn offline_context(global: &Global) -> Option<String> {
-    if let Some(c) = &global.context {
+pub fn offline_context(flags: &Flags) -> Option<String> {
+    if let Some(c) = &flags.context {
         return Some(c.clone());
     }
-    load_kubeconfig(global.kubeconfig.as_deref())
+    load_kubeconfig(flags.kubeconfig.as_deref())
         .ok()?
         .current_context
 }
 
 /// Builds the client from the flags.
-pub async fn connect(global: &Global) -> Result<Target> {
-    let kc = load_kubeconfig(global.kubeconfig.as_deref())?;
+pub async fn connect(flags: &Flags) -> Result<Cluster> {
+    let kc = load_kubeconfig(flags.kubeconfig.as_deref())?;
     let ns = namespace(
-        global.namespace.as_deref(),
+        flags.namespace.as_deref(),
         Some(&kc),
-        global.context.as_deref(),
+        flags.context.as_deref(),
     );
-    if let Some(ctx) = &global.context
+    if let Some(ctx) = &flags.context
         && !kc.contexts.iter().any(|c| &c.name == ctx)
     {
         return Err(Usage(format!(
@@ -99,7 +106,7 @@ pub async fn connect(global: &Global) -> Result<Target> {
         .into());
     }
     let options = KubeConfigOptions {
-        context: global.context.clone(),
+        context: flags.context.clone(),
         ..KubeConfigOptions::default()
     };
     let config = Config::from_custom_kubeconfig(kc, &options)
@@ -107,7 +114,7 @@ pub async fn connect(global: &Global) -> Result<Target> {
         .context("loading the kubeconfig context")?;
     let server = config.cluster_url.to_string();
     let client = Client::try_from(config).context("building the Kubernetes client")?;
-    Ok(Target {
+    Ok(Cluster {
         client,
         namespace: ns,
         server,
@@ -164,16 +171,12 @@ contexts:
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("config");
         std::fs::write(&path, KUBECONFIG).expect("write");
-        let global = Global {
+        let flags = Flags {
             kubeconfig: Some(path),
             context: Some("zzz".into()),
             namespace: None,
-            common: xtenant_shared::cli_args::Common {
-                profile: None,
-                output: xtenant_shared::output::Format::Human,
-            },
         };
-        let err = connect(&global).await.err().expect("refused");
+        let err = connect(&flags).await.err().expect("refused");
         assert!(err.is::<Usage>(), "{err:#}");
     }
 }

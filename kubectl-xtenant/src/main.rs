@@ -1,34 +1,20 @@
 //! `kubectl-xtenant`: the kubectl plugin that deploys, verifies and diagnoses
 //! cross-tenant workload identity. Parses, dispatches, and ends with the
-//! shared exit-code table (see `exit`).
+//! shared exit-code table (see `exit`). The verbs' work is in the library
+//! (`lib.rs`); this binary is the command line and the verbs.
 
 // Everything on stdout goes through `xtenant_shared::output`, which drops
 // output to a closed pipe instead of panicking as `println!` does.
 #![deny(clippy::print_stdout)]
 
-mod aadsts;
-mod audit;
-mod binding;
 mod cli;
 mod commands;
-mod entra;
-mod exit;
-mod inspect;
-mod jwt;
-mod kube;
-mod manifests;
-mod output;
-mod owned_pods;
-mod rbac;
-mod recreate;
-mod rollout;
-mod settings;
-mod template_checks;
-mod trust;
-mod wait;
 
-#[cfg(test)]
-mod fake_api;
+// The library's modules under their own names, so that the verbs say
+// `crate::context`, `crate::workload`, … as before the split.
+use kubectl_xtenant::{
+    audit, bind, checks, context, entra, exit, manifests, output, rbac, settings, wait, workload,
+};
 
 use std::process::ExitCode;
 

@@ -5,9 +5,8 @@
 
 use anyhow::{Context, Result};
 use xtenant_shared::resolve::Setting;
+use xtenant_shared::store::ProfileStore;
 use xtenant_shared::{Kind, Profile, ProfileError, names};
-
-use crate::cli::Global;
 
 const CLIENT_ID: Setting = Setting {
     what: "the managed identity's client ID",
@@ -59,6 +58,13 @@ const JOB_NAME: Setting = Setting {
     recorded_by: "az-xtenant init",
 };
 
+/// `--client-id` and `--tenant-id`, as plain values.
+#[derive(Debug, Clone, Default)]
+pub struct IdentityFlags {
+    pub client_id: Option<String>,
+    pub tenant_id: Option<String>,
+}
+
 /// The profile (when there is one) and its name.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
@@ -71,11 +77,11 @@ impl Settings {
     /// can be a flag); a missing profile named with `--profile` is an error.
     /// Profile errors keep their type, so the shared table chooses the code
     /// (unreadable, corrupt or newer: 2; an I/O failure: 3).
-    pub fn load(global: &Global) -> Result<Self> {
-        let name = global.common.profile_name();
-        let store = global.common.store()?;
+    pub fn load(named: Option<&str>) -> Result<Self> {
+        let name = named.unwrap_or(names::DEFAULT_PROFILE);
+        let store = ProfileStore::open(name)?;
         let profile = store.load().context("reading the xtenant profile")?;
-        if profile.is_none() && global.common.profile.is_some() {
+        if profile.is_none() && named.is_some() {
             return Err(ProfileError::Missing {
                 path: store.path().to_path_buf(),
             }

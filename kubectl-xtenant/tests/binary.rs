@@ -6,17 +6,11 @@ use std::process::Output;
 
 use serde_json::Value;
 
-// The in-crate doctor scenarios use the parts this file does not.
-#[allow(dead_code)]
-#[path = "support/entra_fake.rs"]
-mod entra_fake;
+use xtenant_testsupport::entra as entra_fake;
 
-// The exit-code tests use the parts this file does not.
-#[allow(dead_code)]
-#[path = "support/hermetic.rs"]
-mod hermetic;
+mod support;
 
-use hermetic::{CLIENT, TENANT_B, dead_kubeconfig, text};
+use support::hermetic::{CLIENT, TENANT_B, dead_kubeconfig, text};
 
 /// Runs the plugin in a hermetic environment: empty env, HOME and the
 /// profile directory in `home`, plus `extra`.

@@ -5,12 +5,9 @@
 //! pipe (exit 101). Those that need a cluster run against a stand-in API
 //! server.
 
-// The exit-code tests use the parts this file does not.
-#[path = "support/fake_apiserver.rs"]
-mod fake_apiserver;
-#[allow(dead_code)]
-#[path = "support/hermetic.rs"]
-mod hermetic;
+mod support;
+
+use support::{fake_apiserver, hermetic};
 
 use std::path::Path;
 use std::process::{Output, Stdio};

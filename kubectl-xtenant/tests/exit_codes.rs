@@ -2,10 +2,9 @@
 //! the README's exit-code table (shared by both tools) and the shared
 //! constants (`xtenant_shared::exit`).
 
-#[path = "support/hermetic.rs"]
-mod hermetic;
-#[path = "support/stuck_apiserver.rs"]
-mod stuck_apiserver;
+mod support;
+
+use support::{hermetic, stuck_apiserver};
 
 use std::path::Path;
 use std::process::Output;
@@ -142,6 +141,37 @@ fn two_for_a_profile_this_version_cannot_read() {
         assert!(err.contains(says), "{name}: {err}");
         assert!(!err.contains("panicked"), "{name}: {err}");
     }
+}
+
+#[test]
+fn the_profile_is_read_only_by_the_verbs_that_need_it() {
+    // The context reads the profile the first time a verb asks for it: a
+    // profile that cannot be read fails `bind` (exit 2, before the cluster is
+    // asked anything) but not `unbind`, which needs nothing from it and
+    // fails only on the unreachable cluster (exit 3).
+    let home = tempfile::tempdir().expect("tempdir");
+    write_profile(home.path(), "corrupt", "{not json");
+    let kc = dead_kubeconfig(home.path());
+    let bind = [
+        "bind",
+        "deployment/web",
+        "--profile",
+        "corrupt",
+        "--kubeconfig",
+        &kc,
+    ];
+    let err = expect_code(&run(home.path(), &bind), exit::USAGE, "bind");
+    assert!(err.contains("not valid JSON"), "bind: {err}");
+    let unbind = [
+        "unbind",
+        "deployment/web",
+        "--profile",
+        "corrupt",
+        "--kubeconfig",
+        &kc,
+    ];
+    let err = expect_code(&run(home.path(), &unbind), exit::ERROR, "unbind");
+    assert!(!err.contains("JSON"), "unbind: {err}");
 }
 
 #[test]

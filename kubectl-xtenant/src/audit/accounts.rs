@@ -10,8 +10,8 @@ use xtenant_shared::names::{self, ANNOTATION_CLIENT_ID, ANNOTATION_TENANT_ID};
 use super::about;
 use super::inventory::{Inventory, Scope};
 use super::known::{Known, ThisCluster};
-use crate::binding;
 use crate::output::Check;
+use crate::workload::binding;
 
 const APPLY: &str = "az-xtenant apply -f xtenant.yaml";
 

@@ -9,8 +9,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, DynamicObject, ListParams};
 use kube::{Client, Resource};
 
-use crate::binding::{Target, WorkloadKind};
 use crate::exit::Usage;
+use crate::workload::binding::{Target, WorkloadKind};
 
 /// Which namespaces `audit` reads.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -56,3 +56,6 @@ fn about(ns: &str, kind: &str, name: &str, check: Check) -> Check {
         ..check
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -11,11 +11,11 @@ use super::about;
 use super::accounts::{annotation, is_annotated};
 use super::inventory::{Inventory, Workload};
 use super::known::Known;
-use crate::binding::{self, WorkloadKind};
-use crate::commands::verify_workload::{created_check, each_container, restart_fix};
-use crate::inspect;
+use crate::checks::pod;
+use crate::checks::workload::{created_check, each_container, restart_fix};
 use crate::output::Check;
-use crate::owned_pods;
+use crate::workload::binding::{self, WorkloadKind};
+use crate::workload::owned_pods;
 
 const TENANT_VAR: &str = "AZURE_TENANT_ID";
 
@@ -128,7 +128,7 @@ fn pod_service_account(pod: &Pod) -> String {
 /// `inspect`'s tenant check, with the command that sets the tenant in the
 /// workload's template.
 fn tenant_check(c: &Container, tenant: &str, workload: Option<&Workload>, ns: &str) -> Check {
-    let check = inspect::tenant_check(c, tenant);
+    let check = pod::tenant_check(c, tenant);
     if !check.failed() {
         return check;
     }

@@ -6,9 +6,8 @@ use anyhow::Result;
 use xtenant_shared::output::{self as stdout, Format};
 
 use crate::audit::{self, Known, Scope};
-use crate::cli::Global;
+use crate::context::Context;
 use crate::exit::Usage;
-use crate::settings::Settings;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -26,40 +25,55 @@ pub struct Args {
 }
 
 /// The namespaces to read: `-A`, else `-n`, else the context's.
-pub fn scope(global: &Global, args: &Args) -> Result<Scope> {
-    match (&global.namespace, args.all_namespaces) {
+pub fn scope(ctx: &Context, args: &Args) -> Result<Scope> {
+    match (ctx.namespace_flag(), args.all_namespaces) {
         (Some(ns), true) => Err(Usage(format!(
             "-A (all namespaces) and -n {ns} (one namespace) ask for different scopes: pass one of them; nothing was read"
         ))
         .into()),
         (_, true) => Ok(Scope::All),
-        (_, false) => Ok(Scope::Namespace(crate::kube::offline_namespace(global))),
+        (_, false) => Ok(Scope::Namespace(ctx.offline_namespace())),
     }
 }
 
-pub async fn run(global: &Global, args: &Args) -> Result<u8> {
-    let scope = scope(global, args)?;
-    let context = crate::kube::offline_context(global);
-    let settings = Settings::load(global)?;
+pub async fn run(ctx: &Context, args: &Args) -> Result<u8> {
+    let scope = scope(ctx, args)?;
+    let context = ctx.kube_context();
+    let settings = ctx.settings()?.clone();
     let known = Known::new(settings, args.cluster.as_deref(), context.as_deref())?;
-    let cluster = crate::kube::connect(global).await?;
+    let cluster = ctx.cluster().await?;
     if args.who_can {
         let report = crate::rbac::who_can(&cluster.client, &scope, &known).await?;
-        print(global, &report)?;
+        print(ctx, &report)?;
         return Ok(report.exit_code());
     }
     let report = audit::audit(&cluster.client, &scope, &known).await?;
-    print(global, &report)?;
+    print(ctx, &report)?;
     Ok(report.exit_code())
 }
 
-fn print(global: &Global, report: &crate::output::Report) -> std::io::Result<()> {
-    match global.common.output {
+fn print(ctx: &Context, report: &crate::output::Report) -> std::io::Result<()> {
+    match ctx.format {
         Format::Human => stdout::print(audit::table(report)),
         Format::Json => report.print(Format::Json),
     }
 }
 
 #[cfg(test)]
-#[path = "audit_tests.rs"]
-mod scenarios;
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_namespaces_and_one_namespace_are_refused_together() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(["kubectl-xtenant", "audit", "-A", "-n", "shop"])
+            .expect("parses");
+        let crate::cli::Command::Audit(args) = &cli.command else {
+            panic!("not audit");
+        };
+        let ctx = crate::context::Context::new(cli.global.options());
+        let err = scope(&ctx, args).expect_err("refused");
+        assert!(err.is::<Usage>(), "{err:#}");
+        assert!(err.to_string().contains("-A"), "{err}");
+    }
+}

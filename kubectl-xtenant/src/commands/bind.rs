@@ -1,28 +1,19 @@
-//! `bind`: gives an existing workload the cross-tenant identity. Annotates
-//! its ServiceAccount with the identity's client and tenant IDs, labels its
-//! pod template for the webhook, and rolls its pods, each by server-side
-//! apply as `xtenant` with only those fields, so `unbind` can release them.
+//! `bind`: gives an existing workload the cross-tenant identity (see
+//! `crate::bind`); prints the report, or with `--dry-run` the patches.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
-use k8s_openapi::api::core::v1::{ConfigMap, PodTemplateSpec, Secret, ServiceAccount};
-use kube::Client;
-use kube::api::{Api, DynamicObject, Patch, PatchParams};
+use anyhow::Result;
 use serde_json::Value;
 use xtenant_shared::output::{self as stdout, Format};
 
-use crate::binding::{self, Target, WorkloadKind};
-use crate::cli::{Global, IdentityArgs, parse_duration};
-use crate::exit::{Timeout, Usage};
-use crate::manifests::FIELD_MANAGER;
-use crate::output::{Check, Report, progress};
-use crate::recreate;
-use crate::rollout::{self, State};
-use crate::settings::Settings;
-use crate::template_checks::{self, Source, SourceRef};
-use crate::wait::Deadline;
+use crate::bind::{Request, bind};
+use crate::cli::{IdentityArgs, parse_duration};
+use crate::context;
+use crate::output::Report;
+use crate::workload::binding::{self, Target};
+use crate::workload::recreate::check_recreate;
+use crate::workload::rollout::Wait;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -59,58 +50,47 @@ pub struct WaitArgs {
     pub timeout: Duration,
 }
 
-/// A workload read from the cluster, with its pod template.
-pub struct Found {
-    pub api: Api<DynamicObject>,
-    pub object: DynamicObject,
-    pub template: PodTemplateSpec,
-}
-
-/// A Job's template cannot change: without `--recreate`, explain and change
-/// nothing. `--recreate` is for a Job only.
-pub fn check_recreate(target: &Target, verb: &str, recreate: bool) -> Result<()> {
-    if target.kind != WorkloadKind::Job && recreate {
-        return Err(Usage(format!(
-            "--recreate is for a Job, whose pod template cannot change; {target}'s can: run `kubectl xtenant {verb} {target}` without it; nothing was changed"
-        ))
-        .into());
+impl WaitArgs {
+    /// The flags as the plain values the rollout wait takes.
+    pub fn wait(&self) -> Wait {
+        Wait {
+            no_wait: self.no_wait,
+            timeout: self.timeout,
+        }
     }
-    if target.kind != WorkloadKind::Job || recreate {
-        return Ok(());
+}
+
+impl Args {
+    /// The flags as the plain request the library takes.
+    pub fn request(&self) -> Request {
+        Request {
+            target: self.target.clone(),
+            identity: self.identity.flags(),
+            recreate: self.recreate,
+            no_restart: self.no_restart,
+            dry_run: self.dry_run,
+            allow_default_sa: self.allow_default_sa,
+            wait: self.wait.wait(),
+        }
     }
-    Err(Usage(format!(
-        "cannot {verb} {target} in place: a Job's pod template is immutable once created, and the webhook only mutates pods created with the label. \
-         Run `kubectl xtenant {verb} {target} --recreate` to delete the Job with its pods and create it again (the rest of its spec kept), \
-         or change spec.template.metadata.labels in its manifest and create it again (or {verb} the CronJob that creates it); nothing was changed"
-    ))
-    .into())
 }
 
-/// Reads the workload; a missing one is bad input.
-pub async fn read(client: &Client, ns: &str, target: &Target) -> Result<Found> {
-    let ar = target.kind.api_resource();
-    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
-    let object = api
-        .get_opt(&target.name)
-        .await
-        .with_context(|| format!("reading {target}"))?
-        .ok_or_else(|| Usage(format!("{target} not found in namespace {ns}")))?;
-    let template = binding::pod_template(target.kind, &object)?;
-    Ok(Found {
-        api,
-        object,
-        template,
-    })
-}
-
-pub async fn run(global: &Global, args: &Args) -> Result<u8> {
+pub async fn run(ctx: &context::Context, args: &Args) -> Result<u8> {
     check_recreate(&args.target, "bind", args.recreate)?;
-    let settings = Settings::load(global)?;
-    let target = crate::kube::connect(global).await?;
-    let context = crate::kube::offline_context(global);
-    let format = global.common.output;
-    let (client, ns) = (target.client, &target.namespace);
-    let report = bind(client, ns, args, settings, context.as_deref(), format).await?;
+    let settings = ctx.settings()?.clone();
+    let target = ctx.cluster().await?;
+    let context = ctx.kube_context();
+    let format = ctx.format;
+    let (client, ns) = (target.client.clone(), &target.namespace);
+    let report = bind(
+        client,
+        ns,
+        &args.request(),
+        settings,
+        context.as_deref(),
+        format,
+    )
+    .await?;
     print(&report, args.dry_run, format)?;
     Ok(report.exit_code())
 }
@@ -129,276 +109,3 @@ pub fn print(report: &Report, dry_run: bool, format: Format) -> Result<()> {
     }
     Ok(())
 }
-
-/// What bind will apply, resolved and checked for refusals.
-struct Plan {
-    sa_name: String,
-    client_id: String,
-    tenant: String,
-    restarted_at: Option<String>,
-    sa_patch: Value,
-    wl_patch: Value,
-}
-
-/// Checks, then (unless a check failed or `--dry-run`) applies and restarts.
-pub async fn bind(
-    client: Client,
-    ns: &str,
-    args: &Args,
-    settings: Settings,
-    context: Option<&str>,
-    format: Format,
-) -> Result<Report> {
-    let found = read(&client, ns, &args.target).await?;
-    let plan = plan(&client, ns, args, &found, settings, context).await?;
-    let mut report = Report::new("bind");
-    let sources = read_sources(&client, ns, &found.template).await;
-    for c in template_checks::check(&found.template, &plan.tenant, &sources) {
-        report.push(c);
-    }
-    report.set("namespace", ns);
-    report.set("workload", args.target.to_string());
-    report.set("serviceAccount", plan.sa_name.clone());
-    report.set("clientId", plan.client_id.clone());
-    report.set("tenantId", plan.tenant.clone());
-    if !report.ok || args.dry_run {
-        if report.ok && args.target.kind == WorkloadKind::Job {
-            report.push(recreate::dry_run_check(&args.target));
-        }
-        let patches = vec![plan.sa_patch, plan.wl_patch];
-        report.set("patches", Value::Array(patches));
-        return Ok(report);
-    }
-    apply(client, ns, args, &found, plan, &mut report, format).await?;
-    Ok(report)
-}
-
-/// Resolves the identity and the patches; refuses the default
-/// ServiceAccount (unless allowed) and a missing one.
-async fn plan(
-    client: &Client,
-    ns: &str,
-    args: &Args,
-    found: &Found,
-    settings: Settings,
-    context: Option<&str>,
-) -> Result<Plan> {
-    let target = &args.target;
-    let sa_name = binding::service_account_name(&found.template);
-    if sa_name == "default" && !args.allow_default_sa {
-        return Err(Usage(format!(
-            "{target} runs as the namespace's \"default\" ServiceAccount: annotating it would give this identity to every labelled pod in namespace {ns} that names no ServiceAccount. \
-             Create a ServiceAccount for the workload and set spec.template.spec.serviceAccountName, or pass --allow-default-sa; nothing was changed"
-        ))
-        .into());
-    }
-    let settings = settings.for_workload(ns, &sa_name, context);
-    let client_id = settings.client_id(args.identity.client_id.as_deref())?;
-    let tenant = settings.tenant_b(args.identity.tenant_id.as_deref())?;
-    let sas: Api<ServiceAccount> = Api::namespaced(client.clone(), ns);
-    let sa = sas.get_opt(&sa_name).await;
-    if sa
-        .with_context(|| format!("reading serviceaccount/{sa_name}"))?
-        .is_none()
-    {
-        return Err(Usage(format!(
-            "serviceaccount/{sa_name}, which {target} runs as, does not exist in namespace {ns}: create it first; nothing was changed"
-        ))
-        .into());
-    }
-    let restarted_at = restarted_at(target.kind, found, args.no_restart);
-    let wl_patch = if target.kind == WorkloadKind::Job {
-        recreate::job(&found.object, true)
-    } else {
-        binding::workload_patch(target, ns, restarted_at.as_deref())
-    };
-    Ok(Plan {
-        sa_patch: binding::service_account_patch(&sa_name, ns, &client_id, &tenant),
-        wl_patch,
-        sa_name,
-        client_id,
-        tenant,
-        restarted_at,
-    })
-}
-
-/// Applies the ServiceAccount first (new pods must find its annotations),
-/// then the workload, and waits for the rollout.
-async fn apply(
-    client: Client,
-    ns: &str,
-    args: &Args,
-    found: &Found,
-    plan: Plan,
-    report: &mut Report,
-    format: Format,
-) -> Result<()> {
-    let target = &args.target;
-    let ssa = PatchParams::apply(FIELD_MANAGER).force();
-    let sas: Api<ServiceAccount> = Api::namespaced(client, ns);
-    let sa_name = &plan.sa_name;
-    sas.patch(sa_name, &ssa, &Patch::Apply(&plan.sa_patch))
-        .await
-        .with_context(|| format!("applying serviceaccount/{sa_name}"))?;
-    report.push(Check::pass(
-        "serviceaccount",
-        format!(
-            "serviceaccount/{sa_name}: client-id {}, tenant-id {}",
-            plan.client_id, plan.tenant
-        ),
-    ));
-    if target.kind == WorkloadKind::Job {
-        let check = recreate::replace(found, &plan.wl_patch, args.wait.timeout, format).await?;
-        report.push(check);
-        return Ok(());
-    }
-    let after = found
-        .api
-        .patch(&target.name, &ssa, &Patch::Apply(&plan.wl_patch))
-        .await
-        .with_context(|| format!("applying {target}"))?;
-    let was = if binding::is_labelled(&found.template) {
-        "was already there"
-    } else {
-        "added"
-    };
-    report.push(Check::pass(
-        "workload",
-        format!("{target}: pod template label azure.workload.identity/use=true {was}"),
-    ));
-    let changed = binding::pod_template(target.kind, &after)? != found.template;
-    let at = plan.restarted_at.as_deref();
-    report.push(restart_check(target, changed, at, args.no_restart));
-    await_rollout(report, found, target, changed, &args.wait, format).await?;
-    if let Some(at) = plan.restarted_at {
-        report.set("restartedAt", at);
-    }
-    Ok(())
-}
-
-/// The restart annotation to apply: a new time to roll the pods; with
-/// `--no-restart`, the one xtenant applied before (so applying again does
-/// not drop it, which would roll the pods too); none for a CronJob.
-fn restarted_at(kind: WorkloadKind, found: &Found, no_restart: bool) -> Option<String> {
-    if !kind.rolls_out() {
-        return None;
-    }
-    let current = binding::template_annotation(&found.template, binding::ANNOTATION_RESTARTED_AT);
-    if !no_restart {
-        let now = k8s_openapi::jiff::Timestamp::now();
-        return Some(binding::restart_stamp(now, current));
-    }
-    let path = binding::restarted_at_path(kind);
-    if !binding::applied_by(&found.object, FIELD_MANAGER, &path) {
-        return None;
-    }
-    current.map(str::to_string)
-}
-
-/// What happens to the running pods.
-pub fn restart_check(target: &Target, changed: bool, at: Option<&str>, no_restart: bool) -> Check {
-    let id = "restart";
-    if target.kind == WorkloadKind::CronJob {
-        let when = if changed {
-            "takes effect"
-        } else {
-            "is unchanged; it applies"
-        };
-        return Check::pass(
-            id,
-            format!(
-                "{target}: the job template {when} at the next run; Jobs already created keep their pods"
-            ),
-        );
-    }
-    match (changed, no_restart, at) {
-        (true, false, Some(at)) => Check::pass(
-            id,
-            format!(
-                "{target}: restart requested (restartedAt {at}); the controller replaces the pods and the webhook mutates the new ones"
-            ),
-        ),
-        (true, _, _) => Check::pass(
-            id,
-            format!("{target}: the pod template changed, so the controller replaces the pods"),
-        ),
-        (false, _, _) => Check::warn(
-            id,
-            format!("{target}: the pod template is unchanged; running pods keep what they had"),
-            format!("kubectl rollout restart {target}"),
-        ),
-    }
-}
-
-/// Waits for the rollout a changed template started, as a check: a rollout
-/// still going at the deadline makes the report time out (exit 4).
-pub async fn await_rollout(
-    report: &mut Report,
-    found: &Found,
-    target: &Target,
-    changed: bool,
-    wait: &WaitArgs,
-    format: Format,
-) -> Result<()> {
-    if !target.kind.rolls_out() || !changed || wait.no_wait {
-        return Ok(());
-    }
-    progress(format, &format!("waiting for the rollout of {target}"));
-    let status = format!("kubectl rollout status {target}");
-    let deadline = Deadline::after(wait.timeout);
-    let check = match rollout::wait(&found.api, target.kind, &target.name, deadline).await {
-        Ok(State::Done(what)) => Check::pass("rollout", format!("{target}: rolled out, {what}")),
-        Ok(State::NotRolling(why)) => Check::warn("rollout", format!("{target}: {why}"), status),
-        Ok(State::Failed(why) | State::Waiting(why)) => Check::fail(
-            "rollout",
-            format!("{target}: rollout failed: {why}"),
-            format!("kubectl describe {target}"),
-        ),
-        Err(e) if e.is::<Timeout>() => {
-            report.timed_out = true;
-            Check::fail("rollout", format!("{target}: {e}"), status)
-        }
-        Err(e) => return Err(e),
-    };
-    report.push(check);
-    Ok(())
-}
-
-/// The contents of every `envFrom` source, as far as they can be read.
-async fn read_sources(
-    client: &Client,
-    ns: &str,
-    template: &PodTemplateSpec,
-) -> BTreeMap<SourceRef, Source> {
-    let mut out = BTreeMap::new();
-    for r in template_checks::env_sources(template) {
-        let source = if r.kind == "configmap" {
-            let api: Api<ConfigMap> = Api::namespaced(client.clone(), ns);
-            api.get_opt(&r.name)
-                .await
-                .map(|o| o.map(|cm| cm.data.unwrap_or_default()))
-        } else {
-            let api: Api<Secret> = Api::namespaced(client.clone(), ns);
-            api.get_opt(&r.name).await.map(|o| {
-                o.map(|s| {
-                    s.data
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned()))
-                        .collect()
-                })
-            })
-        };
-        let source = match source {
-            Ok(Some(keys)) => Source::Keys(keys),
-            Ok(None) => Source::Missing,
-            Err(e) => Source::Unreadable(e.to_string()),
-        };
-        out.insert(r, source);
-    }
-    out
-}
-
-#[cfg(test)]
-#[path = "bind_tests.rs"]
-mod scenarios;

@@ -1,25 +1,19 @@
-//! `deploy`: server-side apply of the annotated ServiceAccount and the
-//! producer Job. Job templates are immutable, so a Job whose template changed
-//! is deleted (with its pods) and created again rather than patched.
+//! `deploy`: resolves the demo workload from flags, profile and defaults,
+//! then applies it (`workload::deploy`) or with `--dry-run` prints it.
 
 use std::time::Duration;
 
-use anyhow::{Context, Result};
-use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::ServiceAccount;
-use kube::Client;
-use kube::api::{Api, DeleteParams, Patch, PatchParams};
-use serde::Serialize;
+use anyhow::Result;
 use xtenant_shared::Kind;
-use xtenant_shared::output::{self as stdout, Format};
+use xtenant_shared::output as stdout;
 use xtenant_shared::validate::parser;
 
-use crate::cli::{Global, IdentityArgs, WorkloadArgs, parse_duration};
+use crate::cli::{IdentityArgs, WorkloadArgs, parse_duration};
+use crate::context;
 use crate::exit;
-use crate::manifests::{self, FIELD_MANAGER, Workload};
-use crate::output::{Check, Report, progress};
+use crate::manifests::{self, Workload};
 use crate::settings::Settings;
-use crate::wait::{self, Deadline};
+use crate::workload::deploy::{Options, deploy};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -53,15 +47,6 @@ pub struct Args {
     pub timeout: Duration,
 }
 
-/// What happened to the Job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum JobAction {
-    Created,
-    Unchanged,
-    Replaced,
-}
-
 /// Resolves the workload from flags, profile and defaults.
 pub fn resolve(args: &Args, settings: &Settings, namespace: String) -> Result<Workload> {
     Ok(Workload {
@@ -78,111 +63,25 @@ pub fn resolve(args: &Args, settings: &Settings, namespace: String) -> Result<Wo
     })
 }
 
-pub async fn run(global: &Global, args: &Args) -> Result<u8> {
-    let settings = Settings::load(global)?;
+pub async fn run(ctx: &context::Context, args: &Args) -> Result<u8> {
+    let settings = ctx.settings()?;
     if args.dry_run {
-        let workload = resolve(args, &settings, crate::kube::offline_namespace(global))?;
+        let workload = resolve(args, settings, ctx.offline_namespace())?;
         stdout::print(manifests::to_yaml(&workload)?)?;
         return Ok(exit::OK);
     }
     // Resolve before connecting: bad input changes nothing.
-    let offline = resolve(args, &settings, String::new())?;
-    let target = crate::kube::connect(global).await?;
+    let offline = resolve(args, settings, String::new())?;
+    let target = ctx.cluster().await?;
     let workload = Workload {
         namespace: target.namespace.clone(),
         ..offline
     };
-    let report = deploy(target.client, &workload, args, global.common.output).await?;
-    report.print(global.common.output)?;
+    let options = Options {
+        rerun: args.rerun,
+        timeout: args.timeout,
+    };
+    let report = deploy(target.client.clone(), &workload, &options, ctx.format).await?;
+    report.print(ctx.format)?;
     Ok(report.exit_code())
 }
-
-/// Applies both objects and reports what was done.
-pub async fn deploy(client: Client, w: &Workload, args: &Args, format: Format) -> Result<Report> {
-    let mut report = Report::new("deploy");
-    let sas: Api<ServiceAccount> = Api::namespaced(client.clone(), &w.namespace);
-    let ssa = PatchParams::apply(FIELD_MANAGER).force();
-    sas.patch(
-        &w.service_account,
-        &ssa,
-        &Patch::Apply(manifests::service_account(w)),
-    )
-    .await
-    .with_context(|| format!("applying serviceaccount/{}", w.service_account))?;
-    report.push(Check::pass(
-        "serviceaccount",
-        format!(
-            "serviceaccount/{} applied (client-id {}, tenant-id {})",
-            w.service_account, w.client_id, w.tenant_b
-        ),
-    ));
-    let jobs: Api<Job> = Api::namespaced(client, &w.namespace);
-    let action = apply_job(&jobs, w, args, format).await?;
-    report.push(Check::pass(
-        "job",
-        format!("job/{} {}", w.job_name, action_word(action)),
-    ));
-    report.set("namespace", w.namespace.clone());
-    report.set("serviceAccount", w.service_account.clone());
-    report.set("job", w.job_name.clone());
-    report.set("jobAction", serde_json::to_value(action)?);
-    Ok(report)
-}
-
-fn action_word(action: JobAction) -> &'static str {
-    match action {
-        JobAction::Created => "created",
-        JobAction::Unchanged => "unchanged (template identical; --rerun runs it again)",
-        JobAction::Replaced => "replaced (template changed: deleted with its pods, then created)",
-    }
-}
-
-async fn apply_job(
-    jobs: &Api<Job>,
-    w: &Workload,
-    args: &Args,
-    format: Format,
-) -> Result<JobAction> {
-    let desired = manifests::job(w)?;
-    let existing = jobs
-        .get_opt(&w.job_name)
-        .await
-        .with_context(|| format!("reading job/{}", w.job_name))?;
-    let action = match existing {
-        None => JobAction::Created,
-        Some(job)
-            if !args.rerun
-                && manifests::recorded_hash(&job) == manifests::recorded_hash(&desired) =>
-        {
-            return Ok(JobAction::Unchanged);
-        }
-        Some(job) => {
-            progress(format, &format!("deleting job/{} and its pods", w.job_name));
-            delete_job(jobs, &job, Deadline::after(args.timeout)).await?;
-            JobAction::Replaced
-        }
-    };
-    let ssa = PatchParams::apply(FIELD_MANAGER).force();
-    jobs.patch(&w.job_name, &ssa, &Patch::Apply(&desired))
-        .await
-        .with_context(|| format!("applying job/{}", w.job_name))?;
-    Ok(action)
-}
-
-/// Deletes a Job in the foreground (its pods first) and waits until it is gone.
-pub async fn delete_job(jobs: &Api<Job>, job: &Job, deadline: Deadline) -> Result<()> {
-    let name = job
-        .metadata
-        .name
-        .as_deref()
-        .context("the Job has no name")?;
-    let uid = job.metadata.uid.clone().unwrap_or_default();
-    jobs.delete(name, &DeleteParams::foreground())
-        .await
-        .with_context(|| format!("deleting job/{name}"))?;
-    wait::deleted(jobs, name, &uid, deadline).await
-}
-
-#[cfg(test)]
-#[path = "deploy_tests.rs"]
-mod scenarios;

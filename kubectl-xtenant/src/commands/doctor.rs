@@ -1,24 +1,15 @@
-//! `doctor`: a checklist of the trust chain, each line with a verdict and a
-//! fix: cluster, webhook, ServiceAccount, a real token's claims, the issuer's
-//! discovery document, and (with `--exchange`) Entra's token exchange.
+//! `doctor`: resolves what to check from flags and profile, runs the
+//! checklist (`checks::doctor`), prints it, and records in the profile that
+//! Entra accepted the token.
 
 use anyhow::{Context, Result};
-use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
-use k8s_openapi::api::core::v1::ServiceAccount;
-use kube::Client;
-use kube::api::{Api, PostParams};
-use xtenant_shared::names::{self, TOKEN_AUDIENCE};
+use xtenant_shared::names;
 use xtenant_shared::{Kind, validate::parser};
 
-use crate::cli::{Global, IdentityArgs};
-use crate::output::{Check, Report};
-use crate::settings::Settings;
-use crate::{entra, jwt, trust};
-
-mod cluster;
-
-/// Shortest expiry the TokenRequest API allows.
-const TOKEN_SECONDS: i64 = 600;
+use crate::checks::doctor::{Plan, doctor};
+use crate::cli::IdentityArgs;
+use crate::context;
+use crate::entra;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -38,35 +29,12 @@ pub struct Args {
     pub authority_host: String,
 }
 
-/// Everything `doctor` needs, resolved.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    pub namespace: String,
-    pub service_account: String,
-    pub client_id: String,
-    pub tenant_b: Option<String>,
-    pub issuer: String,
-    /// The subject of the profile's federated credential, when there is a profile.
-    pub recorded_subject: Option<String>,
-    pub exchange: bool,
-    pub authority_host: String,
-}
-
-impl Plan {
-    pub fn subject(&self) -> String {
-        names::subject(&self.namespace, &self.service_account)
-    }
-}
-
-pub async fn run(global: &Global, args: &Args) -> Result<u8> {
-    let settings = Settings::load(global)?;
-    let namespace = crate::kube::offline_namespace(global);
+pub async fn run(ctx: &context::Context, args: &Args) -> Result<u8> {
+    let settings = ctx.settings()?.clone();
+    let namespace = ctx.offline_namespace();
     let service_account = settings.service_account(args.service_account.as_deref())?;
-    let settings = settings.for_workload(
-        &namespace,
-        &service_account,
-        crate::kube::offline_context(global).as_deref(),
-    );
+    let settings =
+        settings.for_workload(&namespace, &service_account, ctx.kube_context().as_deref());
     let tenant_flag = args.identity.tenant_id.as_deref();
     let tenant_b = if args.exchange {
         Some(settings.tenant_b(tenant_flag)?)
@@ -84,10 +52,10 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         authority_host: args.authority_host.clone(),
     };
     let http = entra::http_client()?;
-    let cluster = match crate::kube::connect(global).await {
+    let cluster = match ctx.cluster().await {
         Ok(target) => {
-            plan.namespace = target.namespace;
-            Ok((target.client, target.server))
+            plan.namespace.clone_from(&target.namespace);
+            Ok((target.client.clone(), target.server.clone()))
         }
         Err(e) => Err(format!("{e:#}")),
     };
@@ -97,17 +65,17 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         .iter()
         .any(|c| c.id == "exchange" && c.verdict == crate::output::Verdict::Pass);
     if report.ok && exchanged && settings.profile.is_some() {
-        record_proof(global, &plan)?;
+        record_proof(ctx, &plan)?;
         report.set("proofRecorded", true);
     }
-    report.print(global.common.output)?;
+    report.print(ctx.format)?;
     Ok(report.exit_code())
 }
 
 /// Keeps in the profile that Entra accepted this cluster's token for the
 /// workload: `az-xtenant apply --prune` asks for it before removing the
 /// credentials of a cluster the workload is leaving.
-fn record_proof(global: &Global, plan: &Plan) -> Result<()> {
+fn record_proof(ctx: &context::Context, plan: &Plan) -> Result<()> {
     let at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -118,16 +86,14 @@ fn record_proof(global: &Global, plan: &Plan) -> Result<()> {
         client_id: plan.client_id.clone(),
         at,
     };
-    global
-        .common
-        .store()?
+    ctx.profile_store()?
         .modify(|p| {
             p.graph.prove(proof);
             Ok::<_, xtenant_shared::ProfileError>(())
         })
         .context("recording the accepted exchange in the profile")?;
     crate::output::progress(
-        global.common.output,
+        ctx.format,
         &format!(
             "recorded in the profile: Entra accepted {} from {}",
             plan.subject(),
@@ -136,166 +102,3 @@ fn record_proof(global: &Global, plan: &Plan) -> Result<()> {
     );
     Ok(())
 }
-
-/// Runs every check that can run; a failed check skips those that need it.
-pub async fn doctor(
-    cluster: Result<(Client, String), String>,
-    http: &reqwest::Client,
-    plan: &Plan,
-) -> Report {
-    let mut report = Report::new("doctor");
-    report.set("namespace", plan.namespace.clone());
-    report.set("subject", plan.subject());
-    report.set("issuer", plan.issuer.clone());
-    report.push(trust::recorded_subject_check(
-        plan.recorded_subject.as_deref(),
-        &plan.subject(),
-    ));
-    let token = match cluster {
-        Ok((client, server)) => cluster_checks(&client, &server, plan, &mut report).await,
-        Err(e) => {
-            report.push(Check::fail("cluster", e, cluster::FIX_CLUSTER));
-            for id in ["webhook", "serviceaccount", "token"] {
-                report.push(Check::skip(id, "needs the cluster"));
-            }
-            None
-        }
-    };
-    let url = entra::discovery_url(&plan.issuer);
-    let found = entra::discovery(http, &plan.issuer)
-        .await
-        .map(|d| d.issuer)
-        .map_err(|e| format!("{e:#}"));
-    report.push(trust::discovery_check(
-        found.as_deref().map_err(Clone::clone),
-        &plan.issuer,
-        &url,
-    ));
-    if plan.exchange {
-        exchange_checks(http, plan, token.as_deref(), &mut report).await;
-    }
-    report
-}
-
-/// The checks that need the cluster; returns the minted token, if any.
-async fn cluster_checks(
-    client: &Client,
-    server: &str,
-    plan: &Plan,
-    report: &mut Report,
-) -> Option<String> {
-    let reachable = cluster::version_check(client, server).await;
-    let up = !reachable.failed();
-    report.push(reachable);
-    if !up {
-        for id in ["webhook", "serviceaccount", "token"] {
-            report.push(Check::skip(id, "needs the cluster"));
-        }
-        return None;
-    }
-    report.push(cluster::webhook_check(client).await);
-    let sas: Api<ServiceAccount> = Api::namespaced(client.clone(), &plan.namespace);
-    let present = cluster::service_account_checks(&sas, plan, report).await;
-    if !present {
-        report.push(Check::skip("token", "needs the ServiceAccount"));
-        return None;
-    }
-    token_checks(&sas, plan, report).await
-}
-
-async fn token_checks(
-    sas: &Api<ServiceAccount>,
-    plan: &Plan,
-    report: &mut Report,
-) -> Option<String> {
-    let request = TokenRequest {
-        spec: TokenRequestSpec {
-            audiences: vec![TOKEN_AUDIENCE.to_string()],
-            expiration_seconds: Some(TOKEN_SECONDS),
-            bound_object_ref: None,
-        },
-        ..TokenRequest::default()
-    };
-    let minted = sas
-        .create_token_request(&plan.service_account, &PostParams::default(), &request)
-        .await;
-    let token = match minted.map(|t| t.status.map(|s| s.token)) {
-        Ok(Some(token)) => token,
-        Ok(None) => {
-            report.push(Check::fail(
-                "token",
-                "the TokenRequest answer has no token",
-                "check the API server's service-account token signing flags",
-            ));
-            return None;
-        }
-        Err(e) => {
-            report.push(Check::fail("token", format!("TokenRequest for serviceaccount/{}: {e}", plan.service_account), "allow this user to create serviceaccounts/token, or ask a cluster admin to run doctor"));
-            return None;
-        }
-    };
-    match jwt::claims(&token) {
-        Ok(claims) => {
-            report.push(Check::pass("token", format!("minted through the TokenRequest API, audience {TOKEN_AUDIENCE}, {TOKEN_SECONDS} s")));
-            report.set("claims", serde_json::to_value(&claims).unwrap_or_default());
-            for check in trust::check_claims(&claims, &plan.issuer, &plan.subject()) {
-                report.push(check);
-            }
-            Some(token)
-        }
-        Err(e) => {
-            report.push(Check::fail(
-                "token",
-                e.to_string(),
-                "check the API server's service-account token flags",
-            ));
-            None
-        }
-    }
-}
-
-async fn exchange_checks(
-    http: &reqwest::Client,
-    plan: &Plan,
-    token: Option<&str>,
-    report: &mut Report,
-) {
-    const ID: &str = "exchange";
-    let (Some(token), Some(tenant)) = (token, plan.tenant_b.as_deref()) else {
-        report.push(Check::skip(ID, "needs a token and Tenant B's ID"));
-        return;
-    };
-    match entra::exchange(http, &plan.authority_host, tenant, &plan.client_id, token).await {
-        Ok(entra::Exchange::Issued {
-            token_type,
-            expires_in,
-        }) => report.push(Check::pass(
-            ID,
-            format!(
-                "Entra issued a {token_type} token for {} (expires in {} s)",
-                entra::SERVICEBUS_SCOPE,
-                expires_in.unwrap_or_default()
-            ),
-        )),
-        Ok(entra::Exchange::Rejected(error)) => {
-            report.push(Check::fail(
-                ID,
-                error.summary(),
-                "see the AADSTS explanation below",
-            ));
-            for code in error.codes() {
-                let (what, fix) = crate::aadsts::describe(code);
-                report.push(Check::fail(&format!("aadsts.{code}"), what, fix));
-            }
-        }
-        Err(e) => report.push(Check::fail(
-            ID,
-            format!("{e:#}"),
-            "check --authority-host and the network path to Entra",
-        )),
-    }
-}
-
-#[cfg(test)]
-#[path = "doctor_tests.rs"]
-mod scenarios;

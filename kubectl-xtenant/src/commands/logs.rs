@@ -9,9 +9,9 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams};
 
-use crate::cli::{Global, WorkloadArgs, parse_duration};
+use crate::cli::{WorkloadArgs, parse_duration};
+use crate::context;
 use crate::exit::{self, Usage};
-use crate::settings::Settings;
 use crate::wait::{self, Deadline};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -26,12 +26,12 @@ pub struct Args {
     pub timeout: Duration,
 }
 
-pub async fn run(global: &Global, args: &Args) -> Result<u8> {
-    let settings = Settings::load(global)?;
+pub async fn run(ctx: &context::Context, args: &Args) -> Result<u8> {
+    let settings = ctx.settings()?;
     let job_name = settings.job_name(args.workload.job_name.as_deref())?;
-    let target = crate::kube::connect(global).await?;
+    let target = ctx.cluster().await?;
     let jobs: Api<Job> = Api::namespaced(target.client.clone(), &target.namespace);
-    let pods: Api<Pod> = Api::namespaced(target.client, &target.namespace);
+    let pods: Api<Pod> = Api::namespaced(target.client.clone(), &target.namespace);
     let job = jobs
         .get_opt(&job_name)
         .await
@@ -47,7 +47,7 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
     let name = pod.metadata.name.clone().unwrap_or_default();
     wait::pod_started(&pods, &name, deadline).await?;
     eprintln!("pod/{name}:");
-    let container = crate::inspect::container(&pod, &job_name).map(|c| c.name.clone());
+    let container = crate::checks::pod::container(&pod, &job_name).map(|c| c.name.clone());
     let params = LogParams {
         follow: !args.no_follow,
         container,

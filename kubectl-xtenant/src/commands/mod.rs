@@ -10,24 +10,24 @@ pub mod logs;
 pub mod man;
 pub mod unbind;
 pub mod verify;
-pub mod verify_workload;
 
 use anyhow::Result;
 
 use crate::cli::{Cli, Command};
+use crate::context::Context;
 
-/// Runs the chosen subcommand; returns the exit code.
+/// Builds the context once and runs the chosen subcommand; returns the exit code.
 pub async fn dispatch(cli: Cli) -> Result<u8> {
-    let global = &cli.global;
+    let ctx = &Context::new(cli.global.options());
     match &cli.command {
-        Command::Deploy(args) => deploy::run(global, args).await,
-        Command::Verify(args) => verify::run(global, args).await,
-        Command::Doctor(args) => doctor::run(global, args).await,
-        Command::Bind(args) => bind::run(global, args).await,
-        Command::Unbind(args) => unbind::run(global, args).await,
-        Command::Audit(args) => audit::run(global, args).await,
-        Command::Logs(args) => logs::run(global, args).await,
-        Command::Cleanup(args) => cleanup::run(global, args).await,
+        Command::Deploy(args) => deploy::run(ctx, args).await,
+        Command::Verify(args) => verify::run(ctx, args).await,
+        Command::Doctor(args) => doctor::run(ctx, args).await,
+        Command::Bind(args) => bind::run(ctx, args).await,
+        Command::Unbind(args) => unbind::run(ctx, args).await,
+        Command::Audit(args) => audit::run(ctx, args).await,
+        Command::Logs(args) => logs::run(ctx, args).await,
+        Command::Cleanup(args) => cleanup::run(ctx, args).await,
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }

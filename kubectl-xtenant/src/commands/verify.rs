@@ -1,25 +1,16 @@
-//! `verify`: waits for the Job's newest pod, checks what the webhook injected
-//! into it, waits for the Job to end, and reads the logs: success is
-//! `Sent N messages` with N the requested count; AADSTS codes are explained.
+//! `verify`: the demo Job (`checks::job`), or with KIND/NAME every current
+//! pod of a workload (`checks::workload`), checked and printed.
 
 use std::time::Duration;
 
-use anyhow::{Context, Result};
-use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::Pod;
-use kube::Client;
-use kube::api::{Api, LogParams};
-use xtenant_shared::output::Format;
+use anyhow::Result;
 
-use crate::aadsts;
-use crate::binding::{self, Target};
-use crate::cli::{Global, IdentityArgs, WorkloadArgs, parse_duration};
-use crate::commands::verify_workload;
-use crate::exit::{Timeout, Usage};
-use crate::inspect::{self, Expect};
-use crate::output::{Check, Report, progress};
-use crate::settings::Settings;
-use crate::wait::{self, Deadline, JobState};
+use crate::checks::job::{JOB_TIMEOUT, Plan, verify};
+use crate::checks::pod::Expect;
+use crate::checks::workload as checks;
+use crate::cli::{IdentityArgs, WorkloadArgs, parse_duration};
+use crate::context;
+use crate::workload::binding::{self, Target};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -41,31 +32,18 @@ pub struct Args {
     pub timeout: Option<Duration>,
 }
 
-/// How long the demo Job's pod and end are waited for without `--timeout`.
-const JOB_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// Everything `verify` needs, resolved.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    pub namespace: String,
-    pub job_name: String,
-    pub expect: Expect,
-    pub messages: u32,
-    pub timeout: Duration,
-}
-
-pub async fn run(global: &Global, args: &Args) -> Result<u8> {
+pub async fn run(ctx: &context::Context, args: &Args) -> Result<u8> {
     if let Some(target) = &args.target {
-        return verify_workload::run(global, target, &args.identity, args.timeout).await;
+        return run_workload(ctx, target, &args.identity, args.timeout).await;
     }
-    let settings = Settings::load(global)?;
+    let settings = ctx.settings()?;
     let job_name = settings.job_name(args.workload.job_name.as_deref())?;
     let expect = Expect {
         client_id: settings.client_id(args.identity.client_id.as_deref())?,
         tenant_b: settings.tenant_b(args.identity.tenant_id.as_deref())?,
         container: job_name.clone(),
     };
-    let target = crate::kube::connect(global).await?;
+    let target = ctx.cluster().await?;
     let plan = Plan {
         namespace: target.namespace.clone(),
         job_name,
@@ -73,181 +51,48 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8> {
         messages: settings.messages(args.messages),
         timeout: args.timeout.unwrap_or(JOB_TIMEOUT),
     };
-    let report = verify(target.client, &plan, global.common.output).await?;
-    report.print(global.common.output)?;
+    let report = verify(target.client.clone(), &plan, ctx.format).await?;
+    report.print(ctx.format)?;
     Ok(report.exit_code())
 }
 
-/// Runs every check; the report fails when any did.
-pub async fn verify(client: Client, plan: &Plan, format: Format) -> Result<Report> {
-    let mut report = Report::new("verify");
-    report.set("namespace", plan.namespace.clone());
-    report.set("job", plan.job_name.clone());
-    let deadline = Deadline::after(plan.timeout);
-    let jobs: Api<Job> = Api::namespaced(client.clone(), &plan.namespace);
-    let pods: Api<Pod> = Api::namespaced(client, &plan.namespace);
-    let job = jobs
-        .get_opt(&plan.job_name)
-        .await
-        .with_context(|| format!("reading job/{}", plan.job_name))?
-        .ok_or_else(|| {
-            Usage(format!(
-                "job/{} not found in namespace {}: run `kubectl xtenant deploy` first",
-                plan.job_name, plan.namespace
-            ))
-        })?;
-    let selector = wait::pod_selector(&job)?;
-    progress(
-        format,
-        &format!("waiting for a pod of job/{}", plan.job_name),
-    );
-    let pod = wait::newest_pod(&pods, &selector, deadline).await?;
-    let pod_name = pod.metadata.name.clone().unwrap_or_default();
-    report.set("pod", pod_name.clone());
-    for check in inspect::check_pod(&pod, &plan.expect) {
-        report.push(check);
-    }
-    progress(
-        format,
-        &format!(
-            "waiting for job/{} to complete (up to {} s)",
-            plan.job_name,
-            plan.timeout.as_secs()
-        ),
-    );
-    let finished = match wait::job_finished(&jobs, &plan.job_name, deadline).await {
-        Ok(job) => wait::job_state(&job),
-        Err(e) if e.is::<Timeout>() => {
-            report.timed_out = true;
-            report.push(Check::fail(
-                "job",
-                format!("{e}"),
-                "look at `kubectl xtenant logs`; raise --timeout if the Job is slow",
-            ));
-            return Ok(report);
-        }
-        Err(e) => return Err(e),
-    };
-    // The newest pod may have changed if the Job retried.
-    let pod_name = newest_name(&pods, &selector).await?.unwrap_or(pod_name);
-    let container = inspect::container(&pod, &plan.expect.container).map(|c| c.name.clone());
-    let params = LogParams {
-        container,
-        ..LogParams::default()
-    };
-    let logs = match pods.logs(&pod_name, &params).await {
-        Ok(logs) => logs,
-        Err(e) => {
-            report.push(Check::fail(
-                "logs",
-                format!("reading the logs of pod/{pod_name}: {e}"),
-                "check your rights to pods/log",
-            ));
-            String::new()
-        }
-    };
-    for check in outcome_checks(&finished, &logs, plan.messages) {
-        report.push(check);
-    }
-    Ok(report)
-}
-
-async fn newest_name(pods: &Api<Pod>, selector: &str) -> Result<Option<String>> {
-    let list = pods
-        .list(&kube::api::ListParams::default().labels(selector))
-        .await
-        .context("listing the Job's pods")?;
-    Ok(wait::newest(&list.items).and_then(|p| p.metadata.name.clone()))
-}
-
-/// The count in the last `Sent N messages` line of the logs.
-pub fn sent_count(logs: &str) -> Option<u64> {
-    logs.lines().rev().find_map(|line| {
-        let rest = line.trim().strip_prefix("Sent ")?;
-        let n = rest
-            .strip_suffix(" messages")
-            .or(rest.strip_suffix(" message"))?;
-        n.trim().parse().ok()
-    })
-}
-
-/// The verdict on the Job: its end state, the sent count and any AADSTS code.
-pub fn outcome_checks(state: &JobState, logs: &str, expected: u32) -> Vec<Check> {
-    let mut checks = Vec::new();
-    match state {
-        JobState::Complete => checks.push(Check::pass("job", "completed")),
-        JobState::Failed(why) => checks.push(Check::fail(
-            "job",
-            format!("failed: {why}"),
-            "see the log lines and AADSTS explanations below",
-        )),
-        JobState::Running => checks.push(Check::fail(
-            "job",
-            "still running",
-            "wait, or raise --timeout",
-        )),
-    }
-    match sent_count(logs) {
-        Some(n) if n == u64::from(expected) => {
-            checks.push(Check::pass("logs.sent", format!("Sent {n} messages")));
-        }
-        Some(n) => checks.push(Check::fail(
-            "logs.sent",
-            format!("Sent {n} messages, expected {expected}"),
-            "check --messages against the Job's MESSAGE_COUNT",
-        )),
-        None => checks.push(Check::fail(
-            "logs.sent",
-            format!("no \"Sent {expected} messages\" line in the logs"),
-            "read the logs: `kubectl xtenant logs`",
-        )),
-    }
-    for code in aadsts::find_codes(logs) {
-        let (what, fix) = aadsts::describe(code);
-        checks.push(Check::fail(&format!("aadsts.{code}"), what, fix));
-    }
-    checks
+async fn run_workload(
+    ctx: &context::Context,
+    target: &Target,
+    identity: &IdentityArgs,
+    timeout: Option<Duration>,
+) -> Result<u8> {
+    let settings = ctx.settings()?.clone();
+    let context = ctx.kube_context();
+    let cluster = ctx.cluster().await?;
+    let (client, ns) = (cluster.client.clone(), &cluster.namespace);
+    let format = ctx.format;
+    let wait = timeout.map(|timeout| checks::RolloutWait { timeout, format });
+    let ctx = context.as_deref();
+    let identity = identity.flags();
+    let report = checks::verify(client, ns, target, &identity, settings, ctx, wait).await?;
+    report.print(format)?;
+    Ok(report.exit_code())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::Verdict;
 
     #[test]
-    fn sent_count_reads_the_last_line() {
-        let logs = "Adding message to batch: Hello World!\nSent 100 messages\n";
-        assert_eq!(sent_count(logs), Some(100));
-        assert_eq!(sent_count("Sent 1 message"), Some(1));
-        assert_eq!(sent_count("nothing sent"), None);
-    }
-
-    #[test]
-    fn success_needs_the_requested_count() {
-        let ok = outcome_checks(&JobState::Complete, "Sent 100 messages\n", 100);
-        assert!(ok.iter().all(|c| c.verdict == Verdict::Pass), "{ok:?}");
-        let short = outcome_checks(&JobState::Complete, "Sent 5 messages\n", 100);
-        assert!(short.iter().any(|c| c.id == "logs.sent" && c.failed()));
-    }
-
-    #[test]
-    fn failure_decodes_aadsts() {
-        let logs = "ERROR: AADSTS700016: Application with identifier 'x' was not found in the directory 'y'.";
-        let checks = outcome_checks(&JobState::Failed("BackoffLimitExceeded".into()), logs, 100);
-        let code = checks
-            .iter()
-            .find(|c| c.id == "aadsts.700016")
-            .expect("decoded");
-        assert!(code.detail.contains("Tenant A"), "{}", code.detail);
-        assert!(
-            code.fix
-                .as_deref()
-                .unwrap_or_default()
-                .contains("AZURE_TENANT_ID")
-        );
+    fn the_timeout_is_taken_with_a_workload() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from([
+            "kubectl-xtenant",
+            "verify",
+            "deployment/web",
+            "--timeout",
+            "60s",
+        ])
+        .expect("verify deployment/web --timeout 60s parses");
+        let crate::cli::Command::Verify(args) = cli.command else {
+            panic!("not verify");
+        };
+        assert_eq!(args.timeout, Some(Duration::from_secs(60)));
     }
 }
-
-#[cfg(test)]
-#[path = "verify_tests.rs"]
-mod scenarios;

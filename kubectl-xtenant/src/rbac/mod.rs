@@ -18,11 +18,6 @@ mod read;
 mod report;
 mod request;
 
-#[cfg(test)]
-mod paths_tests;
-#[cfg(test)]
-mod report_tests;
-
 use std::collections::BTreeMap;
 
 use anyhow::Result;

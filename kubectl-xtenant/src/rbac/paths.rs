@@ -218,3 +218,6 @@ pub fn paths(model: &Model, target: &Target) -> Vec<Path> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -137,3 +137,6 @@ pub fn report(
     report.set("findings", findings);
     report
 }
+
+#[cfg(test)]
+mod tests;

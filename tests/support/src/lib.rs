@@ -1,10 +1,12 @@
 //! What the test crates share: a throw-away certificate authority for loopback
 //! servers and clients ([`tls`]), the binaries tests run, refused when older than
-//! their sources ([`locate`], [`fresh`]), and polling waits with a deadline ([`wait`]).
+//! their sources ([`locate`], [`fresh`]), polling waits with a deadline ([`wait`]),
+//! and a fake Entra: an issuer's discovery document and the token endpoint ([`entra`]).
 //!
 //! Only test code links this crate: the simulator and control-plane harnesses,
 //! and the tools' tests as a dev-dependency.
 
+pub mod entra;
 pub mod fresh;
 pub mod locate;
 pub mod tls;

@@ -1,4 +1,4 @@
-//! `verify KIND/NAME`: the checks `verify` makes on the demo Job's pod, made
+//! What `verify KIND/NAME` checks: the checks `verify` makes on the demo Job's pod, made
 //! on every current pod of a workload and on each of its containers (init
 //! containers included), plus whether each pod was created after its
 //! ServiceAccount got the identity's annotations: the webhook only mutates
@@ -15,14 +15,13 @@ use kube::api::Api;
 use xtenant_shared::names::ANNOTATION_CLIENT_ID;
 use xtenant_shared::output::Format;
 
-use crate::binding::{self, Target, WorkloadKind};
-use crate::cli::{Global, IdentityArgs};
-use crate::commands::bind;
-use crate::inspect::{self, Expect};
+use crate::checks::pod::{self, Expect};
+use crate::checks::template;
 use crate::output::{Check, Report};
-use crate::owned_pods;
-use crate::settings::Settings;
-use crate::template_checks;
+use crate::settings::{IdentityFlags, Settings};
+use crate::workload::binding::{self, Target, WorkloadKind};
+use crate::workload::rollout::{self, Wait};
+use crate::workload::{owned_pods, read};
 
 /// Waiting for the workload's rollout before its pods are checked.
 #[derive(Debug, Clone, Copy)]
@@ -32,35 +31,17 @@ pub struct RolloutWait {
     pub format: Format,
 }
 
-pub async fn run(
-    global: &Global,
-    target: &Target,
-    identity: &IdentityArgs,
-    timeout: Option<Duration>,
-) -> Result<u8> {
-    let settings = Settings::load(global)?;
-    let context = crate::kube::offline_context(global);
-    let cluster = crate::kube::connect(global).await?;
-    let (client, ns) = (cluster.client, &cluster.namespace);
-    let format = global.common.output;
-    let wait = timeout.map(|timeout| RolloutWait { timeout, format });
-    let ctx = context.as_deref();
-    let report = verify(client, ns, target, identity, settings, ctx, wait).await?;
-    report.print(format)?;
-    Ok(report.exit_code())
-}
-
 /// Reads the workload, its ServiceAccount and its current pods, and checks them.
 pub async fn verify(
     client: Client,
     ns: &str,
     target: &Target,
-    identity: &IdentityArgs,
+    identity: &IdentityFlags,
     settings: Settings,
     context: Option<&str>,
     wait: Option<RolloutWait>,
 ) -> Result<Report> {
-    let found = bind::read(&client, ns, target).await?;
+    let found = read(&client, ns, target).await?;
     let sa_name = binding::service_account_name(&found.template);
     let settings = settings.for_workload(ns, &sa_name, context);
     let expect = Expect {
@@ -87,11 +68,11 @@ pub async fn verify(
     if let Some(wait) = wait {
         // As bind waits: the pods checked are then the rolled-out ones; a
         // rollout still going at the deadline makes the report time out.
-        let args = bind::WaitArgs {
+        let args = Wait {
             no_wait: false,
             timeout: wait.timeout,
         };
-        bind::await_rollout(&mut report, &found, target, true, &args, wait.format).await?;
+        rollout::await_rollout(&mut report, &found, target, true, &args, wait.format).await?;
     }
     let pods = owned_pods::current(&client, ns, target.kind, &found.object).await?;
     let names: Vec<String> = pods
@@ -180,10 +161,10 @@ pub fn pod_checks(
     let restart = created_check(pod, annotated, || restart_fix(target, None));
     let mut checks = vec![
         prefixed(restart, &name),
-        prefixed(inspect::label_check(pod), &name),
+        prefixed(pod::label_check(pod), &name),
     ];
     checks.extend(each_container(pod, |c| {
-        inspect::container_checks(pod, c, expect)
+        pod::container_checks(pod, c, expect)
     }));
     checks
 }
@@ -204,9 +185,9 @@ pub fn each_container(pod: &Pod, checks: impl Fn(&Container) -> Vec<Check>) -> V
         metadata: Some(pod.metadata.clone()),
         spec: pod.spec.clone(),
     };
-    let skip = template_checks::skipped(&as_template);
+    let skip = template::skipped(&as_template);
     let mut out = Vec::new();
-    for c in template_checks::containers(&as_template) {
+    for c in template::containers(&as_template) {
         let at = format!("{name}/{}", c.name);
         if skip.contains(&c.name) {
             let why =
@@ -274,5 +255,4 @@ pub fn created_check(pod: &Pod, annotated: Option<&Time>, fix: impl FnOnce() -> 
 }
 
 #[cfg(test)]
-#[path = "verify_workload_tests.rs"]
-mod scenarios;
+mod tests;

@@ -2,12 +2,12 @@
 //! their fixes, the deployer alone is clean, a disagreement is a finding,
 //! a caller without SubjectAccessReviews is told so.
 
-use super::authorizer::{Answer, Claim, review_of};
-use super::claims::{Account, compute};
-use super::model::{Binding, Model, RoleDef, RoleRef, Rule, Subject};
-use super::report::report;
 use crate::audit::Scope;
 use crate::output::{Report, Verdict};
+use crate::rbac::authorizer::{Answer, Claim, review_of};
+use crate::rbac::claims::{Account, compute};
+use crate::rbac::model::{Binding, Model, RoleDef, RoleRef, Rule, Subject};
+use crate::rbac::report::report;
 
 fn runner(ns: &str) -> RoleDef {
     RoleDef {
@@ -224,7 +224,7 @@ fn no_identity_account_is_said() {
 fn a_review_carries_the_subject_user_and_groups() {
     let claim = Claim {
         subject: Subject::service_account("ci", "bot"),
-        request: super::request::Request::new(Some("team"), "create", "", "serviceaccounts")
+        request: crate::rbac::request::Request::new(Some("team"), "create", "", "serviceaccounts")
             .subresource("token")
             .named("app"),
         can: true,

@@ -6,7 +6,7 @@
 use xtenant_shared::issuer::{self, Likeness};
 use xtenant_shared::names::TOKEN_AUDIENCE;
 
-use crate::jwt::Claims;
+use crate::entra::jwt::Claims;
 use crate::output::Check;
 
 const FIX_SUBJECT: &str = "the federated credential's subject must be exactly system:serviceaccount:<namespace>:<service account>, in lowercase as Kubernetes writes it: run `az-xtenant trust` for this namespace and ServiceAccount";
@@ -132,7 +132,7 @@ pub fn discovery_check(found: Result<&str, String>, issuer: &str, url: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jwt::Audience;
+    use crate::entra::jwt::Audience;
     use crate::output::Verdict;
 
     fn claims(iss: &str, sub: &str) -> Claims {

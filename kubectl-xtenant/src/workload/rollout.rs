@@ -7,8 +7,14 @@ use kube::api::{Api, DynamicObject};
 use kube::runtime::wait::await_condition;
 use serde_json::Value;
 
-use crate::binding::WorkloadKind;
+use std::time::Duration;
+
+use super::Found;
+use super::binding::{Target, WorkloadKind};
+use crate::exit::Timeout;
+use crate::output::{Check, Report, progress};
 use crate::wait::{Deadline, within};
+use xtenant_shared::output::Format;
 
 /// Where a rollout stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +127,83 @@ pub async fn wait(
         fut,
     )
     .await
+}
+
+/// Whether and how long to wait for the rollout a changed template starts.
+#[derive(Debug, Clone, Copy)]
+pub struct Wait {
+    /// Return once the change is applied, without waiting for the rollout.
+    pub no_wait: bool,
+    pub timeout: Duration,
+}
+
+/// What happens to the running pods.
+pub fn restart_check(target: &Target, changed: bool, at: Option<&str>, no_restart: bool) -> Check {
+    let id = "restart";
+    if target.kind == WorkloadKind::CronJob {
+        let when = if changed {
+            "takes effect"
+        } else {
+            "is unchanged; it applies"
+        };
+        return Check::pass(
+            id,
+            format!(
+                "{target}: the job template {when} at the next run; Jobs already created keep their pods"
+            ),
+        );
+    }
+    match (changed, no_restart, at) {
+        (true, false, Some(at)) => Check::pass(
+            id,
+            format!(
+                "{target}: restart requested (restartedAt {at}); the controller replaces the pods and the webhook mutates the new ones"
+            ),
+        ),
+        (true, _, _) => Check::pass(
+            id,
+            format!("{target}: the pod template changed, so the controller replaces the pods"),
+        ),
+        (false, _, _) => Check::warn(
+            id,
+            format!("{target}: the pod template is unchanged; running pods keep what they had"),
+            format!("kubectl rollout restart {target}"),
+        ),
+    }
+}
+
+/// Waits for the rollout a changed template started, as a check: a rollout
+/// still going at the deadline makes the report time out (exit 4).
+pub async fn await_rollout(
+    report: &mut Report,
+    found: &Found,
+    target: &Target,
+    changed: bool,
+    wait: &Wait,
+    format: Format,
+) -> Result<()> {
+    if !target.kind.rolls_out() || !changed || wait.no_wait {
+        return Ok(());
+    }
+    progress(format, &format!("waiting for the rollout of {target}"));
+    let status = format!("kubectl rollout status {target}");
+    let deadline = Deadline::after(wait.timeout);
+    let check = match self::wait(&found.api, target.kind, &target.name, deadline).await {
+        Ok(State::Done(what)) => Check::pass("rollout", format!("{target}: rolled out, {what}")),
+        Ok(State::NotRolling(why)) => Check::warn("rollout", format!("{target}: {why}"), status),
+        Ok(State::Failed(why) | State::Waiting(why)) => Check::fail(
+            "rollout",
+            format!("{target}: rollout failed: {why}"),
+            format!("kubectl describe {target}"),
+        ),
+        Err(e) if e.is::<Timeout>() => {
+            report.timed_out = true;
+            Check::fail("rollout", format!("{target}: {e}"), status)
+        }
+        Err(e) => return Err(e),
+    };
+    report.push(check);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,8 +4,9 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::checks::pod::tests::{CLIENT, TENANT_A, TENANT_B, mutated_pod};
 use crate::fake_api::{self, Call};
-use crate::inspect::tests::{CLIENT, TENANT_A, TENANT_B, mutated_pod};
+use crate::output::Verdict;
 
 const JOB_PATH: &str = "/apis/batch/v1/namespaces/default/jobs/myproducer";
 
@@ -162,4 +163,38 @@ async fn missing_job_is_a_usage_error() {
         .expect_err("no job");
     assert!(err.is::<Usage>(), "{err:#}");
     assert!(err.to_string().contains("kubectl xtenant deploy"), "{err}");
+}
+
+#[test]
+fn sent_count_reads_the_last_line() {
+    let logs = "Adding message to batch: Hello World!\nSent 100 messages\n";
+    assert_eq!(sent_count(logs), Some(100));
+    assert_eq!(sent_count("Sent 1 message"), Some(1));
+    assert_eq!(sent_count("nothing sent"), None);
+}
+
+#[test]
+fn success_needs_the_requested_count() {
+    let ok = outcome_checks(&JobState::Complete, "Sent 100 messages\n", 100);
+    assert!(ok.iter().all(|c| c.verdict == Verdict::Pass), "{ok:?}");
+    let short = outcome_checks(&JobState::Complete, "Sent 5 messages\n", 100);
+    assert!(short.iter().any(|c| c.id == "logs.sent" && c.failed()));
+}
+
+#[test]
+fn failure_decodes_aadsts() {
+    let logs =
+        "ERROR: AADSTS700016: Application with identifier 'x' was not found in the directory 'y'.";
+    let checks = outcome_checks(&JobState::Failed("BackoffLimitExceeded".into()), logs, 100);
+    let code = checks
+        .iter()
+        .find(|c| c.id == "aadsts.700016")
+        .expect("decoded");
+    assert!(code.detail.contains("Tenant A"), "{}", code.detail);
+    assert!(
+        code.fix
+            .as_deref()
+            .unwrap_or_default()
+            .contains("AZURE_TENANT_ID")
+    );
 }

@@ -8,16 +8,16 @@ use serde_json::{Value, json};
 use xtenant_shared::output::Format;
 
 use super::*;
+use crate::checks::pod::tests::{CLIENT, TENANT_A, TENANT_B, mutated_pod};
 use crate::fake_api::{self, Call};
-use crate::inspect::tests::{CLIENT, TENANT_A, TENANT_B, mutated_pod};
 use crate::output::Verdict;
 
 const DEPLOY: &str = "/apis/apps/v1/namespaces/default/deployments/web";
 const SA: &str = "/api/v1/namespaces/default/serviceaccounts/api";
 const ANNOTATED: &str = "2026-01-02T00:00:00Z";
 
-fn identity() -> IdentityArgs {
-    IdentityArgs {
+fn identity() -> IdentityFlags {
+    IdentityFlags {
         client_id: Some(CLIENT.into()),
         tenant_id: Some(TENANT_B.into()),
     }
@@ -157,23 +157,6 @@ async fn a_rollout_still_going_at_the_timeout_exits_4() {
     assert_eq!(report.exit_code(), crate::exit::TIMEOUT);
     // The pods are still checked.
     assert_eq!(verdict(&report, "web-1-a/restart"), Verdict::Pass);
-}
-
-#[test]
-fn the_timeout_is_taken_with_a_workload() {
-    use clap::Parser;
-    let cli = crate::cli::Cli::try_parse_from([
-        "kubectl-xtenant",
-        "verify",
-        "deployment/web",
-        "--timeout",
-        "60s",
-    ])
-    .expect("verify deployment/web --timeout 60s parses");
-    let crate::cli::Command::Verify(args) = cli.command else {
-        panic!("not verify");
-    };
-    assert_eq!(args.timeout, Some(Duration::from_secs(60)));
 }
 
 fn verdict(report: &Report, id: &str) -> Verdict {

@@ -15,7 +15,7 @@ use kube::api::{Api, DynamicObject, ListParams};
 use kube::core::Selector;
 use xtenant_shared::names::{ANNOTATION_CLIENT_ID, ANNOTATION_TENANT_ID};
 
-use crate::binding::WorkloadKind;
+use crate::workload::binding::WorkloadKind;
 
 /// The label every pod of a Job carries.
 const JOB_POD_LABEL: &str = "batch.kubernetes.io/controller-uid";

@@ -10,17 +10,9 @@ use crate::manifests::tests::workload;
 const SA_PATH: &str = "/api/v1/namespaces/default/serviceaccounts/myserviceaccount";
 const JOB_PATH: &str = "/apis/batch/v1/namespaces/default/jobs/myproducer";
 
-fn args() -> Args {
-    Args {
-        workload: WorkloadArgs::default(),
-        identity: IdentityArgs::default(),
-        servicebus_hostname: None,
-        queue: None,
-        messages: None,
-        image: None,
-        backoff_limit: 0,
+fn args() -> Options {
+    Options {
         rerun: false,
-        dry_run: false,
         timeout: Duration::from_secs(5),
     }
 }
@@ -138,7 +130,7 @@ async fn identical_job_is_left_alone_unless_rerun() {
     );
 
     let (client, calls) = fake_api::client(route(Some(existing_job(&hash))));
-    let rerun = Args {
+    let rerun = Options {
         rerun: true,
         ..args()
     };

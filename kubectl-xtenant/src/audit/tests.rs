@@ -1,16 +1,15 @@
 //! `audit` against a scripted API server: a clean namespace passes, and each
 //! kind of mistake is found exactly once, with the command that fixes it.
 
-#[path = "audit_fixtures.rs"]
 mod fixtures;
 
 use serde_json::json;
 use xtenant_shared::Profile;
 
 use super::*;
-use crate::audit::Inventory;
+use crate::checks::pod::tests::{CLIENT, TENANT_A, TENANT_B, mutated_pod};
+use crate::exit::Usage;
 use crate::fake_api;
-use crate::inspect::tests::{CLIENT, TENANT_A, TENANT_B, mutated_pod};
 use crate::output::{Check, Report, Verdict};
 use fixtures::{
     UNKNOWN, World, binding, clean, deployment, graph_profile, route, service_account, settings,
@@ -280,19 +279,6 @@ async fn an_unknown_namespace_is_bad_input() {
         .expect("refused");
     assert!(err.is::<Usage>(), "{err:#}");
     assert!(err.to_string().contains("\"nope\""), "{err}");
-}
-
-#[test]
-fn all_namespaces_and_one_namespace_are_refused_together() {
-    use clap::Parser;
-    let cli = crate::cli::Cli::try_parse_from(["kubectl-xtenant", "audit", "-A", "-n", "shop"])
-        .expect("parses");
-    let crate::cli::Command::Audit(args) = &cli.command else {
-        panic!("not audit");
-    };
-    let err = scope(&cli.global, args).expect_err("refused");
-    assert!(err.is::<Usage>(), "{err:#}");
-    assert!(err.to_string().contains("-A"), "{err}");
 }
 
 #[test]

@@ -1,6 +1,6 @@
-//! A local HTTPS stand-in for an OIDC issuer's discovery endpoint and for
-//! Entra's token endpoint, on loopback, with a certificate from its own CA.
-//! Shared by the in-crate doctor scenarios and the binary's tests.
+//! A fake Entra: a local HTTPS stand-in for an OIDC issuer's discovery
+//! endpoint and for Entra's token endpoint, on loopback, with a certificate
+//! from its own CA. For any tool's tests that exchange a token.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -116,7 +116,7 @@ pub async fn start(behaviour: Behaviour) -> FakeEntra {
 
 /// A CA and a server certificate for 127.0.0.1 and localhost it signed.
 fn certificates() -> (String, String, String) {
-    let ca = xtenant_testsupport::tls::Ca::new("entra fake CA").expect("ca");
+    let ca = crate::tls::Ca::new("entra fake CA").expect("ca");
     let leaf = ca.serving("entra fake").expect("server certificate");
     (ca.pem().to_string(), leaf.cert_pem, leaf.key_pem)
 }

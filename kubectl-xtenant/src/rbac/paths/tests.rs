@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use super::findings::{describe_requests, judge};
-use super::model::{Binding, Model, RoleDef, RoleRef, Rule, Selector, Subject};
-use super::paths::{Means, Path, Target, paths};
-use super::request::{Request, rule_allows};
+use crate::rbac::findings::{describe_requests, judge};
+use crate::rbac::model::{Binding, Model, RoleDef, RoleRef, Rule, Selector, Subject};
+use crate::rbac::paths::{Means, Path, Target, paths};
+use crate::rbac::request::{Request, rule_allows};
 
 fn rule(verbs: &[&str], groups: &[&str], resources: &[&str], names: &[&str]) -> Rule {
     let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect();
@@ -146,7 +146,7 @@ fn creating_pods_in_the_namespace_is_a_path_in_that_namespace_only() {
 
 #[test]
 fn each_workload_kind_that_makes_pods_is_a_path() {
-    for (group, resource) in super::paths::POD_MAKERS {
+    for (group, resource) in crate::rbac::paths::POD_MAKERS {
         for verb in ["create", "patch"] {
             let model = Model::new(
                 vec![role(

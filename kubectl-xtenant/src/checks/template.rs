@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Container, PodTemplateSpec};
 
-use crate::binding::{ANNOTATION_SKIP_CONTAINERS, template_annotation};
-use crate::inspect::{EnvValue, env_value};
+use crate::checks::pod::{EnvValue, env_value};
 use crate::output::Check;
+use crate::workload::binding::{ANNOTATION_SKIP_CONTAINERS, template_annotation};
 
 const TENANT_VAR: &str = "AZURE_TENANT_ID";
 

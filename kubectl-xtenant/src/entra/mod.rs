@@ -2,12 +2,13 @@
 //! Entra's token endpoint (client credentials with a federated assertion).
 //! TLS is rustls with the platform's roots, so `SSL_CERT_FILE` is honoured.
 
+pub mod aadsts;
+pub mod jwt;
+
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
-
-use crate::aadsts;
 
 /// The scope the producer asks for.
 pub const SERVICEBUS_SCOPE: &str = "https://servicebus.azure.net/.default";

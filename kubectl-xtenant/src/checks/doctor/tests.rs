@@ -3,13 +3,11 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::checks::pod::tests::{CLIENT, TENANT_B};
 use crate::fake_api::{self, Call};
-use crate::inspect::tests::{CLIENT, TENANT_B};
 use crate::output::Verdict;
 
-#[path = "../../tests/support/entra_fake.rs"]
-mod entra_fake;
-use entra_fake::{Behaviour, FakeEntra};
+use xtenant_testsupport::entra::{self as entra_fake, Behaviour, FakeEntra};
 
 const SA_PATH: &str = "/api/v1/namespaces/default/serviceaccounts/myserviceaccount";
 
@@ -54,7 +52,7 @@ fn route(cluster: Cluster) -> impl Fn(&Call) -> Option<fake_api::Reply> + Send +
                 json!(["api://AzureADTokenExchange"])
             );
             assert_eq!(c.body["spec"]["expirationSeconds"], 600);
-            let token = crate::jwt::unsigned(
+            let token = crate::entra::jwt::unsigned(
                 &json!({"iss": cluster.token_iss, "aud": ["api://AzureADTokenExchange"],
                 "sub": "system:serviceaccount:default:myserviceaccount", "exp": 4_000_000_000_i64, "iat": 1}),
             );
@@ -136,7 +134,7 @@ async fn a_sound_chain_passes_and_the_exchange_is_well_formed() {
     );
     assert_eq!(form["scope"], "https://servicebus.azure.net/.default");
     assert_eq!(
-        crate::jwt::claims(&form["client_assertion"])
+        crate::entra::jwt::claims(&form["client_assertion"])
             .expect("jwt")
             .iss
             .as_deref(),

@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 use xtenant_shared::Profile;
 use xtenant_shared::graph_state::{Binding, ClusterState, IdentityState};
 
+use crate::checks::pod::tests::{CLIENT, TENANT_B, mutated_pod};
 use crate::fake_api::{self, Call};
-use crate::inspect::tests::{CLIENT, TENANT_B, mutated_pod};
 use crate::settings::Settings;
 
 const ANNOTATED: &str = "2026-01-02T00:00:00Z";

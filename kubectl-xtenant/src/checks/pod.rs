@@ -242,5 +242,4 @@ fn token_source(volume: &Volume, relative: &str) -> Result<String, String> {
 }
 
 #[cfg(test)]
-#[path = "inspect_tests.rs"]
 pub(crate) mod tests;

@@ -4,7 +4,8 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::commands::unbind;
+use std::time::Duration;
+
 use crate::exit;
 use crate::fake_api::{self, Call};
 use crate::output::Verdict;
@@ -16,10 +17,10 @@ const DEPLOY: &str = "/apis/apps/v1/namespaces/default/deployments/web";
 const SA: &str = "/api/v1/namespaces/default/serviceaccounts/api";
 const CM: &str = "/api/v1/namespaces/default/configmaps/cfg";
 
-fn args(target: &str) -> Args {
-    Args {
+fn args(target: &str) -> Request {
+    Request {
         target: binding::parse_target(target).expect("target"),
-        identity: IdentityArgs {
+        identity: IdentityFlags {
             client_id: Some(CLIENT.into()),
             tenant_id: Some(B.into()),
         },
@@ -28,7 +29,7 @@ fn args(target: &str) -> Args {
         dry_run: false,
         allow_default_sa: false,
         // The scripted server never answers watches.
-        wait: WaitArgs {
+        wait: Wait {
             no_wait: true,
             timeout: Duration::from_secs(5),
         },
@@ -95,7 +96,10 @@ fn named<'a>(report: &'a Report, id: &str) -> &'a Check {
     found.unwrap_or_else(|| panic!("no check {id}: {:#?}", report.checks))
 }
 
-async fn run_bind(objects: Vec<(&'static str, Value)>, args: &Args) -> (Result<Report>, Vec<Call>) {
+async fn run_bind(
+    objects: Vec<(&'static str, Value)>,
+    args: &Request,
+) -> (Result<Report>, Vec<Call>) {
     let (client, calls) = fake_api::client(route(objects));
     let result = bind(
         client,
@@ -123,7 +127,7 @@ async fn the_default_service_account_is_refused_unless_allowed() {
 
     let default_sa =
         json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}});
-    let allowed = Args {
+    let allowed = Request {
         allow_default_sa: true,
         ..args("deployment/web")
     };
@@ -194,7 +198,7 @@ async fn a_job_is_explained_and_nothing_is_read() {
 #[tokio::test]
 async fn dry_run_reports_the_exact_patches_and_applies_nothing() {
     let d = deployment(&json!({"serviceAccountName": "api", "containers": [{"name": "app"}]}));
-    let dry = Args {
+    let dry = Request {
         dry_run: true,
         ..args("deploy/web")
     };
@@ -252,7 +256,7 @@ async fn no_restart_keeps_the_restart_annotation_xtenant_applied() {
     d["metadata"]["managedFields"] = json!([{"manager": "xtenant", "operation": "Apply",
         "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:template": {"f:metadata":
             {"f:annotations": {"f:kubectl.kubernetes.io/restartedAt": {}}}}}}}]);
-    let quiet = Args {
+    let quiet = Request {
         no_restart: true,
         ..args("deployment/web")
     };
@@ -286,9 +290,8 @@ async fn a_cron_job_is_labelled_on_its_job_template_for_the_next_run() {
 async fn unbind_applies_empty_configurations_workload_first() {
     let d = deployment(&json!({"serviceAccountName": "api", "containers": [{"name": "app"}]}));
     let (client, calls) = fake_api::client(route(vec![(DEPLOY, d), (SA, api_sa())]));
-    let args = unbind::Args {
+    let args = unbind::Request {
         target: binding::parse_target("deployment/web").expect("t"),
-        recreate: false,
         dry_run: false,
         wait: args("deployment/web").wait,
     };
@@ -329,8 +332,8 @@ async fn bind_with_rollout(status: Value, timeout: Duration) -> (Report, Vec<Cal
         }
         base(c)
     });
-    let waiting = Args {
-        wait: WaitArgs {
+    let waiting = Request {
+        wait: Wait {
             no_wait: false,
             timeout,
         },
@@ -412,7 +415,7 @@ async fn recreate_job(created: Option<fake_api::Reply>) -> (Result<Report>, fake
         "GET" if c.path.ends_with("/jobs") => Some(fake_api::list("Job", &[])),
         _ => base(c),
     });
-    let recreate = Args {
+    let recreate = Request {
         recreate: true,
         ..args("job/once")
     };
@@ -455,7 +458,7 @@ async fn a_job_is_deleted_and_created_again_with_the_label() {
 
 #[tokio::test]
 async fn a_dry_run_of_recreate_prints_the_new_job_and_changes_nothing() {
-    let dry = Args {
+    let dry = Request {
         recreate: true,
         dry_run: true,
         ..args("job/once")

@@ -12,9 +12,10 @@ use serde_json::{Map, Value};
 use xtenant_shared::names::LABEL_USE;
 use xtenant_shared::output::Format;
 
-use crate::binding::Target;
-use crate::commands::bind::Found;
-use crate::commands::deploy::delete_job;
+use super::Found;
+use super::binding::{Target, WorkloadKind};
+use super::job::delete_job;
+use crate::exit::Usage;
 use crate::manifests::FIELD_MANAGER;
 use crate::output::{Check, progress};
 use crate::wait::Deadline;
@@ -108,7 +109,7 @@ pub async fn replace(
     };
     if let Err(e) = found.api.create(&params, &object).await {
         // The Job is gone: leave its definition where the user can apply it.
-        let yaml = crate::binding::to_yaml(replacement).unwrap_or_default();
+        let yaml = crate::workload::binding::to_yaml(replacement).unwrap_or_default();
         return Err(anyhow::Error::new(e).context(format!(
             "creating {target} again failed after it was deleted; save this as a file and `kubectl apply -f` it (or create the Job from its manifest):\n{yaml}"
         )));
@@ -139,6 +140,26 @@ fn drop_generated_labels(meta: &mut Value) {
             m.remove("labels");
         }
     }
+}
+
+/// A Job's template cannot change: without `--recreate`, explain and change
+/// nothing. `--recreate` is for a Job only.
+pub fn check_recreate(target: &Target, verb: &str, recreate: bool) -> Result<()> {
+    if target.kind != WorkloadKind::Job && recreate {
+        return Err(Usage(format!(
+            "--recreate is for a Job, whose pod template cannot change; {target}'s can: run `kubectl xtenant {verb} {target}` without it; nothing was changed"
+        ))
+        .into());
+    }
+    if target.kind != WorkloadKind::Job || recreate {
+        return Ok(());
+    }
+    Err(Usage(format!(
+        "cannot {verb} {target} in place: a Job's pod template is immutable once created, and the webhook only mutates pods created with the label. \
+         Run `kubectl xtenant {verb} {target} --recreate` to delete the Job with its pods and create it again (the rest of its spec kept), \
+         or change spec.template.metadata.labels in its manifest and create it again (or {verb} the CronJob that creates it); nothing was changed"
+    ))
+    .into())
 }
 
 #[cfg(test)]
