@@ -12,8 +12,8 @@ use xtenant_shared::issuer;
 use xtenant_shared::ownership::Ownership;
 
 use super::{CredentialReport, IdentityReport, LiveCluster, Origin, Reach, RoleReport};
+use crate::az::MAX_CREDENTIALS;
 use crate::az::{Az, Discovery};
-use crate::steps::credential::MAX_CREDENTIALS;
 
 /// What to read.
 #[derive(Debug, Clone, Default)]

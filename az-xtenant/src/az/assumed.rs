@@ -6,8 +6,8 @@
 use serde_json::{Value, json};
 
 use super::{AzError, Runner, namespace_id};
+use crate::az::Assume;
 use crate::az::types::PLACEHOLDER_GUID;
-use crate::cli::Assume;
 
 /// Pretends Azure looks the way `--assume` says.
 pub struct Assumed(pub Assume);

@@ -20,8 +20,20 @@ use serde_json::Value;
 use thiserror::Error;
 use xtenant_shared::exit;
 
-use crate::cli::Assume;
 use crate::progress::Progress;
+
+/// How `--dry-run --assume` pretends Azure looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assume {
+    /// Nothing exists: every create step is shown.
+    Absent,
+    /// Everything exists but needs fixing: updates, role and credential are shown.
+    Outdated,
+}
+
+/// Azure's limit of federated identity credentials on one user-assigned
+/// identity.
+pub const MAX_CREDENTIALS: usize = 20;
 
 /// How az calls are carried out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

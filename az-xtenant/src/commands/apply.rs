@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use anyhow::Result;
 use xtenant_shared::graph_state::Binding;
 
-use crate::commands::{Ctx, WaitArgs, confirm, login, plan::places};
-use crate::graph;
+use crate::commands::{WaitArgs, plan::places};
+use az_xtenant::context::{Ctx, confirm};
+use az_xtenant::{engine, graph};
 
 /// Make Azure match a declared graph (identities, role grants, federated credentials).
 #[derive(Debug, clap::Args)]
@@ -38,8 +39,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     let model = graph::model::load(&args.file)?;
     let g = graph::build::graph(&model)?;
     // Read once: what the plan reads, the apply goes on with.
-    let az = ctx.az()?.caching();
-    login::check(&az, &places(&model))?;
+    let az = ctx.caching_az_for(&places(&model))?;
     let plan = graph::plan::compute(ctx, &az, &model, &g, args.prune)?;
     eprint!("{}", plan.human());
     if !plan.unproven_moves.is_empty() && !args.force {
@@ -59,7 +59,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
                 "apply cancelled; nothing was changed",
             )?;
         }
-        ctx.apply(&az, &g, &args.wait.waits())?;
+        engine::apply(ctx, &az, &g, &args.wait.waits())?;
         for r in &plan.removals {
             graph::prune::delete(&az, r)?;
             ctx.record(|p| p.owned.forget(&r.id))?;

@@ -12,11 +12,12 @@ use xtenant_shared::output::{self, Format};
 use xtenant_shared::validate::{Kind, parser};
 use xtenant_shared::{Profile, names};
 
-use crate::audit::{self, Report, Scope, collect, findings, render};
-use crate::commands::{Ctx, confirm, login, plan::places};
-use crate::error::UsageError;
-use crate::graph;
-use crate::settings::{Place, Side};
+use crate::commands::plan::places;
+use az_xtenant::audit::{self, Report, Scope, collect, findings, render};
+use az_xtenant::context::{Ctx, confirm};
+use az_xtenant::error::UsageError;
+use az_xtenant::graph;
+use az_xtenant::settings::{Place, Side};
 
 /// Audit Tenant B's federated credentials and role assignments against Tenant A's clusters.
 #[derive(Debug, clap::Args)]
@@ -172,8 +173,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     };
     scope.groups.clone_from(&args.groups);
     scope.only.clone_from(&args.identities);
-    let az = ctx.az()?.caching();
-    login::check(&az, &places)?;
+    let az = ctx.caching_az_for(&places)?;
     let estate = collect::collect(&az, &scope, &p.owned)?;
     let mut report = Report {
         findings: findings::find(&estate),
@@ -196,7 +196,13 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
 
 /// Deletes the stale credentials xtenant made and the ones named; forgets
 /// them in the profile; drops their findings from the report.
-fn fix(ctx: &Ctx, az: &crate::az::Az, args: &Args, p: &Profile, report: &mut Report) -> Result<()> {
+fn fix(
+    ctx: &Ctx,
+    az: &az_xtenant::az::Az,
+    args: &Args,
+    p: &Profile,
+    report: &mut Report,
+) -> Result<()> {
     let named = |f: &audit::Finding| {
         f.credential
             .as_ref()

@@ -8,10 +8,11 @@ use anyhow::Result;
 use xtenant_shared::Profile;
 use xtenant_shared::ownership::ObjectKind;
 
-use crate::commands::{Ctx, WaitArgs, login};
-use crate::engine::{Cx, Node};
-use crate::settings;
-use crate::steps::{self, Part, group};
+use az_xtenant::context::Ctx;
+use az_xtenant::context::Waits;
+use az_xtenant::engine::{Cx, Node};
+use az_xtenant::settings;
+use az_xtenant::steps::{self, Part, group};
 
 /// Delete what xtenant created (both tenants), after confirmation.
 #[derive(Debug, clap::Args)]
@@ -42,9 +43,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     }
     let graph = steps::demo(&p, Part::All)?;
     let places = [settings::cluster(&p)?.place, settings::resources(&p)?.place];
-    let az = ctx.az()?;
-    login::check(&az, &places)?;
-    let mut waits = WaitArgs::DEFAULT.waits();
+    let az = ctx.az_for(&places)?;
+    let mut waits = Waits::standard();
     waits.no_wait = args.no_wait;
     let cx = Cx {
         ctx,
@@ -146,7 +146,7 @@ fn confirm(doomed: &[Doomed]) -> Result<()> {
         .iter()
         .map(|d| format!("{} ({})", d.node.what(), d.node.side().label()))
         .collect();
-    super::confirm(
+    az_xtenant::context::confirm(
         &format!(
             "Delete {} (resource groups with everything in them)?",
             list.join(", ")

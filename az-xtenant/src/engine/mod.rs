@@ -16,8 +16,27 @@ use anyhow::Result;
 use xtenant_shared::ownership::ObjectKind;
 
 use crate::az::Az;
-use crate::commands::Ctx;
+use crate::context::{Ctx, Waits};
 use crate::settings::Side;
+
+/// Applies a graph: in dependency order, independent steps at once; a
+/// dry run one step at a time, so the printed plan reads in order.
+pub fn apply(ctx: &Ctx, az: &Az, graph: &Graph, waits: &Waits) -> Result<()> {
+    let cx = Cx {
+        ctx,
+        az,
+        waits,
+        changes: !az.dry_run(),
+    };
+    if az.dry_run() {
+        graph.each(|n| n.apply(&cx)).map(drop)
+    } else {
+        graph.run(8, |n| {
+            n.apply(&cx)
+                .map_err(|e| e.context(format!("{}: {}", n.side().label(), n.what())))
+        })
+    }
+}
 
 /// What a step found it must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,21 +65,6 @@ impl Cx<'_> {
     pub fn applying(&self) -> bool {
         self.changes || self.az.dry_run()
     }
-}
-
-/// How long steps wait for Azure.
-#[derive(Debug, Clone)]
-pub struct Waits {
-    /// For a cluster AKS is busy with.
-    pub cluster: std::time::Duration,
-    /// For a new identity's principal to replicate (PrincipalNotFound).
-    pub principal: std::time::Duration,
-    /// For a resource group that is being deleted.
-    pub group_deletion: std::time::Duration,
-    /// Between two looks at something Azure is busy with.
-    pub poll: std::time::Duration,
-    /// Cleanup: start group deletions without waiting for them.
-    pub no_wait: bool,
 }
 
 /// Whether what a step read exists.

@@ -12,7 +12,7 @@ use xtenant_shared::exit::Usage;
 use xtenant_shared::validate::Kind;
 
 use super::file::GraphFile;
-use crate::steps::credential::MAX_CREDENTIALS;
+use crate::az::MAX_CREDENTIALS;
 
 /// A declared graph, every value checked.
 #[derive(Debug, Clone)]

@@ -10,9 +10,9 @@ use serde::Serialize;
 use super::model::Model;
 use super::prune::{self, Removal};
 use crate::az::Az;
-use crate::commands::{Ctx, WaitArgs};
+use crate::az::MAX_CREDENTIALS;
+use crate::context::{Ctx, Waits};
 use crate::engine::{Cx, Decision, Graph};
-use crate::steps::credential::MAX_CREDENTIALS;
 use xtenant_shared::exit::Usage;
 
 /// One change the plan would make.
@@ -96,7 +96,7 @@ impl Plan {
 /// credential list and every scope's assignments are then read once, and
 /// `apply` goes on with what the plan read.
 pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph, prune: bool) -> Result<Plan> {
-    let waits = WaitArgs::DEFAULT.waits();
+    let waits = Waits::standard();
     let cx = Cx {
         ctx,
         az,

@@ -12,14 +12,12 @@ use xtenant_shared::issuer::{self, Likeness};
 use xtenant_shared::ownership::ObjectKind;
 use xtenant_shared::validate::{Kind, check};
 
+use crate::az::MAX_CREDENTIALS;
 use crate::az::argv::Credential;
 use crate::az::types::{FederatedCredential, Identity};
 use crate::engine::{Cx, Decision, Key, Present, Step};
 use crate::settings::{Place, Side};
 use crate::steps::slot::ClusterSlot;
-
-/// Federated credentials one identity may have (Azure's hard limit).
-pub const MAX_CREDENTIALS: usize = 20;
 
 /// How many times a write refused for a concurrent write is tried again.
 const CONFLICT_RETRIES: u32 = 6;
