@@ -1,9 +1,10 @@
-//! The context every command runs in: the profile store (and its run lock),
-//! the in-memory profile, the output format, az's mode and progress, how long
-//! to wait for Azure, and az for the places a command touches (logged in to
-//! their tenants).
+//! The one context a run works in, from the verb down to each step: the
+//! profile store (and its run lock), the in-memory profile, the output
+//! format, az's mode and progress, how long to wait for Azure, and az for the
+//! places a command touches (logged in to their tenants). Opened once per
+//! run; a walk over a graph works in a copy that carries the walk's az.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -31,18 +32,27 @@ pub struct Options {
     pub wait_lock: Duration,
 }
 
-/// What every command works with.
+/// What every command and every step works with. Copies share the profile
+/// and the run lock.
+#[derive(Clone)]
 pub struct Ctx {
     pub store: ProfileStore,
     /// The profile as this run sees it; changes reach the file only when
     /// `persist` is set (not in a dry run, not in a read-only command).
-    profile: Mutex<Profile>,
+    profile: Arc<Mutex<Profile>>,
     persist: bool,
     pub format: Format,
     pub mode: Mode,
     pub progress: Progress,
     /// Held for the whole run by commands that write.
-    _lock: Option<RunLock>,
+    _lock: Option<Arc<RunLock>>,
+    /// The az a walk talks through (see [`Ctx::walk`]); none before one.
+    az: Option<Az>,
+    /// How long steps wait for Azure.
+    pub waits: Waits,
+    /// Whether this walk changes Azure (not a dry run, not `status`): only
+    /// then do steps wait for Azure to settle.
+    pub changes: bool,
 }
 
 impl Ctx {
@@ -68,13 +78,41 @@ impl Ctx {
         let profile = store.load()?.unwrap_or_default();
         Ok(Self {
             store,
-            profile: Mutex::new(profile),
+            profile: Arc::new(Mutex::new(profile)),
             persist,
             format,
             mode,
             progress: Progress::from_env().planning(mode != Mode::Live),
-            _lock: lock,
+            _lock: lock.map(Arc::new),
+            az: None,
+            waits: Waits::standard(),
+            changes: false,
         })
+    }
+
+    /// The context a walk over a graph works in: this run, talking through
+    /// `az`, waiting as `waits` says; `changes` when the walk writes for real.
+    pub fn walk(&self, az: &Az, waits: &Waits, changes: bool) -> Self {
+        Self {
+            az: Some(az.clone()),
+            waits: waits.clone(),
+            changes,
+            ..self.clone()
+        }
+    }
+
+    /// The same walk, talking through another az (one that asks Azure anew).
+    pub fn with_az(&self, az: &Az) -> Self {
+        Self {
+            az: Some(az.clone()),
+            ..self.clone()
+        }
+    }
+
+    /// Whether the walk applies the graph (for real or as a dry run), as
+    /// opposed to `status`, which only reads: steps report progress then.
+    pub fn applying(&self) -> bool {
+        self.changes || self.dry_run()
     }
 
     /// Fails (exit 2) when the profile file does not exist.
@@ -131,9 +169,13 @@ impl Ctx {
         Ok(id)
     }
 
-    /// The az runner (finds `az` on PATH). Call after validating input.
+    /// The walk's az; outside a walk, the az runner for this run's mode
+    /// (found on PATH: call after validating input).
     pub fn az(&self) -> Result<Az> {
-        Ok(Az::new(self.mode, self.progress.clone())?)
+        match &self.az {
+            Some(az) => Ok(az.clone()),
+            None => Ok(Az::new(self.mode, self.progress.clone())?),
+        }
     }
 
     /// az for these places: the runner, once it is checked that az holds a
@@ -152,8 +194,14 @@ impl Ctx {
         Ok(az)
     }
 
+    /// Whether writes are only printed (`--dry-run`, with or without `--assume`).
     pub fn dry_run(&self) -> bool {
         self.mode != Mode::Live
+    }
+
+    /// Whether reads are answered without asking Azure (`--assume`).
+    pub fn assumed(&self) -> bool {
+        matches!(self.mode, Mode::Assume(_))
     }
 }
 

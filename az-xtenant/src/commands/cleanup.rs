@@ -10,7 +10,7 @@ use xtenant_shared::ownership::ObjectKind;
 
 use az_xtenant::context::Ctx;
 use az_xtenant::context::Waits;
-use az_xtenant::engine::{Cx, Node};
+use az_xtenant::engine::Node;
 use az_xtenant::settings;
 use az_xtenant::steps::{self, Part, group};
 
@@ -46,12 +46,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     let az = ctx.az_for(&places)?;
     let mut waits = Waits::standard();
     waits.no_wait = args.no_wait;
-    let cx = Cx {
-        ctx,
-        az: &az,
-        waits: &waits,
-        changes: false,
-    };
+    let cx = ctx.walk(&az, &waits, false);
     let doomed = plan(&cx, &graph.order()?)?;
     if doomed.is_empty() {
         return Ok(());
@@ -76,8 +71,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
 
 /// What to delete, objects before their groups: every group this profile
 /// made, and every object it made outside those groups.
-fn plan<'g>(cx: &Cx, order: &[&'g dyn Node]) -> Result<Vec<Doomed<'g>>> {
-    let owned = cx.ctx.snapshot().owned;
+fn plan<'g>(cx: &Ctx, order: &[&'g dyn Node]) -> Result<Vec<Doomed<'g>>> {
+    let owned = cx.snapshot().owned;
     let mut groups: Vec<Doomed<'g>> = Vec::new();
     // Recorded as ours but not marked so: someone may have taken them over;
     // nothing inside them is touched.
@@ -88,18 +83,18 @@ fn plan<'g>(cx: &Cx, order: &[&'g dyn Node]) -> Result<Vec<Doomed<'g>>> {
             continue;
         }
         let (sub, rg) = split_group(&id);
-        match cx.az.group_show(sub, rg)? {
+        match cx.az()?.group_show(sub, rg)? {
             None => {
-                cx.ctx.progress.done(&format!(
+                cx.progress.done(&format!(
                     "{}: {} is already gone",
                     node.side().label(),
                     node.what()
                 ));
-                cx.ctx.record(|p| forget(p, kind, &id))?;
+                cx.record(|p| forget(p, kind, &id))?;
             }
             Some(g) if group::is_ours(cx, &id, &g) => groups.push(Doomed { node, kind, id }),
             Some(_) => {
-                cx.ctx.progress.warn(&format!(
+                cx.progress.warn(&format!(
                     "{}: not deleting {} nor anything in it: it does not carry this profile's tag (xtenant-profile), so someone else may own it",
                     node.side().label(),
                     node.what()
@@ -122,10 +117,10 @@ fn plan<'g>(cx: &Cx, order: &[&'g dyn Node]) -> Result<Vec<Doomed<'g>>> {
             continue;
         }
         // An assumed Azure cannot say; the plan shows the delete.
-        if cx.az.assumed() || node.present(cx)? {
+        if cx.assumed() || node.present(cx)? {
             objects.push(Doomed { node, kind, id });
         } else {
-            cx.ctx.record(|p| forget(p, kind, &id))?;
+            cx.record(|p| forget(p, kind, &id))?;
         }
     }
     objects.extend(groups);

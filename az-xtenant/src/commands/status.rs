@@ -9,7 +9,7 @@ use xtenant_shared::output::{self, Format};
 
 use az_xtenant::context::Ctx;
 use az_xtenant::context::Waits;
-use az_xtenant::engine::{Cx, Decision};
+use az_xtenant::engine::Decision;
 use az_xtenant::settings;
 use az_xtenant::steps::{self, Part};
 
@@ -38,12 +38,7 @@ pub fn run(ctx: &Ctx, _args: &Args) -> Result<()> {
     let places = [settings::cluster(&p)?.place, settings::resources(&p)?.place];
     let az = ctx.az_for(&places)?;
     let waits = Waits::standard();
-    let cx = Cx {
-        ctx,
-        az: &az,
-        waits: &waits,
-        changes: false,
-    };
+    let cx = ctx.walk(&az, &waits, false);
     let items = graph.each(|n| {
         let f = n.check(&cx)?;
         let component = n.target(&cx)?.0.label();

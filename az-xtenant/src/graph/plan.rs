@@ -12,7 +12,7 @@ use super::prune::{self, Removal};
 use crate::az::Az;
 use crate::az::MAX_CREDENTIALS;
 use crate::context::{Ctx, Waits};
-use crate::engine::{Cx, Decision, Graph};
+use crate::engine::{Decision, Graph};
 use xtenant_shared::exit::Usage;
 
 /// One change the plan would make.
@@ -97,12 +97,7 @@ impl Plan {
 /// `apply` goes on with what the plan read.
 pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph, prune: bool) -> Result<Plan> {
     let waits = Waits::standard();
-    let cx = Cx {
-        ctx,
-        az,
-        waits: &waits,
-        changes: false,
-    };
+    let cx = ctx.walk(az, &waits, false);
     let findings: Vec<crate::engine::Finding> = if az.dry_run() {
         // One at a time, so the printed commands read in order.
         graph

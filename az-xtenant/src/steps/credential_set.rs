@@ -29,7 +29,8 @@ use anyhow::{Result, bail};
 use xtenant_shared::ownership::ObjectKind;
 
 use crate::az::types::Identity;
-use crate::engine::{Cx, Decision, Finding, Key, Node, Present, Step, Vertex, report};
+use crate::context::Ctx;
+use crate::engine::{Decision, Finding, Key, Node, Present, Step, Vertex, report};
 use crate::settings::{Place, Side};
 use crate::steps::credential::CredentialStep;
 
@@ -85,14 +86,14 @@ impl CredentialSetStep {
         format!("xtenant-credentials-{u}")
     }
 
-    fn attempt(&self, cx: &Cx) -> Result<Attempt> {
+    fn attempt(&self, cx: &Ctx) -> Result<Attempt> {
         let mut pending = Vec::new();
         for m in &self.members {
             let (kind, id) = Step::target(m, cx)?;
             let live = Step::read(m, cx)?;
-            if live.present() && cx.ctx.snapshot().owned.is_ours(&id) {
+            if live.present() && cx.snapshot().owned.is_ours(&id) {
                 // A run stopped during the write left the intent: it is ours.
-                cx.ctx.record(|p| p.owned.created(kind, &id))?;
+                cx.record(|p| p.owned.created(kind, &id))?;
             }
             let decision = Step::decide(m, cx, &live)?;
             match decision {
@@ -103,7 +104,7 @@ impl CredentialSetStep {
         let group = format!("{}/{}", self.place.subscription, self.place.resource_group)
             .to_ascii_lowercase();
         let denied = NO_DEPLOYMENTS.lock().is_ok_and(|g| g.contains(&group));
-        if pending.len() < 2 || cx.az.dry_run() || denied {
+        if pending.len() < 2 || cx.dry_run() || denied {
             for (m, ..) in &pending {
                 Node::apply(*m, cx)?;
             }
@@ -113,7 +114,7 @@ impl CredentialSetStep {
             .iter()
             .map(|(m, _, _, d, live)| m.to_write(cx, d, live))
             .collect::<Result<Vec<_>>>()?;
-        cx.ctx.record(|p| {
+        cx.record(|p| {
             for (_, kind, id, d, _) in &pending {
                 if *d == Decision::Create {
                     p.owned.intend(*kind, id);
@@ -127,7 +128,10 @@ impl CredentialSetStep {
             p.resource_group.as_str(),
             name.as_str(),
         );
-        match cx.az.credentials_deploy(placed, &self.identity(), &writes) {
+        match cx
+            .az()?
+            .credentials_deploy(placed, &self.identity(), &writes)
+        {
             Ok(()) => {
                 if !self.watch(cx, &name)? {
                     bail!(
@@ -136,13 +140,13 @@ impl CredentialSetStep {
                         p.resource_group
                     );
                 }
-                cx.az
+                cx.az()?
                     .credentials_made(placed.0, placed.1, &self.identity, &writes);
             }
             Err(e) if e.says("AuthorizationFailed") => {
                 let first = NO_DEPLOYMENTS.lock().is_ok_and(|mut g| g.insert(group));
                 if first {
-                    cx.ctx.progress.note(&format!(
+                    cx.progress.note(&format!(
                         "Tenant B: no right to deploy templates in {} (AuthorizationFailed for {}); writing federated credentials one at a time instead",
                         p.resource_group,
                         denied_action(&e.to_string())
@@ -171,7 +175,7 @@ impl CredentialSetStep {
             }
             Err(e) => match self.landed_after_all(cx, &name) {
                 Ok(true) => cx
-                    .az
+                    .az()?
                     .credentials_made(placed.0, placed.1, &self.identity, &writes),
                 Ok(false) => return Err(e.into()),
                 Err(later) => {
@@ -181,7 +185,7 @@ impl CredentialSetStep {
                 }
             },
         }
-        cx.ctx.record(|p| {
+        cx.record(|p| {
             for (_, kind, id, d, _) in &pending {
                 if *d == Decision::Create {
                     p.owned.created(*kind, id);
@@ -200,9 +204,9 @@ impl CredentialSetStep {
     /// Watches the deployment `name` just started until ARM ends it, at
     /// xtenant's poll interval; whether it wrote the credentials. One that
     /// failed is an error with ARM's reason.
-    fn watch(&self, cx: &Cx, name: &str) -> Result<bool> {
+    fn watch(&self, cx: &Ctx, name: &str) -> Result<bool> {
         let p = &self.place;
-        let az = cx.az.fresh();
+        let az = cx.az()?.fresh();
         let started = Instant::now();
         let what = format!(
             "Tenant B: deployment {name} (federated credentials of {})",
@@ -234,8 +238,7 @@ impl CredentialSetStep {
             if started.elapsed() >= cx.waits.cluster {
                 return Err(deployment_timeout(&p.resource_group, name, started));
             }
-            cx.ctx
-                .progress
+            cx.progress
                 .wait(&what, || std::thread::sleep(cx.waits.poll));
         }
     }
@@ -246,10 +249,10 @@ impl CredentialSetStep {
     /// so the deployment is read again and waited for while it runs; unless
     /// it failed, the credentials are read once more, and all of them there
     /// as decided means the write happened.
-    fn landed_after_all(&self, cx: &Cx, name: &str) -> Result<bool> {
+    fn landed_after_all(&self, cx: &Ctx, name: &str) -> Result<bool> {
         let p = &self.place;
         let shown = cx
-            .az
+            .az()?
             .fresh()
             .deployment_show(&p.subscription, &p.resource_group, name)?;
         if shown.as_ref().is_some_and(|d| d.running()) {
@@ -257,13 +260,8 @@ impl CredentialSetStep {
         } else if shown.is_some_and(|d| d.failed()) {
             return Ok(false);
         }
-        let fresh = cx.az.fresh().caching();
-        let again = Cx {
-            ctx: cx.ctx,
-            az: &fresh,
-            waits: cx.waits,
-            changes: cx.changes,
-        };
+        let fresh = cx.az()?.fresh().caching();
+        let again = cx.with_az(&fresh);
         for m in &self.members {
             let live = Step::read(m, &again)?;
             if !matches!(Step::decide(m, &again, &live)?, Decision::Keep(_)) {
@@ -275,15 +273,15 @@ impl CredentialSetStep {
 
     /// Waits while ARM still carries out the deployment `name`; `why` says
     /// whose it is.
-    fn wait_for_deployment(&self, cx: &Cx, name: &str, why: &str) -> Result<()> {
+    fn wait_for_deployment(&self, cx: &Ctx, name: &str, why: &str) -> Result<()> {
         let p = &self.place;
-        let az = cx.az.fresh();
+        let az = cx.az()?.fresh();
         let started = Instant::now();
         let what = format!(
             "Tenant B: deployment {name} (federated credentials of {}) {why}; waiting for it",
             self.identity
         );
-        cx.ctx.progress.note(&what);
+        cx.progress.note(&what);
         while az
             .deployment_show(&p.subscription, &p.resource_group, name)?
             .is_some_and(|d| d.running())
@@ -291,8 +289,7 @@ impl CredentialSetStep {
             if started.elapsed() >= cx.waits.cluster {
                 return Err(deployment_timeout(&p.resource_group, name, started));
             }
-            cx.ctx
-                .progress
+            cx.progress
                 .wait(&what, || std::thread::sleep(cx.waits.poll));
         }
         Ok(())
@@ -315,25 +312,20 @@ impl Node for CredentialSetStep {
     fn what(&self) -> String {
         format!("federated credentials of {}", self.identity)
     }
-    fn target(&self, _cx: &Cx) -> Result<(ObjectKind, String)> {
+    fn target(&self, _cx: &Ctx) -> Result<(ObjectKind, String)> {
         Ok((
             ObjectKind::FederatedCredential,
             format!("{}/federatedIdentityCredentials", self.identity().id),
         ))
     }
-    fn targets(&self, cx: &Cx) -> Result<Vec<(ObjectKind, String)>> {
+    fn targets(&self, cx: &Ctx) -> Result<Vec<(ObjectKind, String)>> {
         self.members.iter().map(|m| Step::target(m, cx)).collect()
     }
 
-    fn apply(&self, cx: &Cx) -> Result<()> {
+    fn apply(&self, cx: &Ctx) -> Result<()> {
         let mut delay = Duration::from_millis(500);
-        let fresh = cx.az.fresh();
-        let again = Cx {
-            ctx: cx.ctx,
-            az: &fresh,
-            waits: cx.waits,
-            changes: cx.changes,
-        };
+        let fresh = cx.az()?.fresh();
+        let again = cx.with_az(&fresh);
         let mut attempt = 0;
         // The first attempt decides on what was read before; later ones on
         // what Azure answers now.
@@ -342,7 +334,7 @@ impl Node for CredentialSetStep {
             if attempt > RETRIES {
                 bail!("{why}, {RETRIES} times; run the same command again later");
             }
-            cx.ctx.progress.note(&format!(
+            cx.progress.note(&format!(
                 "Tenant B: {why}; reading the credentials of {} again",
                 self.identity
             ));
@@ -352,15 +344,15 @@ impl Node for CredentialSetStep {
         Ok(())
     }
 
-    fn prefetch(&self, cx: &Cx) {
+    fn prefetch(&self, cx: &Ctx) {
         // The list itself; deciding needs the clusters' issuers, known later.
         let p = &self.place;
-        let _ = cx
-            .az
-            .credential_list(&p.subscription, &p.resource_group, &self.identity);
+        if let Ok(az) = cx.az() {
+            let _ = az.credential_list(&p.subscription, &p.resource_group, &self.identity);
+        }
     }
 
-    fn check(&self, cx: &Cx) -> Result<Finding> {
+    fn check(&self, cx: &Ctx) -> Result<Finding> {
         let all = self.check_all(cx)?;
         let update = all
             .iter()
@@ -379,11 +371,11 @@ impl Node for CredentialSetStep {
             ours: all.iter().all(|f| f.ours),
         })
     }
-    fn check_all(&self, cx: &Cx) -> Result<Vec<Finding>> {
+    fn check_all(&self, cx: &Ctx) -> Result<Vec<Finding>> {
         self.members.iter().map(|m| Node::check(m, cx)).collect()
     }
 
-    fn present(&self, cx: &Cx) -> Result<bool> {
+    fn present(&self, cx: &Ctx) -> Result<bool> {
         for m in &self.members {
             if !Node::present(m, cx)? {
                 return Ok(false);
@@ -392,7 +384,7 @@ impl Node for CredentialSetStep {
         Ok(true)
     }
 
-    fn delete(&self, cx: &Cx) -> Result<()> {
+    fn delete(&self, cx: &Ctx) -> Result<()> {
         self.members.iter().try_for_each(|m| Node::delete(m, cx))
     }
 }
