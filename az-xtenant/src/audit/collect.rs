@@ -13,6 +13,7 @@ use xtenant_shared::ownership::Ownership;
 
 use super::{CredentialReport, IdentityReport, LiveCluster, Origin, Reach, RoleReport};
 use crate::az::MAX_CREDENTIALS;
+use crate::az::arm_id::{self, ArmId};
 use crate::az::{Az, Discovery};
 
 /// What to read.
@@ -38,12 +39,11 @@ pub struct Estate {
 }
 
 fn last(id: &str) -> &str {
-    id.rsplit('/').next().unwrap_or(id)
+    ArmId::parse(id).name()
 }
 
 fn group_of(id: &str) -> String {
-    let p: Vec<&str> = id.trim_start_matches('/').split('/').collect();
-    p.get(3).copied().unwrap_or_default().to_string()
+    ArmId::parse(id).resource_group().to_string()
 }
 
 /// The name AKS gives the one credential an identity binding writes.
@@ -111,7 +111,7 @@ pub fn collect(az: &Az, scope: &Scope, owned: &Ownership) -> Result<Estate> {
     let assignments = if found.is_empty() {
         Vec::new()
     } else {
-        az.role_assignments_everywhere(&format!("/subscriptions/{sub}"))?
+        az.role_assignments_everywhere(&arm_id::subscription(sub))?
     };
     let mut identities = Vec::new();
     for i in &found {

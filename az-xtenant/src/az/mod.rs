@@ -6,6 +6,7 @@
 //! looked a given way without running anything (`--dry-run --assume`).
 
 pub mod argv;
+pub mod arm_id;
 pub mod assumed;
 mod cached;
 mod calls;
@@ -14,7 +15,7 @@ pub mod process;
 pub mod template;
 pub mod types;
 
-pub use calls::{Discovery, namespace_id};
+pub use calls::Discovery;
 
 use serde_json::Value;
 use thiserror::Error;

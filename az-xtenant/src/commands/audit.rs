@@ -14,6 +14,7 @@ use xtenant_shared::{Profile, names};
 
 use crate::commands::plan::places;
 use az_xtenant::audit::{self, Report, Scope, collect, findings, render};
+use az_xtenant::az::arm_id::{self, ArmId};
 use az_xtenant::context::{Ctx, confirm};
 use az_xtenant::error::UsageError;
 use az_xtenant::graph;
@@ -114,7 +115,7 @@ fn from_profile(p: &Profile, a: &Args) -> Result<(Scope, Vec<Place>)> {
     let mut declared: BTreeSet<(String, String)> = BTreeSet::new();
     for (name, i) in &p.graph.identities {
         if let Some(id) = &i.id {
-            let group = id.split('/').nth(4).unwrap_or_default().to_string();
+            let group = ArmId::parse(id).resource_group().to_string();
             identities.push((group, name.clone()));
         }
     }
@@ -138,7 +139,10 @@ fn from_profile(p: &Profile, a: &Args) -> Result<(Scope, Vec<Place>)> {
     }
     let mut subs = vec![sub_a.clone()];
     for c in p.graph.clusters.values() {
-        if let Some(s) = c.id.as_deref().and_then(|id| id.split('/').nth(2))
+        if let Some(s) =
+            c.id.as_deref()
+                .map(|id| ArmId::parse(id).subscription())
+                .filter(|s| !s.is_empty())
             && !subs.iter().any(|x| x.eq_ignore_ascii_case(s))
         {
             subs.push(s.to_string());
@@ -241,9 +245,12 @@ fn fix(
         )?;
     }
     for f in &chosen {
-        let parts: Vec<&str> = f.id.trim_start_matches('/').split('/').collect();
-        let at = |i: usize| parts.get(i).copied().unwrap_or_default();
-        let (sub, rg, identity) = (at(1), at(3), at(7));
+        let id = ArmId::parse(&f.id);
+        let (sub, rg, identity) = (
+            id.subscription(),
+            id.resource_group(),
+            id.child(arm_id::IDENTITY),
+        );
         let name = f.credential.as_deref().unwrap_or_default();
         match az.credential_delete(sub, rg, identity, name) {
             Err(e) if e.is_not_found() => {}

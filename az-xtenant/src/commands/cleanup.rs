@@ -8,6 +8,7 @@ use anyhow::Result;
 use xtenant_shared::Profile;
 use xtenant_shared::ownership::ObjectKind;
 
+use az_xtenant::az::arm_id::ArmId;
 use az_xtenant::context::Ctx;
 use az_xtenant::context::Waits;
 use az_xtenant::engine::Node;
@@ -129,10 +130,8 @@ fn plan<'g>(cx: &Ctx, order: &[&'g dyn Node]) -> Result<Vec<Doomed<'g>>> {
 
 /// `/subscriptions/<sub>/resourceGroups/<rg>` → (sub, rg).
 fn split_group(id: &str) -> (&str, &str) {
-    let mut parts = id.trim_start_matches('/').split('/');
-    let sub = parts.nth(1).unwrap_or_default();
-    let rg = parts.nth(1).unwrap_or_default();
-    (sub, rg)
+    let id = ArmId::parse(id);
+    (id.subscription(), id.resource_group())
 }
 
 /// Asks on the terminal; refuses (exit 2) when there is none.

@@ -6,7 +6,7 @@ use anyhow::Result;
 use serde_json::json;
 use xtenant_shared::{Profile, names, output};
 
-use az_xtenant::az::namespace_id;
+use az_xtenant::az::arm_id;
 use az_xtenant::context::Ctx;
 use az_xtenant::settings;
 
@@ -39,7 +39,7 @@ fn graph_file(p: &Profile) -> Result<serde_json::Value> {
         .identity
         .clone()
         .unwrap_or_else(|| names::identity_name(&namespace));
-    let scope = namespace_id(&b.place.subscription, &b.place.resource_group, &namespace);
+    let scope = arm_id::namespace(&b.place.subscription, &b.place.resource_group, &namespace);
     Ok(json!({
         "tenantA": {"tenantId": a.place.tenant, "subscriptionId": a.place.subscription},
         "tenantB": {

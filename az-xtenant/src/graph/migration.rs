@@ -15,6 +15,7 @@ use xtenant_shared::ownership::ObjectKind;
 
 use super::model::{Bind, Model};
 use super::prune::Removal;
+use crate::az::arm_id::{self, ArmId};
 
 /// For each workload whose credentials `removals` take from a cluster while
 /// no cluster it stays on has a proven exchange: what is missing and the
@@ -31,7 +32,7 @@ pub fn unproven(
         .iter()
         .filter(|r| r.kind == ObjectKind::FederatedCredential)
     {
-        let name = r.id.rsplit('/').next().unwrap_or_default();
+        let name = ArmId::parse(&r.id).name();
         // The workload the credential was made for, as the last apply recorded it.
         let Some(old) = g
             .bindings
@@ -104,7 +105,7 @@ fn proven(profile: &Profile, b: &Bind, subject: &str) -> Proven {
     let identity = g.identities.get(&b.identity);
     let made = identity
         .and_then(|i| i.id.as_deref())
-        .map(|id| format!("{id}/federatedIdentityCredentials/{}", b.credential))
+        .map(|id| arm_id::credential(id, &b.credential))
         .and_then(|id| profile.owned.get(&id))
         .and_then(|o| o.created_at);
     let Some(made) = made else {

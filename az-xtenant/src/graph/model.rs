@@ -13,6 +13,7 @@ use xtenant_shared::validate::Kind;
 
 use super::file::GraphFile;
 use crate::az::MAX_CREDENTIALS;
+use crate::az::arm_id;
 
 /// A declared graph, every value checked.
 #[derive(Debug, Clone)]
@@ -198,7 +199,7 @@ fn check(f: &GraphFile, e: &mut Errors) -> Model {
                     "must be a role name or a role definition GUID",
                 );
             }
-            let prefix = format!("/subscriptions/{}/", sub_b.to_ascii_lowercase());
+            let prefix = format!("{}/", arm_id::subscription(&sub_b).to_ascii_lowercase());
             if !r.scope.value.to_ascii_lowercase().starts_with(&prefix) {
                 e.at(
                     &r.scope,

@@ -11,6 +11,7 @@ use super::model::Model;
 use super::prune::{self, Removal};
 use crate::az::Az;
 use crate::az::MAX_CREDENTIALS;
+use crate::az::arm_id::{self, ArmId};
 use crate::context::{Ctx, Waits};
 use crate::engine::{Decision, Graph};
 use xtenant_shared::exit::Usage;
@@ -197,11 +198,12 @@ fn budget(ctx: &Ctx, az: &Az, model: &Model, removals: &[Removal]) -> Result<Vec
     let removed: BTreeSet<(String, String)> = removals
         .iter()
         .filter_map(|r| {
-            let p: Vec<&str> = r.id.split('/').collect();
-            let i = p
-                .iter()
-                .position(|s| s.eq_ignore_ascii_case("federatedIdentityCredentials"))?;
-            Some((p.get(i - 1)?.to_string(), p.get(i + 1)?.to_string()))
+            let id = ArmId::parse(&r.id);
+            let credential = id.after(arm_id::CREDENTIALS)?;
+            Some((
+                id.child(arm_id::IDENTITY).to_string(),
+                credential.to_string(),
+            ))
         })
         .collect();
     let p = ctx.snapshot();

@@ -11,6 +11,7 @@ use xtenant_shared::Profile;
 use xtenant_shared::ownership::ObjectKind;
 
 use crate::az::Az;
+use crate::az::arm_id::{self, ArmId};
 
 /// One object to remove.
 #[derive(Debug, Clone)]
@@ -22,7 +23,7 @@ pub struct Removal {
 impl Removal {
     /// In words: "federated credential xt-aks-blue-orders-writer".
     pub fn what(&self) -> String {
-        let name = self.id.rsplit('/').next().unwrap_or(&self.id);
+        let name = ArmId::parse(&self.id).name();
         format!("{} {name}", self.kind.label())
     }
 }
@@ -91,25 +92,18 @@ pub fn removals(p: &Profile, desired: &BTreeSet<String>) -> Vec<Removal> {
     out
 }
 
-/// The parts of an ARM ID: `/subscriptions/<s>/resourceGroups/<g>/providers/<ns>/<type>/<name>/…`.
-fn parts(id: &str) -> Vec<&str> {
-    id.trim_start_matches('/').split('/').collect()
-}
-
 /// Deletes one object; one already gone counts as removed.
 pub fn delete(az: &Az, r: &Removal) -> Result<()> {
-    let p = parts(&r.id);
-    let sub = p.get(1).copied().unwrap_or_default();
-    let rg = p.get(3).copied().unwrap_or_default();
+    let id = ArmId::parse(&r.id);
+    let (sub, rg) = (id.subscription(), id.resource_group());
     let result = match r.kind {
-        ObjectKind::FederatedCredential => {
-            let identity = p.get(7).copied().unwrap_or_default();
-            let name = p.get(9).copied().unwrap_or_default();
-            az.credential_delete(sub, rg, identity, name)
-        }
-        ObjectKind::ManagedIdentity => {
-            az.identity_delete(sub, rg, p.get(7).copied().unwrap_or_default())
-        }
+        ObjectKind::FederatedCredential => az.credential_delete(
+            sub,
+            rg,
+            id.child(arm_id::IDENTITY),
+            id.child(arm_id::CREDENTIALS),
+        ),
+        ObjectKind::ManagedIdentity => az.identity_delete(sub, rg, id.child(arm_id::IDENTITY)),
         ObjectKind::RoleAssignment => az.role_assignment_delete(sub, &r.id),
         _ => return Ok(()),
     };

@@ -6,6 +6,7 @@ use anyhow::{Result, bail};
 use xtenant_shared::ownership::ObjectKind;
 use xtenant_shared::validate::{Kind, check};
 
+use crate::az::arm_id;
 use crate::az::types::{Cluster, PLACEHOLDER_GUID};
 use crate::context::Ctx;
 use crate::engine::{Decision, Key, Step};
@@ -37,10 +38,7 @@ impl Step for AdoptedClusterStep {
     fn target(&self, _cx: &Ctx) -> Result<(ObjectKind, String)> {
         Ok((
             ObjectKind::ManagedCluster,
-            format!(
-                "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.ContainerService/managedClusters/{}",
-                self.subscription, self.resource_group, self.name
-            ),
+            arm_id::cluster(&self.subscription, &self.resource_group, &self.name),
         ))
     }
 

@@ -11,6 +11,7 @@ use xtenant_shared::ownership::ObjectKind;
 use xtenant_shared::validate::{Kind, check, issuer_warnings};
 
 use crate::az::AzError;
+use crate::az::arm_id;
 use crate::az::types::{Cluster, PLACEHOLDER_GUID};
 use crate::context::Ctx;
 use crate::engine::{Decision, Key, Step};
@@ -125,12 +126,7 @@ impl Step for ClusterStep {
     }
     fn target(&self, _cx: &Ctx) -> Result<(ObjectKind, String)> {
         let (sub, rg, name) = self.names();
-        Ok((
-            ObjectKind::ManagedCluster,
-            format!(
-                "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{name}"
-            ),
-        ))
+        Ok((ObjectKind::ManagedCluster, arm_id::cluster(sub, rg, name)))
     }
 
     fn read(&self, cx: &Ctx) -> Result<Self::Live> {

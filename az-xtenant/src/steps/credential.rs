@@ -12,9 +12,9 @@ use xtenant_shared::issuer::{self, Likeness};
 use xtenant_shared::ownership::ObjectKind;
 use xtenant_shared::validate::{Kind, check};
 
-use crate::az::MAX_CREDENTIALS;
 use crate::az::argv::Credential;
-use crate::az::types::{FederatedCredential, Identity};
+use crate::az::types::FederatedCredential;
+use crate::az::{MAX_CREDENTIALS, arm_id};
 use crate::context::Ctx;
 use crate::engine::{Decision, Key, Present, Step};
 use crate::settings::{Place, Side};
@@ -112,10 +112,10 @@ impl Step for CredentialStep {
     }
     fn target(&self, _cx: &Ctx) -> Result<(ObjectKind, String)> {
         let p = &self.place;
-        let identity = Identity::planned(&p.subscription, &p.resource_group, &self.identity).id;
+        let identity = arm_id::identity(&p.subscription, &p.resource_group, &self.identity);
         Ok((
             ObjectKind::FederatedCredential,
-            format!("{identity}/federatedIdentityCredentials/{}", self.name),
+            arm_id::credential(&identity, &self.name),
         ))
     }
 

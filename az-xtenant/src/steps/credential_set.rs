@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 use xtenant_shared::ownership::ObjectKind;
 
+use crate::az::arm_id;
 use crate::az::types::Identity;
 use crate::context::Ctx;
 use crate::engine::{Decision, Finding, Key, Node, Present, Step, Vertex, report};
@@ -315,7 +316,7 @@ impl Node for CredentialSetStep {
     fn target(&self, _cx: &Ctx) -> Result<(ObjectKind, String)> {
         Ok((
             ObjectKind::FederatedCredential,
-            format!("{}/federatedIdentityCredentials", self.identity().id),
+            format!("{}/{}", self.identity().id, arm_id::CREDENTIALS),
         ))
     }
     fn targets(&self, cx: &Ctx) -> Result<Vec<(ObjectKind, String)>> {

@@ -4,6 +4,7 @@
 use anyhow::Result;
 use xtenant_shared::ownership::ObjectKind;
 
+use crate::az::arm_id;
 use crate::az::types::Identity;
 use crate::context::Ctx;
 use crate::engine::{Decision, Key, Step};
@@ -37,7 +38,7 @@ impl Step for IdentityStep {
         let p = &self.place;
         Ok((
             ObjectKind::ManagedIdentity,
-            Identity::planned(&p.subscription, &p.resource_group, &self.name).id,
+            arm_id::identity(&p.subscription, &p.resource_group, &self.name),
         ))
     }
 

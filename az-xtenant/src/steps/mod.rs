@@ -22,7 +22,7 @@ pub mod slot;
 use anyhow::Result;
 use xtenant_shared::{Profile, names};
 
-use crate::az::namespace_id;
+use crate::az::arm_id;
 use crate::engine::{Graph, Key, Node};
 use crate::settings::{self, Place};
 use slot::{ClusterSlot, IdentitySlot};
@@ -131,7 +131,7 @@ pub fn demo(p: &Profile, part: Part) -> Result<Graph> {
                 identity_step: "identity".into(),
                 place: pl.clone(),
                 role: names::SERVICEBUS_ROLE.to_string(),
-                scope: namespace_id(&pl.subscription, &pl.resource_group, &ns),
+                scope: arm_id::namespace(&pl.subscription, &pl.resource_group, &ns),
                 scope_step: Some("namespace".into()),
             }));
         }

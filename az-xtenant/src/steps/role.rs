@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use xtenant_shared::ownership::ObjectKind;
 
 use crate::az::argv::Grant;
+use crate::az::arm_id::{self, ArmId};
 use crate::az::types::{PLACEHOLDER_GUID, RoleAssignment};
 use crate::context::Ctx;
 use crate::engine::{Decision, Key, Step};
@@ -65,17 +66,13 @@ impl Step for RoleStep {
         Side::B
     }
     fn what(&self) -> String {
-        let at = self.scope.rsplit('/').next().unwrap_or(&self.scope);
+        let at = ArmId::parse(&self.scope).name();
         format!("role assignment {} on {at}", self.role)
     }
     fn target(&self, cx: &Ctx) -> Result<(ObjectKind, String)> {
         Ok((
             ObjectKind::RoleAssignment,
-            format!(
-                "{}/providers/Microsoft.Authorization/roleAssignments/{}",
-                self.scope,
-                self.name(cx)?
-            ),
+            arm_id::role_assignment(&self.scope, &self.name(cx)?),
         ))
     }
 

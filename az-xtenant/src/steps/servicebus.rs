@@ -5,7 +5,7 @@ use anyhow::Result;
 use xtenant_shared::names;
 use xtenant_shared::ownership::ObjectKind;
 
-use crate::az::namespace_id;
+use crate::az::arm_id;
 use crate::az::types::{Namespace, Queue};
 use crate::context::Ctx;
 use crate::engine::{Decision, Key, Step};
@@ -36,7 +36,7 @@ impl Step for NamespaceStep {
         let p = &self.place;
         Ok((
             ObjectKind::ServiceBusNamespace,
-            namespace_id(&p.subscription, &p.resource_group, &self.name),
+            arm_id::namespace(&p.subscription, &p.resource_group, &self.name),
         ))
     }
 
@@ -69,7 +69,7 @@ impl Step for NamespaceStep {
     fn record(&self, cx: &Ctx, live: &Self::Live) -> Result<()> {
         let p = &self.place;
         let id = live.as_ref().map_or_else(
-            || namespace_id(&p.subscription, &p.resource_group, &self.name),
+            || arm_id::namespace(&p.subscription, &p.resource_group, &self.name),
             |n| n.id.clone(),
         );
         let host = live
@@ -116,7 +116,7 @@ impl Step for QueueStep {
     }
     fn target(&self, _cx: &Ctx) -> Result<(ObjectKind, String)> {
         let p = &self.place;
-        let ns = namespace_id(&p.subscription, &p.resource_group, &self.namespace);
+        let ns = arm_id::namespace(&p.subscription, &p.resource_group, &self.namespace);
         Ok((
             ObjectKind::ServiceBusQueue,
             format!("{ns}/queues/{}", self.name),
