@@ -4,6 +4,7 @@
 //! places a command touches (logged in to their tenants). Opened once per
 //! run; a walk over a graph works in a copy that carries the walk's az.
 
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -192,6 +193,16 @@ impl Ctx {
         let az = self.az()?.caching();
         session::check(&az, places)?;
         Ok(az)
+    }
+
+    /// Where the template of deployment `name` is written before it starts:
+    /// beside the profile, under `templates/<profile>/`, so that the command
+    /// a dry run prints names a file that is there, as the live run's does.
+    pub fn template_file(&self, name: &str) -> PathBuf {
+        let dir = self.store.path().parent().unwrap_or_else(|| Path::new("."));
+        dir.join("templates")
+            .join(self.profile_name())
+            .join(format!("{name}.json"))
     }
 
     /// Whether writes are only printed (`--dry-run`, with or without `--assume`).

@@ -308,27 +308,26 @@ impl Az {
     /// Starts the template deployment (`name`, in the identity's group) that
     /// writes federated credentials of one identity one after the other;
     /// the caller watches it ([`Az::deployment_show`]) and then records the
-    /// credentials as made ([`Az::credentials_made`]).
+    /// credentials as made ([`Az::credentials_made`]). The template is
+    /// written to `template` first, in a dry run too, so that the printed
+    /// command is the one a live run runs and can be run as printed.
     pub fn credentials_deploy(
         &self,
         (sub, rg, name): (&str, &str, &str),
         identity: &Identity,
         credentials: &[FederatedCredential],
+        template: &std::path::Path,
     ) -> Result<(), AzError> {
-        let template = super::template::credential_chain(&identity.id, credentials);
-        let file = tempfile::Builder::new()
-            .prefix("xtenant-credentials-")
-            .suffix(".json")
-            .tempfile()
-            .and_then(|mut f| {
-                std::io::Write::write_all(&mut f, template.to_string().as_bytes())?;
-                Ok(f)
-            })
+        let chain = super::template::credential_chain(&identity.id, credentials);
+        template
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(template, chain.to_string()))
             .map_err(|source| AzError::Spawn {
-                command: "writing the deployment template".into(),
+                command: format!("writing the deployment template {}", template.display()),
                 source,
             })?;
-        let a = argv::deployment_create(sub, rg, name, &file.path().to_string_lossy());
+        let a = argv::deployment_create(sub, rg, name, &template.to_string_lossy());
         let identity_name = ArmId::parse(&identity.id).name();
         self.act(
             &format!(

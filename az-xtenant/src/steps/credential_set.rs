@@ -4,7 +4,9 @@
 //! `dependsOn` chain makes Azure write them one after the other (it refuses
 //! concurrent credential writes on one identity): one az process for them
 //! all, instead of one each, and ARM paces the chain, not Python start-up.
-//! A single write, and a dry run, go through the credential step itself.
+//! A single write goes through the credential step itself. A dry run prints
+//! the deployment the live run would start (its template written to a named
+//! file first), so that it prints exactly what the live run runs.
 //!
 //! ARM sends no `Retry-After` while a deployment runs, so az would look at
 //! it again only after 30 s: the deployment is started (`--no-wait`) and
@@ -105,7 +107,7 @@ impl CredentialSetStep {
         let group = format!("{}/{}", self.place.subscription, self.place.resource_group)
             .to_ascii_lowercase();
         let denied = NO_DEPLOYMENTS.lock().is_ok_and(|g| g.contains(&group));
-        if pending.len() < 2 || cx.dry_run() || denied {
+        if pending.len() < 2 || denied {
             for (m, ..) in &pending {
                 Node::apply(*m, cx)?;
             }
@@ -129,10 +131,22 @@ impl CredentialSetStep {
             p.resource_group.as_str(),
             name.as_str(),
         );
-        match cx
+        let template = cx.template_file(&name);
+        let deployed = cx
             .az()?
-            .credentials_deploy(placed, &self.identity(), &writes)
-        {
+            .credentials_deploy(placed, &self.identity(), &writes, &template);
+        if deployed.is_ok() && cx.dry_run() {
+            cx.progress.note(&format!(
+                "Tenant B: the template of deployment {name} is in {}",
+                template.display()
+            ));
+        }
+        match deployed {
+            // A dry run started nothing to watch.
+            Ok(()) if cx.dry_run() => {
+                cx.az()?
+                    .credentials_made(placed.0, placed.1, &self.identity, &writes);
+            }
             Ok(()) => {
                 if !self.watch(cx, &name)? {
                     bail!(
