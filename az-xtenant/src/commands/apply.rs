@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use xtenant_shared::graph_state::Binding;
 
 use crate::commands::{WaitArgs, plan::places};
 use az_xtenant::context::{Ctx, confirm};
@@ -67,20 +66,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
                 .done(&format!("Tenant B: removed {}", r.what()));
         }
     }
-    let bindings: Vec<Binding> = model
-        .bindings
-        .iter()
-        .map(|b| Binding {
-            cluster: b.cluster.clone(),
-            namespace: b.namespace.clone(),
-            service_account: b.service_account.clone(),
-            identity: b.identity.clone(),
-            credential: b.credential.clone(),
-        })
-        .collect();
+    let bindings = &model.bindings;
     ctx.record(|p| {
         p.graph.tenant_b = Some(model.tenant_b.clone());
-        p.graph.bindings.clone_from(&bindings);
+        p.graph.bindings.clone_from(bindings);
     })?;
     if !ctx.dry_run() {
         ctx.progress.done(&format!(

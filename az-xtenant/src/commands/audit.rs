@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use xtenant_shared::exit;
 use xtenant_shared::output::{self, Format};
+use xtenant_shared::resolve::Setting;
 use xtenant_shared::validate::{Kind, parser};
 use xtenant_shared::{Profile, names};
 
@@ -57,8 +58,25 @@ pub struct Args {
     pub yes: bool,
 }
 
-fn need(flag: &str, given: &Option<String>, profile: &Option<String>) -> Result<String> {
-    given.clone().or_else(|| profile.clone()).ok_or_else(|| {
+/// The flag's value, else the profile's (checked), as both tools resolve
+/// settings (`xtenant_shared::resolve`); neither is bad input.
+fn need(
+    flag: &'static str,
+    field: &'static str,
+    given: &Option<String>,
+    profile: &Option<String>,
+) -> Result<String> {
+    let setting = Setting {
+        what: flag,
+        flag: Some(flag),
+        field,
+        kind: Kind::Guid,
+        recorded_by: "az-xtenant init",
+    };
+    let found = setting
+        .optional(given.as_deref(), profile.as_deref())
+        .map_err(|e| UsageError(e.to_string()))?;
+    found.ok_or_else(|| {
         UsageError(format!(
             "no {flag}: pass {flag} <id>, or record it with `az-xtenant init {flag} <id>`; nothing was run"
         ))
@@ -99,15 +117,27 @@ fn from_file(file: &std::path::Path) -> Result<(Scope, Vec<Place>)> {
 
 /// What to read and where to be logged in, from the flags and the profile.
 fn from_profile(p: &Profile, a: &Args) -> Result<(Scope, Vec<Place>)> {
-    let tenant_a = need("--tenant-a", &a.tenant_a, &p.cluster.tenant_id)?;
+    let tenant_a = need(
+        "--tenant-a",
+        "cluster.tenantId",
+        &a.tenant_a,
+        &p.cluster.tenant_id,
+    )?;
     let sub_a = need(
         "--subscription-a",
+        "cluster.subscriptionId",
         &a.subscription_a,
         &p.cluster.subscription_id,
     )?;
-    let tenant_b = need("--tenant-b", &a.tenant_b, &p.resources.tenant_id)?;
+    let tenant_b = need(
+        "--tenant-b",
+        "resources.tenantId",
+        &a.tenant_b,
+        &p.resources.tenant_id,
+    )?;
     let sub_b = need(
         "--subscription-b",
+        "resources.subscriptionId",
         &a.subscription_b,
         &p.resources.subscription_id,
     )?;
@@ -263,4 +293,25 @@ fn fix(
         report.findings.retain(|x| x.id != f.id);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flag_wins_and_a_bad_profile_value_names_its_field() {
+        let good = "72f988bf-86f1-41af-91ab-2d7cd011db47".to_string();
+        let bad = Some("nope".to_string());
+        let flag = need("--tenant-a", "cluster.tenantId", &Some(good.clone()), &bad);
+        assert_eq!(flag.expect("the flag's value"), good);
+        let err = need("--tenant-a", "cluster.tenantId", &None, &bad).expect_err("bad");
+        assert!(
+            err.to_string().contains("cluster.tenantId (profile)"),
+            "{err}"
+        );
+        assert!(err.is::<UsageError>(), "{err}");
+        let none = need("--tenant-a", "cluster.tenantId", &None, &None).expect_err("missing");
+        assert!(none.to_string().contains("pass --tenant-a <id>"), "{none}");
+    }
 }

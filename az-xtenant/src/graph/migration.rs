@@ -13,7 +13,7 @@ use xtenant_shared::Profile;
 use xtenant_shared::names;
 use xtenant_shared::ownership::ObjectKind;
 
-use super::model::{Bind, Model};
+use super::model::{Binding, Model};
 use super::prune::Removal;
 use crate::az::arm_id::{self, ArmId};
 
@@ -42,7 +42,7 @@ pub fn unproven(
             continue;
         };
         let (ns, sa) = (&old.namespace, &old.service_account);
-        let staying: Vec<&Bind> = model
+        let staying: Vec<&Binding> = model
             .bindings
             .iter()
             .filter(|b| &b.namespace == ns && &b.service_account == sa && b.cluster != old.cluster)
@@ -100,7 +100,7 @@ enum Proven {
 /// workload keeps (its client ID) after that identity's credential for the
 /// cluster was made: a proof made with the identity it leaves, or before
 /// the credential existed, proves nothing about the way in it keeps.
-fn proven(profile: &Profile, b: &Bind, subject: &str) -> Proven {
+fn proven(profile: &Profile, b: &Binding, subject: &str) -> Proven {
     let g = &profile.graph;
     let identity = g.identities.get(&b.identity);
     let made = identity

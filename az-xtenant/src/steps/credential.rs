@@ -5,8 +5,6 @@
 //! before a create; a write refused because another write on the identity is
 //! in flight is retried with backoff.
 
-use std::time::Duration;
-
 use anyhow::{Context, Result, bail};
 use xtenant_shared::issuer::{self, Likeness};
 use xtenant_shared::ownership::ObjectKind;
@@ -18,10 +16,8 @@ use crate::az::{MAX_CREDENTIALS, arm_id};
 use crate::context::Ctx;
 use crate::engine::{Decision, Key, Present, Step};
 use crate::settings::{Place, Side};
+use crate::steps::retry::{Backoff, CONCURRENT_WRITES};
 use crate::steps::slot::ClusterSlot;
-
-/// How many times a write refused for a concurrent write is tried again.
-const CONFLICT_RETRIES: u32 = 6;
 
 pub struct CredentialStep {
     pub key: Key,
@@ -199,26 +195,19 @@ impl Step for CredentialStep {
             audience: &self.audience,
         };
         let p = &self.place;
-        let mut delay = Duration::from_millis(500);
-        let mut attempt = 0;
+        let mut backoff = Backoff::default();
         loop {
             match cx
                 .az()?
                 .credential_create(&p.subscription, &p.resource_group, &c)
             {
-                Err(e)
-                    if e.says(
-                        "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity",
-                    ) && attempt < CONFLICT_RETRIES =>
-                {
-                    attempt += 1;
+                Err(e) if e.says(CONCURRENT_WRITES) && backoff.left() => {
                     cx.progress.note(&format!(
                         "Tenant B: another credential write on {} is in flight; retrying in {} ms",
                         self.identity,
-                        delay.as_millis()
+                        backoff.delay().as_millis()
                     ));
-                    std::thread::sleep(delay);
-                    delay = (delay * 2).min(Duration::from_secs(8));
+                    backoff.wait();
                 }
                 Err(e) => return Err(e.into()),
                 Ok(()) => break,

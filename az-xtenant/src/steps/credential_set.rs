@@ -25,21 +25,18 @@
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Result, bail};
 use xtenant_shared::ownership::ObjectKind;
 
 use crate::az::arm_id;
-use crate::az::types::Identity;
+use crate::az::types::{Deployment, Identity};
 use crate::context::Ctx;
 use crate::engine::{Decision, Finding, Key, Node, Present, Step, Vertex, report};
 use crate::settings::{Place, Side};
 use crate::steps::credential::CredentialStep;
-
-/// How many times the set is read and written again after Azure refused it
-/// for a write in flight (a concurrent writer, or a deployment still running).
-const RETRIES: u32 = 6;
+use crate::steps::retry::{Backoff, CONCURRENT_WRITES, RETRIES};
 
 pub struct CredentialSetStep {
     pub key: Key,
@@ -178,11 +175,7 @@ impl CredentialSetStep {
                     "deployment {name} was still running"
                 )));
             }
-            Err(e)
-                if e.says(
-                    "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity",
-                ) =>
-            {
+            Err(e) if e.says(CONCURRENT_WRITES) => {
                 return Ok(Attempt::Busy(format!(
                     "another credential write on {} was in flight",
                     self.identity
@@ -220,41 +213,60 @@ impl CredentialSetStep {
     /// xtenant's poll interval; whether it wrote the credentials. One that
     /// failed is an error with ARM's reason.
     fn watch(&self, cx: &Ctx, name: &str) -> Result<bool> {
-        let p = &self.place;
-        let az = cx.az()?.fresh();
-        let started = Instant::now();
         let what = format!(
             "Tenant B: deployment {name} (federated credentials of {})",
             self.identity
         );
         let mut lost = 0;
+        self.poll_deployment(cx, name, &what, |shown| match shown {
+            Some(d) if d.failed() => {
+                let why = d
+                    .properties
+                    .error
+                    .map_or_else(String::new, |e| format!(": {e}"));
+                bail!(
+                    "deployment {name} of the federated credentials of {} ended {}{why}",
+                    self.identity,
+                    d.properties.provisioning_state
+                );
+            }
+            Some(d) if !d.running() => Ok(Some(true)),
+            Some(_) => {
+                lost = 0;
+                Ok(None)
+            }
+            None => {
+                lost += 1;
+                if lost >= LOST_READS {
+                    return self.landed_after_all(cx, name).map(Some);
+                }
+                Ok(None)
+            }
+        })
+    }
+
+    /// Looks at deployment `name` (asking Azure each time) at xtenant's poll
+    /// interval until `look` answers, for as long as a cluster may take;
+    /// `what` is shown while waiting.
+    fn poll_deployment<T>(
+        &self,
+        cx: &Ctx,
+        name: &str,
+        what: &str,
+        mut look: impl FnMut(Option<Deployment>) -> Result<Option<T>>,
+    ) -> Result<T> {
+        let p = &self.place;
+        let az = cx.az()?.fresh();
+        let started = Instant::now();
         loop {
-            match az.deployment_show(&p.subscription, &p.resource_group, name)? {
-                Some(d) if d.failed() => {
-                    let why = d
-                        .properties
-                        .error
-                        .map_or_else(String::new, |e| format!(": {e}"));
-                    bail!(
-                        "deployment {name} of the federated credentials of {} ended {}{why}",
-                        self.identity,
-                        d.properties.provisioning_state
-                    );
-                }
-                Some(d) if !d.running() => return Ok(true),
-                Some(_) => lost = 0,
-                None => {
-                    lost += 1;
-                    if lost >= LOST_READS {
-                        return self.landed_after_all(cx, name);
-                    }
-                }
+            let shown = az.deployment_show(&p.subscription, &p.resource_group, name)?;
+            if let Some(answer) = look(shown)? {
+                return Ok(answer);
             }
             if started.elapsed() >= cx.waits.cluster {
                 return Err(deployment_timeout(&p.resource_group, name, started));
             }
-            cx.progress
-                .wait(&what, || std::thread::sleep(cx.waits.poll));
+            cx.progress.wait(what, || std::thread::sleep(cx.waits.poll));
         }
     }
 
@@ -289,25 +301,14 @@ impl CredentialSetStep {
     /// Waits while ARM still carries out the deployment `name`; `why` says
     /// whose it is.
     fn wait_for_deployment(&self, cx: &Ctx, name: &str, why: &str) -> Result<()> {
-        let p = &self.place;
-        let az = cx.az()?.fresh();
-        let started = Instant::now();
         let what = format!(
             "Tenant B: deployment {name} (federated credentials of {}) {why}; waiting for it",
             self.identity
         );
         cx.progress.note(&what);
-        while az
-            .deployment_show(&p.subscription, &p.resource_group, name)?
-            .is_some_and(|d| d.running())
-        {
-            if started.elapsed() >= cx.waits.cluster {
-                return Err(deployment_timeout(&p.resource_group, name, started));
-            }
-            cx.progress
-                .wait(&what, || std::thread::sleep(cx.waits.poll));
-        }
-        Ok(())
+        self.poll_deployment(cx, name, &what, |shown| {
+            Ok((!shown.is_some_and(|d| d.running())).then_some(()))
+        })
     }
 }
 
@@ -338,23 +339,22 @@ impl Node for CredentialSetStep {
     }
 
     fn apply(&self, cx: &Ctx) -> Result<()> {
-        let mut delay = Duration::from_millis(500);
+        let mut backoff = Backoff::default();
         let fresh = cx.az()?.fresh();
         let again = cx.with_az(&fresh);
-        let mut attempt = 0;
+        let mut first = true;
         // The first attempt decides on what was read before; later ones on
         // what Azure answers now.
-        while let Attempt::Busy(why) = self.attempt(if attempt == 0 { cx } else { &again })? {
-            attempt += 1;
-            if attempt > RETRIES {
+        while let Attempt::Busy(why) = self.attempt(if first { cx } else { &again })? {
+            first = false;
+            if !backoff.left() {
                 bail!("{why}, {RETRIES} times; run the same command again later");
             }
             cx.progress.note(&format!(
                 "Tenant B: {why}; reading the credentials of {} again",
                 self.identity
             ));
-            std::thread::sleep(delay);
-            delay = (delay * 2).min(Duration::from_secs(8));
+            backoff.wait();
         }
         Ok(())
     }

@@ -15,6 +15,7 @@ pub mod credential;
 pub mod credential_set;
 pub mod group;
 pub mod identity;
+pub mod retry;
 pub mod role;
 pub mod servicebus;
 pub mod slot;
