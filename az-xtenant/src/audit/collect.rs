@@ -119,7 +119,7 @@ pub fn collect(az: &Az, scope: &Scope, owned: &Ownership) -> Result<Estate> {
         let rg = group_of(&i.id);
         let mut credentials = Vec::new();
         for c in az.credential_list(sub, &rg, &name)? {
-            let id = format!("{}/federatedIdentityCredentials/{}", i.id, c.name);
+            let id = arm_id::credential(&i.id, &c.name);
             let cluster = clusters.iter().find(|k| k.issuer == c.issuer).cloned();
             // An issuer a live cluster's differs from only by a slash or case
             // is that cluster's: its document answers, and says nothing new.

@@ -9,6 +9,8 @@ use anyhow::Result;
 
 use crate::commands::{WaitArgs, plan::places};
 use az_xtenant::context::{Ctx, confirm};
+use az_xtenant::engine::delete::{Doomed, delete_all};
+use az_xtenant::settings::Side;
 use az_xtenant::{engine, graph};
 
 /// Make Azure match a declared graph (identities, role grants, federated credentials).
@@ -58,13 +60,19 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
                 "apply cancelled; nothing was changed",
             )?;
         }
-        engine::apply(ctx, &az, &g, &args.wait.waits())?;
-        for r in &plan.removals {
-            graph::prune::delete(&az, r)?;
-            ctx.record(|p| p.owned.forget(&r.id))?;
-            ctx.progress
-                .done(&format!("Tenant B: removed {}", r.what()));
-        }
+        let waits = args.wait.waits();
+        engine::apply(ctx, &az, &g, &waits)?;
+        let doomed: Vec<Doomed> = plan
+            .removals
+            .iter()
+            .map(|r| Doomed::by_id(Side::B, r.kind, &r.id))
+            .collect();
+        delete_all(
+            &ctx.walk(&az, &waits, false),
+            &doomed,
+            |p, _, id| p.owned.forget(id),
+            |d| format!("Tenant B: removed {}", d.what),
+        )?;
     }
     let bindings = &model.bindings;
     ctx.record(|p| {

@@ -16,10 +16,12 @@ use xtenant_shared::{Profile, names};
 use crate::commands::plan::places;
 use az_xtenant::audit::{self, Report, Scope, collect, findings, render};
 use az_xtenant::az::arm_id::{self, ArmId};
-use az_xtenant::context::{Ctx, confirm};
+use az_xtenant::context::{Ctx, Waits, confirm};
+use az_xtenant::engine::delete::{Doomed, delete_all};
 use az_xtenant::error::UsageError;
 use az_xtenant::graph;
 use az_xtenant::settings::{Place, Side};
+use xtenant_shared::ownership::ObjectKind;
 
 /// Audit Tenant B's federated credentials and role assignments against Tenant A's clusters.
 #[derive(Debug, clap::Args)]
@@ -274,24 +276,29 @@ fn fix(
             "fix cancelled; nothing was deleted",
         )?;
     }
-    for f in &chosen {
-        let id = ArmId::parse(&f.id);
-        let (sub, rg, identity) = (
-            id.subscription(),
-            id.resource_group(),
-            id.child(arm_id::IDENTITY),
-        );
-        let name = f.credential.as_deref().unwrap_or_default();
-        match az.credential_delete(sub, rg, identity, name) {
-            Err(e) if e.is_not_found() => {}
-            other => other?,
-        }
-        ctx.record(|p| p.owned.forget(&f.id))?;
-        ctx.progress.done(&format!(
-            "Tenant B: removed federated credential {identity}/{name}"
-        ));
-        report.findings.retain(|x| x.id != f.id);
-    }
+    let doomed: Vec<Doomed> = chosen
+        .iter()
+        .map(|f| {
+            let id = ArmId::parse(&f.id);
+            Doomed {
+                what: format!(
+                    "federated credential {}/{}",
+                    id.child(arm_id::IDENTITY),
+                    id.child(arm_id::CREDENTIALS)
+                ),
+                ..Doomed::by_id(Side::B, ObjectKind::FederatedCredential, &f.id)
+            }
+        })
+        .collect();
+    delete_all(
+        &ctx.walk(az, &Waits::standard(), false),
+        &doomed,
+        |p, _, id| p.owned.forget(id),
+        |d| format!("Tenant B: removed {}", d.what),
+    )?;
+    report
+        .findings
+        .retain(|x| !chosen.iter().any(|f| f.id == x.id));
     Ok(())
 }
 

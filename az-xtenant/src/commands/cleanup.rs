@@ -12,6 +12,7 @@ use az_xtenant::az::arm_id::ArmId;
 use az_xtenant::context::Ctx;
 use az_xtenant::context::Waits;
 use az_xtenant::engine::Node;
+use az_xtenant::engine::delete::{By, Doomed, delete_all};
 use az_xtenant::settings;
 use az_xtenant::steps::{self, Part, group};
 
@@ -24,13 +25,6 @@ pub struct Args {
     /// Start the deletions and return without waiting for them to finish
     #[arg(long)]
     pub no_wait: bool,
-}
-
-/// One deletion to make.
-struct Doomed<'g> {
-    node: &'g dyn Node,
-    kind: ObjectKind,
-    id: String,
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
@@ -55,23 +49,19 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     if !args.yes && !ctx.dry_run() {
         confirm(&doomed)?;
     }
-    for d in &doomed {
-        let label = d.node.side().label();
-        d.node.delete(&cx)?;
-        ctx.record(|p| forget(p, d.kind, &d.id))?;
+    delete_all(&cx, &doomed, forget, |d| {
         let how = if args.no_wait && d.kind == ObjectKind::ResourceGroup {
             "deletion started"
         } else {
             "deleted"
         };
-        ctx.progress
-            .done(&format!("{label}: {} {how}", d.node.what()));
-    }
-    Ok(())
+        format!("{}: {} {how}", d.side.label(), d.what)
+    })
 }
 
 /// What to delete, objects before their groups: every group this profile
-/// made, and every object it made outside those groups.
+/// made, and every object it made outside those groups. Deleted through the
+/// engine's delete walk, each by the step that made it.
 fn plan<'g>(cx: &Ctx, order: &[&'g dyn Node]) -> Result<Vec<Doomed<'g>>> {
     let owned = cx.snapshot().owned;
     let mut groups: Vec<Doomed<'g>> = Vec::new();
@@ -93,7 +83,7 @@ fn plan<'g>(cx: &Ctx, order: &[&'g dyn Node]) -> Result<Vec<Doomed<'g>>> {
                 ));
                 cx.record(|p| forget(p, kind, &id))?;
             }
-            Some(g) if group::is_ours(cx, &id, &g) => groups.push(Doomed { node, kind, id }),
+            Some(g) if group::is_ours(cx, &id, &g) => groups.push(doomed(node, kind, id)),
             Some(_) => {
                 cx.progress.warn(&format!(
                     "{}: not deleting {} nor anything in it: it does not carry this profile's tag (xtenant-profile), so someone else may own it",
@@ -119,13 +109,23 @@ fn plan<'g>(cx: &Ctx, order: &[&'g dyn Node]) -> Result<Vec<Doomed<'g>>> {
         }
         // An assumed Azure cannot say; the plan shows the delete.
         if cx.assumed() || node.present(cx)? {
-            objects.push(Doomed { node, kind, id });
+            objects.push(doomed(node, kind, id));
         } else {
             cx.record(|p| forget(p, kind, &id))?;
         }
     }
     objects.extend(groups);
     Ok(objects)
+}
+
+fn doomed(node: &dyn Node, kind: ObjectKind, id: String) -> Doomed<'_> {
+    Doomed {
+        side: node.side(),
+        kind,
+        id,
+        what: node.what(),
+        by: By::Step(node),
+    }
 }
 
 /// `/subscriptions/<sub>/resourceGroups/<rg>` → (sub, rg).
@@ -138,7 +138,7 @@ fn split_group(id: &str) -> (&str, &str) {
 fn confirm(doomed: &[Doomed]) -> Result<()> {
     let list: Vec<String> = doomed
         .iter()
-        .map(|d| format!("{} ({})", d.node.what(), d.node.side().label()))
+        .map(|d| format!("{} ({})", d.what, d.side.label()))
         .collect();
     az_xtenant::context::confirm(
         &format!(

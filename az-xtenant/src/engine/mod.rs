@@ -8,6 +8,7 @@
 //! as intended, after it as created, so a run stopped in between still knows
 //! on resume that the object is its own.
 
+pub mod delete;
 mod executor;
 
 pub use executor::{Graph, Key, Vertex};

@@ -2,16 +2,15 @@
 //! longer declares — federated credentials, role assignments, and identities
 //! no workload uses. Only objects the profile records as xtenant's, on
 //! identities the graph made; never the demo's, never a group, never anything
-//! made by hand.
+//! made by hand. It only computes them: `apply --prune` deletes them
+//! through the engine's delete walk (`engine::delete`).
 
 use std::collections::BTreeSet;
 
-use anyhow::Result;
 use xtenant_shared::Profile;
 use xtenant_shared::ownership::ObjectKind;
 
-use crate::az::Az;
-use crate::az::arm_id::{self, ArmId};
+use crate::az::arm_id::ArmId;
 
 /// One object to remove.
 #[derive(Debug, Clone)]
@@ -90,27 +89,6 @@ pub fn removals(p: &Profile, desired: &BTreeSet<String>) -> Vec<Removal> {
     };
     out.sort_by_key(|r| rank(r.kind));
     out
-}
-
-/// Deletes one object; one already gone counts as removed.
-pub fn delete(az: &Az, r: &Removal) -> Result<()> {
-    let id = ArmId::parse(&r.id);
-    let (sub, rg) = (id.subscription(), id.resource_group());
-    let result = match r.kind {
-        ObjectKind::FederatedCredential => az.credential_delete(
-            sub,
-            rg,
-            id.child(arm_id::IDENTITY),
-            id.child(arm_id::CREDENTIALS),
-        ),
-        ObjectKind::ManagedIdentity => az.identity_delete(sub, rg, id.child(arm_id::IDENTITY)),
-        ObjectKind::RoleAssignment => az.role_assignment_delete(sub, &r.id),
-        _ => return Ok(()),
-    };
-    match result {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => Ok(other?),
-    }
 }
 
 #[cfg(test)]
