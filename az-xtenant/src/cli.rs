@@ -54,6 +54,15 @@ pub enum Assume {
     Outdated,
 }
 
+impl From<Assume> for az_xtenant::az::Assume {
+    fn from(a: Assume) -> Self {
+        match a {
+            Assume::Absent => Self::Absent,
+            Assume::Outdated => Self::Outdated,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Record tenants, subscriptions, names and location in the profile

@@ -3,20 +3,12 @@
 //! exit code of the table both tools share (see `xtenant_shared::exit`).
 #![deny(clippy::print_stdout)]
 
-mod audit;
-mod az;
 mod cli;
 mod commands;
-mod engine;
-mod error;
-mod graph;
-mod interrupt;
-mod progress;
-mod settings;
-mod steps;
 
 use std::process::ExitCode;
 
+use az_xtenant::{error, interrupt};
 use clap::Parser;
 
 fn main() -> ExitCode {

@@ -5,7 +5,7 @@
 use xtenant_shared::validate::{Kind, check};
 use xtenant_shared::{Profile, names};
 
-use crate::error::UsageError;
+use xtenant_shared::exit::Usage as UsageError;
 
 /// The two tenants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,7 +208,7 @@ mod tests {
         p.cluster.subscription_id = Some("nope".into());
         let err = cluster(&p).expect_err("invalid");
         assert!(err.to_string().contains("cluster.subscriptionId"), "{err}");
-        assert_eq!(crate::error::exit_code(&err), 2);
+        assert_eq!(xtenant_shared::exit::code_for(&err, |_| None), 2);
     }
 
     #[test]

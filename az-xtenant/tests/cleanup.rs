@@ -135,3 +135,27 @@ fn dry_run_prints_the_deletes_and_changes_nothing() {
     assert!(deletes(&w).is_empty());
     assert_eq!(w.profile(), before);
 }
+
+/// A group Azure deleted between cleanup's look and its delete counts as
+/// deleted and is forgotten, as `apply --prune` and `audit --fix` count
+/// theirs: all three delete through one walk.
+#[test]
+fn a_group_gone_before_its_delete_counts_as_deleted() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.ok(&["up"]);
+    w.on(&format!("group_delete@{SA}"), vec![Resp::Raw("")]);
+    w.on(
+        &format!("group_delete@{SB}"),
+        vec![Resp::Fail(
+            3,
+            format!("ERROR: (ResourceGroupNotFound) Resource group '{RG}' could not be found."),
+        )],
+    );
+    let out = w.run(&["cleanup", "--yes"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(deletes(&w).len(), 2, "{:?}", deletes(&w));
+    let p = w.profile();
+    assert!(p["owned"].is_null(), "both groups are forgotten: {p}");
+}

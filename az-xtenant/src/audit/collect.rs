@@ -12,8 +12,9 @@ use xtenant_shared::issuer;
 use xtenant_shared::ownership::Ownership;
 
 use super::{CredentialReport, IdentityReport, LiveCluster, Origin, Reach, RoleReport};
+use crate::az::MAX_CREDENTIALS;
+use crate::az::arm_id::{self, ArmId};
 use crate::az::{Az, Discovery};
-use crate::steps::credential::MAX_CREDENTIALS;
 
 /// What to read.
 #[derive(Debug, Clone, Default)]
@@ -38,12 +39,11 @@ pub struct Estate {
 }
 
 fn last(id: &str) -> &str {
-    id.rsplit('/').next().unwrap_or(id)
+    ArmId::parse(id).name()
 }
 
 fn group_of(id: &str) -> String {
-    let p: Vec<&str> = id.trim_start_matches('/').split('/').collect();
-    p.get(3).copied().unwrap_or_default().to_string()
+    ArmId::parse(id).resource_group().to_string()
 }
 
 /// The name AKS gives the one credential an identity binding writes.
@@ -111,7 +111,7 @@ pub fn collect(az: &Az, scope: &Scope, owned: &Ownership) -> Result<Estate> {
     let assignments = if found.is_empty() {
         Vec::new()
     } else {
-        az.role_assignments_everywhere(&format!("/subscriptions/{sub}"))?
+        az.role_assignments_everywhere(&arm_id::subscription(sub))?
     };
     let mut identities = Vec::new();
     for i in &found {
@@ -119,7 +119,7 @@ pub fn collect(az: &Az, scope: &Scope, owned: &Ownership) -> Result<Estate> {
         let rg = group_of(&i.id);
         let mut credentials = Vec::new();
         for c in az.credential_list(sub, &rg, &name)? {
-            let id = format!("{}/federatedIdentityCredentials/{}", i.id, c.name);
+            let id = arm_id::credential(&i.id, &c.name);
             let cluster = clusters.iter().find(|k| k.issuer == c.issuer).cloned();
             // An issuer a live cluster's differs from only by a slash or case
             // is that cluster's: its document answers, and says nothing new.

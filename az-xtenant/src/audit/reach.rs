@@ -4,6 +4,7 @@
 //! `role assignment list --all` also answers because the subscription
 //! inherits them), or in another subscription (out of the audit's reach).
 
+use crate::az::arm_id;
 use serde::Serialize;
 
 /// Where a scope lies.
@@ -24,7 +25,7 @@ impl Reach {
     /// Where `scope` lies, seen from `subscription`.
     pub fn of(subscription: &str, scope: &str) -> Reach {
         let s = scope.to_ascii_lowercase();
-        let own = format!("/subscriptions/{}", subscription.to_ascii_lowercase());
+        let own = arm_id::subscription(subscription).to_ascii_lowercase();
         if s == own || s.starts_with(&format!("{own}/")) {
             Reach::Subscription
         } else if s.starts_with("/subscriptions/") {

@@ -5,9 +5,9 @@
 
 use serde_json::{Value, json};
 
-use super::{AzError, Runner, namespace_id};
+use super::{AzError, Runner, arm_id};
+use crate::az::Assume;
 use crate::az::types::PLACEHOLDER_GUID;
-use crate::cli::Assume;
 
 /// Pretends Azure looks the way `--assume` says.
 pub struct Assumed(pub Assume);
@@ -34,28 +34,27 @@ fn outdated(argv: &[String]) -> Option<Value> {
     let sub = opt(argv, "--subscription");
     let rg = opt(argv, "--resource-group");
     let name = opt(argv, "--name");
-    let group = format!("/subscriptions/{sub}/resourceGroups/{rg}");
     Some(match words(argv).as_str() {
         // Made by an xtenant from before profile IDs: cleanup deletes it
         // only when the profile records it as created.
         "group show" => json!({
-            "id": format!("/subscriptions/{sub}/resourceGroups/{name}"),
+            "id": arm_id::group(sub, name),
             "tags": {"created-by": "xtenant"},
         }),
         "aks show" => json!({
-            "id": format!("{group}/providers/Microsoft.ContainerService/managedClusters/{name}"),
+            "id": arm_id::cluster(sub, rg, name),
             "provisioningState": "Succeeded",
             "oidcIssuerProfile": {"enabled": false},
             "securityProfile": {"workloadIdentity": null},
         }),
         "servicebus namespace show" => json!({
-            "id": namespace_id(sub, rg, name),
+            "id": arm_id::namespace(sub, rg, name),
             "serviceBusEndpoint": format!("https://{name}.servicebus.windows.net:443/"),
             "disableLocalAuth": false,
         }),
         "servicebus queue show" => json!({"name": name}),
         "identity show" => json!({
-            "id": format!("{group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}"),
+            "id": arm_id::identity(sub, rg, name),
             "clientId": PLACEHOLDER_GUID,
             "principalId": PLACEHOLDER_GUID,
         }),

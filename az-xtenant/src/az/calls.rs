@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::argv::{self, Credential, Grant};
+use super::arm_id::{self, ArmId};
 use super::types::*;
 use super::{Az, AzError, shell_line};
 
@@ -307,28 +308,27 @@ impl Az {
     /// Starts the template deployment (`name`, in the identity's group) that
     /// writes federated credentials of one identity one after the other;
     /// the caller watches it ([`Az::deployment_show`]) and then records the
-    /// credentials as made ([`Az::credentials_made`]).
+    /// credentials as made ([`Az::credentials_made`]). The template is
+    /// written to `template` first, in a dry run too, so that the printed
+    /// command is the one a live run runs and can be run as printed.
     pub fn credentials_deploy(
         &self,
         (sub, rg, name): (&str, &str, &str),
         identity: &Identity,
         credentials: &[FederatedCredential],
+        template: &std::path::Path,
     ) -> Result<(), AzError> {
-        let template = super::template::credential_chain(&identity.id, credentials);
-        let file = tempfile::Builder::new()
-            .prefix("xtenant-credentials-")
-            .suffix(".json")
-            .tempfile()
-            .and_then(|mut f| {
-                std::io::Write::write_all(&mut f, template.to_string().as_bytes())?;
-                Ok(f)
-            })
+        let chain = super::template::credential_chain(&identity.id, credentials);
+        template
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(template, chain.to_string()))
             .map_err(|source| AzError::Spawn {
-                command: "writing the deployment template".into(),
+                command: format!("writing the deployment template {}", template.display()),
                 source,
             })?;
-        let a = argv::deployment_create(sub, rg, name, &file.path().to_string_lossy());
-        let identity_name = identity.id.rsplit('/').next().unwrap_or_default();
+        let a = argv::deployment_create(sub, rg, name, &template.to_string_lossy());
+        let identity_name = ArmId::parse(&identity.id).name();
         self.act(
             &format!(
                 "starting the deployment of {} federated credentials of {identity_name}",
@@ -400,12 +400,10 @@ impl Az {
     /// group). Only for IDs under `/subscriptions/<sub>`: a management
     /// group's ID would be read as a group's.
     pub fn resource_exists(&self, sub: &str, id: &str) -> Result<bool, AzError> {
-        let p: Vec<&str> = id.trim_start_matches('/').split('/').collect();
-        match p.len() {
+        let parsed = ArmId::parse(id);
+        match parsed.depth() {
             0..=2 => Ok(true),
-            3 | 4 => Ok(self
-                .group_show(sub, p.get(3).copied().unwrap_or_default())?
-                .is_some()),
+            3 | 4 => Ok(self.group_show(sub, parsed.resource_group())?.is_some()),
             _ => Ok(self
                 .read(&format!("checking {id}"), &argv::resource_show(sub, id))?
                 .is_some()),
@@ -462,33 +460,19 @@ pub enum Discovery {
 /// Whether the ARM ID `id` ends in the name `name` (ARM names compare
 /// without case).
 fn named(id: &str, name: &str) -> bool {
-    id.rsplit('/')
-        .next()
-        .is_some_and(|last| last.eq_ignore_ascii_case(name))
+    ArmId::parse(id).is_named(name)
 }
 
 /// The subscription an ARM ID is in (empty when it names none).
 fn subscription_of(id: &str) -> &str {
-    let mut parts = id
-        .split('/')
-        .skip_while(|p| !p.eq_ignore_ascii_case("subscriptions"));
-    parts.nth(1).unwrap_or_default()
-}
-
-/// The ARM ID of a Service Bus namespace.
-pub fn namespace_id(sub: &str, rg: &str, ns: &str) -> String {
-    format!(
-        "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ServiceBus/namespaces/{ns}"
-    )
+    ArmId::parse(id).subscription()
 }
 
 impl Identity {
     /// What a dry run assumes a new identity looks like.
     pub fn planned(sub: &str, rg: &str, name: &str) -> Self {
         Self {
-            id: format!(
-                "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}"
-            ),
+            id: arm_id::identity(sub, rg, name),
             client_id: PLACEHOLDER_GUID.into(),
             principal_id: PLACEHOLDER_GUID.into(),
         }

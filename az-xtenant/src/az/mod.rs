@@ -6,6 +6,7 @@
 //! looked a given way without running anything (`--dry-run --assume`).
 
 pub mod argv;
+pub mod arm_id;
 pub mod assumed;
 mod cached;
 mod calls;
@@ -14,14 +15,26 @@ pub mod process;
 pub mod template;
 pub mod types;
 
-pub use calls::{Discovery, namespace_id};
+pub use calls::Discovery;
 
 use serde_json::Value;
 use thiserror::Error;
 use xtenant_shared::exit;
 
-use crate::cli::Assume;
 use crate::progress::Progress;
+
+/// How `--dry-run --assume` pretends Azure looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assume {
+    /// Nothing exists: every create step is shown.
+    Absent,
+    /// Everything exists but needs fixing: updates, role and credential are shown.
+    Outdated,
+}
+
+/// Azure's limit of federated identity credentials on one user-assigned
+/// identity.
+pub const MAX_CREDENTIALS: usize = 20;
 
 /// How az calls are carried out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use super::arm_id::ArmId;
 use super::types::FederatedCredential;
 
 /// The API version of the federated credentials in a template.
@@ -17,7 +18,7 @@ const CREDENTIAL_TYPE: &str =
 /// on one identity, and ARM starts a resource only once what it depends on
 /// is done.
 pub fn credential_chain(identity_id: &str, credentials: &[FederatedCredential]) -> Value {
-    let identity = identity_id.rsplit('/').next().unwrap_or_default();
+    let identity = ArmId::parse(identity_id).name();
     let mut previous: Option<String> = None;
     let resources: Vec<Value> = credentials
         .iter()

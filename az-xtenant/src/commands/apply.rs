@@ -6,10 +6,12 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use xtenant_shared::graph_state::Binding;
 
-use crate::commands::{Ctx, WaitArgs, confirm, login, plan::places};
-use crate::graph;
+use crate::commands::{WaitArgs, plan::places};
+use az_xtenant::context::{Ctx, confirm};
+use az_xtenant::engine::delete::{Doomed, delete_all};
+use az_xtenant::settings::Side;
+use az_xtenant::{engine, graph};
 
 /// Make Azure match a declared graph (identities, role grants, federated credentials).
 #[derive(Debug, clap::Args)]
@@ -38,8 +40,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     let model = graph::model::load(&args.file)?;
     let g = graph::build::graph(&model)?;
     // Read once: what the plan reads, the apply goes on with.
-    let az = ctx.az()?.caching();
-    login::check(&az, &places(&model))?;
+    let az = ctx.caching_az_for(&places(&model))?;
     let plan = graph::plan::compute(ctx, &az, &model, &g, args.prune)?;
     eprint!("{}", plan.human());
     if !plan.unproven_moves.is_empty() && !args.force {
@@ -59,28 +60,24 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
                 "apply cancelled; nothing was changed",
             )?;
         }
-        ctx.apply(&az, &g, &args.wait.waits())?;
-        for r in &plan.removals {
-            graph::prune::delete(&az, r)?;
-            ctx.record(|p| p.owned.forget(&r.id))?;
-            ctx.progress
-                .done(&format!("Tenant B: removed {}", r.what()));
-        }
+        let waits = args.wait.waits();
+        engine::apply(ctx, &az, &g, &waits)?;
+        let doomed: Vec<Doomed> = plan
+            .removals
+            .iter()
+            .map(|r| Doomed::by_id(Side::B, r.kind, &r.id))
+            .collect();
+        delete_all(
+            &ctx.walk(&az, &waits, false),
+            &doomed,
+            |p, _, id| p.owned.forget(id),
+            |d| format!("Tenant B: removed {}", d.what),
+        )?;
     }
-    let bindings: Vec<Binding> = model
-        .bindings
-        .iter()
-        .map(|b| Binding {
-            cluster: b.cluster.clone(),
-            namespace: b.namespace.clone(),
-            service_account: b.service_account.clone(),
-            identity: b.identity.clone(),
-            credential: b.credential.clone(),
-        })
-        .collect();
+    let bindings = &model.bindings;
     ctx.record(|p| {
         p.graph.tenant_b = Some(model.tenant_b.clone());
-        p.graph.bindings.clone_from(&bindings);
+        p.graph.bindings.clone_from(bindings);
     })?;
     if !ctx.dry_run() {
         ctx.progress.done(&format!(

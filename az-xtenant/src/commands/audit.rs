@@ -9,14 +9,19 @@ use std::path::PathBuf;
 use anyhow::Result;
 use xtenant_shared::exit;
 use xtenant_shared::output::{self, Format};
+use xtenant_shared::resolve::Setting;
 use xtenant_shared::validate::{Kind, parser};
 use xtenant_shared::{Profile, names};
 
-use crate::audit::{self, Report, Scope, collect, findings, render};
-use crate::commands::{Ctx, confirm, login, plan::places};
-use crate::error::UsageError;
-use crate::graph;
-use crate::settings::{Place, Side};
+use crate::commands::plan::places;
+use az_xtenant::audit::{self, Report, Scope, collect, findings, render};
+use az_xtenant::az::arm_id::{self, ArmId};
+use az_xtenant::context::{Ctx, Waits, confirm};
+use az_xtenant::engine::delete::{Doomed, delete_all};
+use az_xtenant::error::UsageError;
+use az_xtenant::graph;
+use az_xtenant::settings::{Place, Side};
+use xtenant_shared::ownership::ObjectKind;
 
 /// Audit Tenant B's federated credentials and role assignments against Tenant A's clusters.
 #[derive(Debug, clap::Args)]
@@ -55,8 +60,25 @@ pub struct Args {
     pub yes: bool,
 }
 
-fn need(flag: &str, given: &Option<String>, profile: &Option<String>) -> Result<String> {
-    given.clone().or_else(|| profile.clone()).ok_or_else(|| {
+/// The flag's value, else the profile's (checked), as both tools resolve
+/// settings (`xtenant_shared::resolve`); neither is bad input.
+fn need(
+    flag: &'static str,
+    field: &'static str,
+    given: &Option<String>,
+    profile: &Option<String>,
+) -> Result<String> {
+    let setting = Setting {
+        what: flag,
+        flag: Some(flag),
+        field,
+        kind: Kind::Guid,
+        recorded_by: "az-xtenant init",
+    };
+    let found = setting
+        .optional(given.as_deref(), profile.as_deref())
+        .map_err(|e| UsageError(e.to_string()))?;
+    found.ok_or_else(|| {
         UsageError(format!(
             "no {flag}: pass {flag} <id>, or record it with `az-xtenant init {flag} <id>`; nothing was run"
         ))
@@ -97,15 +119,27 @@ fn from_file(file: &std::path::Path) -> Result<(Scope, Vec<Place>)> {
 
 /// What to read and where to be logged in, from the flags and the profile.
 fn from_profile(p: &Profile, a: &Args) -> Result<(Scope, Vec<Place>)> {
-    let tenant_a = need("--tenant-a", &a.tenant_a, &p.cluster.tenant_id)?;
+    let tenant_a = need(
+        "--tenant-a",
+        "cluster.tenantId",
+        &a.tenant_a,
+        &p.cluster.tenant_id,
+    )?;
     let sub_a = need(
         "--subscription-a",
+        "cluster.subscriptionId",
         &a.subscription_a,
         &p.cluster.subscription_id,
     )?;
-    let tenant_b = need("--tenant-b", &a.tenant_b, &p.resources.tenant_id)?;
+    let tenant_b = need(
+        "--tenant-b",
+        "resources.tenantId",
+        &a.tenant_b,
+        &p.resources.tenant_id,
+    )?;
     let sub_b = need(
         "--subscription-b",
+        "resources.subscriptionId",
         &a.subscription_b,
         &p.resources.subscription_id,
     )?;
@@ -113,7 +147,7 @@ fn from_profile(p: &Profile, a: &Args) -> Result<(Scope, Vec<Place>)> {
     let mut declared: BTreeSet<(String, String)> = BTreeSet::new();
     for (name, i) in &p.graph.identities {
         if let Some(id) = &i.id {
-            let group = id.split('/').nth(4).unwrap_or_default().to_string();
+            let group = ArmId::parse(id).resource_group().to_string();
             identities.push((group, name.clone()));
         }
     }
@@ -137,7 +171,10 @@ fn from_profile(p: &Profile, a: &Args) -> Result<(Scope, Vec<Place>)> {
     }
     let mut subs = vec![sub_a.clone()];
     for c in p.graph.clusters.values() {
-        if let Some(s) = c.id.as_deref().and_then(|id| id.split('/').nth(2))
+        if let Some(s) =
+            c.id.as_deref()
+                .map(|id| ArmId::parse(id).subscription())
+                .filter(|s| !s.is_empty())
             && !subs.iter().any(|x| x.eq_ignore_ascii_case(s))
         {
             subs.push(s.to_string());
@@ -172,8 +209,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     };
     scope.groups.clone_from(&args.groups);
     scope.only.clone_from(&args.identities);
-    let az = ctx.az()?.caching();
-    login::check(&az, &places)?;
+    let az = ctx.caching_az_for(&places)?;
     let estate = collect::collect(&az, &scope, &p.owned)?;
     let mut report = Report {
         findings: findings::find(&estate),
@@ -196,7 +232,13 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
 
 /// Deletes the stale credentials xtenant made and the ones named; forgets
 /// them in the profile; drops their findings from the report.
-fn fix(ctx: &Ctx, az: &crate::az::Az, args: &Args, p: &Profile, report: &mut Report) -> Result<()> {
+fn fix(
+    ctx: &Ctx,
+    az: &az_xtenant::az::Az,
+    args: &Args,
+    p: &Profile,
+    report: &mut Report,
+) -> Result<()> {
     let named = |f: &audit::Finding| {
         f.credential
             .as_ref()
@@ -234,20 +276,49 @@ fn fix(ctx: &Ctx, az: &crate::az::Az, args: &Args, p: &Profile, report: &mut Rep
             "fix cancelled; nothing was deleted",
         )?;
     }
-    for f in &chosen {
-        let parts: Vec<&str> = f.id.trim_start_matches('/').split('/').collect();
-        let at = |i: usize| parts.get(i).copied().unwrap_or_default();
-        let (sub, rg, identity) = (at(1), at(3), at(7));
-        let name = f.credential.as_deref().unwrap_or_default();
-        match az.credential_delete(sub, rg, identity, name) {
-            Err(e) if e.is_not_found() => {}
-            other => other?,
-        }
-        ctx.record(|p| p.owned.forget(&f.id))?;
-        ctx.progress.done(&format!(
-            "Tenant B: removed federated credential {identity}/{name}"
-        ));
-        report.findings.retain(|x| x.id != f.id);
-    }
+    let doomed: Vec<Doomed> = chosen
+        .iter()
+        .map(|f| {
+            let id = ArmId::parse(&f.id);
+            Doomed {
+                what: format!(
+                    "federated credential {}/{}",
+                    id.child(arm_id::IDENTITY),
+                    id.child(arm_id::CREDENTIALS)
+                ),
+                ..Doomed::by_id(Side::B, ObjectKind::FederatedCredential, &f.id)
+            }
+        })
+        .collect();
+    delete_all(
+        &ctx.walk(az, &Waits::standard(), false),
+        &doomed,
+        |p, _, id| p.owned.forget(id),
+        |d| format!("Tenant B: removed {}", d.what),
+    )?;
+    report
+        .findings
+        .retain(|x| !chosen.iter().any(|f| f.id == x.id));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flag_wins_and_a_bad_profile_value_names_its_field() {
+        let good = "72f988bf-86f1-41af-91ab-2d7cd011db47".to_string();
+        let bad = Some("nope".to_string());
+        let flag = need("--tenant-a", "cluster.tenantId", &Some(good.clone()), &bad);
+        assert_eq!(flag.expect("the flag's value"), good);
+        let err = need("--tenant-a", "cluster.tenantId", &None, &bad).expect_err("bad");
+        assert!(
+            err.to_string().contains("cluster.tenantId (profile)"),
+            "{err}"
+        );
+        assert!(err.is::<UsageError>(), "{err}");
+        let none = need("--tenant-a", "cluster.tenantId", &None, &None).expect_err("missing");
+        assert!(none.to_string().contains("pass --tenant-a <id>"), "{none}");
+    }
 }

@@ -8,10 +8,13 @@ use anyhow::Result;
 use xtenant_shared::Profile;
 use xtenant_shared::ownership::ObjectKind;
 
-use crate::commands::{Ctx, WaitArgs, login};
-use crate::engine::{Cx, Node};
-use crate::settings;
-use crate::steps::{self, Part, group};
+use az_xtenant::az::arm_id::ArmId;
+use az_xtenant::context::Ctx;
+use az_xtenant::context::Waits;
+use az_xtenant::engine::Node;
+use az_xtenant::engine::delete::{By, Doomed, delete_all};
+use az_xtenant::settings;
+use az_xtenant::steps::{self, Part, group};
 
 /// Delete what xtenant created (both tenants), after confirmation.
 #[derive(Debug, clap::Args)]
@@ -22,13 +25,6 @@ pub struct Args {
     /// Start the deletions and return without waiting for them to finish
     #[arg(long)]
     pub no_wait: bool,
-}
-
-/// One deletion to make.
-struct Doomed<'g> {
-    node: &'g dyn Node,
-    kind: ObjectKind,
-    id: String,
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
@@ -42,16 +38,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     }
     let graph = steps::demo(&p, Part::All)?;
     let places = [settings::cluster(&p)?.place, settings::resources(&p)?.place];
-    let az = ctx.az()?;
-    login::check(&az, &places)?;
-    let mut waits = WaitArgs::DEFAULT.waits();
+    let az = ctx.az_for(&places)?;
+    let mut waits = Waits::standard();
     waits.no_wait = args.no_wait;
-    let cx = Cx {
-        ctx,
-        az: &az,
-        waits: &waits,
-        changes: false,
-    };
+    let cx = ctx.walk(&az, &waits, false);
     let doomed = plan(&cx, &graph.order()?)?;
     if doomed.is_empty() {
         return Ok(());
@@ -59,25 +49,21 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     if !args.yes && !ctx.dry_run() {
         confirm(&doomed)?;
     }
-    for d in &doomed {
-        let label = d.node.side().label();
-        d.node.delete(&cx)?;
-        ctx.record(|p| forget(p, d.kind, &d.id))?;
+    delete_all(&cx, &doomed, forget, |d| {
         let how = if args.no_wait && d.kind == ObjectKind::ResourceGroup {
             "deletion started"
         } else {
             "deleted"
         };
-        ctx.progress
-            .done(&format!("{label}: {} {how}", d.node.what()));
-    }
-    Ok(())
+        format!("{}: {} {how}", d.side.label(), d.what)
+    })
 }
 
 /// What to delete, objects before their groups: every group this profile
-/// made, and every object it made outside those groups.
-fn plan<'g>(cx: &Cx, order: &[&'g dyn Node]) -> Result<Vec<Doomed<'g>>> {
-    let owned = cx.ctx.snapshot().owned;
+/// made, and every object it made outside those groups. Deleted through the
+/// engine's delete walk, each by the step that made it.
+fn plan<'g>(cx: &Ctx, order: &[&'g dyn Node]) -> Result<Vec<Doomed<'g>>> {
+    let owned = cx.snapshot().owned;
     let mut groups: Vec<Doomed<'g>> = Vec::new();
     // Recorded as ours but not marked so: someone may have taken them over;
     // nothing inside them is touched.
@@ -88,18 +74,18 @@ fn plan<'g>(cx: &Cx, order: &[&'g dyn Node]) -> Result<Vec<Doomed<'g>>> {
             continue;
         }
         let (sub, rg) = split_group(&id);
-        match cx.az.group_show(sub, rg)? {
+        match cx.az()?.group_show(sub, rg)? {
             None => {
-                cx.ctx.progress.done(&format!(
+                cx.progress.done(&format!(
                     "{}: {} is already gone",
                     node.side().label(),
                     node.what()
                 ));
-                cx.ctx.record(|p| forget(p, kind, &id))?;
+                cx.record(|p| forget(p, kind, &id))?;
             }
-            Some(g) if group::is_ours(cx, &id, &g) => groups.push(Doomed { node, kind, id }),
+            Some(g) if group::is_ours(cx, &id, &g) => groups.push(doomed(node, kind, id)),
             Some(_) => {
-                cx.ctx.progress.warn(&format!(
+                cx.progress.warn(&format!(
                     "{}: not deleting {} nor anything in it: it does not carry this profile's tag (xtenant-profile), so someone else may own it",
                     node.side().label(),
                     node.what()
@@ -122,31 +108,39 @@ fn plan<'g>(cx: &Cx, order: &[&'g dyn Node]) -> Result<Vec<Doomed<'g>>> {
             continue;
         }
         // An assumed Azure cannot say; the plan shows the delete.
-        if cx.az.assumed() || node.present(cx)? {
-            objects.push(Doomed { node, kind, id });
+        if cx.assumed() || node.present(cx)? {
+            objects.push(doomed(node, kind, id));
         } else {
-            cx.ctx.record(|p| forget(p, kind, &id))?;
+            cx.record(|p| forget(p, kind, &id))?;
         }
     }
     objects.extend(groups);
     Ok(objects)
 }
 
+fn doomed(node: &dyn Node, kind: ObjectKind, id: String) -> Doomed<'_> {
+    Doomed {
+        side: node.side(),
+        kind,
+        id,
+        what: node.what(),
+        by: By::Step(node),
+    }
+}
+
 /// `/subscriptions/<sub>/resourceGroups/<rg>` → (sub, rg).
 fn split_group(id: &str) -> (&str, &str) {
-    let mut parts = id.trim_start_matches('/').split('/');
-    let sub = parts.nth(1).unwrap_or_default();
-    let rg = parts.nth(1).unwrap_or_default();
-    (sub, rg)
+    let id = ArmId::parse(id);
+    (id.subscription(), id.resource_group())
 }
 
 /// Asks on the terminal; refuses (exit 2) when there is none.
 fn confirm(doomed: &[Doomed]) -> Result<()> {
     let list: Vec<String> = doomed
         .iter()
-        .map(|d| format!("{} ({})", d.node.what(), d.node.side().label()))
+        .map(|d| format!("{} ({})", d.what, d.side.label()))
         .collect();
-    super::confirm(
+    az_xtenant::context::confirm(
         &format!(
             "Delete {} (resource groups with everything in them)?",
             list.join(", ")

@@ -7,10 +7,12 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::commands::{Ctx, WaitArgs, login};
-use crate::error::UsageError;
-use crate::settings;
-use crate::steps::{self, Part};
+use crate::commands::WaitArgs;
+use az_xtenant::context::Ctx;
+use az_xtenant::engine;
+use az_xtenant::error::UsageError;
+use az_xtenant::settings;
+use az_xtenant::steps::{self, Part};
 
 /// Ensure Tenant A's resource group and AKS cluster, and record the issuer URL.
 #[derive(Debug, clap::Args)]
@@ -39,9 +41,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
                 .ok_or_else(|| UsageError(format!("--file {f:?} is not valid UTF-8")))
         })
         .transpose()?;
-    let az = ctx.az()?;
-    login::check(&az, std::slice::from_ref(&s.place))?;
-    ctx.apply(&az, &graph, &args.wait.waits())?;
+    let az = ctx.az_for(std::slice::from_ref(&s.place))?;
+    engine::apply(ctx, &az, &graph, &args.wait.waits())?;
     if args.get_credentials {
         let pl = &s.place;
         az.aks_get_credentials(

@@ -6,7 +6,7 @@ use anyhow::Result;
 use serde_json::{Map, Value};
 use xtenant_shared::Profile;
 
-use crate::commands::Ctx;
+use az_xtenant::context::Ctx;
 use xtenant_shared::output::{self, Format};
 
 /// Print `export` lines (or JSON with -o json) for the procedure's variables.

@@ -6,9 +6,9 @@ use anyhow::Result;
 use serde_json::json;
 use xtenant_shared::{Profile, names, output};
 
-use crate::az::namespace_id;
-use crate::commands::Ctx;
-use crate::settings;
+use az_xtenant::az::arm_id;
+use az_xtenant::context::Ctx;
+use az_xtenant::settings;
 
 /// Print the demo's profile as a graph file (xtenant.yaml) for `plan`/`apply`
 #[derive(Debug, clap::Args)]
@@ -31,7 +31,7 @@ fn graph_file(p: &Profile) -> Result<serde_json::Value> {
     let a = settings::cluster(p)?;
     let b = settings::resources(p)?;
     let namespace = b.namespace.clone().ok_or_else(|| {
-        crate::error::UsageError(
+        az_xtenant::error::UsageError(
             "the profile has no Service Bus namespace yet: run `az-xtenant up` first".into(),
         )
     })?;
@@ -39,7 +39,7 @@ fn graph_file(p: &Profile) -> Result<serde_json::Value> {
         .identity
         .clone()
         .unwrap_or_else(|| names::identity_name(&namespace));
-    let scope = namespace_id(&b.place.subscription, &b.place.resource_group, &namespace);
+    let scope = arm_id::namespace(&b.place.subscription, &b.place.resource_group, &namespace);
     Ok(json!({
         "tenantA": {"tenantId": a.place.tenant, "subscriptionId": a.place.subscription},
         "tenantB": {

@@ -6,9 +6,9 @@ use anyhow::Result;
 use xtenant_shared::Profile;
 use xtenant_shared::validate::{Kind, parser};
 
-use crate::commands::Ctx;
-use crate::error::UsageError;
-use crate::settings;
+use az_xtenant::context::Ctx;
+use az_xtenant::error::UsageError;
+use az_xtenant::settings;
 use xtenant_shared::output::{self, Format};
 
 /// Record the setup's settings (flags, else the procedure's environment variables).

@@ -7,9 +7,9 @@ use anyhow::Result;
 use xtenant_shared::exit;
 use xtenant_shared::output::{self, Format};
 
-use crate::commands::{Ctx, login};
-use crate::graph::{self, model::Model};
-use crate::settings::{Place, Side};
+use az_xtenant::context::Ctx;
+use az_xtenant::graph::{self, model::Model};
+use az_xtenant::settings::{Place, Side};
 
 /// Show what `apply` would change for a declared graph; changes nothing.
 #[derive(Debug, clap::Args)]
@@ -53,8 +53,7 @@ pub fn places(m: &Model) -> Vec<Place> {
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let model = graph::model::load(&args.file)?;
     let g = graph::build::graph(&model)?;
-    let az = ctx.az()?.caching();
-    login::check(&az, &places(&model))?;
+    let az = ctx.caching_az_for(&places(&model))?;
     let plan = graph::plan::compute(ctx, &az, &model, &g, args.prune)?;
     match ctx.format {
         Format::Json => output::json(&plan)?,

@@ -4,9 +4,11 @@
 
 use anyhow::Result;
 
-use crate::commands::{Ctx, WaitArgs, login};
-use crate::settings;
-use crate::steps::{self, Part};
+use crate::commands::WaitArgs;
+use az_xtenant::context::Ctx;
+use az_xtenant::engine;
+use az_xtenant::settings;
+use az_xtenant::steps::{self, Part};
 
 /// Ensure Tenant B's resource group, Service Bus namespace and queue, identity and role.
 #[derive(Debug, clap::Args)]
@@ -21,8 +23,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     steps::settle_names(&mut p);
     let graph = steps::demo(&p, Part::Resources)?;
     let place = settings::resources(&p)?.place;
-    let az = ctx.az()?;
-    login::check(&az, std::slice::from_ref(&place))?;
+    let az = ctx.az_for(std::slice::from_ref(&place))?;
     ctx.record(steps::settle_names)?;
-    ctx.apply(&az, &graph, &args.wait.waits())
+    engine::apply(ctx, &az, &graph, &args.wait.waits())
 }

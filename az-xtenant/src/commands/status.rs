@@ -7,10 +7,11 @@ use serde::Serialize;
 use xtenant_shared::exit::CheckFailed;
 use xtenant_shared::output::{self, Format};
 
-use crate::commands::{Ctx, WaitArgs, login};
-use crate::engine::{Cx, Decision};
-use crate::settings;
-use crate::steps::{self, Part};
+use az_xtenant::context::Ctx;
+use az_xtenant::context::Waits;
+use az_xtenant::engine::Decision;
+use az_xtenant::settings;
+use az_xtenant::steps::{self, Part};
 
 /// Show what the profile records and whether it is so in Azure (exit 1 when not).
 #[derive(Debug, clap::Args)]
@@ -35,15 +36,9 @@ pub fn run(ctx: &Ctx, _args: &Args) -> Result<()> {
     let p = ctx.snapshot();
     let graph = steps::demo(&p, Part::All)?;
     let places = [settings::cluster(&p)?.place, settings::resources(&p)?.place];
-    let az = ctx.az()?;
-    login::check(&az, &places)?;
-    let waits = WaitArgs::DEFAULT.waits();
-    let cx = Cx {
-        ctx,
-        az: &az,
-        waits: &waits,
-        changes: false,
-    };
+    let az = ctx.az_for(&places)?;
+    let waits = Waits::standard();
+    let cx = ctx.walk(&az, &waits, false);
     let items = graph.each(|n| {
         let f = n.check(&cx)?;
         let component = n.target(&cx)?.0.label();

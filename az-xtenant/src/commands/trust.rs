@@ -6,10 +6,12 @@
 use anyhow::Result;
 use xtenant_shared::validate::{Kind, check};
 
-use crate::commands::{Ctx, WaitArgs, login};
-use crate::error::UsageError;
-use crate::settings;
-use crate::steps::{self, Part};
+use az_xtenant::context::Ctx;
+use az_xtenant::context::Waits;
+use az_xtenant::engine;
+use az_xtenant::error::UsageError;
+use az_xtenant::settings;
+use az_xtenant::steps::{self, Part};
 
 /// Ensure the federated identity credential that lets the cluster's service account act as the identity.
 #[derive(Debug, clap::Args)]
@@ -30,7 +32,6 @@ pub fn run(ctx: &Ctx, _args: &Args) -> Result<()> {
         .into());
     }
     let place = settings::resources(&p)?.place;
-    let az = ctx.az()?;
-    login::check(&az, std::slice::from_ref(&place))?;
-    ctx.apply(&az, &graph, &WaitArgs::DEFAULT.waits())
+    let az = ctx.az_for(std::slice::from_ref(&place))?;
+    engine::apply(ctx, &az, &graph, &Waits::standard())
 }

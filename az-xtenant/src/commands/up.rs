@@ -6,9 +6,11 @@
 use anyhow::Result;
 use xtenant_shared::validate::{Kind, check};
 
-use crate::commands::{Ctx, WaitArgs, login};
-use crate::settings;
-use crate::steps::{self, Part};
+use crate::commands::WaitArgs;
+use az_xtenant::context::Ctx;
+use az_xtenant::engine;
+use az_xtenant::settings;
+use az_xtenant::steps::{self, Part};
 
 /// Cluster and resources concurrently, then the trust; resumable.
 #[derive(Debug, clap::Args)]
@@ -26,10 +28,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     steps::settle_names(&mut p);
     let graph = steps::demo(&p, Part::All)?;
     let places = [settings::cluster(&p)?.place, settings::resources(&p)?.place];
-    let az = ctx.az()?;
-    login::check(&az, &places)?;
+    let az = ctx.az_for(&places)?;
     ctx.record(steps::settle_names)?;
-    ctx.apply(&az, &graph, &args.wait.waits())?;
+    engine::apply(ctx, &az, &graph, &args.wait.waits())?;
     if !az.dry_run() {
         ctx.progress.done(&format!(
             "up: done; `az-xtenant env` prints the values, profile at {}",

@@ -8,6 +8,7 @@
 //! as intended, after it as created, so a run stopped in between still knows
 //! on resume that the object is its own.
 
+pub mod delete;
 mod executor;
 
 pub use executor::{Graph, Key, Vertex};
@@ -16,8 +17,22 @@ use anyhow::Result;
 use xtenant_shared::ownership::ObjectKind;
 
 use crate::az::Az;
-use crate::commands::Ctx;
+use crate::context::{Ctx, Waits};
 use crate::settings::Side;
+
+/// Applies a graph: in dependency order, independent steps at once; a
+/// dry run one step at a time, so the printed plan reads in order.
+pub fn apply(ctx: &Ctx, az: &Az, graph: &Graph, waits: &Waits) -> Result<()> {
+    let cx = ctx.walk(az, waits, !az.dry_run());
+    if az.dry_run() {
+        graph.each(|n| n.apply(&cx)).map(drop)
+    } else {
+        graph.run(8, |n| {
+            n.apply(&cx)
+                .map_err(|e| e.context(format!("{}: {}", n.side().label(), n.what())))
+        })
+    }
+}
 
 /// What a step found it must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,39 +43,6 @@ pub enum Decision {
     Create,
     /// It exists but differs (why, in words): fix it.
     Update(String),
-}
-
-/// What steps share while a graph runs.
-pub struct Cx<'a> {
-    pub ctx: &'a Ctx,
-    pub az: &'a Az,
-    pub waits: &'a Waits,
-    /// Whether this walk changes Azure (not a dry run, not `status`): only
-    /// then do steps wait for Azure to settle.
-    pub changes: bool,
-}
-
-impl Cx<'_> {
-    /// Whether the walk applies the graph (for real or as a dry run), as
-    /// opposed to `status`, which only reads: steps report progress then.
-    pub fn applying(&self) -> bool {
-        self.changes || self.az.dry_run()
-    }
-}
-
-/// How long steps wait for Azure.
-#[derive(Debug, Clone)]
-pub struct Waits {
-    /// For a cluster AKS is busy with.
-    pub cluster: std::time::Duration,
-    /// For a new identity's principal to replicate (PrincipalNotFound).
-    pub principal: std::time::Duration,
-    /// For a resource group that is being deleted.
-    pub group_deletion: std::time::Duration,
-    /// Between two looks at something Azure is busy with.
-    pub poll: std::time::Duration,
-    /// Cleanup: start group deletions without waiting for them.
-    pub no_wait: bool,
 }
 
 /// Whether what a step read exists.
@@ -85,19 +67,19 @@ pub trait Step: Send + Sync {
     /// The object, in words: "queue myqueue".
     fn what(&self) -> String;
     /// The object's kind and ARM ID, known before it exists.
-    fn target(&self, cx: &Cx) -> Result<(ObjectKind, String)>;
+    fn target(&self, cx: &Ctx) -> Result<(ObjectKind, String)>;
     /// Reads the live object.
-    fn read(&self, cx: &Cx) -> Result<Self::Live>;
-    fn decide(&self, cx: &Cx, live: &Self::Live) -> Result<Decision>;
+    fn read(&self, cx: &Ctx) -> Result<Self::Live>;
+    fn decide(&self, cx: &Ctx, live: &Self::Live) -> Result<Decision>;
     /// Carries the decision out; answers the object as it now is (as
     /// planned, in a dry run, where nothing is written).
-    fn write(&self, cx: &Cx, decision: &Decision, live: Self::Live) -> Result<Self::Live>;
+    fn write(&self, cx: &Ctx, decision: &Decision, live: Self::Live) -> Result<Self::Live>;
     /// Records what is now known in the profile.
-    fn record(&self, cx: &Cx, live: &Self::Live) -> Result<()>;
+    fn record(&self, cx: &Ctx, live: &Self::Live) -> Result<()>;
     /// Deletes the object (cleanup, only for objects this profile created).
-    fn delete(&self, cx: &Cx) -> Result<()>;
+    fn delete(&self, cx: &Ctx) -> Result<()>;
     /// Said after "created …" (how it is marked, what to expect next).
-    fn created_note(&self, _cx: &Cx) -> Option<String> {
+    fn created_note(&self, _cx: &Ctx) -> Option<String> {
         None
     }
 }
@@ -116,41 +98,38 @@ pub struct Finding {
 pub trait Node: Vertex {
     fn side(&self) -> Side;
     fn what(&self) -> String;
-    fn target(&self, cx: &Cx) -> Result<(ObjectKind, String)>;
+    fn target(&self, cx: &Ctx) -> Result<(ObjectKind, String)>;
     /// Read, decide, write (with the intent recorded first), record.
-    fn apply(&self, cx: &Cx) -> Result<()>;
+    fn apply(&self, cx: &Ctx) -> Result<()>;
     /// Read and decide; record in memory only.
-    fn check(&self, cx: &Cx) -> Result<Finding>;
+    fn check(&self, cx: &Ctx) -> Result<Finding>;
     /// Whether the object exists now.
-    fn present(&self, cx: &Cx) -> Result<bool>;
-    fn delete(&self, cx: &Cx) -> Result<()>;
+    fn present(&self, cx: &Ctx) -> Result<bool>;
+    fn delete(&self, cx: &Ctx) -> Result<()>;
     /// Every object the node manages (one, unless it groups several).
-    fn targets(&self, cx: &Cx) -> Result<Vec<(ObjectKind, String)>> {
+    fn targets(&self, cx: &Ctx) -> Result<Vec<(ObjectKind, String)>> {
         Ok(vec![self.target(cx)?])
     }
     /// Asks Azure what `read` will ask, before the steps it needs have run,
     /// so that a walk with an az that remembers answers finds them; what
     /// cannot be asked yet is left for the walk.
-    fn prefetch(&self, cx: &Cx) {
+    fn prefetch(&self, cx: &Ctx) {
         let _ = self.present(cx);
     }
     /// What `check` finds, for each object the node manages.
-    fn check_all(&self, cx: &Cx) -> Result<Vec<Finding>> {
+    fn check_all(&self, cx: &Ctx) -> Result<Vec<Finding>> {
         Ok(vec![self.check(cx)?])
     }
 }
 
 /// Says what became of an object: kept as it was, or created.
-pub fn report(cx: &Cx, side: Side, what: &str, decision: &Decision, note: Option<String>) {
+pub fn report(cx: &Ctx, side: Side, what: &str, decision: &Decision, note: Option<String>) {
     let label = side.label();
     let note = note.map(|n| format!(" ({n})")).unwrap_or_default();
     match decision {
-        Decision::Keep(how) => cx.ctx.progress.done(&format!("{label}: {what} {how}")),
-        Decision::Create => cx
-            .ctx
-            .progress
-            .done(&format!("{label}: created {what}{note}")),
-        Decision::Update(_) => cx.ctx.progress.done(&format!("{label}: updated {what}")),
+        Decision::Keep(how) => cx.progress.done(&format!("{label}: {what} {how}")),
+        Decision::Create => cx.progress.done(&format!("{label}: created {what}{note}")),
+        Decision::Update(_) => cx.progress.done(&format!("{label}: updated {what}")),
     }
 }
 
@@ -170,31 +149,30 @@ impl<S: Step> Node for S {
     fn what(&self) -> String {
         Step::what(self)
     }
-    fn target(&self, cx: &Cx) -> Result<(ObjectKind, String)> {
+    fn target(&self, cx: &Ctx) -> Result<(ObjectKind, String)> {
         Step::target(self, cx)
     }
 
-    fn apply(&self, cx: &Cx) -> Result<()> {
+    fn apply(&self, cx: &Ctx) -> Result<()> {
         let (kind, id) = self.target(cx)?;
         let live = self.read(cx)?;
-        let intended = cx.ctx.snapshot().owned.is_ours(&id);
+        let intended = cx.snapshot().owned.is_ours(&id);
         if live.present() && intended {
             // A run stopped during the create left the intent: it is ours.
-            cx.ctx.record(|p| p.owned.created(kind, &id))?;
+            cx.record(|p| p.owned.created(kind, &id))?;
         }
         let decision = self.decide(cx, &live)?;
         let (side, what) = (self.side(), self.what());
         let now = match &decision {
             Decision::Keep(_) => live,
             Decision::Create => {
-                cx.ctx.record(|p| p.owned.intend(kind, &id))?;
+                cx.record(|p| p.owned.intend(kind, &id))?;
                 let now = self.write(cx, &decision, live)?;
-                cx.ctx.record(|p| p.owned.created(kind, &id))?;
+                cx.record(|p| p.owned.created(kind, &id))?;
                 now
             }
             Decision::Update(why) => {
-                cx.ctx
-                    .progress
+                cx.progress
                     .note(&format!("{}: {what} {why}; fixing it", side.label()));
                 self.write(cx, &decision, live)?
             }
@@ -206,7 +184,7 @@ impl<S: Step> Node for S {
         self.record(cx, &now)
     }
 
-    fn check(&self, cx: &Cx) -> Result<Finding> {
+    fn check(&self, cx: &Ctx) -> Result<Finding> {
         let (_, id) = self.target(cx)?;
         let live = self.read(cx)?;
         let decision = self.decide(cx, &live)?;
@@ -215,15 +193,15 @@ impl<S: Step> Node for S {
             side: self.side(),
             what: self.what(),
             decision,
-            ours: cx.ctx.snapshot().owned.is_ours(&id),
+            ours: cx.snapshot().owned.is_ours(&id),
         })
     }
 
-    fn present(&self, cx: &Cx) -> Result<bool> {
+    fn present(&self, cx: &Ctx) -> Result<bool> {
         Ok(self.read(cx)?.present())
     }
 
-    fn delete(&self, cx: &Cx) -> Result<()> {
+    fn delete(&self, cx: &Ctx) -> Result<()> {
         Step::delete(self, cx)
     }
 }

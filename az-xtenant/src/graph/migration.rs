@@ -13,8 +13,9 @@ use xtenant_shared::Profile;
 use xtenant_shared::names;
 use xtenant_shared::ownership::ObjectKind;
 
-use super::model::{Bind, Model};
+use super::model::{Binding, Model};
 use super::prune::Removal;
+use crate::az::arm_id::{self, ArmId};
 
 /// For each workload whose credentials `removals` take from a cluster while
 /// no cluster it stays on has a proven exchange: what is missing and the
@@ -31,7 +32,7 @@ pub fn unproven(
         .iter()
         .filter(|r| r.kind == ObjectKind::FederatedCredential)
     {
-        let name = r.id.rsplit('/').next().unwrap_or_default();
+        let name = ArmId::parse(&r.id).name();
         // The workload the credential was made for, as the last apply recorded it.
         let Some(old) = g
             .bindings
@@ -41,7 +42,7 @@ pub fn unproven(
             continue;
         };
         let (ns, sa) = (&old.namespace, &old.service_account);
-        let staying: Vec<&Bind> = model
+        let staying: Vec<&Binding> = model
             .bindings
             .iter()
             .filter(|b| &b.namespace == ns && &b.service_account == sa && b.cluster != old.cluster)
@@ -99,12 +100,12 @@ enum Proven {
 /// workload keeps (its client ID) after that identity's credential for the
 /// cluster was made: a proof made with the identity it leaves, or before
 /// the credential existed, proves nothing about the way in it keeps.
-fn proven(profile: &Profile, b: &Bind, subject: &str) -> Proven {
+fn proven(profile: &Profile, b: &Binding, subject: &str) -> Proven {
     let g = &profile.graph;
     let identity = g.identities.get(&b.identity);
     let made = identity
         .and_then(|i| i.id.as_deref())
-        .map(|id| format!("{id}/federatedIdentityCredentials/{}", b.credential))
+        .map(|id| arm_id::credential(id, &b.credential))
         .and_then(|id| profile.owned.get(&id))
         .and_then(|o| o.created_at);
     let Some(made) = made else {

@@ -12,7 +12,8 @@ use xtenant_shared::exit::Usage;
 use xtenant_shared::validate::Kind;
 
 use super::file::GraphFile;
-use crate::steps::credential::MAX_CREDENTIALS;
+use crate::az::MAX_CREDENTIALS;
+use crate::az::arm_id;
 
 /// A declared graph, every value checked.
 #[derive(Debug, Clone)]
@@ -23,7 +24,7 @@ pub struct Model {
     pub location: String,
     pub clusters: Vec<Cluster>,
     pub identities: Vec<Identity>,
-    pub bindings: Vec<Bind>,
+    pub bindings: Vec<Binding>,
 }
 
 #[derive(Debug, Clone)]
@@ -46,16 +47,9 @@ pub struct Grant {
     pub scope: String,
 }
 
-/// One federated credential: a workload's ServiceAccount in one cluster.
-#[derive(Debug, Clone)]
-pub struct Bind {
-    pub cluster: String,
-    pub namespace: String,
-    pub service_account: String,
-    pub identity: String,
-    /// Deterministic, so a re-run finds it.
-    pub credential: String,
-}
+/// One federated credential: a workload's ServiceAccount in one cluster
+/// (its name deterministic, so a re-run finds it), as the profile records it.
+pub use xtenant_shared::graph_state::Binding;
 
 /// Collects errors with where they were written.
 struct Errors<'a> {
@@ -198,7 +192,7 @@ fn check(f: &GraphFile, e: &mut Errors) -> Model {
                     "must be a role name or a role definition GUID",
                 );
             }
-            let prefix = format!("/subscriptions/{}/", sub_b.to_ascii_lowercase());
+            let prefix = format!("{}/", arm_id::subscription(&sub_b).to_ascii_lowercase());
             if !r.scope.value.to_ascii_lowercase().starts_with(&prefix) {
                 e.at(
                     &r.scope,
@@ -236,7 +230,7 @@ fn bindings(
     e: &mut Errors,
     clusters: &[Cluster],
     identities: &[Identity],
-) -> Vec<Bind> {
+) -> Vec<Binding> {
     let declared = |names: Vec<&str>| names.join(", ");
     let mut seen: BTreeSet<(String, String, String)> = BTreeSet::new();
     // Credential name → the workload that gets it, where it was written.
@@ -294,7 +288,7 @@ fn bindings(
                     format!("{whose} (workloads[{i}], {place})"),
                 );
             }
-            out.push(Bind {
+            out.push(Binding {
                 credential,
                 cluster,
                 namespace: namespace.clone(),
@@ -308,7 +302,7 @@ fn bindings(
 
 /// Azure allows 20 federated credentials per identity: a file that needs
 /// more is refused before anything runs, at the identity's line.
-fn budget(f: &GraphFile, e: &mut Errors, bindings: &[Bind]) {
+fn budget(f: &GraphFile, e: &mut Errors, bindings: &[Binding]) {
     let mut per: BTreeMap<&str, usize> = BTreeMap::new();
     for b in bindings {
         *per.entry(&b.identity).or_default() += 1;

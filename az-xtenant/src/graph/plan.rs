@@ -10,9 +10,10 @@ use serde::Serialize;
 use super::model::Model;
 use super::prune::{self, Removal};
 use crate::az::Az;
-use crate::commands::{Ctx, WaitArgs};
-use crate::engine::{Cx, Decision, Graph};
-use crate::steps::credential::MAX_CREDENTIALS;
+use crate::az::MAX_CREDENTIALS;
+use crate::az::arm_id::{self, ArmId};
+use crate::context::{Ctx, Waits};
+use crate::engine::{Decision, Graph};
 use xtenant_shared::exit::Usage;
 
 /// One change the plan would make.
@@ -96,13 +97,8 @@ impl Plan {
 /// credential list and every scope's assignments are then read once, and
 /// `apply` goes on with what the plan read.
 pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph, prune: bool) -> Result<Plan> {
-    let waits = WaitArgs::DEFAULT.waits();
-    let cx = Cx {
-        ctx,
-        az,
-        waits: &waits,
-        changes: false,
-    };
+    let waits = Waits::standard();
+    let cx = ctx.walk(az, &waits, false);
     let findings: Vec<crate::engine::Finding> = if az.dry_run() {
         // One at a time, so the printed commands read in order.
         graph
@@ -202,11 +198,12 @@ fn budget(ctx: &Ctx, az: &Az, model: &Model, removals: &[Removal]) -> Result<Vec
     let removed: BTreeSet<(String, String)> = removals
         .iter()
         .filter_map(|r| {
-            let p: Vec<&str> = r.id.split('/').collect();
-            let i = p
-                .iter()
-                .position(|s| s.eq_ignore_ascii_case("federatedIdentityCredentials"))?;
-            Some((p.get(i - 1)?.to_string(), p.get(i + 1)?.to_string()))
+            let id = ArmId::parse(&r.id);
+            let credential = id.after(arm_id::CREDENTIALS)?;
+            Some((
+                id.child(arm_id::IDENTITY).to_string(),
+                credential.to_string(),
+            ))
         })
         .collect();
     let p = ctx.snapshot();

@@ -2,15 +2,15 @@
 //! longer declares — federated credentials, role assignments, and identities
 //! no workload uses. Only objects the profile records as xtenant's, on
 //! identities the graph made; never the demo's, never a group, never anything
-//! made by hand.
+//! made by hand. It only computes them: `apply --prune` deletes them
+//! through the engine's delete walk (`engine::delete`).
 
 use std::collections::BTreeSet;
 
-use anyhow::Result;
 use xtenant_shared::Profile;
 use xtenant_shared::ownership::ObjectKind;
 
-use crate::az::Az;
+use crate::az::arm_id::ArmId;
 
 /// One object to remove.
 #[derive(Debug, Clone)]
@@ -22,7 +22,7 @@ pub struct Removal {
 impl Removal {
     /// In words: "federated credential xt-aks-blue-orders-writer".
     pub fn what(&self) -> String {
-        let name = self.id.rsplit('/').next().unwrap_or(&self.id);
+        let name = ArmId::parse(&self.id).name();
         format!("{} {name}", self.kind.label())
     }
 }
@@ -89,34 +89,6 @@ pub fn removals(p: &Profile, desired: &BTreeSet<String>) -> Vec<Removal> {
     };
     out.sort_by_key(|r| rank(r.kind));
     out
-}
-
-/// The parts of an ARM ID: `/subscriptions/<s>/resourceGroups/<g>/providers/<ns>/<type>/<name>/…`.
-fn parts(id: &str) -> Vec<&str> {
-    id.trim_start_matches('/').split('/').collect()
-}
-
-/// Deletes one object; one already gone counts as removed.
-pub fn delete(az: &Az, r: &Removal) -> Result<()> {
-    let p = parts(&r.id);
-    let sub = p.get(1).copied().unwrap_or_default();
-    let rg = p.get(3).copied().unwrap_or_default();
-    let result = match r.kind {
-        ObjectKind::FederatedCredential => {
-            let identity = p.get(7).copied().unwrap_or_default();
-            let name = p.get(9).copied().unwrap_or_default();
-            az.credential_delete(sub, rg, identity, name)
-        }
-        ObjectKind::ManagedIdentity => {
-            az.identity_delete(sub, rg, p.get(7).copied().unwrap_or_default())
-        }
-        ObjectKind::RoleAssignment => az.role_assignment_delete(sub, &r.id),
-        _ => return Ok(()),
-    };
-    match result {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => Ok(other?),
-    }
 }
 
 #[cfg(test)]

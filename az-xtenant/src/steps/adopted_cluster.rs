@@ -6,8 +6,10 @@ use anyhow::{Result, bail};
 use xtenant_shared::ownership::ObjectKind;
 use xtenant_shared::validate::{Kind, check};
 
+use crate::az::arm_id;
 use crate::az::types::{Cluster, PLACEHOLDER_GUID};
-use crate::engine::{Cx, Decision, Key, Step};
+use crate::context::Ctx;
+use crate::engine::{Decision, Key, Step};
 use crate::settings::Side;
 use crate::steps::slot::ClusterSlot;
 
@@ -33,28 +35,25 @@ impl Step for AdoptedClusterStep {
     fn what(&self) -> String {
         format!("AKS cluster {}", self.name)
     }
-    fn target(&self, _cx: &Cx) -> Result<(ObjectKind, String)> {
+    fn target(&self, _cx: &Ctx) -> Result<(ObjectKind, String)> {
         Ok((
             ObjectKind::ManagedCluster,
-            format!(
-                "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.ContainerService/managedClusters/{}",
-                self.subscription, self.resource_group, self.name
-            ),
+            arm_id::cluster(&self.subscription, &self.resource_group, &self.name),
         ))
     }
 
-    fn read(&self, cx: &Cx) -> Result<Self::Live> {
+    fn read(&self, cx: &Ctx) -> Result<Self::Live> {
         // A graph's clusters share a few groups: one list answers for all.
         Ok(cx
-            .az
+            .az()?
             .aks_in_group(&self.subscription, &self.resource_group, &self.name)?)
     }
 
-    fn decide(&self, cx: &Cx, live: &Self::Live) -> Result<Decision> {
+    fn decide(&self, cx: &Ctx, live: &Self::Live) -> Result<Decision> {
         let (sub, rg, name) = (&self.subscription, &self.resource_group, &self.name);
         match live {
             // A dry run against an assumed Azure cannot know the cluster.
-            None if cx.az.assumed() => Ok(Decision::Keep("assumed to exist".into())),
+            None if cx.assumed() => Ok(Decision::Keep("assumed to exist".into())),
             None => bail!(
                 "AKS cluster {name} was not found in resource group {rg} of subscription {sub} (Tenant A); \
                  the graph only adopts existing clusters: create it, or fix its entry in the file"
@@ -70,20 +69,20 @@ impl Step for AdoptedClusterStep {
         }
     }
 
-    fn write(&self, _cx: &Cx, _decision: &Decision, _live: Self::Live) -> Result<Self::Live> {
+    fn write(&self, _cx: &Ctx, _decision: &Decision, _live: Self::Live) -> Result<Self::Live> {
         bail!(
             "AKS cluster {} is adopted: xtenant never changes it",
             self.name
         )
     }
 
-    fn record(&self, cx: &Cx, live: &Self::Live) -> Result<()> {
+    fn record(&self, cx: &Ctx, live: &Self::Live) -> Result<()> {
         let slot = ClusterSlot::Graph(self.name.clone());
         let Some(c) = live else {
-            if cx.az.assumed() {
+            if cx.assumed() {
                 // What an issuer looks like, for the plan's credentials.
                 let planned = format!("https://oidc.prod-aks.azure.com/{PLACEHOLDER_GUID}/");
-                cx.ctx.record(|p| slot.set(p, None, &planned))?;
+                cx.record(|p| slot.set(p, None, &planned))?;
             }
             return Ok(());
         };
@@ -91,10 +90,10 @@ impl Step for AdoptedClusterStep {
             return Ok(());
         };
         check("the cluster's OIDC issuer URL", Kind::IssuerUrl, issuer)?;
-        cx.ctx.record(|p| slot.set(p, Some(&c.id), issuer))
+        cx.record(|p| slot.set(p, Some(&c.id), issuer))
     }
 
-    fn delete(&self, _cx: &Cx) -> Result<()> {
+    fn delete(&self, _cx: &Ctx) -> Result<()> {
         bail!(
             "AKS cluster {} is adopted: xtenant never deletes it",
             self.name

@@ -11,8 +11,10 @@ use xtenant_shared::ownership::ObjectKind;
 use xtenant_shared::validate::{Kind, check, issuer_warnings};
 
 use crate::az::AzError;
+use crate::az::arm_id;
 use crate::az::types::{Cluster, PLACEHOLDER_GUID};
-use crate::engine::{Cx, Decision, Key, Step};
+use crate::context::Ctx;
+use crate::engine::{Decision, Key, Step};
 use crate::settings::{ClusterSettings, Side};
 use crate::steps::slot::ClusterSlot;
 
@@ -31,7 +33,7 @@ impl ClusterStep {
     }
 
     /// Waits while AKS works on the cluster (bounded by `--cluster-wait`).
-    fn settle(&self, cx: &Cx, mut c: Cluster) -> Result<Cluster> {
+    fn settle(&self, cx: &Ctx, mut c: Cluster) -> Result<Cluster> {
         let (sub, rg, name) = self.names();
         let started = Instant::now();
         let mut told = false;
@@ -47,13 +49,12 @@ impl ClusterStep {
             let what = format!("Tenant A: waiting for AKS cluster {name} ({state})");
             if !std::mem::replace(&mut told, true) {
                 // Said once, visibly even without a terminal; the spinner shows the rest.
-                cx.ctx.progress.note(&what);
+                cx.progress.note(&what);
             }
-            cx.ctx
-                .progress
+            cx.progress
                 .wait(&what, || std::thread::sleep(cx.waits.poll));
             c = cx
-                .az
+                .az()?
                 .aks_show(sub, rg, name)?
                 .with_context(|| format!("AKS cluster {name} disappeared while {state}"))?;
         }
@@ -64,16 +65,16 @@ impl ClusterStep {
     /// is in flight, waits for the cluster and tries once more.
     fn write_once_settled(
         &self,
-        cx: &Cx,
+        cx: &Ctx,
         write: impl Fn() -> Result<Option<Cluster>, AzError>,
     ) -> Result<Option<Cluster>> {
         let (sub, rg, name) = self.names();
         match write() {
             Err(e) if e.says("OperationNotAllowed") && cx.changes => {
-                cx.ctx.progress.note(&format!(
+                cx.progress.note(&format!(
                     "Tenant A: AKS is busy with another operation on {name}; waiting for it"
                 ));
-                if let Some(c) = cx.az.aks_show(sub, rg, name)? {
+                if let Some(c) = cx.az()?.aks_show(sub, rg, name)? {
                     self.settle(cx, c)?;
                 }
                 write().map_err(|e| self.failed(e))
@@ -123,25 +124,20 @@ impl Step for ClusterStep {
     fn what(&self) -> String {
         format!("AKS cluster {}", self.s.name)
     }
-    fn target(&self, _cx: &Cx) -> Result<(ObjectKind, String)> {
+    fn target(&self, _cx: &Ctx) -> Result<(ObjectKind, String)> {
         let (sub, rg, name) = self.names();
-        Ok((
-            ObjectKind::ManagedCluster,
-            format!(
-                "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{name}"
-            ),
-        ))
+        Ok((ObjectKind::ManagedCluster, arm_id::cluster(sub, rg, name)))
     }
 
-    fn read(&self, cx: &Cx) -> Result<Self::Live> {
+    fn read(&self, cx: &Ctx) -> Result<Self::Live> {
         let (sub, rg, name) = self.names();
-        cx.az
+        cx.az()?
             .aks_show(sub, rg, name)?
             .map(|c| self.settle(cx, c))
             .transpose()
     }
 
-    fn decide(&self, _cx: &Cx, live: &Self::Live) -> Result<Decision> {
+    fn decide(&self, _cx: &Ctx, live: &Self::Live) -> Result<Decision> {
         Ok(match live {
             None => Decision::Create,
             Some(c) if !c.oidc_enabled() || !c.workload_identity_enabled() => {
@@ -159,17 +155,18 @@ impl Step for ClusterStep {
         })
     }
 
-    fn write(&self, cx: &Cx, decision: &Decision, _live: Self::Live) -> Result<Self::Live> {
+    fn write(&self, cx: &Ctx, decision: &Decision, _live: Self::Live) -> Result<Self::Live> {
         let (sub, rg, name) = self.names();
+        let az = cx.az()?;
         let c = if *decision == Decision::Create {
-            self.write_once_settled(cx, || cx.az.aks_create(sub, rg, name))?
+            self.write_once_settled(cx, || az.aks_create(sub, rg, name))?
         } else {
-            self.write_once_settled(cx, || cx.az.aks_enable_workload_identity(sub, rg, name))?
+            self.write_once_settled(cx, || az.aks_enable_workload_identity(sub, rg, name))?
         };
         c.map(|c| self.settle(cx, c)).transpose()
     }
 
-    fn record(&self, cx: &Cx, live: &Self::Live) -> Result<()> {
+    fn record(&self, cx: &Ctx, live: &Self::Live) -> Result<()> {
         let name = &self.s.name;
         let issuer = match live.as_ref().map(|c| (c, c.issuer_url())) {
             Some((_, Some(url))) => url.to_string(),
@@ -178,39 +175,36 @@ impl Step for ClusterStep {
                 c.provisioning_state.as_deref().unwrap_or("unknown")
             ),
             // A dry run (or status) before the cluster has an issuer.
-            _ if !cx.changes && cx.az.dry_run() => self.planned_issuer(),
+            _ if !cx.changes && cx.dry_run() => self.planned_issuer(),
             _ => return Ok(()),
         };
         check("the cluster's OIDC issuer URL", Kind::IssuerUrl, &issuer)?;
         if cx.applying() {
             for w in issuer_warnings(&issuer, Some(&self.s.place.tenant)) {
-                cx.ctx.progress.warn(&w);
+                cx.progress.warn(&w);
             }
-            let recorded = cx.ctx.snapshot().cluster.issuer_url;
+            let recorded = cx.snapshot().cluster.issuer_url;
             if let Some(r) = recorded.filter(|r| *r != issuer) {
-                cx.ctx.progress.warn(&format!(
+                cx.progress.warn(&format!(
                     "the cluster's issuer changed from {r:?} to {issuer:?}; the trust step adds a credential for the new one"
                 ));
             }
         }
         let id = live.as_ref().map(|c| c.id.clone());
-        cx.ctx
-            .record(|p| ClusterSlot::Demo.set(p, id.as_deref(), &issuer))?;
+        cx.record(|p| ClusterSlot::Demo.set(p, id.as_deref(), &issuer))?;
         if cx.applying() {
-            cx.ctx
-                .progress
-                .done(&format!("Tenant A: OIDC issuer {issuer}"));
+            cx.progress.done(&format!("Tenant A: OIDC issuer {issuer}"));
         }
         Ok(())
     }
 
-    fn created_note(&self, _cx: &Cx) -> Option<String> {
+    fn created_note(&self, _cx: &Ctx) -> Option<String> {
         Some("with OIDC issuer and workload identity".into())
     }
 
-    fn delete(&self, cx: &Cx) -> Result<()> {
+    fn delete(&self, cx: &Ctx) -> Result<()> {
         let (sub, rg, name) = self.names();
-        cx.az.aks_delete(sub, rg, name)?;
+        cx.az()?.aks_delete(sub, rg, name)?;
         Ok(())
     }
 }

@@ -5,24 +5,19 @@
 //! before a create; a write refused because another write on the identity is
 //! in flight is retried with backoff.
 
-use std::time::Duration;
-
 use anyhow::{Context, Result, bail};
 use xtenant_shared::issuer::{self, Likeness};
 use xtenant_shared::ownership::ObjectKind;
 use xtenant_shared::validate::{Kind, check};
 
 use crate::az::argv::Credential;
-use crate::az::types::{FederatedCredential, Identity};
-use crate::engine::{Cx, Decision, Key, Present, Step};
+use crate::az::types::FederatedCredential;
+use crate::az::{MAX_CREDENTIALS, arm_id};
+use crate::context::Ctx;
+use crate::engine::{Decision, Key, Present, Step};
 use crate::settings::{Place, Side};
+use crate::steps::retry::{Backoff, CONCURRENT_WRITES};
 use crate::steps::slot::ClusterSlot;
-
-/// Federated credentials one identity may have (Azure's hard limit).
-pub const MAX_CREDENTIALS: usize = 20;
-
-/// How many times a write refused for a concurrent write is tried again.
-const CONFLICT_RETRIES: u32 = 6;
 
 pub struct CredentialStep {
     pub key: Key,
@@ -51,15 +46,15 @@ impl Present for Credentials {
 
 impl CredentialStep {
     /// The cluster's issuer, as recorded; none before the cluster is made.
-    fn recorded_issuer(&self, cx: &Cx) -> Result<Option<String>> {
-        let Some(issuer) = self.cluster.issuer(&cx.ctx.snapshot()) else {
+    fn recorded_issuer(&self, cx: &Ctx) -> Result<Option<String>> {
+        let Some(issuer) = self.cluster.issuer(&cx.snapshot()) else {
             return Ok(None);
         };
         check("cluster.issuerUrl (profile)", Kind::IssuerUrl, &issuer)?;
         Ok(Some(issuer))
     }
 
-    fn issuer(&self, cx: &Cx) -> Result<String> {
+    fn issuer(&self, cx: &Ctx) -> Result<String> {
         self.recorded_issuer(cx)?
             .context("no OIDC issuer recorded yet: run `az-xtenant cluster` (or `up`) first")
     }
@@ -68,7 +63,7 @@ impl CredentialStep {
     /// (before `up`): no credential can trust it yet, so the credential is
     /// missing, as the cluster is, rather than an error. (A graph's cluster
     /// is adopted, never made: without an issuer its own step fails.)
-    fn before_the_cluster(&self, cx: &Cx) -> Result<bool> {
+    fn before_the_cluster(&self, cx: &Ctx) -> Result<bool> {
         let demo = matches!(self.cluster, ClusterSlot::Demo);
         Ok(demo && !cx.applying() && self.recorded_issuer(cx)?.is_none())
     }
@@ -79,7 +74,7 @@ impl CredentialStep {
     /// rewrites the matching credential under its own name.
     pub fn to_write(
         &self,
-        cx: &Cx,
+        cx: &Ctx,
         decision: &Decision,
         live: &Credentials,
     ) -> Result<FederatedCredential> {
@@ -111,16 +106,16 @@ impl Step for CredentialStep {
     fn what(&self) -> String {
         format!("federated credential {}", self.name)
     }
-    fn target(&self, _cx: &Cx) -> Result<(ObjectKind, String)> {
+    fn target(&self, _cx: &Ctx) -> Result<(ObjectKind, String)> {
         let p = &self.place;
-        let identity = Identity::planned(&p.subscription, &p.resource_group, &self.identity).id;
+        let identity = arm_id::identity(&p.subscription, &p.resource_group, &self.identity);
         Ok((
             ObjectKind::FederatedCredential,
-            format!("{identity}/federatedIdentityCredentials/{}", self.name),
+            arm_id::credential(&identity, &self.name),
         ))
     }
 
-    fn read(&self, cx: &Cx) -> Result<Self::Live> {
+    fn read(&self, cx: &Ctx) -> Result<Self::Live> {
         if self.before_the_cluster(cx)? {
             return Ok(Credentials {
                 matching: None,
@@ -130,7 +125,7 @@ impl Step for CredentialStep {
         let issuer = self.issuer(cx)?;
         let p = &self.place;
         let all = cx
-            .az
+            .az()?
             .credential_list(&p.subscription, &p.resource_group, &self.identity)?;
         let matching = all
             .iter()
@@ -139,7 +134,7 @@ impl Step for CredentialStep {
         Ok(Credentials { matching, all })
     }
 
-    fn decide(&self, cx: &Cx, live: &Self::Live) -> Result<Decision> {
+    fn decide(&self, cx: &Ctx, live: &Self::Live) -> Result<Decision> {
         if self.before_the_cluster(cx)? {
             return Ok(Decision::Create);
         }
@@ -168,7 +163,7 @@ impl Step for CredentialStep {
                 if (near_issuer.is_near() && near_subject != Likeness::Different)
                     || (near_issuer == Likeness::Exact && near_subject.is_near())
                 {
-                    cx.ctx.progress.warn(&format!(
+                    cx.progress.warn(&format!(
                         "federated credential {} trusts {:?} from {:?}, almost but not exactly the cluster's {:?} from {issuer:?}; Entra compares byte for byte",
                         c.name, c.subject, c.issuer, self.subject
                     ));
@@ -190,7 +185,7 @@ impl Step for CredentialStep {
         })
     }
 
-    fn write(&self, cx: &Cx, decision: &Decision, live: Self::Live) -> Result<Self::Live> {
+    fn write(&self, cx: &Ctx, decision: &Decision, live: Self::Live) -> Result<Self::Live> {
         let made = self.to_write(cx, decision, &live)?;
         let c = Credential {
             identity: &self.identity,
@@ -200,26 +195,19 @@ impl Step for CredentialStep {
             audience: &self.audience,
         };
         let p = &self.place;
-        let mut delay = Duration::from_millis(500);
-        let mut attempt = 0;
+        let mut backoff = Backoff::default();
         loop {
             match cx
-                .az
+                .az()?
                 .credential_create(&p.subscription, &p.resource_group, &c)
             {
-                Err(e)
-                    if e.says(
-                        "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity",
-                    ) && attempt < CONFLICT_RETRIES =>
-                {
-                    attempt += 1;
-                    cx.ctx.progress.note(&format!(
+                Err(e) if e.says(CONCURRENT_WRITES) && backoff.left() => {
+                    cx.progress.note(&format!(
                         "Tenant B: another credential write on {} is in flight; retrying in {} ms",
                         self.identity,
-                        delay.as_millis()
+                        backoff.delay().as_millis()
                     ));
-                    std::thread::sleep(delay);
-                    delay = (delay * 2).min(Duration::from_secs(8));
+                    backoff.wait();
                 }
                 Err(e) => return Err(e.into()),
                 Ok(()) => break,
@@ -231,16 +219,16 @@ impl Step for CredentialStep {
         })
     }
 
-    fn record(&self, cx: &Cx, live: &Self::Live) -> Result<()> {
+    fn record(&self, cx: &Ctx, live: &Self::Live) -> Result<()> {
         match (&live.matching, &self.cluster) {
-            (Some(c), ClusterSlot::Demo) => cx
-                .ctx
-                .record(|pr| pr.resources.federated_credential_name = Some(c.name.clone())),
+            (Some(c), ClusterSlot::Demo) => {
+                cx.record(|pr| pr.resources.federated_credential_name = Some(c.name.clone()))
+            }
             _ => Ok(()),
         }
     }
 
-    fn created_note(&self, cx: &Cx) -> Option<String> {
+    fn created_note(&self, cx: &Ctx) -> Option<String> {
         let issuer = self.issuer(cx).unwrap_or_default();
         Some(format!(
             "trusts {} from {issuer}; Entra may take a minute or two to accept it",
@@ -248,9 +236,9 @@ impl Step for CredentialStep {
         ))
     }
 
-    fn delete(&self, cx: &Cx) -> Result<()> {
+    fn delete(&self, cx: &Ctx) -> Result<()> {
         let p = &self.place;
-        Ok(cx.az.credential_delete(
+        Ok(cx.az()?.credential_delete(
             &p.subscription,
             &p.resource_group,
             &self.identity,

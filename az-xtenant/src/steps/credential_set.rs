@@ -4,7 +4,9 @@
 //! `dependsOn` chain makes Azure write them one after the other (it refuses
 //! concurrent credential writes on one identity): one az process for them
 //! all, instead of one each, and ARM paces the chain, not Python start-up.
-//! A single write, and a dry run, go through the credential step itself.
+//! A single write goes through the credential step itself. A dry run prints
+//! the deployment the live run would start (its template written to a named
+//! file first), so that it prints exactly what the live run runs.
 //!
 //! ARM sends no `Retry-After` while a deployment runs, so az would look at
 //! it again only after 30 s: the deployment is started (`--no-wait`) and
@@ -23,19 +25,18 @@
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Result, bail};
 use xtenant_shared::ownership::ObjectKind;
 
-use crate::az::types::Identity;
-use crate::engine::{Cx, Decision, Finding, Key, Node, Present, Step, Vertex, report};
+use crate::az::arm_id;
+use crate::az::types::{Deployment, Identity};
+use crate::context::Ctx;
+use crate::engine::{Decision, Finding, Key, Node, Present, Step, Vertex, report};
 use crate::settings::{Place, Side};
 use crate::steps::credential::CredentialStep;
-
-/// How many times the set is read and written again after Azure refused it
-/// for a write in flight (a concurrent writer, or a deployment still running).
-const RETRIES: u32 = 6;
+use crate::steps::retry::{Backoff, CONCURRENT_WRITES, RETRIES};
 
 pub struct CredentialSetStep {
     pub key: Key,
@@ -85,14 +86,14 @@ impl CredentialSetStep {
         format!("xtenant-credentials-{u}")
     }
 
-    fn attempt(&self, cx: &Cx) -> Result<Attempt> {
+    fn attempt(&self, cx: &Ctx) -> Result<Attempt> {
         let mut pending = Vec::new();
         for m in &self.members {
             let (kind, id) = Step::target(m, cx)?;
             let live = Step::read(m, cx)?;
-            if live.present() && cx.ctx.snapshot().owned.is_ours(&id) {
+            if live.present() && cx.snapshot().owned.is_ours(&id) {
                 // A run stopped during the write left the intent: it is ours.
-                cx.ctx.record(|p| p.owned.created(kind, &id))?;
+                cx.record(|p| p.owned.created(kind, &id))?;
             }
             let decision = Step::decide(m, cx, &live)?;
             match decision {
@@ -103,7 +104,7 @@ impl CredentialSetStep {
         let group = format!("{}/{}", self.place.subscription, self.place.resource_group)
             .to_ascii_lowercase();
         let denied = NO_DEPLOYMENTS.lock().is_ok_and(|g| g.contains(&group));
-        if pending.len() < 2 || cx.az.dry_run() || denied {
+        if pending.len() < 2 || denied {
             for (m, ..) in &pending {
                 Node::apply(*m, cx)?;
             }
@@ -113,7 +114,7 @@ impl CredentialSetStep {
             .iter()
             .map(|(m, _, _, d, live)| m.to_write(cx, d, live))
             .collect::<Result<Vec<_>>>()?;
-        cx.ctx.record(|p| {
+        cx.record(|p| {
             for (_, kind, id, d, _) in &pending {
                 if *d == Decision::Create {
                     p.owned.intend(*kind, id);
@@ -127,7 +128,22 @@ impl CredentialSetStep {
             p.resource_group.as_str(),
             name.as_str(),
         );
-        match cx.az.credentials_deploy(placed, &self.identity(), &writes) {
+        let template = cx.template_file(&name);
+        let deployed = cx
+            .az()?
+            .credentials_deploy(placed, &self.identity(), &writes, &template);
+        if deployed.is_ok() && cx.dry_run() {
+            cx.progress.note(&format!(
+                "Tenant B: the template of deployment {name} is in {}",
+                template.display()
+            ));
+        }
+        match deployed {
+            // A dry run started nothing to watch.
+            Ok(()) if cx.dry_run() => {
+                cx.az()?
+                    .credentials_made(placed.0, placed.1, &self.identity, &writes);
+            }
             Ok(()) => {
                 if !self.watch(cx, &name)? {
                     bail!(
@@ -136,13 +152,13 @@ impl CredentialSetStep {
                         p.resource_group
                     );
                 }
-                cx.az
+                cx.az()?
                     .credentials_made(placed.0, placed.1, &self.identity, &writes);
             }
             Err(e) if e.says("AuthorizationFailed") => {
                 let first = NO_DEPLOYMENTS.lock().is_ok_and(|mut g| g.insert(group));
                 if first {
-                    cx.ctx.progress.note(&format!(
+                    cx.progress.note(&format!(
                         "Tenant B: no right to deploy templates in {} (AuthorizationFailed for {}); writing federated credentials one at a time instead",
                         p.resource_group,
                         denied_action(&e.to_string())
@@ -159,11 +175,7 @@ impl CredentialSetStep {
                     "deployment {name} was still running"
                 )));
             }
-            Err(e)
-                if e.says(
-                    "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity",
-                ) =>
-            {
+            Err(e) if e.says(CONCURRENT_WRITES) => {
                 return Ok(Attempt::Busy(format!(
                     "another credential write on {} was in flight",
                     self.identity
@@ -171,7 +183,7 @@ impl CredentialSetStep {
             }
             Err(e) => match self.landed_after_all(cx, &name) {
                 Ok(true) => cx
-                    .az
+                    .az()?
                     .credentials_made(placed.0, placed.1, &self.identity, &writes),
                 Ok(false) => return Err(e.into()),
                 Err(later) => {
@@ -181,7 +193,7 @@ impl CredentialSetStep {
                 }
             },
         }
-        cx.ctx.record(|p| {
+        cx.record(|p| {
             for (_, kind, id, d, _) in &pending {
                 if *d == Decision::Create {
                     p.owned.created(*kind, id);
@@ -200,43 +212,61 @@ impl CredentialSetStep {
     /// Watches the deployment `name` just started until ARM ends it, at
     /// xtenant's poll interval; whether it wrote the credentials. One that
     /// failed is an error with ARM's reason.
-    fn watch(&self, cx: &Cx, name: &str) -> Result<bool> {
-        let p = &self.place;
-        let az = cx.az.fresh();
-        let started = Instant::now();
+    fn watch(&self, cx: &Ctx, name: &str) -> Result<bool> {
         let what = format!(
             "Tenant B: deployment {name} (federated credentials of {})",
             self.identity
         );
         let mut lost = 0;
+        self.poll_deployment(cx, name, &what, |shown| match shown {
+            Some(d) if d.failed() => {
+                let why = d
+                    .properties
+                    .error
+                    .map_or_else(String::new, |e| format!(": {e}"));
+                bail!(
+                    "deployment {name} of the federated credentials of {} ended {}{why}",
+                    self.identity,
+                    d.properties.provisioning_state
+                );
+            }
+            Some(d) if !d.running() => Ok(Some(true)),
+            Some(_) => {
+                lost = 0;
+                Ok(None)
+            }
+            None => {
+                lost += 1;
+                if lost >= LOST_READS {
+                    return self.landed_after_all(cx, name).map(Some);
+                }
+                Ok(None)
+            }
+        })
+    }
+
+    /// Looks at deployment `name` (asking Azure each time) at xtenant's poll
+    /// interval until `look` answers, for as long as a cluster may take;
+    /// `what` is shown while waiting.
+    fn poll_deployment<T>(
+        &self,
+        cx: &Ctx,
+        name: &str,
+        what: &str,
+        mut look: impl FnMut(Option<Deployment>) -> Result<Option<T>>,
+    ) -> Result<T> {
+        let p = &self.place;
+        let az = cx.az()?.fresh();
+        let started = Instant::now();
         loop {
-            match az.deployment_show(&p.subscription, &p.resource_group, name)? {
-                Some(d) if d.failed() => {
-                    let why = d
-                        .properties
-                        .error
-                        .map_or_else(String::new, |e| format!(": {e}"));
-                    bail!(
-                        "deployment {name} of the federated credentials of {} ended {}{why}",
-                        self.identity,
-                        d.properties.provisioning_state
-                    );
-                }
-                Some(d) if !d.running() => return Ok(true),
-                Some(_) => lost = 0,
-                None => {
-                    lost += 1;
-                    if lost >= LOST_READS {
-                        return self.landed_after_all(cx, name);
-                    }
-                }
+            let shown = az.deployment_show(&p.subscription, &p.resource_group, name)?;
+            if let Some(answer) = look(shown)? {
+                return Ok(answer);
             }
             if started.elapsed() >= cx.waits.cluster {
                 return Err(deployment_timeout(&p.resource_group, name, started));
             }
-            cx.ctx
-                .progress
-                .wait(&what, || std::thread::sleep(cx.waits.poll));
+            cx.progress.wait(what, || std::thread::sleep(cx.waits.poll));
         }
     }
 
@@ -246,10 +276,10 @@ impl CredentialSetStep {
     /// so the deployment is read again and waited for while it runs; unless
     /// it failed, the credentials are read once more, and all of them there
     /// as decided means the write happened.
-    fn landed_after_all(&self, cx: &Cx, name: &str) -> Result<bool> {
+    fn landed_after_all(&self, cx: &Ctx, name: &str) -> Result<bool> {
         let p = &self.place;
         let shown = cx
-            .az
+            .az()?
             .fresh()
             .deployment_show(&p.subscription, &p.resource_group, name)?;
         if shown.as_ref().is_some_and(|d| d.running()) {
@@ -257,13 +287,8 @@ impl CredentialSetStep {
         } else if shown.is_some_and(|d| d.failed()) {
             return Ok(false);
         }
-        let fresh = cx.az.fresh().caching();
-        let again = Cx {
-            ctx: cx.ctx,
-            az: &fresh,
-            waits: cx.waits,
-            changes: cx.changes,
-        };
+        let fresh = cx.az()?.fresh().caching();
+        let again = cx.with_az(&fresh);
         for m in &self.members {
             let live = Step::read(m, &again)?;
             if !matches!(Step::decide(m, &again, &live)?, Decision::Keep(_)) {
@@ -275,27 +300,15 @@ impl CredentialSetStep {
 
     /// Waits while ARM still carries out the deployment `name`; `why` says
     /// whose it is.
-    fn wait_for_deployment(&self, cx: &Cx, name: &str, why: &str) -> Result<()> {
-        let p = &self.place;
-        let az = cx.az.fresh();
-        let started = Instant::now();
+    fn wait_for_deployment(&self, cx: &Ctx, name: &str, why: &str) -> Result<()> {
         let what = format!(
             "Tenant B: deployment {name} (federated credentials of {}) {why}; waiting for it",
             self.identity
         );
-        cx.ctx.progress.note(&what);
-        while az
-            .deployment_show(&p.subscription, &p.resource_group, name)?
-            .is_some_and(|d| d.running())
-        {
-            if started.elapsed() >= cx.waits.cluster {
-                return Err(deployment_timeout(&p.resource_group, name, started));
-            }
-            cx.ctx
-                .progress
-                .wait(&what, || std::thread::sleep(cx.waits.poll));
-        }
-        Ok(())
+        cx.progress.note(&what);
+        self.poll_deployment(cx, name, &what, |shown| {
+            Ok((!shown.is_some_and(|d| d.running())).then_some(()))
+        })
     }
 }
 
@@ -315,52 +328,46 @@ impl Node for CredentialSetStep {
     fn what(&self) -> String {
         format!("federated credentials of {}", self.identity)
     }
-    fn target(&self, _cx: &Cx) -> Result<(ObjectKind, String)> {
+    fn target(&self, _cx: &Ctx) -> Result<(ObjectKind, String)> {
         Ok((
             ObjectKind::FederatedCredential,
-            format!("{}/federatedIdentityCredentials", self.identity().id),
+            format!("{}/{}", self.identity().id, arm_id::CREDENTIALS),
         ))
     }
-    fn targets(&self, cx: &Cx) -> Result<Vec<(ObjectKind, String)>> {
+    fn targets(&self, cx: &Ctx) -> Result<Vec<(ObjectKind, String)>> {
         self.members.iter().map(|m| Step::target(m, cx)).collect()
     }
 
-    fn apply(&self, cx: &Cx) -> Result<()> {
-        let mut delay = Duration::from_millis(500);
-        let fresh = cx.az.fresh();
-        let again = Cx {
-            ctx: cx.ctx,
-            az: &fresh,
-            waits: cx.waits,
-            changes: cx.changes,
-        };
-        let mut attempt = 0;
+    fn apply(&self, cx: &Ctx) -> Result<()> {
+        let mut backoff = Backoff::default();
+        let fresh = cx.az()?.fresh();
+        let again = cx.with_az(&fresh);
+        let mut first = true;
         // The first attempt decides on what was read before; later ones on
         // what Azure answers now.
-        while let Attempt::Busy(why) = self.attempt(if attempt == 0 { cx } else { &again })? {
-            attempt += 1;
-            if attempt > RETRIES {
+        while let Attempt::Busy(why) = self.attempt(if first { cx } else { &again })? {
+            first = false;
+            if !backoff.left() {
                 bail!("{why}, {RETRIES} times; run the same command again later");
             }
-            cx.ctx.progress.note(&format!(
+            cx.progress.note(&format!(
                 "Tenant B: {why}; reading the credentials of {} again",
                 self.identity
             ));
-            std::thread::sleep(delay);
-            delay = (delay * 2).min(Duration::from_secs(8));
+            backoff.wait();
         }
         Ok(())
     }
 
-    fn prefetch(&self, cx: &Cx) {
+    fn prefetch(&self, cx: &Ctx) {
         // The list itself; deciding needs the clusters' issuers, known later.
         let p = &self.place;
-        let _ = cx
-            .az
-            .credential_list(&p.subscription, &p.resource_group, &self.identity);
+        if let Ok(az) = cx.az() {
+            let _ = az.credential_list(&p.subscription, &p.resource_group, &self.identity);
+        }
     }
 
-    fn check(&self, cx: &Cx) -> Result<Finding> {
+    fn check(&self, cx: &Ctx) -> Result<Finding> {
         let all = self.check_all(cx)?;
         let update = all
             .iter()
@@ -379,11 +386,11 @@ impl Node for CredentialSetStep {
             ours: all.iter().all(|f| f.ours),
         })
     }
-    fn check_all(&self, cx: &Cx) -> Result<Vec<Finding>> {
+    fn check_all(&self, cx: &Ctx) -> Result<Vec<Finding>> {
         self.members.iter().map(|m| Node::check(m, cx)).collect()
     }
 
-    fn present(&self, cx: &Cx) -> Result<bool> {
+    fn present(&self, cx: &Ctx) -> Result<bool> {
         for m in &self.members {
             if !Node::present(m, cx)? {
                 return Ok(false);
@@ -392,7 +399,7 @@ impl Node for CredentialSetStep {
         Ok(true)
     }
 
-    fn delete(&self, cx: &Cx) -> Result<()> {
+    fn delete(&self, cx: &Ctx) -> Result<()> {
         self.members.iter().try_for_each(|m| Node::delete(m, cx))
     }
 }

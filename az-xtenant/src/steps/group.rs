@@ -11,7 +11,8 @@ use xtenant_shared::ownership::{ObjectKind, OwnState};
 use xtenant_shared::{names, profile::group_id};
 
 use crate::az::types::Group;
-use crate::engine::{Cx, Decision, Key, Step};
+use crate::context::Ctx;
+use crate::engine::{Decision, Key, Step};
 use crate::settings::{Place, Side};
 
 pub struct GroupStep {
@@ -28,8 +29,8 @@ impl GroupStep {
 /// Whether `group` is this profile's to delete: it carries the profile's ID,
 /// or (made by a version before the ID existed) it is recorded as created
 /// and carries `created-by=xtenant`.
-pub fn is_ours(cx: &Cx, id: &str, group: &Group) -> bool {
-    let p = cx.ctx.snapshot();
+pub fn is_ours(cx: &Ctx, id: &str, group: &Group) -> bool {
+    let p = cx.snapshot();
     if let (Some(tag), Some(mine)) = (group.profile(), p.id.as_deref()) {
         return tag.eq_ignore_ascii_case(mine);
     }
@@ -55,21 +56,21 @@ impl Step for GroupStep {
     fn what(&self) -> String {
         format!("resource group {}", self.place.resource_group)
     }
-    fn target(&self, _cx: &Cx) -> Result<(ObjectKind, String)> {
+    fn target(&self, _cx: &Ctx) -> Result<(ObjectKind, String)> {
         Ok((ObjectKind::ResourceGroup, self.id()))
     }
 
-    fn read(&self, cx: &Cx) -> Result<Self::Live> {
+    fn read(&self, cx: &Ctx) -> Result<Self::Live> {
         let (sub, rg) = (&self.place.subscription, &self.place.resource_group);
         let started = Instant::now();
         // Said once, visibly even without a terminal; the spinner shows the rest.
         let mut told = false;
         // The first look may be the plan's; a wait asks Azure again each time.
-        let fresh = cx.az.fresh();
-        let mut az = cx.az;
+        let fresh = cx.az()?.fresh();
+        let mut az = cx.az()?;
         loop {
             let group = az.group_show(sub, rg)?;
-            az = &fresh;
+            az = fresh.clone();
             match group {
                 Some(g) if g.deleting() && cx.changes => {
                     let waited = started.elapsed();
@@ -87,10 +88,9 @@ impl Step for GroupStep {
                         self.place.side.label()
                     );
                     if !std::mem::replace(&mut told, true) {
-                        cx.ctx.progress.note(&what);
+                        cx.progress.note(&what);
                     }
-                    cx.ctx
-                        .progress
+                    cx.progress
                         .wait(&what, || std::thread::sleep(cx.waits.poll));
                 }
                 other => return Ok(other),
@@ -98,7 +98,7 @@ impl Step for GroupStep {
         }
     }
 
-    fn decide(&self, cx: &Cx, live: &Self::Live) -> Result<Decision> {
+    fn decide(&self, cx: &Ctx, live: &Self::Live) -> Result<Decision> {
         Ok(match live {
             None => Decision::Create,
             Some(g) if g.deleting() => Decision::Keep("is being deleted".into()),
@@ -109,16 +109,16 @@ impl Step for GroupStep {
         })
     }
 
-    fn write(&self, cx: &Cx, _decision: &Decision, _live: Self::Live) -> Result<Self::Live> {
-        let id = cx.ctx.profile_id()?;
+    fn write(&self, cx: &Ctx, _decision: &Decision, _live: Self::Live) -> Result<Self::Live> {
+        let id = cx.profile_id()?;
         let p = &self.place;
-        cx.az
+        cx.az()?
             .group_create(&p.subscription, &p.resource_group, &p.location, &id)?;
         Ok(None)
     }
 
-    fn created_note(&self, cx: &Cx) -> Option<String> {
-        let id = cx.ctx.snapshot().id.unwrap_or_default();
+    fn created_note(&self, cx: &Ctx) -> Option<String> {
+        let id = cx.snapshot().id.unwrap_or_default();
         Some(format!(
             "in {}, tagged {}={} {}={id}",
             self.place.location,
@@ -128,13 +128,13 @@ impl Step for GroupStep {
         ))
     }
 
-    fn record(&self, _cx: &Cx, _live: &Self::Live) -> Result<()> {
+    fn record(&self, _cx: &Ctx, _live: &Self::Live) -> Result<()> {
         Ok(())
     }
 
-    fn delete(&self, cx: &Cx) -> Result<()> {
+    fn delete(&self, cx: &Ctx) -> Result<()> {
         let p = &self.place;
-        cx.az
+        cx.az()?
             .group_delete(&p.subscription, &p.resource_group, cx.waits.no_wait)?;
         Ok(())
     }

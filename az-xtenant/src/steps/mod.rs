@@ -15,6 +15,7 @@ pub mod credential;
 pub mod credential_set;
 pub mod group;
 pub mod identity;
+pub mod retry;
 pub mod role;
 pub mod servicebus;
 pub mod slot;
@@ -22,7 +23,7 @@ pub mod slot;
 use anyhow::Result;
 use xtenant_shared::{Profile, names};
 
-use crate::az::namespace_id;
+use crate::az::arm_id;
 use crate::engine::{Graph, Key, Node};
 use crate::settings::{self, Place};
 use slot::{ClusterSlot, IdentitySlot};
@@ -131,7 +132,7 @@ pub fn demo(p: &Profile, part: Part) -> Result<Graph> {
                 identity_step: "identity".into(),
                 place: pl.clone(),
                 role: names::SERVICEBUS_ROLE.to_string(),
-                scope: namespace_id(&pl.subscription, &pl.resource_group, &ns),
+                scope: arm_id::namespace(&pl.subscription, &pl.resource_group, &ns),
                 scope_step: Some("namespace".into()),
             }));
         }

@@ -11,8 +11,10 @@ use anyhow::{Context, Result};
 use xtenant_shared::ownership::ObjectKind;
 
 use crate::az::argv::Grant;
+use crate::az::arm_id::{self, ArmId};
 use crate::az::types::{PLACEHOLDER_GUID, RoleAssignment};
-use crate::engine::{Cx, Decision, Key, Step};
+use crate::context::Ctx;
+use crate::engine::{Decision, Key, Step};
 use crate::settings::{Place, Side};
 use crate::steps::slot::IdentitySlot;
 
@@ -30,15 +32,15 @@ pub struct RoleStep {
 }
 
 impl RoleStep {
-    fn principal(&self, cx: &Cx) -> String {
+    fn principal(&self, cx: &Ctx) -> String {
         self.identity
-            .principal(&cx.ctx.snapshot())
+            .principal(&cx.snapshot())
             .unwrap_or_else(|| PLACEHOLDER_GUID.into())
     }
 
     /// The assignment's name: the same for the same profile, role, scope and principal.
-    fn name(&self, cx: &Cx) -> Result<String> {
-        let profile = cx.ctx.profile_id()?;
+    fn name(&self, cx: &Ctx) -> Result<String> {
+        let profile = cx.profile_id()?;
         let seed = format!(
             "{profile}|{}|{}|{}",
             self.role.to_ascii_lowercase(),
@@ -64,28 +66,24 @@ impl Step for RoleStep {
         Side::B
     }
     fn what(&self) -> String {
-        let at = self.scope.rsplit('/').next().unwrap_or(&self.scope);
+        let at = ArmId::parse(&self.scope).name();
         format!("role assignment {} on {at}", self.role)
     }
-    fn target(&self, cx: &Cx) -> Result<(ObjectKind, String)> {
+    fn target(&self, cx: &Ctx) -> Result<(ObjectKind, String)> {
         Ok((
             ObjectKind::RoleAssignment,
-            format!(
-                "{}/providers/Microsoft.Authorization/roleAssignments/{}",
-                self.scope,
-                self.name(cx)?
-            ),
+            arm_id::role_assignment(&self.scope, &self.name(cx)?),
         ))
     }
 
-    fn read(&self, cx: &Cx) -> Result<Self::Live> {
+    fn read(&self, cx: &Ctx) -> Result<Self::Live> {
         let principal = self.principal(cx);
         let all = match self.identity {
             // A graph's grants are on many scopes of a few subscriptions: one
             // list of each subscription's assignments answers for all.
-            IdentitySlot::Graph(_) => cx.az.role_assignments_everywhere(&self.scope)?,
+            IdentitySlot::Graph(_) => cx.az()?.role_assignments_everywhere(&self.scope)?,
             IdentitySlot::Demo => cx
-                .az
+                .az()?
                 .role_assignment_list(&self.place.subscription, &self.scope)?,
         };
         Ok(all
@@ -93,17 +91,17 @@ impl Step for RoleStep {
             .find(|ra| ra.grants(&self.role, &principal, &self.scope)))
     }
 
-    fn decide(&self, _cx: &Cx, live: &Self::Live) -> Result<Decision> {
+    fn decide(&self, _cx: &Ctx, live: &Self::Live) -> Result<Decision> {
         Ok(match live {
             None => Decision::Create,
             Some(_) => Decision::Keep("already granted to the identity".into()),
         })
     }
 
-    fn write(&self, cx: &Cx, _decision: &Decision, _live: Self::Live) -> Result<Self::Live> {
+    fn write(&self, cx: &Ctx, _decision: &Decision, _live: Self::Live) -> Result<Self::Live> {
         let principal = self.principal(cx);
         let name = self.name(cx)?;
-        let description = format!("Created by xtenant (profile {})", cx.ctx.profile_id()?);
+        let description = format!("Created by xtenant (profile {})", cx.profile_id()?);
         let grant = Grant {
             principal: &principal,
             role: &self.role,
@@ -114,31 +112,31 @@ impl Step for RoleStep {
         assign(cx, &self.place.subscription, &grant)
     }
 
-    fn record(&self, cx: &Cx, live: &Self::Live) -> Result<()> {
+    fn record(&self, cx: &Ctx, live: &Self::Live) -> Result<()> {
         match (live, &self.identity) {
-            (Some(ra), IdentitySlot::Demo) => cx
-                .ctx
-                .record(|pr| pr.resources.role_assignment_id = Some(ra.id.clone())),
+            (Some(ra), IdentitySlot::Demo) => {
+                cx.record(|pr| pr.resources.role_assignment_id = Some(ra.id.clone()))
+            }
             _ => Ok(()),
         }
     }
 
-    fn delete(&self, cx: &Cx) -> Result<()> {
+    fn delete(&self, cx: &Ctx) -> Result<()> {
         let (_, id) = self.target(cx)?;
         Ok(cx
-            .az
+            .az()?
             .role_assignment_delete(&self.place.subscription, &id)?)
     }
 }
 
 /// Creates the assignment, retrying with a growing, visible delay while the
 /// directory does not know the new principal yet (`PrincipalNotFound`).
-fn assign(cx: &Cx, sub: &str, grant: &Grant<'_>) -> Result<Option<RoleAssignment>> {
+fn assign(cx: &Ctx, sub: &str, grant: &Grant<'_>) -> Result<Option<RoleAssignment>> {
     let started = Instant::now();
     let limit = cx.waits.principal;
     let mut delay = Duration::from_secs(1);
     loop {
-        match cx.az.role_assignment_create(sub, grant) {
+        match cx.az()?.role_assignment_create(sub, grant) {
             Ok(ra) => return Ok(ra),
             Err(e) if e.is_principal_not_found() => {
                 let waited = started.elapsed();
@@ -153,7 +151,7 @@ fn assign(cx: &Cx, sub: &str, grant: &Grant<'_>) -> Result<Option<RoleAssignment
                         )
                     });
                 }
-                cx.ctx.progress.note(&format!(
+                cx.progress.note(&format!(
                     "Tenant B: principal {} not replicated yet (PrincipalNotFound); \
                      retrying in {} s ({} s of {} s)",
                     grant.principal,
@@ -161,7 +159,7 @@ fn assign(cx: &Cx, sub: &str, grant: &Grant<'_>) -> Result<Option<RoleAssignment
                     waited.as_secs(),
                     limit.as_secs()
                 ));
-                cx.ctx.progress.wait(
+                cx.progress.wait(
                     "Tenant B: waiting for Entra to replicate the identity",
                     || std::thread::sleep(delay),
                 );

@@ -5,9 +5,10 @@ use anyhow::Result;
 use xtenant_shared::names;
 use xtenant_shared::ownership::ObjectKind;
 
-use crate::az::namespace_id;
+use crate::az::arm_id;
 use crate::az::types::{Namespace, Queue};
-use crate::engine::{Cx, Decision, Key, Step};
+use crate::context::Ctx;
+use crate::engine::{Decision, Key, Step};
 use crate::settings::{Place, Side};
 
 pub struct NamespaceStep {
@@ -31,22 +32,22 @@ impl Step for NamespaceStep {
     fn what(&self) -> String {
         format!("Service Bus namespace {}", self.name)
     }
-    fn target(&self, _cx: &Cx) -> Result<(ObjectKind, String)> {
+    fn target(&self, _cx: &Ctx) -> Result<(ObjectKind, String)> {
         let p = &self.place;
         Ok((
             ObjectKind::ServiceBusNamespace,
-            namespace_id(&p.subscription, &p.resource_group, &self.name),
+            arm_id::namespace(&p.subscription, &p.resource_group, &self.name),
         ))
     }
 
-    fn read(&self, cx: &Cx) -> Result<Self::Live> {
+    fn read(&self, cx: &Ctx) -> Result<Self::Live> {
         let p = &self.place;
         Ok(cx
-            .az
+            .az()?
             .namespace_show(&p.subscription, &p.resource_group, &self.name)?)
     }
 
-    fn decide(&self, _cx: &Cx, live: &Self::Live) -> Result<Decision> {
+    fn decide(&self, _cx: &Ctx, live: &Self::Live) -> Result<Decision> {
         Ok(match live {
             None => Decision::Create,
             Some(n) if n.disable_local_auth != Some(true) => {
@@ -56,19 +57,19 @@ impl Step for NamespaceStep {
         })
     }
 
-    fn write(&self, cx: &Cx, decision: &Decision, live: Self::Live) -> Result<Self::Live> {
+    fn write(&self, cx: &Ctx, decision: &Decision, live: Self::Live) -> Result<Self::Live> {
         let p = &self.place;
         let (sub, rg, ns) = (&p.subscription, &p.resource_group, &self.name);
         Ok(match decision {
-            Decision::Create => cx.az.namespace_create(sub, rg, ns, &p.location)?,
-            _ => cx.az.namespace_disable_local_auth(sub, rg, ns)?.or(live),
+            Decision::Create => cx.az()?.namespace_create(sub, rg, ns, &p.location)?,
+            _ => cx.az()?.namespace_disable_local_auth(sub, rg, ns)?.or(live),
         })
     }
 
-    fn record(&self, cx: &Cx, live: &Self::Live) -> Result<()> {
+    fn record(&self, cx: &Ctx, live: &Self::Live) -> Result<()> {
         let p = &self.place;
         let id = live.as_ref().map_or_else(
-            || namespace_id(&p.subscription, &p.resource_group, &self.name),
+            || arm_id::namespace(&p.subscription, &p.resource_group, &self.name),
             |n| n.id.clone(),
         );
         let host = live
@@ -78,16 +79,16 @@ impl Step for NamespaceStep {
                 || format!("{}.servicebus.windows.net", self.name),
                 names::servicebus_hostname,
             );
-        cx.ctx.record(|pr| {
+        cx.record(|pr| {
             pr.resources.servicebus_id = Some(id.clone());
             pr.resources.servicebus_hostname = Some(host.clone());
         })
     }
 
-    fn delete(&self, cx: &Cx) -> Result<()> {
+    fn delete(&self, cx: &Ctx) -> Result<()> {
         let p = &self.place;
         Ok(cx
-            .az
+            .az()?
             .namespace_delete(&p.subscription, &p.resource_group, &self.name)?)
     }
 }
@@ -113,18 +114,18 @@ impl Step for QueueStep {
     fn what(&self) -> String {
         format!("queue {}", self.name)
     }
-    fn target(&self, _cx: &Cx) -> Result<(ObjectKind, String)> {
+    fn target(&self, _cx: &Ctx) -> Result<(ObjectKind, String)> {
         let p = &self.place;
-        let ns = namespace_id(&p.subscription, &p.resource_group, &self.namespace);
+        let ns = arm_id::namespace(&p.subscription, &p.resource_group, &self.namespace);
         Ok((
             ObjectKind::ServiceBusQueue,
             format!("{ns}/queues/{}", self.name),
         ))
     }
 
-    fn read(&self, cx: &Cx) -> Result<Self::Live> {
+    fn read(&self, cx: &Ctx) -> Result<Self::Live> {
         let p = &self.place;
-        Ok(cx.az.queue_show(
+        Ok(cx.az()?.queue_show(
             &p.subscription,
             &p.resource_group,
             &self.namespace,
@@ -132,16 +133,16 @@ impl Step for QueueStep {
         )?)
     }
 
-    fn decide(&self, _cx: &Cx, live: &Self::Live) -> Result<Decision> {
+    fn decide(&self, _cx: &Ctx, live: &Self::Live) -> Result<Decision> {
         Ok(match live {
             None => Decision::Create,
             Some(_) => Decision::Keep("exists".into()),
         })
     }
 
-    fn write(&self, cx: &Cx, _decision: &Decision, _live: Self::Live) -> Result<Self::Live> {
+    fn write(&self, cx: &Ctx, _decision: &Decision, _live: Self::Live) -> Result<Self::Live> {
         let p = &self.place;
-        cx.az.queue_create(
+        cx.az()?.queue_create(
             &p.subscription,
             &p.resource_group,
             &self.namespace,
@@ -150,14 +151,13 @@ impl Step for QueueStep {
         Ok(Some(Queue {}))
     }
 
-    fn record(&self, cx: &Cx, _live: &Self::Live) -> Result<()> {
-        cx.ctx
-            .record(|pr| pr.resources.queue_name = Some(self.name.clone()))
+    fn record(&self, cx: &Ctx, _live: &Self::Live) -> Result<()> {
+        cx.record(|pr| pr.resources.queue_name = Some(self.name.clone()))
     }
 
-    fn delete(&self, cx: &Cx) -> Result<()> {
+    fn delete(&self, cx: &Ctx) -> Result<()> {
         let p = &self.place;
-        Ok(cx.az.queue_delete(
+        Ok(cx.az()?.queue_delete(
             &p.subscription,
             &p.resource_group,
             &self.namespace,
