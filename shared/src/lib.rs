@@ -7,6 +7,7 @@
 pub mod cli_args;
 pub mod exit;
 pub mod graph_state;
+pub mod handoff;
 pub mod issuer;
 pub mod manpages;
 pub mod names;
