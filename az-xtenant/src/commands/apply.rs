@@ -7,8 +7,10 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use xtenant_shared::graph_state::Binding;
+use xtenant_shared::ownership::ObjectKind;
 
 use crate::commands::{WaitArgs, plan::places};
+use az_xtenant::az::REVOCATION_NOTE;
 use az_xtenant::context::{Ctx, confirm};
 use az_xtenant::{engine, graph};
 
@@ -65,6 +67,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
             ctx.record(|p| p.owned.forget(&r.id))?;
             ctx.progress
                 .done(&format!("Tenant B: removed {}", r.what()));
+        }
+        if !ctx.dry_run()
+            && plan
+                .removals
+                .iter()
+                .any(|r| r.kind == ObjectKind::FederatedCredential)
+        {
+            ctx.progress.note(REVOCATION_NOTE);
         }
     }
     let bindings: Vec<Binding> = model

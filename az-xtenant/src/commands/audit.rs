@@ -14,6 +14,7 @@ use xtenant_shared::{Profile, names};
 
 use crate::commands::plan::places;
 use az_xtenant::audit::{self, Report, Scope, collect, findings, render};
+use az_xtenant::az::REVOCATION_NOTE;
 use az_xtenant::az::arm_id::{self, ArmId};
 use az_xtenant::context::{Ctx, confirm};
 use az_xtenant::error::UsageError;
@@ -181,6 +182,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let estate = collect::collect(&az, &scope, &p.owned)?;
     let mut report = Report {
         findings: findings::find(&estate),
+        advice: audit::breadth::advice(&estate),
         identities: estate.identities,
         clusters: estate.clusters,
     };
@@ -261,6 +263,9 @@ fn fix(
             "Tenant B: removed federated credential {identity}/{name}"
         ));
         report.findings.retain(|x| x.id != f.id);
+    }
+    if !ctx.dry_run() {
+        ctx.progress.note(REVOCATION_NOTE);
     }
     Ok(())
 }
