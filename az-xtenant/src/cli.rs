@@ -91,6 +91,10 @@ pub enum Command {
     Export(commands::export::Args),
     /// Who trusts what: Tenant B's federated credentials and roles checked against Tenant A's clusters
     Audit(commands::audit::Args),
+    /// Two admins, Tenant A: print a trust request for Tenant B's admin from xtenant.yaml
+    Request(commands::request::Args),
+    /// Two admins, Tenant B: check a trust request (issuers, subjects, budget, roles) before granting
+    Review(commands::review::Args),
     /// Print a shell completion script
     Completions(commands::completions::Args),
     /// Write man pages into a directory
@@ -115,6 +119,8 @@ impl Command {
             Command::Apply(_) => "apply",
             Command::Export(_) => "export",
             Command::Audit(_) => "audit",
+            Command::Request(_) => "request",
+            Command::Review(_) => "review",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",
         }

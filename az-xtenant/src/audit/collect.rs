@@ -131,7 +131,7 @@ pub fn collect(az: &Az, scope: &Scope, owned: &Ownership) -> Result<Estate> {
                 (None, None)
             } else {
                 match az.discovery(&c.issuer)? {
-                    Discovery::Answers => (Some(true), None),
+                    Discovery::Answers(_) => (Some(true), None),
                     Discovery::Gone(why) => (Some(false), Some(why)),
                     Discovery::Unreachable(why) => (None, Some(why)),
                 }
