@@ -95,6 +95,8 @@ pub enum Command {
     Request(commands::request::Args),
     /// Two admins, Tenant B: check a trust request (issuers, subjects, budget, roles) before granting
     Review(commands::review::Args),
+    /// Two admins, Tenant A: record Tenant B's grant, so `kubectl xtenant bind` finds its client IDs
+    Accept(commands::accept::Args),
     /// Print a shell completion script
     Completions(commands::completions::Args),
     /// Write man pages into a directory
@@ -121,6 +123,7 @@ impl Command {
             Command::Audit(_) => "audit",
             Command::Request(_) => "request",
             Command::Review(_) => "review",
+            Command::Accept(_) => "accept",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",
         }
@@ -138,6 +141,8 @@ impl Command {
                 | Command::Up(_)
                 | Command::Cleanup(_)
                 | Command::Apply(_)
+                | Command::Request(_)
+                | Command::Accept(_)
         ) || matches!(self, Command::Audit(a) if a.fix)
     }
 }

@@ -175,3 +175,89 @@ fn review_refuses_an_edited_or_malformed_request_before_any_az_call() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the request"));
 }
+
+/// Tenant B's grant of `request`: every subject asked for, as asked.
+fn grant_of(request: &TrustRequest) -> String {
+    use xtenant_shared::handoff::{GrantedIdentity, TrustGrant, TrustedSubject};
+    let identities = request
+        .identities
+        .iter()
+        .map(|i| GrantedIdentity {
+            name: i.name.clone(),
+            client_id: CLIENT.to_string(),
+            roles: Vec::new(),
+        })
+        .collect();
+    TrustGrant::new(
+        TB,
+        request,
+        std::time::SystemTime::now(),
+        identities,
+        TrustedSubject::all_of(request),
+    )
+    .unwrap()
+    .to_yaml()
+}
+
+#[test]
+fn accept_binds_the_workloads_of_a_grant_for_the_request_on_record() {
+    let w = World::new();
+    let yaml = request(&w);
+    let r = TrustRequest::from_yaml("request.yaml", &yaml).unwrap();
+    let file = w.path().join("grant.yaml");
+    std::fs::write(&file, grant_of(&r)).unwrap();
+    w.clear_calls();
+    let out = w.run(&["accept", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(w.calls().is_empty(), "accept calls no az: {:?}", w.calls());
+    let g = &w.profile()["graph"];
+    assert_eq!(g["tenantB"], TB, "{g:#}");
+    assert_eq!(g["identities"][IDENTITY]["clientId"], CLIENT, "{g:#}");
+    assert_eq!(g["clusters"][AKS]["issuerUrl"], issuer(), "{g:#}");
+    let bound: Vec<String> = g["bindings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            format!(
+                "{}/{}/{}",
+                b["cluster"], b["namespace"], b["serviceAccount"]
+            )
+            .replace('"', "")
+        })
+        .collect();
+    assert_eq!(
+        bound,
+        [
+            format!("{AKS}/orders/reader"),
+            format!("{AKS}/orders/writer")
+        ]
+    );
+}
+
+#[test]
+fn accept_refuses_a_grant_for_another_request_or_edited_and_records_nothing() {
+    let w = World::new();
+    let yaml = request(&w);
+    let r = TrustRequest::from_yaml("request.yaml", &yaml).unwrap();
+    let before = w.profile();
+    // A request this profile never made: another workload asked for.
+    let mut other = r.clone();
+    other.workloads[0].service_account = "intruder".into();
+    other.workloads[0].subject = "system:serviceaccount:orders:intruder".into();
+    other.seal();
+    let edited = grant_of(&r).replace(CLIENT, "eeeeeeee-0000-4000-8000-00000000000e");
+    for (what, text, says) in [
+        ("another request", grant_of(&other), "never made"),
+        ("edited", edited, "changed after it was made"),
+        ("not a grant", yaml.clone(), "kind"),
+    ] {
+        let file = w.path().join("grant.yaml");
+        std::fs::write(&file, text).unwrap();
+        let out = w.run(&["accept", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{what}: {}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{what}: {err}");
+        assert_eq!(w.profile(), before, "{what}: nothing recorded");
+    }
+}

@@ -1,7 +1,7 @@
 //! `request -f xtenant.yaml [--identity NAME…]`: Tenant A's side of the
 //! two-admin hand-off. Reads each cluster's issuer live in Tenant A (no call
-//! reaches Tenant B) and prints the trust request, YAML with a digest, for
-//! Tenant B's admin to `review`.
+//! reaches Tenant B), records the request in the profile and prints it, YAML
+//! with a digest, for Tenant B's admin to `review`.
 
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -30,6 +30,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     let model = handoff::narrow(&model, &args.identities)?;
     let az = ctx.caching_az_for(&handoff::places_a(&model))?;
     let request = handoff::request(&az, &model, SystemTime::now())?;
+    // On record before it is sent: `accept` checks the grant against it.
+    if !ctx.dry_run() {
+        ctx.record(|p| p.graph.record_request(&request))?;
+    }
     output::print(request.to_yaml())?;
     Ok(())
 }
