@@ -250,7 +250,7 @@ fn accept_refuses_a_grant_for_another_request_or_edited_and_records_nothing() {
     for (what, text, says) in [
         ("another request", grant_of(&other), "never made"),
         ("edited", edited, "changed after it was made"),
-        ("not a grant", yaml.clone(), "kind"),
+        ("not a grant", yaml, "kind"),
     ] {
         let file = w.path().join("grant.yaml");
         std::fs::write(&file, text).unwrap();
