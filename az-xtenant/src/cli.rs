@@ -91,6 +91,12 @@ pub enum Command {
     Export(commands::export::Args),
     /// Who trusts what: Tenant B's federated credentials and roles checked against Tenant A's clusters
     Audit(commands::audit::Args),
+    /// Two admins, Tenant A: print a trust request for Tenant B's admin from xtenant.yaml
+    Request(commands::request::Args),
+    /// Two admins, Tenant B: check a trust request (issuers, subjects, budget, roles) before granting
+    Review(commands::review::Args),
+    /// Two admins, Tenant A: record Tenant B's grant, so `kubectl xtenant bind` finds its client IDs
+    Accept(commands::accept::Args),
     /// Print a shell completion script
     Completions(commands::completions::Args),
     /// Write man pages into a directory
@@ -115,6 +121,9 @@ impl Command {
             Command::Apply(_) => "apply",
             Command::Export(_) => "export",
             Command::Audit(_) => "audit",
+            Command::Request(_) => "request",
+            Command::Review(_) => "review",
+            Command::Accept(_) => "accept",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",
         }
@@ -132,6 +141,8 @@ impl Command {
                 | Command::Up(_)
                 | Command::Cleanup(_)
                 | Command::Apply(_)
+                | Command::Request(_)
+                | Command::Accept(_)
         ) || matches!(self, Command::Audit(a) if a.fix)
     }
 }

@@ -10,6 +10,7 @@ pub mod context;
 pub mod engine;
 pub mod error;
 pub mod graph;
+pub mod handoff;
 pub mod interrupt;
 pub mod progress;
 pub mod session;

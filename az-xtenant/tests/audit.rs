@@ -106,6 +106,11 @@ fn each_finding_once_with_its_fix() {
     let table = String::from_utf8_lossy(&w.run(&["audit", "-f", &file]).stdout).to_string();
     for line in [
         format!("identity {IDENTITY} ({RG}): 8/20 federated credentials"),
+        "  8 subjects of 4 issuers (1 live cluster) can become it".into(),
+        format!(
+            "advice: {IDENTITY}: Azure Service Bus Data Owner on {}: Azure Service Bus Data Owner covers every queue and topic of the namespace; the same role can be granted on the one the workload uses",
+            ns_id()
+        ),
         format!("  fix: {}", delete("xt-aks-old-orders-writer")),
         "audit: 1 identities, 8 federated credentials, 1 clusters seen, 7 findings".into(),
     ] {
@@ -149,6 +154,11 @@ fn fix_deletes_only_what_it_may() {
     assert!(
         !w.profile()["owned"].to_string().contains("xt-aks-old"),
         "forgotten"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("stops new token exchanges only") && err.contains("up to 24 hours"),
+        "what the deletion does not revoke is said: {err}"
     );
 
     w.clear_calls();
@@ -333,7 +343,31 @@ fn role_assignments_from_above_or_elsewhere_are_never_called_gone() {
     // Were they looked up in Tenant B's subscription, they would not be found.
     w.on(&format!("group_show@{SB}"), vec![not_found("rg-far")]);
     let out = w.run(&["audit", "-f", &file, "-o", "json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    // Granted at a management group and at the root, they reach further than
+    // any one workload needs: each is a broad-scope finding, never scope-gone.
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let delete = |id: &str| {
+        format!(
+            "az role assignment delete --ids {id} --subscription {SB} -o json --only-show-errors"
+        )
+    };
+    assert_eq!(
+        findings(&out),
+        [
+            (
+                "broad-scope".to_string(),
+                String::new(),
+                delete("/providers/Microsoft.Authorization/roleAssignments/m2")
+            ),
+            (
+                "broad-scope".to_string(),
+                String::new(),
+                delete(&format!(
+                    "{mg}/providers/Microsoft.Authorization/roleAssignments/m1"
+                ))
+            ),
+        ]
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let roles = &v["identities"][0]["roleAssignments"];
     let reach: Vec<(&str, &str)> = roles

@@ -244,6 +244,14 @@ fn prune_removes_only_what_xtenant_made_and_the_file_dropped() {
         "exactly the dropped credential; the hand-made one, the identity and the role stay"
     );
     assert!(!w.profile()["owned"].to_string().contains("orders-reader"));
+    // What a deleted credential does not revoke is said, with what does.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("stops new token exchanges only")
+            && err.contains("up to 24 hours")
+            && err.contains("role assignments"),
+        "{err}"
+    );
 }
 
 #[test]

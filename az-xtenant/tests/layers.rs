@@ -20,6 +20,8 @@ const LAYERS: &[&[&str]] = &[
     &["engine"],
     &["steps"],
     &["graph", "audit"],
+    // The two-admin hand-off makes a request from a graph's model.
+    &["handoff"],
 ];
 
 /// The binary's modules: nothing in the library may name them.

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::handoff::TrustRequest;
+
 /// The graph's part of the profile.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -25,6 +27,10 @@ pub struct GraphState {
     /// wants before it removes the credentials of a cluster being left.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub proofs: Vec<Proof>,
+    /// Trust requests this profile made (`az-xtenant request`): what a
+    /// grant from Tenant B's admin must answer (`az-xtenant accept`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<TrustRequest>,
 }
 
 /// One token exchange Entra accepted: a token with this issuer and subject

@@ -6,6 +6,7 @@
 
 pub mod cli_args;
 pub mod exit;
+pub mod grant_breadth;
 pub mod graph_state;
 pub mod handoff;
 pub mod issuer;

@@ -11,7 +11,7 @@ use xtenant_shared::exit::Usage;
 use xtenant_shared::issuer;
 use xtenant_shared::ownership::Ownership;
 
-use super::{CredentialReport, IdentityReport, LiveCluster, Origin, Reach, RoleReport};
+use super::{CredentialReport, FanIn, IdentityReport, LiveCluster, Origin, Reach, RoleReport};
 use crate::az::MAX_CREDENTIALS;
 use crate::az::arm_id::{self, ArmId};
 use crate::az::{Az, Discovery};
@@ -131,7 +131,7 @@ pub fn collect(az: &Az, scope: &Scope, owned: &Ownership) -> Result<Estate> {
                 (None, None)
             } else {
                 match az.discovery(&c.issuer)? {
-                    Discovery::Answers => (Some(true), None),
+                    Discovery::Answers(_) => (Some(true), None),
                     Discovery::Gone(why) => (Some(false), Some(why)),
                     Discovery::Unreachable(why) => (None, Some(why)),
                 }
@@ -178,6 +178,7 @@ pub fn collect(az: &Az, scope: &Scope, owned: &Ownership) -> Result<Estate> {
             };
             role_assignments.push(RoleReport {
                 id: a.id.clone(),
+                principal_id: a.principal_id.clone(),
                 role,
                 scope_exists,
                 scope_reach,
@@ -190,6 +191,7 @@ pub fn collect(az: &Az, scope: &Scope, owned: &Ownership) -> Result<Estate> {
             subscription: sub.clone(),
             used: credentials.len(),
             limit: MAX_CREDENTIALS,
+            fan_in: FanIn::of(&credentials),
             credentials,
             role_assignments,
         });

@@ -1,6 +1,7 @@
 //! The audit's findings: at most one per credential (the most pressing of
 //! stale, near-duplicate, near issuer, foreign audience, undeclared, not
-//! xtenant's), one per role assignment whose scope is gone, each with the az
+//! xtenant's), one per role assignment whose scope is gone, one per grant of
+//! a broad role or at a broad scope ([`super::breadth`]), each with the az
 //! command that fixes it.
 
 use serde::Serialize;
@@ -27,6 +28,10 @@ pub enum Kind {
     Unmanaged,
     /// A role assignment whose scope no longer exists.
     ScopeGone,
+    /// A built-in role that manages everything in its scope or hands out access.
+    BroadRole,
+    /// A role granted on a whole subscription, management group or the root.
+    BroadScope,
 }
 
 impl Kind {
@@ -39,6 +44,8 @@ impl Kind {
             Kind::Undeclared => "undeclared",
             Kind::Unmanaged => "unmanaged",
             Kind::ScopeGone => "scope-gone",
+            Kind::BroadRole => "broad-role",
+            Kind::BroadScope => "broad-scope",
         }
     }
 }
@@ -115,6 +122,7 @@ pub fn find(estate: &Estate) -> Vec<Finding> {
             });
         }
     }
+    out.extend(super::breadth::findings(estate));
     out
 }
 
@@ -275,6 +283,7 @@ mod tests {
                 subscription: "s".into(),
                 used: credentials.len(),
                 limit: 20,
+                fan_in: Default::default(),
                 credentials,
                 role_assignments: Vec::new(),
             }],

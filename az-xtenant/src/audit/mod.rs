@@ -5,6 +5,7 @@
 //! identity's credential budget and role assignments. Every finding carries
 //! the az command that fixes it; nothing is changed unless `--fix` is given.
 
+pub mod breadth;
 pub mod collect;
 pub mod findings;
 pub mod reach;
@@ -12,6 +13,7 @@ pub mod render;
 
 use serde::Serialize;
 
+pub use breadth::{Advice, FanIn};
 pub use collect::{Estate, Scope};
 pub use findings::{Finding, Kind};
 pub use reach::Reach;
@@ -82,6 +84,8 @@ pub struct CredentialReport {
 #[serde(rename_all = "camelCase")]
 pub struct RoleReport {
     pub id: String,
+    /// The principal it is granted to (the identity's).
+    pub principal_id: String,
     pub role: String,
     pub scope: String,
     /// Whether the scope still exists; `null` when it was not looked up (a
@@ -100,6 +104,8 @@ pub struct IdentityReport {
     pub subscription: String,
     pub used: usize,
     pub limit: usize,
+    /// How many issuers, live clusters and subjects can become it.
+    pub fan_in: FanIn,
     pub credentials: Vec<CredentialReport>,
     pub role_assignments: Vec<RoleReport>,
 }
@@ -110,4 +116,6 @@ pub struct Report {
     pub identities: Vec<IdentityReport>,
     pub clusters: Vec<LiveCluster>,
     pub findings: Vec<Finding>,
+    /// Grants wider than needed that are not findings (the exit code ignores them).
+    pub advice: Vec<Advice>,
 }

@@ -1,6 +1,7 @@
 //! The audit in words: per identity its budget, a table of its credentials
 //! (issuer resolved to a cluster, who made it, finding) and its role
-//! assignments; then each finding with its fix.
+//! assignments and who can become it; then each finding with its fix, and
+//! each piece of advice with its narrower grant.
 
 use std::fmt::Write;
 
@@ -49,6 +50,7 @@ pub fn human(r: &Report) -> String {
             "identity {} ({}): {}/{} federated credentials",
             i.name, i.resource_group, i.used, i.limit
         );
+        let _ = writeln!(out, "  {}", i.fan_in.words(&i.credentials));
         let mut rows = vec![
             ["CREDENTIAL", "CLUSTER", "SUBJECT", "MADE BY", "FINDING"]
                 .map(String::from)
@@ -93,6 +95,13 @@ pub fn human(r: &Report) -> String {
             f.kind.label(),
             f.message,
             f.fix
+        );
+    }
+    for a in &r.advice {
+        let _ = writeln!(
+            out,
+            "advice: {}: {} on {}: {}\n  narrower: {}",
+            a.identity, a.role, a.scope, a.message, a.fix
         );
     }
     let credentials: usize = r.identities.iter().map(|i| i.credentials.len()).sum();

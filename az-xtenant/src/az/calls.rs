@@ -423,7 +423,9 @@ impl Az {
             ))
         };
         match self.read(&format!("asking {issuer} for its discovery document"), &a) {
-            Ok(Some(v)) if v.is_object() => Ok(Discovery::Answers),
+            Ok(Some(v)) if v.is_object() => Ok(Discovery::Answers(
+                v.get("issuer").and_then(|i| i.as_str()).map(String::from),
+            )),
             // az exits 3 on any HTTP 404, whatever its body.
             Ok(None) => Ok(Discovery::Gone("Not Found".into())),
             Ok(Some(serde_json::Value::Null)) => Ok(unknown("nothing")),
@@ -448,8 +450,8 @@ impl Az {
 /// What an issuer's discovery URL answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Discovery {
-    /// A discovery document.
-    Answers,
+    /// A discovery document, with the issuer it names (if it names one).
+    Answers(Option<String>),
     /// The host answered that there is none (404, 410): the issuer is dead.
     Gone(String),
     /// It could not be asked (no route, TLS, a server error), or its answer

@@ -36,6 +36,17 @@ pub enum Assume {
 /// identity.
 pub const MAX_CREDENTIALS: usize = 20;
 
+/// What deleting a federated credential does and does not do, said after
+/// every run that deleted one: it stops new token exchanges only; Entra
+/// access tokens already issued stay valid until they expire, and
+/// Conditional Access and continuous access evaluation do not cover managed
+/// identities, so only removing the identity's role grants cuts access at
+/// once (Entra's documentation on managed identity tokens and revocation).
+pub const REVOCATION_NOTE: &str = "note: deleting a federated credential stops new token exchanges only; \
+access tokens already issued for the identity stay valid until they expire (up to 24 hours). \
+To cut access at once, also remove the identity's role assignments \
+(az role assignment list --assignee <its principal ID> --all, then az role assignment delete --ids ...).";
+
 /// How az calls are carried out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

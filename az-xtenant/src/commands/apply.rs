@@ -6,8 +6,10 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
+use xtenant_shared::ownership::ObjectKind;
 
 use crate::commands::{WaitArgs, plan::places};
+use az_xtenant::az::REVOCATION_NOTE;
 use az_xtenant::context::{Ctx, confirm};
 use az_xtenant::engine::delete::{Doomed, delete_all};
 use az_xtenant::settings::Side;
@@ -73,6 +75,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
             |p, _, id| p.owned.forget(id),
             |d| format!("Tenant B: removed {}", d.what),
         )?;
+        if !ctx.dry_run()
+            && plan
+                .removals
+                .iter()
+                .any(|r| r.kind == ObjectKind::FederatedCredential)
+        {
+            ctx.progress.note(REVOCATION_NOTE);
+        }
     }
     let bindings = &model.bindings;
     ctx.record(|p| {

@@ -15,6 +15,7 @@ use xtenant_shared::{Profile, names};
 
 use crate::commands::plan::places;
 use az_xtenant::audit::{self, Report, Scope, collect, findings, render};
+use az_xtenant::az::REVOCATION_NOTE;
 use az_xtenant::az::arm_id::{self, ArmId};
 use az_xtenant::context::{Ctx, Waits, confirm};
 use az_xtenant::engine::delete::{Doomed, delete_all};
@@ -213,6 +214,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let estate = collect::collect(&az, &scope, &p.owned)?;
     let mut report = Report {
         findings: findings::find(&estate),
+        advice: audit::breadth::advice(&estate),
         identities: estate.identities,
         clusters: estate.clusters,
     };
@@ -299,6 +301,9 @@ fn fix(
     report
         .findings
         .retain(|x| !chosen.iter().any(|f| f.id == x.id));
+    if !ctx.dry_run() {
+        ctx.progress.note(REVOCATION_NOTE);
+    }
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! flags become the context's options, the context is opened once, and the
 //! chosen subcommand runs in it.
 
+pub mod accept;
 pub mod apply;
 pub mod audit;
 pub mod cleanup;
@@ -13,7 +14,9 @@ pub mod init;
 pub mod login;
 pub mod man;
 pub mod plan;
+pub mod request;
 pub mod resources;
+pub mod review;
 pub mod status;
 pub mod trust;
 pub mod up;
@@ -86,6 +89,9 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Status(args) => status::run(&ctx, &args),
         Command::Plan(args) => return plan::run(&ctx, &args),
         Command::Audit(args) => return audit::run(&ctx, &args),
+        Command::Review(args) => return review::run(&ctx, &args),
+        Command::Request(args) => request::run(&ctx, &args),
+        Command::Accept(args) => accept::run(&ctx, &args),
         Command::Apply(args) => apply::run(&ctx, &args),
         Command::Env(args) => env::run(&ctx, &args),
         Command::Export(args) => export::run(&ctx, &args),

@@ -35,6 +35,7 @@
 //! grants, and what protects Tenant A is that a grant must answer the
 //! request Tenant A kept.
 
+pub mod accept;
 pub mod digest;
 mod document;
 mod error;
@@ -43,6 +44,7 @@ pub mod request;
 pub mod review;
 pub mod when;
 
+pub use accept::Accepted;
 pub use error::HandoffError;
 pub use grant::{GrantedIdentity, RoleGrant, TrustGrant, TrustedSubject};
 pub use request::{

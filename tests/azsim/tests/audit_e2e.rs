@@ -4,8 +4,9 @@
 //! trailing-slash twin, a case-only twin, a foreign audience and a credential
 //! nobody declares; Reader inherited from a management group and from the
 //! root. The audit finds each mistake exactly once with its fix (the
-//! inherited assignments are none); `--fix` removes only the stale
-//! credential xtenant made; a second audit finds the rest.
+//! inherited assignments are never called gone, but reach too far);
+//! `--fix` removes only the stale credential xtenant made; a second audit
+//! finds the rest.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 #[path = "graph_e2e/estate.rs"]
@@ -143,8 +144,15 @@ fn audit_finds_each_mistake_once_and_fixes_only_its_own() {
         "/subscriptions/{sb}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
     );
     let mg = "/providers/Microsoft.Management/managementGroups/mg-corp";
+    let mut inherited = Vec::new();
     for scope in [mg, "/"] {
-        e.h.seed_inherited_assignment(&e.h.tenant_b().id, scope, &e.principal(&identity), &reader);
+        let a = e.h.seed_inherited_assignment(
+            &e.h.tenant_b().id,
+            scope,
+            &e.principal(&identity),
+            &reader,
+        );
+        inherited.push(a["id"].as_str().unwrap().to_string());
     }
 
     let tail = format!("--subscription {sb} -o json --only-show-errors");
@@ -178,6 +186,17 @@ fn audit_finds_each_mistake_once_and_fixes_only_its_own() {
         ),
         ("unmanaged".into(), "by-hand".into(), delete("by-hand")),
     ];
+    // Reader on a whole management group and on the root reaches further
+    // than the workload needs: a finding each, fixed by hand (never --fix).
+    let mut rest = rest;
+    for id in &inherited {
+        rest.push((
+            "broad-scope".into(),
+            String::new(),
+            format!("az role assignment delete --ids {id} {tail}"),
+        ));
+    }
+    rest.sort();
     let mut all = rest.clone();
     all.push(stale);
     all.sort();

@@ -43,6 +43,8 @@ pub enum Check {
     Subject,
     Budget,
     Role,
+    /// The issuer's discovery document, fetched live by the command.
+    Discovery,
 }
 
 /// One thing the review found.
@@ -59,7 +61,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub(crate) fn error(check: Check, at: String, what: String, fix: &str) -> Self {
+    pub fn error(check: Check, at: String, what: String, fix: &str) -> Self {
         let fix = fix.to_string();
         Self {
             severity: Severity::Error,
@@ -70,7 +72,7 @@ impl Finding {
         }
     }
 
-    pub(crate) fn warning(check: Check, at: String, what: String, fix: &str) -> Self {
+    pub fn warning(check: Check, at: String, what: String, fix: &str) -> Self {
         Self {
             severity: Severity::Warning,
             ..Self::error(check, at, what, fix)

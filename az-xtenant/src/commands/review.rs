@@ -1,0 +1,78 @@
+//! `review REQUEST`: Tenant B's look at a trust request before granting it.
+//! The checks that need no call (digest, shape, issuer against Tenant A,
+//! subjects, the credential budget, roles that reach too far), then each
+//! issuer's discovery document, fetched without a token. Exit 0 clean, 1
+//! with findings, 2 for a malformed or edited request.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use xtenant_shared::handoff::TrustRequest;
+use xtenant_shared::handoff::review::{self, Finding, ReviewContext, Severity};
+use xtenant_shared::output::{self, Format};
+
+use az_xtenant::context::Ctx;
+use az_xtenant::error::UsageError;
+use az_xtenant::handoff;
+
+/// Check a trust request from Tenant A before granting it; changes nothing
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The request file (`az-xtenant request` wrote it)
+    #[arg(value_name = "REQUEST")]
+    pub request: PathBuf,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    let name = args.request.display().to_string();
+    let text = std::fs::read_to_string(&args.request).map_err(|e| {
+        UsageError(format!(
+            "{name}: cannot read the request: {e}; pass the file `az-xtenant request` wrote"
+        ))
+    })?;
+    let request = TrustRequest::from_yaml(&name, &text).map_err(|e| UsageError(e.to_string()))?;
+    let mut findings = review::review(&request, &ReviewContext::default());
+    // A malformed or edited request is refused before anything is fetched.
+    if !findings.iter().any(|f| f.severity == Severity::Error) {
+        findings.extend(handoff::discovery_findings(&ctx.az()?, &request)?);
+    }
+    match ctx.format {
+        Format::Json => output::json(&findings)?,
+        Format::Human => output::print(human(&request, &findings))?,
+    }
+    Ok(review::exit_code(&findings))
+}
+
+fn human(r: &TrustRequest, findings: &[Finding]) -> String {
+    let mut out = format!(
+        "request from tenant {} made {}: {} clusters, {} workloads, {} identities\n",
+        r.tenant_a,
+        r.made_at,
+        r.clusters.len(),
+        r.workloads.len(),
+        r.identities.len()
+    );
+    for (issuer, subject, identity) in r.credentials() {
+        out.push_str(&format!("  trust {subject} of {issuer} as {identity}\n"));
+    }
+    for i in &r.identities {
+        for role in &i.roles {
+            out.push_str(&format!(
+                "  asks for {} on {:?} for {}\n",
+                role.role, role.scope, i.name
+            ));
+        }
+    }
+    for f in findings {
+        let label = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!(
+            "{label}: {}: {}\n  fix: {}\n",
+            f.at, f.what, f.fix
+        ));
+    }
+    out.push_str(&format!("review: {} findings\n", findings.len()));
+    out
+}

@@ -1,0 +1,177 @@
+//! The two-admin hand-off as az-xtenant carries it out: a trust request made
+//! from a graph file and Tenant A's live clusters (Tenant A's calls only),
+//! and the live half of Tenant B's review — each issuer's discovery document
+//! fetched anonymously and compared with the issuer asked for. The documents
+//! and the checks that need no call are `xtenant_shared::handoff`'s.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use anyhow::{Result, bail};
+use xtenant_shared::handoff::review::{Check, Finding};
+use xtenant_shared::handoff::{
+    RequestedCluster, RequestedIdentity, RequestedWorkload, RoleRequest, TrustRequest,
+};
+
+use crate::az::{Az, Discovery};
+use crate::error::UsageError;
+use crate::graph::model::Model;
+use crate::settings::{Place, Side};
+
+/// The places a request reads: Tenant A's cluster subscriptions, nothing of
+/// Tenant B's.
+pub fn places_a(m: &Model) -> Vec<Place> {
+    let mut places: Vec<Place> = Vec::new();
+    for c in &m.clusters {
+        if !places
+            .iter()
+            .any(|p| p.subscription.eq_ignore_ascii_case(&c.subscription))
+        {
+            places.push(Place {
+                side: Side::A,
+                tenant: m.tenant_a.clone(),
+                subscription: c.subscription.clone(),
+                resource_group: String::new(),
+                location: m.location.clone(),
+            });
+        }
+    }
+    places
+}
+
+/// The graph narrowed to `only` (identity names; all when empty): its
+/// identities, the workloads bound to them and the clusters those run in.
+/// An unknown name is a usage error naming it.
+pub fn narrow(m: &Model, only: &[String]) -> Result<Model, UsageError> {
+    if let Some(unknown) = only
+        .iter()
+        .find(|n| !m.identities.iter().any(|i| i.name.eq_ignore_ascii_case(n)))
+    {
+        let known: Vec<&str> = m.identities.iter().map(|i| i.name.as_str()).collect();
+        return Err(UsageError(format!(
+            "--identity {unknown}: the file declares no such identity (it declares: {})",
+            known.join(", ")
+        )));
+    }
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|n| n.eq_ignore_ascii_case(name));
+    let mut out = m.clone();
+    out.identities.retain(|i| wanted(&i.name));
+    out.bindings.retain(|b| wanted(&b.identity));
+    out.clusters
+        .retain(|c| out.bindings.iter().any(|b| b.cluster == c.name));
+    Ok(out)
+}
+
+/// Reads each cluster of `m` in Tenant A and makes the request. A cluster
+/// that does not exist, or has no OIDC issuer, stops it with the fix.
+pub fn request(az: &Az, m: &Model, made_at: SystemTime) -> Result<TrustRequest> {
+    let mut clusters = Vec::new();
+    for c in &m.clusters {
+        let Some(live) = az.aks_show(&c.subscription, &c.resource_group, &c.name)? else {
+            bail!(
+                "cluster {} (resource group {}, subscription {}) does not exist in Tenant A; create it, or correct clusters[] in the file",
+                c.name,
+                c.resource_group,
+                c.subscription
+            );
+        };
+        let Some(issuer) = live
+            .oidc_issuer_profile
+            .as_ref()
+            .and_then(|p| p.issuer_url.clone())
+        else {
+            bail!(
+                "cluster {} has no OIDC issuer: run `az aks update --resource-group {} --name {} --enable-oidc-issuer --enable-workload-identity --subscription {}`",
+                c.name,
+                c.resource_group,
+                c.name,
+                c.subscription
+            );
+        };
+        clusters.push(RequestedCluster {
+            name: c.name.clone(),
+            resource_id: live.id.clone(),
+            issuer,
+        });
+    }
+    let identities = m
+        .identities
+        .iter()
+        .map(|i| RequestedIdentity {
+            name: i.name.clone(),
+            roles: i
+                .roles
+                .iter()
+                .map(|g| RoleRequest {
+                    role: g.role.clone(),
+                    scope: g.scope.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    // One workload per (namespace, ServiceAccount, identity), with its clusters.
+    let mut workloads: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
+    for b in &m.bindings {
+        let on = workloads
+            .entry((
+                b.namespace.clone(),
+                b.service_account.clone(),
+                b.identity.clone(),
+            ))
+            .or_default();
+        if !on.contains(&b.cluster) {
+            on.push(b.cluster.clone());
+        }
+    }
+    let workloads = workloads
+        .into_iter()
+        .map(|((ns, sa, identity), on)| {
+            let on: Vec<&str> = on.iter().map(String::as_str).collect();
+            RequestedWorkload::new(&ns, &sa, &identity, &on)
+        })
+        .collect();
+    // What the review would refuse is refused here, before anything is sent.
+    TrustRequest::new(&m.tenant_a, made_at, clusters, identities, workloads)
+        .map_err(|e| UsageError(e.to_string()).into())
+}
+
+/// Each issuer's discovery document, fetched without a token: it must answer
+/// and name the issuer asked for, byte for byte (Entra compares issuers so).
+pub fn discovery_findings(az: &Az, request: &TrustRequest) -> Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    for (n, c) in request.clusters.iter().enumerate() {
+        let at = format!("clusters[{n}].issuer");
+        let finding = match az.discovery(&c.issuer)? {
+            Discovery::Answers(Some(named)) if named == c.issuer => None,
+            Discovery::Answers(named) => Some(Finding::warning(
+                Check::Discovery,
+                at,
+                format!(
+                    "the discovery document of {} names the issuer {}, not the one asked for",
+                    c.issuer,
+                    named
+                        .as_deref()
+                        .map_or("(none)".into(), |s| format!("{s:?}"))
+                ),
+                "ask Tenant A for the issuer exactly as `az aks show` reports it; a credential for another spelling never matches",
+            )),
+            Discovery::Gone(why) => Some(Finding::warning(
+                Check::Discovery,
+                at,
+                format!("{} publishes no discovery document: {why}", c.issuer),
+                "ask Tenant A whether the cluster still exists; trust no issuer that does not answer",
+            )),
+            Discovery::Unreachable(why) => Some(Finding::warning(
+                Check::Discovery,
+                at,
+                format!(
+                    "could not read the discovery document of {}: {why}",
+                    c.issuer
+                ),
+                "check the network path to the issuer and review again",
+            )),
+        };
+        out.extend(finding);
+    }
+    Ok(out)
+}
