@@ -16,6 +16,7 @@
 //! `conformance/allowlist.txt` lists every known divergence.
 
 pub mod arm;
+pub mod authz;
 mod bench_bin;
 pub mod config;
 mod control;
@@ -24,6 +25,7 @@ pub mod faults;
 mod federated;
 mod graph;
 pub mod harness;
+mod harness_authz;
 mod harness_graph;
 mod hold;
 pub mod hold_scoped;

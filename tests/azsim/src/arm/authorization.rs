@@ -69,6 +69,11 @@ const ROLES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The built-in roles served: (name, GUID, description).
+pub(crate) fn builtin_roles() -> &'static [(&'static str, &'static str, &'static str)] {
+    ROLES
+}
+
 const ASSIGNMENT_TYPE: &str = "Microsoft.Authorization/roleAssignments";
 
 fn definition(sub: &str, (name, guid, description): (&str, &str, &str)) -> Value {
@@ -78,7 +83,7 @@ fn definition(sub: &str, (name, guid, description): (&str, &str, &str)) -> Value
         "properties": {
             "roleName": name, "type": "BuiltInRole", "description": description,
             "assignableScopes": ["/"],
-            "permissions": [{"actions": [], "notActions": [], "dataActions": [], "notDataActions": []}],
+            "permissions": crate::authz::builtin_permissions_json(guid),
         },
     })
 }
