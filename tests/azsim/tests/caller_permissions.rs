@@ -202,3 +202,40 @@ fn credentials_without_deployments_are_written_one_at_a_time() {
         e.profile("nodeploy")
     );
 }
+
+#[test]
+fn a_principal_asked_for_badly_is_refused_naming_the_field_and_nothing_is_made() {
+    let server = azsim::Server::start(Config::two_tenants()).unwrap();
+    let sim = &server.sim;
+    let tenant = sim.config.tenants[1].id.clone();
+    let sub = sim.config.tenants[1].subscriptions[0].id.clone();
+    let spec = |v: Value| -> azsim::authz::PrincipalSpec { serde_json::from_value(v).unwrap() };
+    let cases = [
+        (
+            json!({"tenant": "no-such-tenant", "roles": []}),
+            "tenant: no tenant 'no-such-tenant'",
+        ),
+        (
+            json!({"tenant": tenant, "roles": [
+                {"role": "Reader", "scope": format!("/subscriptions/{sub}")},
+                {"role": "Chief Everything Officer", "scope": format!("/subscriptions/{sub}")}]}),
+            "roles[1].role: no built-in role 'Chief Everything Officer'",
+        ),
+        (
+            json!({"tenant": tenant, "roles": [{"role": "Reader", "scope": format!("subscriptions/{sub}")}]}),
+            "roles[0].scope: 'subscriptions/",
+        ),
+    ];
+    for (asked, said) in cases {
+        let err = azsim::authz::create_principal(sim, &spec(asked.clone())).unwrap_err();
+        assert!(err.starts_with(said), "{asked}: {err}");
+    }
+    let g = sim.lock();
+    assert!(g.authz.principals.is_empty() && g.authz.roles.is_empty());
+    let assignments = g
+        .resources
+        .values()
+        .filter(|r| r.body["type"] == "Microsoft.Authorization/roleAssignments")
+        .count();
+    assert_eq!(assignments, 0);
+}
