@@ -2,7 +2,9 @@
 //! actions README.md's "Roles each command needs" table names are enough for
 //! `plan` and `apply`; one action less is refused, naming it; a caller that may
 //! write federated credentials but not deploy templates gets them written one
-//! at a time.
+//! at a time. A managed identity signed in with its federated credential has
+//! its role assignments and nothing more; a principal asked for badly is
+//! refused naming the field.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 #[path = "graph_e2e/estate.rs"]
@@ -238,4 +240,97 @@ fn a_principal_asked_for_badly_is_refused_naming_the_field_and_nothing_is_made()
         .filter(|r| r.body["type"] == "Microsoft.Authorization/roleAssignments")
         .count();
     assert_eq!(assignments, 0);
+}
+
+#[test]
+fn a_managed_identity_signed_in_with_its_credential_has_only_its_assignments() {
+    let h = azsim::Harness::start();
+    let (tb, sb) = (h.tenant_b().id.clone(), h.sub_b(0));
+    let az = |args: &[&str]| {
+        let mut a = args.to_vec();
+        a.extend(["--subscription", &sb]);
+        h.az_json(&a)
+    };
+    az(&["group", "create", "-n", "rg-mi", "-l", "eastus"]);
+    az(&["group", "create", "-n", "rg-other", "-l", "eastus"]);
+    let id = az(&["identity", "create", "-g", "rg-mi", "-n", "id-mi"]);
+    let subject = "system:serviceaccount:ops:reader";
+    az(&[
+        "identity",
+        "federated-credential",
+        "create",
+        "-g",
+        "rg-mi",
+        "--identity-name",
+        "id-mi",
+        "-n",
+        "ops",
+        "--issuer",
+        &h.test_issuer(),
+        "--subject",
+        subject,
+        "--audiences",
+        "api://AzureADTokenExchange",
+    ]);
+    let (client, principal) = (
+        id["clientId"].as_str().unwrap().to_string(),
+        id["principalId"].as_str().unwrap().to_string(),
+    );
+    az(&[
+        "role",
+        "assignment",
+        "create",
+        "--role",
+        "Reader",
+        "--assignee-object-id",
+        &principal,
+        "--assignee-principal-type",
+        "ServicePrincipal",
+        "--scope",
+        &format!("/subscriptions/{sb}/resourceGroups/rg-mi"),
+    ]);
+    let assertion = h.mint_assertion(subject, "api://AzureADTokenExchange", 600);
+    h.run_az(&[
+        "login",
+        "--service-principal",
+        "-u",
+        &client,
+        "--tenant",
+        &tb,
+        "--federated-token",
+        &assertion,
+        "--allow-no-subscriptions",
+        "-o",
+        "none",
+    ])
+    .unwrap();
+    assert_eq!(az(&["group", "show", "-n", "rg-mi"])["name"], "rg-mi");
+    let refused = |args: &[&str], action: &str, scope: &str| {
+        let mut a = args.to_vec();
+        a.extend(["--subscription", &sb]);
+        let out = h.az_cmd(&a).run().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} went through");
+        assert!(
+            err.contains("AuthorizationFailed")
+                && err.contains(&format!(
+                    "The client '{client}' with object id '{principal}'"
+                ))
+                && err.contains(&format!("perform action '{action}'"))
+                && err
+                    .to_ascii_lowercase()
+                    .contains(&scope.to_ascii_lowercase()),
+            "{args:?}: {err}"
+        );
+    };
+    refused(
+        &["identity", "create", "-g", "rg-mi", "-n", "id-more"],
+        "Microsoft.ManagedIdentity/userAssignedIdentities/write",
+        "/resourceGroups/rg-mi/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-more",
+    );
+    refused(
+        &["group", "show", "-n", "rg-other"],
+        "Microsoft.Resources/subscriptions/resourceGroups/read",
+        "/resourceGroups/rg-other",
+    );
 }
