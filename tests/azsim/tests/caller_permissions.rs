@@ -35,6 +35,13 @@ const B_ACTIONS: &[&str] = &[
     "Microsoft.Authorization/roleDefinitions/read",
 ];
 
+/// The `delete`s of Tenant B's rows, for `--prune`.
+const B_PRUNE: &[&str] = &[
+    "Microsoft.ManagedIdentity/userAssignedIdentities/delete",
+    "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/delete",
+    "Microsoft.Authorization/roleAssignments/delete",
+];
+
 const DEPLOYMENT_ACTIONS: &[&str] = &[
     "Microsoft.Resources/deployments/validate/action",
     "Microsoft.Resources/deployments/write",
@@ -124,8 +131,8 @@ fn without(all: &[&'static str], dropped: &[&str]) -> Vec<&'static str> {
 }
 
 #[test]
-fn the_tables_actions_are_enough_to_plan_and_apply() {
-    let e = estate(A_ACTIONS, B_ACTIONS);
+fn the_tables_actions_are_enough_to_plan_apply_and_prune() {
+    let e = estate(A_ACTIONS, &[B_ACTIONS, B_PRUNE].concat());
     let apply = apply(&e, "least");
     assert_eq!(apply.code, 0, "{apply}");
     assert!(
@@ -142,6 +149,28 @@ fn the_tables_actions_are_enough_to_plan_and_apply() {
     let again = e.run("least", &["plan", "-f", &file, "--detailed-exitcode"]);
     assert_eq!(again.code, 0, "{again}");
     assert!(e.intended("least").is_empty(), "{}", e.profile("least"));
+    // One workload and the grant dropped from the file: --prune removes their
+    // credential and role assignment.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let fewer: String = text
+        .lines()
+        .filter(|l| {
+            !l.contains("auditor")
+                && !l.contains("roles:")
+                && !l.contains("  - role:")
+                && !l.contains("scope: /")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let fewer_file = e.write("least-fewer.yaml", &fewer);
+    let pruned = e.run("least", &["apply", "-f", &fewer_file, "--prune", "--yes"]);
+    assert_eq!(pruned.code, 0, "{pruned}");
+    assert_eq!(
+        e.credentials(&identity_id(&e, "least")).len(),
+        2,
+        "{pruned}"
+    );
+    assert!(e.grants_of(&principal).is_empty(), "{pruned}");
 }
 
 #[test]
