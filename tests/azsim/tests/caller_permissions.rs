@@ -363,3 +363,29 @@ fn a_managed_identity_signed_in_with_its_credential_has_only_its_assignments() {
         "/resourceGroups/rg-other",
     );
 }
+
+#[test]
+fn a_made_principal_is_in_the_directory_for_role_assignments() {
+    let h = azsim::Harness::start();
+    let (tb, sb) = (h.tenant_b().id.clone(), h.sub_b(0));
+    let sp = h.create_principal(&tb, &json!([]));
+    let made = h.az_json(&[
+        "role",
+        "assignment",
+        "create",
+        "--role",
+        "Reader",
+        "--assignee-object-id",
+        &sp.object_id,
+        "--assignee-principal-type",
+        "ServicePrincipal",
+        "--scope",
+        &format!("/subscriptions/{sb}"),
+        "--subscription",
+        &sb,
+    ]);
+    assert_eq!(made["principalId"], sp.object_id.as_str());
+    // The assignment takes effect: the principal may now read the subscription's groups.
+    h.sign_in_as(&tb, &sp);
+    h.az_json(&["group", "list", "--subscription", &sb]);
+}

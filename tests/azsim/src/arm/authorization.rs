@@ -297,6 +297,8 @@ fn principal_exists(req: &Req<'_>, g: &crate::state::Inner, tenant: &str, princi
         t.principals
             .iter()
             .any(|p| p.object_id.eq_ignore_ascii_case(principal))
+    }) || g.authz.principals.iter().any(|(t, p)| {
+        t.eq_ignore_ascii_case(tenant) && p.object_id.eq_ignore_ascii_case(principal)
     });
     let delay = Duration::from_secs(g.faults.principal_not_found_secs);
     sp || g.resources.values().any(|r| {

@@ -205,6 +205,8 @@ async fn answer(
     } else {
         parse_body(body)?
     };
+    // ARM authorises a request once it knows the caller and the subscription,
+    // before any provider sees it (a deployment's template is read for it).
     crate::authz::check(sim, &caller, method, route, &body)?;
     let req = Req {
         sim,
