@@ -389,3 +389,60 @@ fn a_made_principal_is_in_the_directory_for_role_assignments() {
     h.sign_in_as(&tb, &sp);
     h.az_json(&["group", "list", "--subscription", &sb]);
 }
+
+#[test]
+fn the_control_endpoint_makes_a_principal_that_can_sign_in() {
+    let server = azsim::Server::start(Config::two_tenants()).unwrap();
+    let tenant = server.sim.config.tenants[1].id.clone();
+    let sub = server.sim.config.tenants[1].subscriptions[0].id.clone();
+    let http = reqwest::blocking::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(server.ca_pem.as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let post = |body: Value| {
+        let r = http
+            .post(format!("{}/_azsim/principals", server.base_url))
+            .json(&body)
+            .send()
+            .unwrap();
+        (r.status().as_u16(), r.json::<Value>().unwrap())
+    };
+    let (status, body) = post(json!({"tenant": tenant, "roles": [{"role": "Reader"}]}));
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("scope"), "{body}");
+    let (status, made) = post(json!({"tenant": tenant, "roles": [
+        {"role": {"roleName": "groups reader", "actions": ["Microsoft.Resources/subscriptions/resourceGroups/read"]},
+         "scope": format!("/subscriptions/{sub}")}]}));
+    assert_eq!(status, 201, "{made}");
+    let token: Value = http
+        .post(format!("{}/{tenant}/oauth2/v2.0/token", server.base_url))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", made["clientId"].as_str().unwrap()),
+            ("client_secret", made["secret"].as_str().unwrap()),
+            ("scope", "https://management.core.windows.net//.default"),
+        ])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let bearer = token["access_token"].as_str().unwrap();
+    let get = |path: String| {
+        http.get(format!("{}{path}?api-version=2024-11-01", server.base_url))
+            .bearer_auth(bearer)
+            .send()
+            .unwrap()
+    };
+    assert_eq!(
+        get(format!("/subscriptions/{sub}/resourcegroups"))
+            .status()
+            .as_u16(),
+        200
+    );
+    let refused = get(format!(
+        "/subscriptions/{sub}/providers/Microsoft.ManagedIdentity/userAssignedIdentities"
+    ));
+    assert_eq!(refused.status().as_u16(), 403);
+    let e: Value = refused.json().unwrap();
+    assert_eq!(e["error"]["code"], "AuthorizationFailed", "{e}");
+}
