@@ -221,10 +221,7 @@ async fn issue(
     let grant = if form.contains_key("client_assertion") {
         federated::check(sim, &t.id, client_id, field("client_assertion")).await?
     } else {
-        let sp = t
-            .principals
-            .iter()
-            .find(|p| p.client_id.eq_ignore_ascii_case(client_id))
+        let sp = crate::authz::service_principal(sim, &t.id, client_id)
             .ok_or_else(|| EntraError::app_not_found(client_id, tenant))?;
         if sp.secret != field("client_secret") {
             return Err(EntraError {
@@ -234,7 +231,7 @@ async fn issue(
                 message: "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.".into(),
             });
         }
-        (sp.client_id.clone(), sp.object_id.clone())
+        (sp.client_id, sp.object_id)
     };
     let grant = Grant {
         tenant: t.id.clone(),

@@ -132,11 +132,6 @@ pub struct Faults {
     /// `Retry-After`), so az polls at its SDK's default of 30 s; `Some(1)`
     /// makes az poll every second, for tests that time nothing.
     pub deployment_retry_after_secs: Option<u64>,
-    /// Resource groups (`/subscriptions/{sub}/resourceGroups/{rg}`, any case)
-    /// whose caller lacks `Microsoft.Resources/deployments/*`: validation,
-    /// `PUT`, `GET` and status of deployments there answer 403
-    /// `AuthorizationFailed`, as ARM does for a custom role without them.
-    pub deployments_denied: BTreeSet<String>,
     /// How long a federated credential write keeps its identity busy; a concurrent
     /// write to the same identity is refused meanwhile.
     pub fic_write_ms: u64,
@@ -166,7 +161,6 @@ impl Default for Faults {
             fic_propagation_secs: 0,
             poll_interval_secs: 1,
             deployment_retry_after_secs: None,
-            deployments_denied: BTreeSet::new(),
             fic_write_ms: 300,
             lro_failures: Vec::new(),
             hold: BTreeSet::new(),

@@ -12,10 +12,27 @@
 //! (`nextLink`); most read-only fields Azure adds (`systemData`, counts, times,
 //! SKU capacity, AKS profile details); principals Azure knows but the
 //! simulator's tenants do not (a role assignment for one is `PrincipalNotFound`).
+//!
+//! Caller permissions ([`authz`]): each ARM request needs its action (the type's
+//! `read`/`write`/`delete`, or `<name>/action`) over its scope, granted by a
+//! role assignment of the token's principal there or above (group, subscription,
+//! management group, root), matched against the role's `actions`/`notActions`
+//! with wildcards, ignoring case; a deployment's validate and PUT also need each
+//! template resource's write. The configuration's service principals (those the
+//! harness signs in as) are Owner of their tenant's subscriptions without a
+//! stored assignment; [`Harness::create_principal`] makes a narrower one. Not
+//! modelled: deny assignments, ABAC conditions (a `condition` is ignored), PIM (eligible and time-bound
+//! assignments), `dataActions` (data-plane calls are not served), group
+//! membership, the filtering of `GET /subscriptions` by access, and checks on
+//! provider and operation-status reads (allowed to every caller of the tenant).
+//! A role assignment naming a role definition the simulator does not know
+//! grants nothing.
+//!
 //! `tests/conformance.rs` replays Azure's own recordings against it, and
 //! `conformance/allowlist.txt` lists every known divergence.
 
 pub mod arm;
+pub mod authz;
 mod bench_bin;
 pub mod config;
 mod control;
@@ -24,6 +41,7 @@ pub mod faults;
 mod federated;
 mod graph;
 pub mod harness;
+mod harness_authz;
 mod harness_graph;
 mod hold;
 pub mod hold_scoped;

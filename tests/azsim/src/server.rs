@@ -12,7 +12,7 @@ use axum_server::tls_rustls::RustlsConfig;
 use crate::config::Config;
 use crate::keys::SigningKey;
 use crate::state::Sim;
-use crate::{arm, control, entra, graph, tls};
+use crate::{arm, authz, control, entra, graph, tls};
 
 /// Errors starting the simulator.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +71,7 @@ impl Server {
         sim.share();
         let app = Router::new()
             .merge(control::routes())
+            .merge(authz::routes())
             .merge(entra::routes())
             .merge(graph::routes())
             .fallback(arm::handle)

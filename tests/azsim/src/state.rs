@@ -117,6 +117,8 @@ pub struct Inner {
     pub retired_issuers: BTreeSet<String>,
     /// Template deployments by lower-case ID.
     pub deployments: BTreeMap<String, crate::arm::Deployment>,
+    /// Principals and custom roles made at run time (caller permissions).
+    pub authz: crate::authz::Directory,
 }
 
 impl Inner {

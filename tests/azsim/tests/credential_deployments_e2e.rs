@@ -1,7 +1,7 @@
 //! `az-xtenant apply` with the real az against ARM's own deployment timing
-//! (no `Retry-After`: az alone would see a done deployment only after 30 s)
-//! and against a caller without `Microsoft.Resources/deployments/*` on
-//! Tenant B's group (the credentials are written one at a time instead).
+//! (no `Retry-After`: az alone would see a done deployment only after 30 s).
+//! A caller without `Microsoft.Resources/deployments/*` is in
+//! `caller_permissions.rs`.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 #[path = "graph_e2e/estate.rs"]
@@ -69,32 +69,4 @@ fn credentials_deployed_under_arms_timing_do_not_wait_for_azs_30_s_poll() {
         "apply took {:?}: it waited for az's 30 s poll",
         apply.took
     );
-}
-
-#[test]
-fn without_the_right_to_deploy_the_credentials_are_written_one_at_a_time() {
-    let e = Estate::start(Config::two_tenants(), workspace_bin("az-xtenant"));
-    let sb = e.h.sub_b(0);
-    e.h.update_faults(|f| {
-        f.deployment_retry_after_secs = Some(1);
-        f.deployments_denied
-            .insert(format!("/subscriptions/{sb}/resourceGroups/rg-denied"));
-    });
-    let file = graph(&e, "denied");
-    let apply = e.run("denied", &["apply", "-f", &file, "--yes"]);
-    assert_eq!(apply.code, 0, "{apply}");
-    let said: Vec<&str> = apply
-        .err
-        .lines()
-        .filter(|l| l.contains("one at a time instead"))
-        .collect();
-    assert!(
-        said.len() == 1 && said[0].contains("Microsoft.Resources/deployments/validate/action"),
-        "{apply}"
-    );
-    let identity = format!(
-        "/subscriptions/{sb}/resourceGroups/rg-denied/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-denied"
-    );
-    assert_eq!(e.credentials(&identity).len(), 3, "{apply}");
-    assert!(e.intended("denied").is_empty(), "{}", e.profile("denied"));
 }

@@ -81,17 +81,25 @@ fn a_deployment_is_seen_done_at_azs_default_cadence_unless_a_test_asks_for_less(
 fn a_caller_without_deployment_rights_is_refused_but_may_write_credentials() {
     let h = Harness::start();
     let (sub, identity) = setup(&h);
-    h.update_faults(|f| {
-        f.deployments_denied
-            .insert(format!("/subscriptions/{sub}/resourceGroups/rg-t"));
-    });
+    // A custom role over the group with the credential actions and none of
+    // `Microsoft.Resources/deployments/*`.
+    let tb = h.tenant_b().id.clone();
+    let writer = h.create_principal(
+        &tb,
+        &json!([{"role": {"roleName": "credential writer", "actions": [
+            "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/read",
+            "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write",
+        ]}, "scope": format!("/subscriptions/{sub}/resourceGroups/rg-t")}]),
+    );
+    h.sign_in_as(&tb, &writer);
     let (run, _) = deploy_one(&h, &sub, &identity, "denied");
     run.fails(
         1,
         &[
             "AuthorizationFailed",
             "does not have authorization to perform action 'Microsoft.Resources/deployments/validate/action' over scope '/subscriptions/",
-            "/resourceGroups/rg-t/providers/Microsoft.Resources/deployments/denied' or the scope is invalid. If access was recently granted, please refresh your credentials.",
+            // The scope as the request spelt it (az writes `resourcegroups`).
+            "/rg-t/providers/Microsoft.Resources/deployments/denied' or the scope is invalid. If access was recently granted, please refresh your credentials.",
         ],
     );
     az(

@@ -69,6 +69,11 @@ const ROLES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The built-in roles served: (name, GUID, description).
+pub(crate) fn builtin_roles() -> &'static [(&'static str, &'static str, &'static str)] {
+    ROLES
+}
+
 const ASSIGNMENT_TYPE: &str = "Microsoft.Authorization/roleAssignments";
 
 fn definition(sub: &str, (name, guid, description): (&str, &str, &str)) -> Value {
@@ -78,7 +83,7 @@ fn definition(sub: &str, (name, guid, description): (&str, &str, &str)) -> Value
         "properties": {
             "roleName": name, "type": "BuiltInRole", "description": description,
             "assignableScopes": ["/"],
-            "permissions": [{"actions": [], "notActions": [], "dataActions": [], "notDataActions": []}],
+            "permissions": crate::authz::builtin_permissions_json(guid),
         },
     })
 }
@@ -292,6 +297,8 @@ fn principal_exists(req: &Req<'_>, g: &crate::state::Inner, tenant: &str, princi
         t.principals
             .iter()
             .any(|p| p.object_id.eq_ignore_ascii_case(principal))
+    }) || g.authz.principals.iter().any(|(t, p)| {
+        t.eq_ignore_ascii_case(tenant) && p.object_id.eq_ignore_ascii_case(principal)
     });
     let delay = Duration::from_secs(g.faults.principal_not_found_secs);
     sp || g.resources.values().any(|r| {

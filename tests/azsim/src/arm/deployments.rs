@@ -92,7 +92,6 @@ struct Planned {
 pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
     let (t, rg, _) = store::in_group(req, t)?;
     let id = t.id_at(1);
-    denied(req, &t, &id)?;
     match (t.pairs.len(), t.tail.as_deref(), &req.method) {
         (1, None, &Method::GET) => {
             let g = req.sim.lock();
@@ -145,44 +144,6 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
             Err(store::unsupported(req, &t.id()))
         }
     }
-}
-
-/// ARM's refusal when the caller's roles on the group leave out the
-/// deployment action the route needs. The body's wording is ARM's, as
-/// quoted from real deployments in Azure/Azure-Landing-Zones#1378 and
-/// xmi-cs/aca-gh-actions-runner#11 (`{"code": "AuthorizationFailed",
-/// "message": "The client '…' with object id '…' does not have authorization
-/// to perform action 'Microsoft.Resources/deployments/validate/action' over
-/// scope '…' or the scope is invalid. If access was recently granted, please
-/// refresh your credentials."}`, status 403). azsim knows no signed-in
-/// principal, so the client is named by an object ID fixed per tenant.
-fn denied(req: &Req<'_>, t: &Target, id: &str) -> Result<(), ArmError> {
-    let lower = id.to_ascii_lowercase();
-    let g = req.sim.lock();
-    let denied = g.faults.deployments_denied.iter().any(|scope| {
-        let scope = scope.to_ascii_lowercase();
-        lower.starts_with(&format!("{}/", scope.trim_end_matches('/')))
-    });
-    if !denied {
-        return Ok(());
-    }
-    let action = match (t.pairs.len(), t.tail.as_deref(), &req.method) {
-        (1, Some(_), _) => "Microsoft.Resources/deployments/validate/action",
-        (1, None, &Method::PUT) => "Microsoft.Resources/deployments/write",
-        (2, ..) => "Microsoft.Resources/deployments/operationstatuses/read",
-        _ => "Microsoft.Resources/deployments/read",
-    };
-    let who = uuid::Uuid::new_v5(
-        &uuid::Uuid::NAMESPACE_URL,
-        format!("azsim-signed-in@{}", req.caller_tenant).as_bytes(),
-    );
-    Err(ArmError::new(
-        StatusCode::FORBIDDEN,
-        "AuthorizationFailed",
-        format!(
-            "The client '{who}' with object id '{who}' does not have authorization to perform action '{action}' over scope '{id}' or the scope is invalid. If access was recently granted, please refresh your credentials."
-        ),
-    ))
 }
 
 fn invalid(message: impl Into<String>) -> ArmError {

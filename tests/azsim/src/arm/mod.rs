@@ -7,7 +7,7 @@ pub mod error;
 mod groups;
 mod identity;
 mod keyvault;
-mod route;
+pub(crate) mod route;
 pub(crate) mod seed;
 mod servicebus;
 mod storage;
@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 
 use crate::lro;
 use crate::state::{RequestRecord, Sim, Surface};
+pub(crate) use authorization::builtin_roles;
 pub use deployments::Deployment;
 pub use error::{ArmError, ArmResult};
 use route::Route;
@@ -191,7 +192,8 @@ async fn answer(
     route: &Route,
     op: &str,
 ) -> ArmResult {
-    let caller_tenant = authenticate(sim, headers)?;
+    let caller = crate::authz::Caller::from_claims(&authenticate(sim, headers)?);
+    let caller_tenant = caller.tenant.clone();
     if let Some(sub) = route.subscription() {
         authorize(sim, &caller_tenant, sub)?;
     }
@@ -203,6 +205,9 @@ async fn answer(
     } else {
         parse_body(body)?
     };
+    // ARM authorises a request once it knows the caller and the subscription,
+    // before any provider sees it (a deployment's template is read for it).
+    crate::authz::check(sim, &caller, method, route, &body)?;
     let req = Req {
         sim,
         method: method.clone(),
@@ -252,8 +257,8 @@ fn injected(rule: &crate::faults::ErrorRule) -> ArmError {
     e
 }
 
-/// The tenant of a valid bearer token.
-fn authenticate(sim: &Sim, headers: &HeaderMap) -> Result<String, ArmError> {
+/// The claims of a valid bearer token.
+fn authenticate(sim: &Sim, headers: &HeaderMap) -> Result<Value, ArmError> {
     let auth = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -265,14 +270,13 @@ fn authenticate(sim: &Sim, headers: &HeaderMap) -> Result<String, ArmError> {
             )
         })?;
     let token = auth.strip_prefix("Bearer ").unwrap_or(auth);
-    let claims: Value = sim.key.verify(token).map_err(|e| {
+    sim.key.verify(token).map_err(|e| {
         ArmError::new(
             StatusCode::UNAUTHORIZED,
             "InvalidAuthenticationToken",
             format!("The access token is invalid: {e}"),
         )
-    })?;
-    Ok(claims["tid"].as_str().unwrap_or_default().to_string())
+    })
 }
 
 /// Tenant isolation: the subscription must exist and belong to the token's tenant.

@@ -73,8 +73,17 @@ pub fn run(c: &Cassette) -> Vec<Divergence> {
 impl Replay {
     fn token(&self) -> String {
         let now = azsim::keys::now_secs();
+        // As the tenant's configured service principal: the Owner of its subscriptions.
+        let sp = self
+            .server
+            .sim
+            .config
+            .tenant(&self.tenant)
+            .and_then(|t| t.principals.first())
+            .expect("the replay tenant has a service principal");
         let claims = json!({"tid": self.tenant, "iat": now, "nbf": now, "exp": now + 3600,
-            "aud": "https://management.core.windows.net/"});
+            "aud": "https://management.core.windows.net/",
+            "appid": sp.client_id, "oid": sp.object_id});
         self.server.sim.key.sign(&claims).expect("signing a token")
     }
 

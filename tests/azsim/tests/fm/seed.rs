@@ -23,8 +23,18 @@ impl<'h> Arm<'h> {
 
     fn token(&self, tenant: &str) -> String {
         let now = azsim::keys::now_secs();
+        // As the tenant's configured service principal: the Owner of its subscriptions.
+        let sp = self
+            .h
+            .server
+            .sim
+            .config
+            .tenant(tenant)
+            .and_then(|t| t.principals.first())
+            .expect("the tenant has a service principal");
         let claims = json!({"tid": tenant, "iat": now, "nbf": now, "exp": now + 3600,
-            "aud": "https://management.core.windows.net/"});
+            "aud": "https://management.core.windows.net/",
+            "appid": sp.client_id, "oid": sp.object_id});
         self.h
             .server
             .sim

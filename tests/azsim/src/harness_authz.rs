@@ -1,0 +1,38 @@
+//! Harness helpers for caller permissions: a service principal with chosen roles, and
+//! `az` signed in as it.
+
+use serde_json::Value;
+
+use crate::authz::{self, PrincipalSpec};
+use crate::config::ServicePrincipal;
+use crate::harness::Harness;
+
+impl Harness {
+    /// A service principal of `tenant` with `roles` (as `POST /_azsim/principals`
+    /// takes them: `[{"role": "Reader" | {"roleName", "actions", "notActions"},
+    /// "scope": "…"}]`); panics on bad input.
+    pub fn create_principal(&self, tenant: &str, roles: &Value) -> ServicePrincipal {
+        let spec: PrincipalSpec =
+            serde_json::from_value(serde_json::json!({"tenant": tenant, "roles": roles}))
+                .unwrap_or_else(|e| panic!("principal spec: {e}"));
+        authz::create_principal(&self.server.sim, &spec).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Signs `az` in to `tenant` as `sp`: from then on az calls that tenant's
+    /// subscriptions as this principal (the other tenant keeps its login).
+    pub fn sign_in_as(&self, tenant: &str, sp: &ServicePrincipal) {
+        self.run_az(&[
+            "login",
+            "--service-principal",
+            "-u",
+            &sp.client_id,
+            "-p",
+            &sp.secret,
+            "--tenant",
+            tenant,
+            "-o",
+            "none",
+        ])
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    }
+}
