@@ -83,13 +83,15 @@ pub async fn handle(
         route,
         op,
     };
-    // Held before it takes effect, a call goes on in a task of its own: Azure
-    // carries out what it has received even when the client goes away meanwhile.
-    let Some(entry) = sim.take_hold_before(&call.op, &call.full) else {
-        return respond(&sim, call).await;
-    };
+    // Every call goes on in a task of its own, only its answer goes back through
+    // the connection: Azure carries out what it has received even when the
+    // client goes away meanwhile (a write held or slow in flight, a client
+    // killed), where dropping the handler with the connection would lose it.
     let task = tokio::spawn(async move {
-        if sim.wait_before(&entry).await {
+        let Some(held) = sim.take_hold_before(&call.op, &call.full) else {
+            return respond(&sim, call).await;
+        };
+        if sim.wait_before(&held).await {
             respond(&sim, call).await
         } else {
             ArmError::new(
