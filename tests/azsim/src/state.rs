@@ -45,6 +45,8 @@ pub struct Operation {
     pub failure: Option<LroFailure>,
     /// The resource a `Location` poll answers once done (Storage's create), if any.
     pub resource: Option<String>,
+    /// When it started (ISO 8601, UTC), for the status document's `startTime`.
+    pub started: String,
 }
 
 /// Which part of the simulator answered a request.

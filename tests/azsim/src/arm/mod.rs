@@ -27,7 +27,7 @@ use crate::state::{RequestRecord, Sim, Surface};
 pub use deployments::Deployment;
 pub use error::{ArmError, ArmResult};
 use route::Route;
-pub use store::render;
+pub use store::{now_iso, render};
 
 /// A parsed ARM request, after authentication.
 pub struct Req<'a> {
