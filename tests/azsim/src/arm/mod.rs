@@ -7,6 +7,7 @@ pub mod error;
 mod groups;
 mod identity;
 mod keyvault;
+mod providers;
 mod route;
 pub(crate) mod seed;
 mod servicebus;
@@ -322,10 +323,9 @@ async fn dispatch_inner(req: &Req<'_>, route: &Route, op: &str) -> ArmResult {
         Route::Tenants => tenants(req),
         Route::Subscriptions => subscriptions(req),
         Route::Subscription(sub) => subscription(req, sub),
-        Route::Provider { sub, namespace } => error::reply(
-            StatusCode::OK,
-            json!({"id": format!("/subscriptions/{sub}/providers/{namespace}"), "namespace": namespace, "registrationState": "Registered", "resourceTypes": []}),
-        ),
+        Route::Provider { sub, namespace } => {
+            error::reply(StatusCode::OK, providers::registration(sub, namespace))
+        }
         Route::Operation { id, result, .. } => lro::status(req.sim, id, *result),
         Route::Groups(sub) => groups::list(req, sub),
         Route::Group(sub, rg) => groups::handle(req, sub, rg).await,
