@@ -119,14 +119,28 @@ pub struct Inner {
     pub retired_issuers: BTreeSet<String>,
     /// Template deployments by lower-case ID.
     pub deployments: BTreeMap<String, crate::arm::Deployment>,
+    /// Soft deleted Key Vaults (their `deletedVaults` body) by lower-case name.
+    pub deleted_vaults: BTreeMap<String, serde_json::Value>,
 }
 
 impl Inner {
     /// Applies deletes whose time has come.
     pub fn settle(&mut self) {
         let now = Instant::now();
-        self.resources
-            .retain(|_, r| r.delete_at.is_none_or(|t| t > now));
+        let due: Vec<String> = self
+            .resources
+            .iter()
+            .filter(|(_, r)| r.delete_at.is_some_and(|t| t <= now))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in due {
+            if let Some(r) = self.resources.remove(&k) {
+                // A vault deleted with its group is soft deleted, as when alone.
+                if r.body["type"] == crate::arm::VAULT_TYPE {
+                    crate::arm::soft_delete_vault(self, &r.body);
+                }
+            }
+        }
     }
 
     /// A resource by ID (case-insensitive), unless it is being deleted.

@@ -7,6 +7,7 @@ pub mod error;
 mod groups;
 mod identity;
 mod keyvault;
+mod keyvault_deleted;
 mod providers;
 mod route;
 pub(crate) mod seed;
@@ -27,6 +28,8 @@ use crate::lro;
 use crate::state::{RequestRecord, Sim, Surface};
 pub use deployments::Deployment;
 pub use error::{ArmError, ArmResult};
+pub use keyvault::TYPE as VAULT_TYPE;
+pub use keyvault_deleted::soft_delete as soft_delete_vault;
 use route::Route;
 pub use store::{now_iso, render};
 
