@@ -134,6 +134,10 @@ impl Inner {
             .map(|(k, _)| k.clone())
             .collect();
         for k in due {
+            // A group's deployment history goes with it (ARM keeps deployments
+            // as the group's child resources).
+            let children = format!("{k}/");
+            self.deployments.retain(|d, _| !d.starts_with(&children));
             if let Some(r) = self.resources.remove(&k) {
                 // A vault deleted with its group is soft deleted, as when alone.
                 if r.body["type"] == crate::arm::VAULT_TYPE {
