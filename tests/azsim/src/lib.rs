@@ -6,14 +6,22 @@
 //! What it does not model: providers other than Resources (groups, template
 //! deployments), ContainerService, ManagedIdentity, ServiceBus, Authorization,
 //! KeyVault and Storage (Compute, Network, ContainerRegistry and the rest answer
-//! `NoRouteInSimulator`); provider registration details (a provider GET has no
-//! `resourceTypes`, so `az resource show --ids` cannot find an api-version);
-//! `exportTemplate`, `whatIf` and the providers' `operations` lists; paging
-//! (`nextLink`); most read-only fields Azure adds (`systemData`, counts, times,
-//! SKU capacity, AKS profile details); principals Azure knows but the
-//! simulator's tenants do not (a role assignment for one is `PrincipalNotFound`).
-//! `tests/conformance.rs` replays Azure's own recordings against it, and
-//! `conformance/allowlist.txt` lists every known divergence.
+//! `NoRouteInSimulator`); template expressions (`[parameters(...)]` and the like:
+//! such a template is refused with `InvalidTemplate`), template deployments in
+//! `Complete` mode (refused), resource types other than identities and their
+//! credentials inside a template, `whatIf`, `exportTemplate`, deployment
+//! operations and cancel; custom role definitions (only built-in roles exist);
+//! Service Bus topics and namespaces with a managed identity; Key Vault recovery of a soft deleted vault (purge only);
+//! the providers' `operations` catalogues and an identity's associated
+//! resources; paging (`nextLink`); the pace of polling (every long-running
+//! operation but a deployment says `Retry-After: 1`, which Azure does not);
+//! most read-only fields Azure computes (`systemData`, counts, times, SKU
+//! capacity, AKS node pool, network and storage profile details), while it
+//! echoes request fields Azure drops; principals Azure knows but the
+//! simulator's tenants do not (a role assignment for one is
+//! `PrincipalNotFound`). `tests/conformance.rs` replays Azure's own recordings
+//! against it, and `conformance/allowlist.txt` lists every known divergence,
+//! one line per cause with its reason.
 
 pub mod arm;
 mod bench_bin;
