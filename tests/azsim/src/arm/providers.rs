@@ -16,9 +16,12 @@ const LOCATIONS: [&str; 6] = [
     "UK South",
 ];
 
-/// (namespace, [(resource type, API versions, newest first)]) for what the
-/// simulator models; the versions are ones the Azure CLI sends for these types.
-const TYPES: &[(&str, &[(&str, &[&str])])] = &[
+/// A resource type and its API versions, newest first.
+type Versions = (&'static str, &'static [&'static str]);
+
+/// (namespace, its types) for what the simulator models; the versions are ones
+/// the Azure CLI sends for these types.
+const TYPES: &[(&str, &[Versions])] = &[
     (
         "Microsoft.ContainerService",
         &[("managedClusters", &["2024-09-01", "2023-10-01"])],
