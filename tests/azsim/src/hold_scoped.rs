@@ -35,6 +35,14 @@ fn abandon_key(entry: &str) -> String {
     format!("abandon:{entry}")
 }
 
+/// A call held before its effect: the entry it took, and the releases and
+/// abandons of that entry already counted when it took it.
+pub struct HeldBefore {
+    entry: String,
+    go: u64,
+    drop: u64,
+}
+
 /// Counts a call as held while it lives (also when its task is dropped mid-wait).
 struct Counted<'a> {
     sim: &'a Sim,
@@ -56,25 +64,32 @@ impl Drop for Counted<'_> {
 impl Sim {
     /// Takes a `hold_before` entry matching this call, counting the call as held;
     /// the caller then waits with [`Sim::wait_before`].
-    pub fn take_hold_before(&self, op: &str, path: &str) -> Option<String> {
+    pub fn take_hold_before(&self, op: &str, path: &str) -> Option<HeldBefore> {
         let mut g = self.lock();
         let entry = scoped_match(&g.faults.hold_before, op, path)?;
         g.faults.hold_before.remove(&entry);
         *g.held.entry(before_key(&entry)).or_default() += 1;
-        Some(entry)
+        // The releases seen so far are counted now, with the hold taken: a
+        // release that comes before the call starts waiting (its task not yet
+        // run on a busy machine) must still let it go.
+        let count = |k: &str| g.releases.get(k).copied().unwrap_or(0);
+        let (go, drop) = (count(&before_key(&entry)), count(&abandon_key(&entry)));
+        Some(HeldBefore { entry, go, drop })
     }
 
-    /// Waits until the call that took `entry` is released (true) or abandoned (false).
-    pub async fn wait_before(&self, entry: &str) -> bool {
-        let key = before_key(entry);
+    /// Waits until the call that took `held` is released (true) or abandoned (false).
+    pub async fn wait_before(&self, held: &HeldBefore) -> bool {
+        let entry = &held.entry;
         let count = |k: &str| self.lock().releases.get(k).copied().unwrap_or(0);
-        let (go, drop) = (count(&key), count(&abandon_key(entry)));
-        let _held = Counted { sim: self, key };
+        let _held = Counted {
+            sim: self,
+            key: before_key(entry),
+        };
         loop {
-            if count(&before_key(entry)) > go {
+            if count(&before_key(entry)) > held.go {
                 return true;
             }
-            if count(&abandon_key(entry)) > drop {
+            if count(&abandon_key(entry)) > held.drop {
                 return false;
             }
             tokio::time::sleep(POLL).await;

@@ -6,12 +6,21 @@
 //! What it does not model: providers other than Resources (groups, template
 //! deployments), ContainerService, ManagedIdentity, ServiceBus, Authorization,
 //! KeyVault and Storage (Compute, Network, ContainerRegistry and the rest answer
-//! `NoRouteInSimulator`); provider registration details (a provider GET has no
-//! `resourceTypes`, so `az resource show --ids` cannot find an api-version);
-//! `exportTemplate`, `whatIf` and the providers' `operations` lists; paging
-//! (`nextLink`); most read-only fields Azure adds (`systemData`, counts, times,
-//! SKU capacity, AKS profile details); principals Azure knows but the
-//! simulator's tenants do not (a role assignment for one is `PrincipalNotFound`).
+//! `NoRouteInSimulator`); template expressions (`[parameters(...)]` and the like:
+//! such a template is refused with `InvalidTemplate`), template deployments in
+//! `Complete` mode (refused), resource types other than identities and their
+//! credentials inside a template, `whatIf`, `exportTemplate`, deployment
+//! operations and cancel; custom role definitions through ARM (the built-in
+//! roles exist, and custom ones only as the control API makes them);
+//! Service Bus topics and namespaces with a managed identity; Key Vault recovery of a soft deleted vault (purge only);
+//! the providers' `operations` catalogues and an identity's associated
+//! resources; paging (`nextLink`); the pace of polling (every long-running
+//! operation but a deployment says `Retry-After: 1`, which Azure does not);
+//! most read-only fields Azure computes (`systemData`, counts, times, SKU
+//! capacity, AKS node pool, network and storage profile details), while it
+//! echoes request fields Azure drops; principals Azure knows but the
+//! simulator's tenants do not (a role assignment for one is
+//! `PrincipalNotFound`).
 //!
 //! Caller permissions ([`authz`]): each ARM request needs its action (the type's
 //! `read`/`write`/`delete`, or `<name>/action`) over its scope, granted by a
@@ -29,7 +38,8 @@
 //! grants nothing.
 //!
 //! `tests/conformance.rs` replays Azure's own recordings against it, and
-//! `conformance/allowlist.txt` lists every known divergence.
+//! `conformance/allowlist.txt` lists every known divergence, one line per
+//! cause with its reason.
 
 pub mod arm;
 pub mod authz;

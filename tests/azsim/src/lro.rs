@@ -30,6 +30,7 @@ pub fn begin_for(
         done_at,
         failure,
         resource,
+        started: crate::arm::now_iso(),
     };
     inner.operations.insert(id.clone(), op);
     (id, done_at)
@@ -105,12 +106,18 @@ pub fn status(sim: &Sim, id: &str, result: bool) -> ArmResult {
             (false, _) => Ok(with_retry(sim, StatusCode::ACCEPTED.into_response())),
         };
     }
-    // The Azure-AsyncOperation document: `status`, and `error` when it did not succeed.
+    // The Azure-AsyncOperation document: `name`, `status`, `startTime`, then
+    // `endTime` once ended, and `error` when it did not succeed (the AKS
+    // operation documents in acs/test_aks_create_default_service.yaml in the
+    // recordings, which carry no `id`).
+    let ended = crate::arm::now_iso();
     let body = match (done, op.failure) {
-        (false, _) => json!({"id": id, "name": id, "status": "InProgress"}),
-        (true, None) => json!({"id": id, "name": id, "status": "Succeeded"}),
+        (false, _) => json!({"name": id, "status": "InProgress", "startTime": op.started}),
+        (true, None) => {
+            json!({"name": id, "status": "Succeeded", "startTime": op.started, "endTime": ended})
+        }
         (true, Some(f)) => json!({
-            "id": id, "name": id, "status": f.status,
+            "name": id, "status": f.status, "startTime": op.started, "endTime": ended,
             "error": {"code": f.code, "message": f.message},
         }),
     };

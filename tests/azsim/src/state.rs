@@ -45,6 +45,8 @@ pub struct Operation {
     pub failure: Option<LroFailure>,
     /// The resource a `Location` poll answers once done (Storage's create), if any.
     pub resource: Option<String>,
+    /// When it started (ISO 8601, UTC), for the status document's `startTime`.
+    pub started: String,
 }
 
 /// Which part of the simulator answered a request.
@@ -119,14 +121,32 @@ pub struct Inner {
     pub deployments: BTreeMap<String, crate::arm::Deployment>,
     /// Principals and custom roles made at run time (caller permissions).
     pub authz: crate::authz::Directory,
+    /// Soft deleted Key Vaults (their `deletedVaults` body) by lower-case name.
+    pub deleted_vaults: BTreeMap<String, serde_json::Value>,
 }
 
 impl Inner {
     /// Applies deletes whose time has come.
     pub fn settle(&mut self) {
         let now = Instant::now();
-        self.resources
-            .retain(|_, r| r.delete_at.is_none_or(|t| t > now));
+        let due: Vec<String> = self
+            .resources
+            .iter()
+            .filter(|(_, r)| r.delete_at.is_some_and(|t| t <= now))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in due {
+            // A group's deployment history goes with it (ARM keeps deployments
+            // as the group's child resources).
+            let children = format!("{k}/");
+            self.deployments.retain(|d, _| !d.starts_with(&children));
+            if let Some(r) = self.resources.remove(&k) {
+                // A vault deleted with its group is soft deleted, as when alone.
+                if r.body["type"] == crate::arm::VAULT_TYPE {
+                    crate::arm::soft_delete_vault(self, &r.body);
+                }
+            }
+        }
     }
 
     /// A resource by ID (case-insensitive), unless it is being deleted.

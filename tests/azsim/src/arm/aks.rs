@@ -156,8 +156,10 @@ pub(super) fn cluster(
     if !p["securityProfile"].is_object() {
         p["securityProfile"] = json!({});
     }
-    if !wi_on {
-        p["securityProfile"]["workloadIdentity"] = Value::Null;
+    // AKS leaves out what is not enabled rather than answering null
+    // (acs/test_aks_create_default_service.yaml in the recordings).
+    if !wi_on && let Some(sp) = p["securityProfile"].as_object_mut() {
+        sp.remove("workloadIdentity");
     }
     let version = p["kubernetesVersion"]
         .as_str()
@@ -196,7 +198,26 @@ pub(super) fn cluster(
         }
         _ => mc["identity"].clone(),
     };
-    mc["identity"] = identity;
+    // A cluster made with a service principal (`servicePrincipalProfile` with a
+    // client ID other than `msi`) has no managed identity, and AKS never answers
+    // the secret (acs/test_aks_create_default_service.yaml in the recordings).
+    let with_sp = p["servicePrincipalProfile"]["clientId"]
+        .as_str()
+        .is_some_and(|c| !c.eq_ignore_ascii_case("msi"));
+    if let Some(sp) = p["servicePrincipalProfile"].as_object_mut() {
+        sp.remove("secret");
+    }
+    if identity.is_null() {
+        if let Some(o) = mc.as_object_mut() {
+            o.remove("identity");
+        }
+    } else {
+        mc["identity"] = identity;
+    }
+    if with_sp {
+        mc["properties"] = p;
+        return Ok(finish(mc, id, name, &location));
+    }
     let kubelet = old.map(|o| o["identityProfile"].clone()).filter(Value::is_object).unwrap_or_else(|| {
         let node_rg = p["nodeResourceGroup"].as_str().unwrap_or_default();
         json!({"kubeletidentity": {
@@ -207,11 +228,16 @@ pub(super) fn cluster(
     });
     p["identityProfile"] = kubelet;
     mc["properties"] = p;
+    Ok(finish(mc, id, name, &location))
+}
+
+/// The cluster's ARM envelope: ID, name, type and location.
+fn finish(mut mc: Value, id: &str, name: &str, location: &str) -> Value {
     mc["id"] = json!(id);
     mc["name"] = json!(name);
     mc["type"] = json!(TYPE);
     mc["location"] = json!(location);
-    Ok(mc)
+    mc
 }
 
 fn trunc(s: &str, n: usize) -> String {

@@ -67,12 +67,48 @@ const ROLES: &[(&str, &str, &str)] = &[
         "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
         "Allows for read, write and delete access to Azure Storage blob containers and data",
     ),
+    // The roles that hold the actions of the README's least-privilege table
+    // (names, IDs and descriptions from learn.microsoft.com, "Azure built-in
+    // roles": Containers, Identity and Privileged sections).
+    (
+        "Azure Kubernetes Service Cluster User Role",
+        "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
+        "List cluster user credential action.",
+    ),
+    (
+        "Azure Kubernetes Service Contributor Role",
+        "ed7f3fbd-7b88-4dd4-9017-9adb7ce333f8",
+        "Grants access to read and write Azure Kubernetes Service clusters",
+    ),
+    (
+        "Managed Identity Contributor",
+        "e40ec5ca-96e0-45a2-b4ff-59039f2c2b59",
+        "Create, Read, Update, and Delete User Assigned Identity",
+    ),
+    (
+        "Managed Identity Operator",
+        "f1a07417-d97a-45cb-824c-7a7467783830",
+        "Read and Assign User Assigned Identity",
+    ),
+    (
+        "Role Based Access Control Administrator",
+        "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+        "Manage access to Azure resources by assigning roles using Azure RBAC. This role does not allow you to manage access using other ways, such as Azure Policy.",
+    ),
+    (
+        "User Access Administrator",
+        "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+        "Lets you manage user access to Azure resources.",
+    ),
 ];
 
 /// The built-in roles served: (name, GUID, description).
 pub(crate) fn builtin_roles() -> &'static [(&'static str, &'static str, &'static str)] {
     ROLES
 }
+
+/// The creation and update date the simulator gives every built-in role.
+const BUILT_IN_DATE: &str = "2015-02-02T21:55:09.8806423Z";
 
 const ASSIGNMENT_TYPE: &str = "Microsoft.Authorization/roleAssignments";
 
@@ -83,6 +119,9 @@ fn definition(sub: &str, (name, guid, description): (&str, &str, &str)) -> Value
         "properties": {
             "roleName": name, "type": "BuiltInRole", "description": description,
             "assignableScopes": ["/"],
+            // Built-in roles carry their dates and no author (the list in
+            // role/test_role_definition_scenario.yaml in the recordings).
+            "createdOn": BUILT_IN_DATE, "updatedOn": BUILT_IN_DATE, "createdBy": null, "updatedBy": null,
             "permissions": crate::authz::builtin_permissions_json(guid),
         },
     })
@@ -250,11 +289,11 @@ fn create(req: &Req<'_>, t: &Target, id: &str, name: &str) -> ArmResult {
             "createdOn": now, "updatedOn": now, "createdBy": null, "updatedBy": null, "delegatedManagedIdentityResourceId": null, "description": description,
         },
     });
-    let (created, mut shown) = store::save(&mut g, id, body, &tenant, 0);
-    if let Some(p) = shown["properties"].as_object_mut() {
-        p.remove("provisioningState");
-    }
-    store::put_answer(created, shown)
+    let (_, shown) = store::save(&mut g, id, body, &tenant, 0);
+    // ARM answers 201 to every accepted assignment PUT, a replacement of the
+    // description or condition included (role/test_role_assignment_create_update.yaml
+    // in the recordings: the second PUT of ...0003 is 201).
+    store::put_answer(true, shown)
 }
 
 /// ARM never changes who or what an assignment grants: a PUT of an existing

@@ -5,9 +5,12 @@
 //! (`InvalidTemplate`); a deployment (`PUT`) runs in the background: each
 //! resource as soon as the ones it depends on are done, independent ones at
 //! once, each through the same provider code as a direct `PUT` (so latency,
-//! holds, faults and refusals apply inside it). The first failed resource
-//! fails the deployment (`DeploymentFailed` with its error in `details`);
-//! resources not started by then are skipped. A `PUT` of a
+//! holds, faults and refusals apply inside it). A failed resource fails the
+//! deployment (`DeploymentFailed` with each failed resource's error in
+//! `details`, as vm/test_specialized_image.yaml in the recordings nests it);
+//! what depends on it is never started, independent resources go on. Only
+//! `mode: Incremental` runs; `Complete` is refused. A group's deployments are
+//! deleted with it. A `PUT` of a
 //! deployment whose namesake is still running is refused with
 //! `DeploymentActive`, as ARM does.
 //!
@@ -69,7 +72,9 @@ impl Deployment {
             o.remove("template");
         }
         p["provisioningState"] = json!(self.state);
-        p["mode"] = json!("Incremental");
+        if p["mode"].is_null() {
+            p["mode"] = json!("Incremental");
+        }
         p["outputResources"] =
             Value::Array(self.output.iter().map(|id| json!({"id": id})).collect());
         if let Some(e) = &self.error {
@@ -110,7 +115,7 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
             super::error::reply(
                 StatusCode::OK,
                 json!({"id": id, "name": t.pairs[0].1, "type": TYPE, "properties": {
-                    "provisioningState": "Succeeded", "mode": "Incremental",
+                    "provisioningState": "Succeeded", "mode": mode(req)?,
                     "validatedResources": resources}}),
             )
         }
@@ -146,12 +151,35 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
     }
 }
 
+/// The deployment's `mode`: `Incremental` (also when left out). `Complete`
+/// (ARM deletes every resource of the group the template leaves out) is not
+/// modelled, so it is refused rather than run as if it were Incremental;
+/// anything else is not a mode ARM knows (its values: learn.microsoft.com,
+/// "Azure Resource Manager deployment modes").
+fn mode(req: &Req<'_>) -> Result<&'static str, ArmError> {
+    match req.body["properties"]["mode"].as_str() {
+        None => Ok("Incremental"),
+        Some(m) if m.eq_ignore_ascii_case("Incremental") => Ok("Incremental"),
+        Some(m) if m.eq_ignore_ascii_case("Complete") => Err(ArmError::bad(
+            "InvalidDeploymentMode",
+            "azsim does not model deployments in mode 'Complete' (ARM would delete every resource of the group the template leaves out): deploy with mode 'Incremental'.",
+        )),
+        Some(m) => Err(ArmError::bad(
+            "InvalidRequestContent",
+            format!(
+                "The request content was invalid and could not be deserialized: 'Error converting value \"{m}\" to type 'DeploymentMode'. Path 'properties.mode'.' The mode is 'Incremental' or 'Complete'."
+            ),
+        )),
+    }
+}
+
 fn invalid(message: impl Into<String>) -> ArmError {
     ArmError::bad("InvalidTemplate", message)
 }
 
 /// The template's resources in the group, checked the way validation does.
 fn plan(req: &Req<'_>, t: &Target, rg: &str) -> Result<Vec<Planned>, ArmError> {
+    mode(req)?;
     let template = &req.body["properties"]["template"];
     let Some(items) = template["resources"].as_array() else {
         return Err(invalid(
@@ -311,26 +339,27 @@ async fn run(sim: Arc<Sim>, tenant: String, id: String, planned: Vec<Planned>) {
     let mut waiting: BTreeMap<usize, Planned> = planned.into_iter().enumerate().collect();
     let mut done: Vec<String> = Vec::new();
     let mut running = tokio::task::JoinSet::new();
-    let mut failure: Option<Value> = None;
+    let mut failures: Vec<Value> = Vec::new();
+    // A failed resource stops only what depends on it: ARM goes on with the
+    // independent ones (each runs once its dependencies are done, and the
+    // failed one never is) and reports every failure in `details`.
     loop {
-        if failure.is_none() {
-            let ready: Vec<usize> = waiting
-                .iter()
-                .filter(|(_, p)| {
-                    p.depends_on
-                        .iter()
-                        .all(|d| done.iter().any(|x| x.eq_ignore_ascii_case(d)))
-                })
-                .map(|(n, _)| *n)
-                .collect();
-            for n in ready {
-                if let Some(p) = waiting.remove(&n) {
-                    let (sim, tenant) = (sim.clone(), tenant.clone());
-                    running.spawn(async move {
-                        let r = put(&sim, &tenant, &p).await;
-                        (p.id, r)
-                    });
-                }
+        let ready: Vec<usize> = waiting
+            .iter()
+            .filter(|(_, p)| {
+                p.depends_on
+                    .iter()
+                    .all(|d| done.iter().any(|x| x.eq_ignore_ascii_case(d)))
+            })
+            .map(|(n, _)| *n)
+            .collect();
+        for n in ready {
+            if let Some(p) = waiting.remove(&n) {
+                let (sim, tenant) = (sim.clone(), tenant.clone());
+                running.spawn(async move {
+                    let r = put(&sim, &tenant, &p).await;
+                    (p.id, r)
+                });
             }
         }
         let Some(joined) = running.join_next().await else {
@@ -338,30 +367,25 @@ async fn run(sim: Arc<Sim>, tenant: String, id: String, planned: Vec<Planned>) {
         };
         match joined {
             Ok((rid, Ok(()))) => done.push(rid),
-            Ok((_, Err(e))) => {
-                failure.get_or_insert(e);
-            }
+            Ok((_, Err(e))) => failures.push(e),
             Err(e) => {
-                failure.get_or_insert(
-                    json!({"code": "InternalServerError", "message": e.to_string()}),
-                );
+                failures.push(json!({"code": "InternalServerError", "message": e.to_string()}));
             }
         }
     }
     let mut g = sim.lock();
     if let Some(d) = g.deployments.get_mut(&id.to_ascii_lowercase()) {
         d.output = done;
-        match failure {
-            None if waiting.is_empty() => d.state = "Succeeded",
-            detail => {
-                d.state = "Failed";
-                d.error = Some(json!({
-                    "code": "DeploymentFailed",
-                    "target": id,
-                    "message": "At least one resource deployment operation failed. Please list deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.",
-                    "details": detail.into_iter().collect::<Vec<_>>(),
-                }));
-            }
+        if failures.is_empty() && waiting.is_empty() {
+            d.state = "Succeeded";
+        } else {
+            d.state = "Failed";
+            d.error = Some(json!({
+                "code": "DeploymentFailed",
+                "target": id,
+                "message": "At least one resource deployment operation failed. Please list deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.",
+                "details": failures,
+            }));
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use axum::http::{Method, StatusCode};
 use axum::response::IntoResponse;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::error::{self, ArmError, ArmResult};
 use super::{Req, store};
@@ -62,15 +62,24 @@ pub async fn handle(req: &Req<'_>, sub: &str, rg: &str) -> ArmResult {
                 }
             };
             let tags = match (&req.method, req.body.get("tags"), &old) {
-                (&Method::PATCH, None, Some(o)) => o["tags"].clone(),
-                (_, Some(t), _) if !t.is_null() => t.clone(),
-                _ => json!({}),
+                (&Method::PATCH, None, Some(o)) => o.get("tags").cloned(),
+                (_, Some(t), _) if !t.is_null() => Some(t.clone()),
+                _ => None,
             };
-            let body = json!({
+            // ARM leaves out `tags` and `managedBy` when the group has none
+            // (resource/test_resource_group_no_wait.yaml and every group GET in
+            // the recordings).
+            let mut body = json!({
                 "id": group_id(sub, &name), "name": name, "type": "Microsoft.Resources/resourceGroups",
-                "location": location, "tags": tags, "managedBy": req.body.get("managedBy").cloned().unwrap_or(Value::Null),
+                "location": location,
                 "properties": {"provisioningState": "Succeeded"},
             });
+            if let Some(t) = tags {
+                body["tags"] = t;
+            }
+            if let Some(m) = req.body.get("managedBy").filter(|m| !m.is_null()) {
+                body["managedBy"] = m.clone();
+            }
             let (created, shown) = store::save(&mut g, &group_id(sub, &name), body, &tenant, 0);
             if req.method == Method::PATCH {
                 return error::reply(StatusCode::OK, shown);

@@ -54,7 +54,7 @@ pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
                 .unwrap_or_else(|| store::location(req, Some(&group)));
             let body = json!({"id": id, "name": t.pairs[0].1, "type": TYPE, "location": location, "tags": tags, "properties": props});
             let (created, shown) = store::save(&mut g, &id, body, &tenant, 0);
-            store::put_answer(created, shown)
+            store::put_answer_located(created, shown)
         }
         (1, false, &Method::DELETE) => store::delete(req, &t.sub, &t.id(), op, false),
         // A child collection under a missing identity is 404 on the identity, not
@@ -185,5 +185,5 @@ fn fic_put(req: &Req<'_>, t: &Target, tenant: &str) -> ArmResult {
     }
     let body = json!({"id": id, "name": name, "type": FIC_TYPE, "properties": {"issuer": issuer, "subject": subject, "audiences": audiences}});
     let (created, shown) = store::save(&mut g, &id, body, tenant, 0);
-    store::put_answer(created, shown)
+    store::put_answer_located(created, shown)
 }

@@ -1,4 +1,5 @@
-//! `Microsoft.KeyVault/vaults`: create/update, show, list, delete, name check; RBAC authorization by default.
+//! `Microsoft.KeyVault/vaults`: create/update, show, list, delete (soft, see
+//! `keyvault_deleted`), name check; RBAC authorization by default.
 //!
 //! az checks the vault is not there (GET, 404), then PUTs it; Key Vault answers 200 with
 //! `provisioningState: RegisteringDns` and no polling header, and az polls the vault until
@@ -11,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::error::{self, ArmError, ArmResult};
 use super::route::Target;
-use super::{Req, store};
+use super::{Req, keyvault_deleted, store};
 use crate::state::Inner;
 
 /// The ARM type of a vault.
@@ -20,6 +21,9 @@ pub const TYPE: &str = "Microsoft.KeyVault/vaults";
 /// Routes for vaults (and the empty list of managed HSMs).
 pub fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
     let tail = t.tail.as_deref().unwrap_or_default();
+    if let Some(answer) = keyvault_deleted::handle(req, t) {
+        return answer;
+    }
     if t.pairs.is_empty() && tail.eq_ignore_ascii_case("checkNameAvailability") {
         return name_check(req);
     }
@@ -34,7 +38,14 @@ pub fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
         }
         (1, None, &Method::GET) => store::get(req, &t.id(), TYPE, &t.pairs[0].1, &rg_name),
         (1, None, &Method::PUT) => put(req, &t, &group, op),
-        (1, None, &Method::DELETE) => store::delete(req, &t.sub, &t.id(), op, false),
+        (1, None, &Method::DELETE) => {
+            let found = req.sim.lock().get(&t.id()).map(|s| s.body.clone());
+            let answer = store::delete(req, &t.sub, &t.id(), op, false)?;
+            if let Some(vault) = found {
+                keyvault_deleted::soft_delete(&mut req.sim.lock(), &vault);
+            }
+            Ok(answer)
+        }
         _ => Err(store::unsupported(req, &t.id())),
     }
 }
@@ -70,6 +81,7 @@ fn put(req: &Req<'_>, t: &Target, group: &Value, op: &str) -> ArmResult {
     let tenant = store::tenant_of(req, &t.sub);
     let location = store::location(req, Some(group));
     let mut g = req.sim.lock();
+    keyvault_deleted::refuse_if_deleted(&g, &name)?;
     if taken_elsewhere(&g, &name, &id) {
         return Err(ArmError::new(
             StatusCode::CONFLICT,
@@ -121,7 +133,10 @@ pub fn vault(sent: &Value, (id, name, location, tenant): (&str, &str, &str, &str
 /// `POST /subscriptions/{s}/providers/Microsoft.KeyVault/checkNameAvailability`.
 fn name_check(req: &Req<'_>) -> ArmResult {
     let name = req.body["name"].as_str().unwrap_or_default();
-    let taken = taken_elsewhere(&req.sim.lock(), name, "");
+    let taken = {
+        let g = req.sim.lock();
+        taken_elsewhere(&g, name, "") || keyvault_deleted::is_deleted(&g, name)
+    };
     let answer = if taken {
         json!({"nameAvailable": false, "reason": "AlreadyExists", "message": format!("The vault name '{name}' is already in use.")})
     } else {

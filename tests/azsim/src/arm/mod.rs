@@ -7,6 +7,8 @@ pub mod error;
 mod groups;
 mod identity;
 mod keyvault;
+mod keyvault_deleted;
+mod providers;
 pub(crate) mod route;
 pub(crate) mod seed;
 mod servicebus;
@@ -27,8 +29,10 @@ use crate::state::{RequestRecord, Sim, Surface};
 pub(crate) use authorization::builtin_roles;
 pub use deployments::Deployment;
 pub use error::{ArmError, ArmResult};
+pub use keyvault::TYPE as VAULT_TYPE;
+pub use keyvault_deleted::soft_delete as soft_delete_vault;
 use route::Route;
-pub use store::render;
+pub use store::{now_iso, render};
 
 /// A parsed ARM request, after authentication.
 pub struct Req<'a> {
@@ -84,13 +88,15 @@ pub async fn handle(
         route,
         op,
     };
-    // Held before it takes effect, a call goes on in a task of its own: Azure
-    // carries out what it has received even when the client goes away meanwhile.
-    let Some(entry) = sim.take_hold_before(&call.op, &call.full) else {
-        return respond(&sim, call).await;
-    };
+    // Every call goes on in a task of its own, only its answer goes back through
+    // the connection: Azure carries out what it has received even when the
+    // client goes away meanwhile (a write held or slow in flight, a client
+    // killed), where dropping the handler with the connection would lose it.
     let task = tokio::spawn(async move {
-        if sim.wait_before(&entry).await {
+        let Some(held) = sim.take_hold_before(&call.op, &call.full) else {
+            return respond(&sim, call).await;
+        };
+        if sim.wait_before(&held).await {
             respond(&sim, call).await
         } else {
             ArmError::new(
@@ -324,10 +330,9 @@ async fn dispatch_inner(req: &Req<'_>, route: &Route, op: &str) -> ArmResult {
         Route::Tenants => tenants(req),
         Route::Subscriptions => subscriptions(req),
         Route::Subscription(sub) => subscription(req, sub),
-        Route::Provider { sub, namespace } => error::reply(
-            StatusCode::OK,
-            json!({"id": format!("/subscriptions/{sub}/providers/{namespace}"), "namespace": namespace, "registrationState": "Registered", "resourceTypes": []}),
-        ),
+        Route::Provider { sub, namespace } => {
+            error::reply(StatusCode::OK, providers::registration(sub, namespace))
+        }
         Route::Operation { id, result, .. } => lro::status(req.sim, id, *result),
         Route::Groups(sub) => groups::list(req, sub),
         Route::Group(sub, rg) => groups::handle(req, sub, rg).await,

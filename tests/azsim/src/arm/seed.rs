@@ -38,7 +38,7 @@ pub fn group(sim: &Sim, sub: &str, rg: &str, location: &str) -> Result<Value, Se
     }
     let body = json!({
         "id": id, "name": rg, "type": "Microsoft.Resources/resourceGroups",
-        "location": location, "tags": {}, "managedBy": null,
+        "location": location,
         "properties": {"provisioningState": "Succeeded"},
     });
     store::save(&mut g, &id, body.clone(), &tenant, 0);

@@ -17,6 +17,11 @@ const QUEUE_TYPE: &str = "Microsoft.ServiceBus/Namespaces/Queues";
 
 /// Routes for namespaces and queues.
 pub async fn handle(req: &Req<'_>, t: &Target, op: &str) -> ArmResult {
+    // Every namespace of the subscription (servicebus/test_sb_namespace.yaml in
+    // the recordings: `GET /subscriptions/{sub}/providers/Microsoft.ServiceBus/namespaces` → 200).
+    if let Some(all) = store::subscription_list(req, t, NS_TYPE) {
+        return all;
+    }
     let (t, rg_name, group) = store::in_group(req, t)?;
     let tenant = store::tenant_of(req, &t.sub);
     match (t.pairs.len(), t.tail.is_some(), &req.method) {

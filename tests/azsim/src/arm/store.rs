@@ -19,6 +19,16 @@ pub fn now_iso() -> String {
     format_utc(now_secs(), 'T')
 }
 
+/// Types ARM answers without `properties.provisioningState`: their writes are
+/// synchronous (identity/test_identity_management.yaml,
+/// identity/test_federated_identity_credential.yaml and
+/// role/test_role_assignment_create_update.yaml in the recordings).
+const WITHOUT_STATE: [&str; 3] = [
+    "Microsoft.Authorization/roleAssignments",
+    "Microsoft.ManagedIdentity/userAssignedIdentities",
+    "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
+];
+
 /// The resource as it is answered now (provisioning state follows its operation).
 pub fn render(s: &Stored) -> Value {
     let mut body = s.body.clone();
@@ -32,8 +42,21 @@ pub fn render(s: &Stored) -> Value {
     } else {
         s.final_state
     };
+    let stateless = body["type"]
+        .as_str()
+        .is_some_and(|t| WITHOUT_STATE.iter().any(|w| t.eq_ignore_ascii_case(w)));
     if let Some(p) = body.get_mut("properties").and_then(Value::as_object_mut) {
-        p.insert("provisioningState".into(), json!(state));
+        if !stateless {
+            p.insert("provisioningState".into(), json!(state));
+        }
+        // A cluster's node pools are created and updated with it: each shows
+        // the cluster's state (acs/test_aks_create_default_service.yaml in the
+        // recordings: `Creating`, then `Succeeded`).
+        if let Some(pools) = p.get_mut("agentPoolProfiles").and_then(Value::as_array_mut) {
+            for pool in pools.iter_mut().filter_map(Value::as_object_mut) {
+                pool.insert("provisioningState".into(), json!(state));
+            }
+        }
         if let Some(status) = s.pending_status.filter(|_| pending) {
             p.insert("status".into(), json!(status));
         }
@@ -170,6 +193,18 @@ pub fn save(inner: &mut Inner, id: &str, body: Value, tenant: &str, ms: u64) -> 
     let shown = render(&stored);
     inner.resources.insert(key, stored);
     (created, shown)
+}
+
+/// The answer to a synchronous PUT that names a created resource in `Location`,
+/// as Managed Identity does (201 with `Location: <resource ID>`, 200 without; no polling:
+/// identity/test_federated_identity_credential.yaml in the recordings).
+pub fn put_answer_located(created: bool, body: Value) -> ArmResult {
+    let id = body["id"].as_str().unwrap_or_default().to_string();
+    let mut r = put_answer(created, body)?;
+    if let (true, Ok(v)) = (created, axum::http::HeaderValue::from_str(&id)) {
+        r.headers_mut().insert("Location", v);
+    }
+    Ok(r)
 }
 
 /// The answer to a synchronous PUT: 201 when created, 200 when replaced.

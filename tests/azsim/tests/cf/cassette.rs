@@ -95,7 +95,7 @@ pub fn read(root: &Path, file: &Path) -> Cassette {
                 index,
                 method: i.request.method,
                 path,
-                request_body: text_of(&i.request.body),
+                request_body: text_of(&i.request.body).map(|b| repair_template_key(&b)),
                 status: i.response.status.code,
                 headers: i
                     .response
@@ -113,6 +113,12 @@ pub fn read(root: &Path, file: &Path) -> Cassette {
         .display()
         .to_string();
     Cassette { name, arm }
+}
+
+/// The Azure CLI's recorder writes a deployment's template into the request body
+/// as `template:{...}`, the key unquoted; ARM received `"template": {...}`.
+fn repair_template_key(body: &str) -> String {
+    body.replacen(", template:{", ", \"template\": {", 1)
 }
 
 fn text_of(v: &serde_yaml::Value) -> Option<String> {

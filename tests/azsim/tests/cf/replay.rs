@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use azsim::{Config, Server};
+use azsim::{Config, Server, ServicePrincipal};
 use serde_json::{Value, json};
 
 use super::cassette::{Cassette, Interaction, RECORDED_SUB, bare};
@@ -41,6 +41,15 @@ pub fn run(c: &Cassette) -> Vec<Divergence> {
     // Long enough never to finish by itself: the recording says when an operation ends.
     config.faults.lro_ms.insert("*".into(), 3_600_000);
     config.faults.fic_write_ms = 0;
+    // The principals the recording assigns roles to existed in the recorded
+    // directory (made by Graph calls or test preparers the replay skips).
+    for principal in assigned_principals(&c.arm) {
+        config.tenants[0].principals.push(ServicePrincipal {
+            client_id: uuid::Uuid::new_v4().to_string(),
+            secret: String::new(),
+            object_id: principal,
+        });
+    }
     let server = Server::start(config).expect("starting the simulator");
     let ca = reqwest::Certificate::from_pem(server.ca_pem.as_bytes()).expect("CA");
     let client = reqwest::blocking::Client::builder()
@@ -98,7 +107,7 @@ impl Replay {
     }
 
     /// Makes the groups a test preparer made before the recording began: every group
-    /// the recording uses whose first call is not its own creation or a 404.
+    /// the recording uses whose first call is not its own creation or a 404 for it.
     fn seed_groups(&self, arm: &[Interaction]) {
         let mut seen: Vec<String> = Vec::new();
         for i in arm {
@@ -112,14 +121,24 @@ impl Replay {
             let own = bare(&i.path)
                 .trim_end_matches('/')
                 .ends_with(&format!("/resourcegroups/{}", rg.to_ascii_lowercase()));
-            if (own && matches!(i.method.as_str(), "PUT" | "HEAD")) || i.status == 404 {
+            // A 404 for a resource in the group says nothing of the group
+            // itself, unless ARM named the group as the missing one.
+            let group_missing = i.status == 404
+                && (own
+                    || i.body
+                        .as_deref()
+                        .is_some_and(|b| b.contains("ResourceGroupNotFound")));
+            if (own && matches!(i.method.as_str(), "PUT" | "HEAD")) || group_missing {
                 continue;
             }
             let path = format!(
                 "/subscriptions/{}/resourcegroups/{rg}?api-version=2022-09-01",
                 self.sub
             );
-            let resp = self.send("PUT", &path, Some(r#"{"location":"westus2"}"#.into()));
+            // Tagged as the Azure CLI's ResourceGroupPreparer tags its groups.
+            let body =
+                r#"{"location":"westus2","tags":{"product":"azurecli","cause":"automation"}}"#;
+            let resp = self.send("PUT", &path, Some(body.into()));
             assert!(
                 resp.status().is_success(),
                 "seeding group {rg}: {}",
@@ -201,6 +220,25 @@ impl Replay {
         }
         out
     }
+}
+
+/// Every `principalId` the recording's requests name (role assignment bodies).
+fn assigned_principals(arm: &[Interaction]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for i in arm {
+        let Some(body) = i.request_body.as_deref() else {
+            continue;
+        };
+        let Ok(v) = serde_json::from_str::<Value>(body) else {
+            continue;
+        };
+        if let Some(p) = v["properties"]["principalId"].as_str()
+            && !out.iter().any(|o| o.eq_ignore_ascii_case(p))
+        {
+            out.push(p.to_string());
+        }
+    }
+    out
 }
 
 /// The resource group a path is in, if any (recorded casing).
