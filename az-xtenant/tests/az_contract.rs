@@ -152,7 +152,9 @@ workloads:
         "absent",
         "--yes",
     ];
-    all.extend(plan(&w, &args));
+    // A dry run prints the credential deployment too, its template in the
+    // run's own directory.
+    all.extend(plan(&w, &args).into_iter().map(lasting_template));
     all.extend(applied());
     all.extend(audited());
     all
@@ -213,21 +215,21 @@ fn applied() -> Vec<Vec<String>> {
         &[("XTENANT_POLL_SECS", "1")],
     );
     assert!(out.status.code().is_some(), "{out:?}");
-    // Outlives the run's temporary directory: az reads it during the check.
+    w.calls().into_iter().map(lasting_template).collect()
+}
+
+/// The argv with its `--template-file` (if any) pointed at a template that
+/// outlives the run's temporary directory: az reads it during the check.
+fn lasting_template(mut argv: Vec<String>) -> Vec<String> {
     let template = std::env::temp_dir().join(format!(
         "xtenant-contract-template-{}.json",
         std::process::id()
     ));
-    std::fs::write(&template, r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0", "resources": []}"#).unwrap();
-    w.calls()
-        .into_iter()
-        .map(|mut argv| {
-            if let Some(i) = argv.iter().position(|a| a == "--template-file") {
-                argv[i + 1] = template.to_str().unwrap().to_string();
-            }
-            argv
-        })
-        .collect()
+    if let Some(i) = argv.iter().position(|a| a == "--template-file") {
+        std::fs::write(&template, r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0", "resources": []}"#).unwrap();
+        argv[i + 1] = template.to_str().unwrap().to_string();
+    }
+    argv
 }
 
 /// The profile ID the cleanup run's profile carries.
