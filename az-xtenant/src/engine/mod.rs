@@ -10,8 +10,10 @@
 
 pub mod delete;
 mod executor;
+pub mod protocol;
 
 pub use executor::{Graph, Key, Vertex};
+pub use protocol::report;
 
 use anyhow::Result;
 use xtenant_shared::ownership::ObjectKind;
@@ -122,17 +124,6 @@ pub trait Node: Vertex {
     }
 }
 
-/// Says what became of an object: kept as it was, or created.
-pub fn report(cx: &Ctx, side: Side, what: &str, decision: &Decision, note: Option<String>) {
-    let label = side.label();
-    let note = note.map(|n| format!(" ({n})")).unwrap_or_default();
-    match decision {
-        Decision::Keep(how) => cx.progress.done(&format!("{label}: {what} {how}")),
-        Decision::Create => cx.progress.done(&format!("{label}: created {what}{note}")),
-        Decision::Update(_) => cx.progress.done(&format!("{label}: updated {what}")),
-    }
-}
-
 impl<S: Step> Vertex for S {
     fn key(&self) -> Key {
         Step::key(self)
@@ -154,33 +145,26 @@ impl<S: Step> Node for S {
     }
 
     fn apply(&self, cx: &Ctx) -> Result<()> {
-        let (kind, id) = self.target(cx)?;
-        let live = self.read(cx)?;
-        let intended = cx.snapshot().owned.is_ours(&id);
-        if live.present() && intended {
-            // A run stopped during the create left the intent: it is ours.
-            cx.record(|p| p.owned.created(kind, &id))?;
-        }
-        let decision = self.decide(cx, &live)?;
+        let d = protocol::read_and_decide(self, cx)?;
         let (side, what) = (self.side(), self.what());
-        let now = match &decision {
-            Decision::Keep(_) => live,
+        let now = match &d.decision {
+            Decision::Keep(_) => d.live,
             Decision::Create => {
-                cx.record(|p| p.owned.intend(kind, &id))?;
-                let now = self.write(cx, &decision, live)?;
-                cx.record(|p| p.owned.created(kind, &id))?;
+                protocol::intend(cx, [(d.kind, d.id.as_str())])?;
+                let now = self.write(cx, &d.decision, d.live)?;
+                protocol::made(cx, [(d.kind, d.id.as_str())])?;
                 now
             }
             Decision::Update(why) => {
                 cx.progress
                     .note(&format!("{}: {what} {why}; fixing it", side.label()));
-                self.write(cx, &decision, live)?
+                self.write(cx, &d.decision, d.live)?
             }
         };
-        let note = (decision == Decision::Create)
+        let note = (d.decision == Decision::Create)
             .then(|| self.created_note(cx))
             .flatten();
-        report(cx, side, &what, &decision, note);
+        report(cx, side, &what, &d.decision, note);
         self.record(cx, &now)
     }
 

@@ -33,7 +33,7 @@ use xtenant_shared::ownership::ObjectKind;
 use crate::az::arm_id;
 use crate::az::types::{Deployment, Identity};
 use crate::context::Ctx;
-use crate::engine::{Decision, Finding, Key, Node, Present, Step, Vertex, report};
+use crate::engine::{Decision, Finding, Key, Node, Step, Vertex, protocol, report};
 use crate::settings::{Place, Side};
 use crate::steps::credential::CredentialStep;
 use crate::steps::retry::{Backoff, CONCURRENT_WRITES, RETRIES};
@@ -89,13 +89,12 @@ impl CredentialSetStep {
     fn attempt(&self, cx: &Ctx) -> Result<Attempt> {
         let mut pending = Vec::new();
         for m in &self.members {
-            let (kind, id) = Step::target(m, cx)?;
-            let live = Step::read(m, cx)?;
-            if live.present() && cx.snapshot().owned.is_ours(&id) {
-                // A run stopped during the write left the intent: it is ours.
-                cx.record(|p| p.owned.created(kind, &id))?;
-            }
-            let decision = Step::decide(m, cx, &live)?;
+            let protocol::Decided {
+                kind,
+                id,
+                live,
+                decision,
+            } = protocol::read_and_decide(m, cx)?;
             match decision {
                 Decision::Keep(_) => report(cx, Side::B, &Step::what(m), &decision, None),
                 _ => pending.push((m, kind, id, decision, live)),
@@ -114,13 +113,13 @@ impl CredentialSetStep {
             .iter()
             .map(|(m, _, _, d, live)| m.to_write(cx, d, live))
             .collect::<Result<Vec<_>>>()?;
-        cx.record(|p| {
-            for (_, kind, id, d, _) in &pending {
-                if *d == Decision::Create {
-                    p.owned.intend(*kind, id);
-                }
-            }
-        })?;
+        let creates = || {
+            pending
+                .iter()
+                .filter(|(.., d, _)| *d == Decision::Create)
+                .map(|(_, kind, id, ..)| (*kind, id.as_str()))
+        };
+        protocol::intend(cx, creates())?;
         let p = &self.place;
         let name = self.deployment();
         let placed = (
@@ -193,13 +192,7 @@ impl CredentialSetStep {
                 }
             },
         }
-        cx.record(|p| {
-            for (_, kind, id, d, _) in &pending {
-                if *d == Decision::Create {
-                    p.owned.created(*kind, id);
-                }
-            }
-        })?;
+        protocol::made(cx, creates())?;
         for (m, _, _, d, _) in &pending {
             let note = (*d == Decision::Create)
                 .then(|| Step::created_note(*m, cx))
