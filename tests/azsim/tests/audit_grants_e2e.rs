@@ -34,9 +34,9 @@ fn broad_grants_are_found_and_wide_data_grants_get_advice() {
     let h = &e.h;
     let spec = Spec {
         tenant_a: h.tenant_a().id.clone(),
-        sub_a: sa.clone(),
+        sub_a: sa,
         tenant_b: h.tenant_b().id.clone(),
-        sub_b: sb.clone(),
+        sub_b: sb,
         identity_group: IDS.into(),
         clusters: ["aks-blue", "aks-green"]
             .iter()
