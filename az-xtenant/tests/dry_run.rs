@@ -11,39 +11,7 @@ use support::*;
 
 /// One identity, three workloads on one cluster: three credentials.
 fn three_workloads(w: &World) -> String {
-    let path = w.path().join("xtenant.yaml");
-    let text = format!(
-        "tenantA:
-  tenantId: {TA}
-  subscriptionId: {SA}
-tenantB:
-  tenantId: {TB}
-  subscriptionId: {SB}
-  resourceGroup: {RG}
-  location: eastus
-clusters:
-  - name: {AKS}
-    resourceGroup: {RG}
-identities:
-  - name: {IDENTITY}
-    roles:
-      - role: Azure Service Bus Data Owner
-        scope: {scope}
-workloads:
-  - namespace: orders
-    serviceAccount: writer
-    identity: {IDENTITY}
-  - namespace: orders
-    serviceAccount: reader
-    identity: {IDENTITY}
-  - namespace: orders
-    serviceAccount: auditor
-    identity: {IDENTITY}
-",
-        scope = ns_id()
-    );
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_string()
+    graph_file_with(w, &["writer", "reader", "auditor"])
 }
 
 /// The writes among argv vectors (reads are `show` and `list`).

@@ -6,7 +6,19 @@ use serde_json::json;
 use super::*;
 
 pub fn graph_file(w: &World) -> String {
+    graph_file_with(w, &["writer", "reader"])
+}
+
+/// The graph file: one cluster, one identity with its Service Bus grant, and
+/// a workload in namespace `orders` for each ServiceAccount named.
+pub fn graph_file_with(w: &World, service_accounts: &[&str]) -> String {
     let path = w.path().join("xtenant.yaml");
+    let workloads: String = service_accounts
+        .iter()
+        .map(|sa| {
+            format!("  - namespace: orders\n    serviceAccount: {sa}\n    identity: {IDENTITY}\n")
+        })
+        .collect();
     let text = format!(
         "tenantA:
   tenantId: {TA}
@@ -25,13 +37,7 @@ identities:
       - role: Azure Service Bus Data Owner
         scope: {scope}
 workloads:
-  - namespace: orders
-    serviceAccount: writer
-    identity: {IDENTITY}
-  - namespace: orders
-    serviceAccount: reader
-    identity: {IDENTITY}
-",
+{workloads}",
         scope = ns_id()
     );
     std::fs::write(&path, text).unwrap();

@@ -15,7 +15,7 @@ pub mod audit;
 pub mod graph;
 
 #[allow(unused_imports)] // used by the graph and contract tests only
-pub use graph::{azure, graph_credential, graph_file};
+pub use graph::{azure, graph_credential, graph_file, graph_file_with};
 
 use serde_json::{Value, json};
 use tempfile::TempDir;

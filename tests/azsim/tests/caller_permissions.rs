@@ -44,6 +44,18 @@ const B_PRUNE: &[&str] = &[
     "Microsoft.Authorization/roleAssignments/delete",
 ];
 
+/// What `audit` reads in Tenant B: the table's reads, plus a read of each
+/// grant's scope (here a vault), which it looks up to tell a grant whose
+/// scope is gone.
+const AUDIT_B: &[&str] = &[
+    "Microsoft.Resources/subscriptions/resourceGroups/read",
+    "Microsoft.ManagedIdentity/userAssignedIdentities/read",
+    "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/read",
+    "Microsoft.Authorization/roleAssignments/read",
+    "Microsoft.Authorization/roleDefinitions/read",
+    "Microsoft.KeyVault/vaults/read",
+];
+
 const DEPLOYMENT_ACTIONS: &[&str] = &[
     "Microsoft.Resources/deployments/validate/action",
     "Microsoft.Resources/deployments/write",
@@ -233,5 +245,46 @@ fn credentials_without_deployments_are_written_one_at_a_time() {
         e.intended("nodeploy").is_empty(),
         "{}",
         e.profile("nodeploy")
+    );
+}
+
+/// Signs az in to both tenants as new principals holding only `a` and `b`.
+fn sign_in_with(e: &Estate, a: &[&str], b: &[&str], label: &str) {
+    let (ta, tb) = (e.h.tenant_a().id.clone(), e.h.tenant_b().id.clone());
+    let (sa, sb) = (e.h.sub_a(0), e.h.sub_b(0));
+    let pa = e.h.create_principal(
+        &ta,
+        &custom(&format!("{label} A"), a, &format!("/subscriptions/{sa}")),
+    );
+    let pb = e.h.create_principal(
+        &tb,
+        &custom(&format!("{label} B"), b, &format!("/subscriptions/{sb}")),
+    );
+    e.h.sign_in_as(&ta, &pa);
+    e.h.sign_in_as(&tb, &pb);
+}
+
+#[test]
+fn audit_needs_only_reads_and_a_read_of_each_grants_scope() {
+    let e = estate(A_ACTIONS, B_ACTIONS);
+    assert_eq!(apply(&e, "aud").code, 0);
+    let file = graph(&e, "aud");
+    sign_in_with(&e, A_ACTIONS, AUDIT_B, "audits");
+    let audit = e.run("aud", &["audit", "-f", &file, "-o", "json"]);
+    assert_eq!(audit.code, 0, "the graph as applied, read only: {audit}");
+    assert!(audit.writes.is_empty(), "{audit}");
+    // Without the read of the grant's scope, the audit cannot tell whether
+    // the scope still exists: it stops on ARM's refusal, naming the action.
+    sign_in_with(
+        &e,
+        A_ACTIONS,
+        &without(AUDIT_B, &["Microsoft.KeyVault/vaults/read"]),
+        "audits less",
+    );
+    let refused = e.run("aud", &["audit", "-f", &file, "-o", "json"]);
+    assert_eq!(refused.code, 3, "{refused}");
+    assert!(
+        refused.err.contains("'Microsoft.KeyVault/vaults/read'"),
+        "{refused}"
     );
 }
