@@ -135,6 +135,35 @@ pub fn request(az: &Az, m: &Model, made_at: SystemTime) -> Result<TrustRequest> 
         .map_err(|e| UsageError(e.to_string()).into())
 }
 
+/// Per identity the request names: the federated credentials Tenant B's
+/// identity of that name in `rg` already holds that the request does not ask
+/// for again (the budget counts them). An identity not there yet holds none.
+pub fn existing_credentials(
+    az: &Az,
+    sub: &str,
+    rg: &str,
+    request: &TrustRequest,
+) -> Result<BTreeMap<String, usize>> {
+    let asked = request.credentials();
+    let mut out = BTreeMap::new();
+    for i in &request.identities {
+        if az.identity_in_group(sub, rg, &i.name)?.is_none() {
+            continue;
+        }
+        let held = az
+            .credential_list(sub, rg, &i.name)?
+            .into_iter()
+            .filter(|c| {
+                !asked.iter().any(|(issuer, subject, identity)| {
+                    *identity == i.name && *issuer == c.issuer && *subject == c.subject
+                })
+            })
+            .count();
+        out.insert(i.name.clone(), held);
+    }
+    Ok(out)
+}
+
 /// Each issuer's discovery document, fetched without a token: it must answer
 /// and name the issuer asked for, byte for byte (Entra compares issuers so).
 pub fn discovery_findings(az: &Az, request: &TrustRequest) -> Result<Vec<Finding>> {

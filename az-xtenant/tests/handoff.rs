@@ -261,3 +261,48 @@ fn accept_refuses_a_grant_for_another_request_or_edited_and_records_nothing() {
         assert_eq!(w.profile(), before, "{what}: nothing recorded");
     }
 }
+
+#[test]
+fn review_with_the_group_counts_what_tenant_bs_identity_already_holds() {
+    let w = World::new();
+    let yaml = request(&w);
+    let file = w.path().join("request.yaml");
+    std::fs::write(&file, &yaml).unwrap();
+    discovery(&w, &issuer());
+    w.on(
+        &format!("identity_list@{SB}"),
+        vec![Resp::Json(json!([identity()]))],
+    );
+    // 19 credentials of others, and one of the two the request asks for
+    // (already trusted: not counted twice): 19 + 2 = 21 after acceptance.
+    let mut held: Vec<serde_json::Value> = (0..19)
+        .map(|n| {
+            json!({"name": format!("other-{n}"), "issuer": format!("https://elsewhere.example/{n}/"),
+                   "subject": "system:serviceaccount:x:y", "audiences": ["api://AzureADTokenExchange"]})
+        })
+        .collect();
+    held.push(json!({"name": "writer", "issuer": issuer(),
+                     "subject": "system:serviceaccount:orders:writer", "audiences": ["api://AzureADTokenExchange"]}));
+    w.on(
+        &format!("identity_federated-credential_list@{SB}"),
+        vec![Resp::Json(serde_json::Value::Array(held))],
+    );
+    let path = file.to_str().unwrap();
+    let out = w.run(&["review", path, "-g", RG, "--subscription", SB, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["check"], "budget", "{v:#}");
+    assert!(
+        v[0]["what"]
+            .as_str()
+            .unwrap()
+            .contains("21 federated credentials"),
+        "{v:#}"
+    );
+    // Without -g nothing of Tenant B is read, and the request alone fits.
+    let out = w.run(&["review", path]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    // -g without --subscription is a usage error.
+    let out = w.run(&["review", path, "-g", RG]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+}

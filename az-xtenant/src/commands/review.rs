@@ -1,7 +1,8 @@
 //! `review REQUEST`: Tenant B's look at a trust request before granting it.
 //! The checks that need no call (digest, shape, issuer against Tenant A,
 //! subjects, the credential budget, roles that reach too far), then each
-//! issuer's discovery document, fetched without a token. Exit 0 clean, 1
+//! issuer's discovery document, fetched without a token, and with `-g` the
+//! credentials Tenant B's identities already hold, for the budget. Exit 0 clean, 1
 //! with findings, 2 for a malformed or edited request.
 
 use std::path::PathBuf;
@@ -10,6 +11,7 @@ use anyhow::Result;
 use xtenant_shared::handoff::TrustRequest;
 use xtenant_shared::handoff::review::{self, Finding, ReviewContext, Severity};
 use xtenant_shared::output::{self, Format};
+use xtenant_shared::validate::{Kind, parser};
 
 use az_xtenant::context::Ctx;
 use az_xtenant::error::UsageError;
@@ -21,6 +23,13 @@ pub struct Args {
     /// The request file (`az-xtenant request` wrote it)
     #[arg(value_name = "REQUEST")]
     pub request: PathBuf,
+    /// Tenant B's resource group of the identities: the budget then counts
+    /// the credentials each identity there already holds
+    #[arg(short = 'g', long = "resource-group", value_name = "GROUP", requires = "subscription", value_parser = parser(Kind::ResourceGroup))]
+    pub group: Option<String>,
+    /// Tenant B's subscription of that group
+    #[arg(long, value_name = "ID", requires = "group", value_parser = parser(Kind::Guid))]
+    pub subscription: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
@@ -31,11 +40,20 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         ))
     })?;
     let request = TrustRequest::from_yaml(&name, &text).map_err(|e| UsageError(e.to_string()))?;
-    let mut findings = review::review(&request, &ReviewContext::default());
     // A malformed or edited request is refused before anything is fetched.
-    if !findings.iter().any(|f| f.severity == Severity::Error) {
-        findings.extend(handoff::discovery_findings(&ctx.az()?, &request)?);
-    }
+    let offline = review::review(&request, &ReviewContext::default());
+    let findings = if offline.iter().any(|f| f.severity == Severity::Error) {
+        offline
+    } else {
+        let az = ctx.az()?;
+        let mut context = ReviewContext::default();
+        if let (Some(rg), Some(sub)) = (&args.group, &args.subscription) {
+            context.existing_credentials = handoff::existing_credentials(&az, sub, rg, &request)?;
+        }
+        let mut findings = review::review(&request, &context);
+        findings.extend(handoff::discovery_findings(&az, &request)?);
+        findings
+    };
     match ctx.format {
         Format::Json => output::json(&findings)?,
         Format::Human => output::print(human(&request, &findings))?,
