@@ -95,6 +95,8 @@ pub enum Command {
     Request(commands::request::Args),
     /// Two admins, Tenant B: check a trust request (issuers, subjects, budget, roles) before granting
     Review(commands::review::Args),
+    /// Two admins, Tenant B: make what a reviewed request asks for and print the grant
+    Grant(Box<commands::grant::Args>),
     /// Two admins, Tenant A: record Tenant B's grant, so `kubectl xtenant bind` finds its client IDs
     Accept(commands::accept::Args),
     /// Print a shell completion script
@@ -124,6 +126,7 @@ impl Command {
             Command::Request(_) => "request",
             Command::Review(_) => "review",
             Command::Accept(_) => "accept",
+            Command::Grant(_) => "grant",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",
         }
@@ -143,6 +146,7 @@ impl Command {
                 | Command::Apply(_)
                 | Command::Request(_)
                 | Command::Accept(_)
+                | Command::Grant(_)
         ) || matches!(self, Command::Audit(a) if a.fix)
     }
 }

@@ -135,6 +135,100 @@ pub fn request(az: &Az, m: &Model, made_at: SystemTime) -> Result<TrustRequest> 
         .map_err(|e| UsageError(e.to_string()).into())
 }
 
+/// Where Tenant B makes a request's identities: its tenant, subscription,
+/// resource group and location.
+pub struct GrantPlace<'a> {
+    pub tenant_b: &'a str,
+    pub subscription_b: &'a str,
+    pub resource_group: &'a str,
+    pub location: &'a str,
+}
+
+/// The graph a grant makes: the request's clusters as the request describes
+/// them (nothing of Tenant A is read), its identities in Tenant B's group,
+/// one credential per workload and cluster, and the roles Tenant B grants:
+/// none, or (`grant_roles`) those asked for, each of which must then name an
+/// ARM scope in Tenant B's subscription.
+pub fn grant_model(
+    request: &TrustRequest,
+    at: &GrantPlace<'_>,
+    grant_roles: bool,
+) -> Result<Model, UsageError> {
+    use crate::az::arm_id::ArmId;
+    use crate::az::types::KnownCluster;
+    use crate::graph::model::{Cluster, Grant, Identity, credential_name};
+    use xtenant_shared::graph_state::Binding;
+
+    let clusters = request
+        .clusters
+        .iter()
+        .map(|c| {
+            let id = ArmId::parse(&c.resource_id);
+            Cluster {
+                name: c.name.clone(),
+                subscription: id.subscription().to_string(),
+                resource_group: id.resource_group().to_string(),
+                known: Some(KnownCluster {
+                    id: c.resource_id.clone(),
+                    issuer: c.issuer.clone(),
+                }),
+            }
+        })
+        .collect();
+    let own = format!("/subscriptions/{}/", at.subscription_b).to_ascii_lowercase();
+    let mut refused = Vec::new();
+    let mut identities = Vec::new();
+    for (i, asked) in request.identities.iter().enumerate() {
+        let mut roles = Vec::new();
+        if grant_roles {
+            for (j, r) in asked.roles.iter().enumerate() {
+                if !r.scope.to_ascii_lowercase().starts_with(&own) {
+                    refused.push(format!(
+                        "identities[{i}].roles[{j}].scope {:?} is not an ARM ID in subscription {}",
+                        r.scope, at.subscription_b
+                    ));
+                }
+                roles.push(Grant {
+                    role: r.role.clone(),
+                    scope: r.scope.clone(),
+                });
+            }
+        }
+        identities.push(Identity {
+            name: asked.name.clone(),
+            resource_group: at.resource_group.to_string(),
+            roles,
+        });
+    }
+    if !refused.is_empty() {
+        return Err(UsageError(format!(
+            "--grant-roles grants the roles asked for as they are written, and {}; grant none (leave out --grant-roles) and assign roles yourself, or ask Tenant A for ARM scopes; nothing was changed",
+            refused.join("; ")
+        )));
+    }
+    let mut bindings = Vec::new();
+    for w in &request.workloads {
+        for c in &w.clusters {
+            bindings.push(Binding {
+                cluster: c.clone(),
+                namespace: w.namespace.clone(),
+                service_account: w.service_account.clone(),
+                identity: w.identity.clone(),
+                credential: credential_name(c, &w.namespace, &w.service_account),
+            });
+        }
+    }
+    Ok(Model {
+        tenant_a: request.tenant_a.clone(),
+        tenant_b: at.tenant_b.to_string(),
+        subscription_b: at.subscription_b.to_string(),
+        location: at.location.to_string(),
+        clusters,
+        identities,
+        bindings,
+    })
+}
+
 /// Per identity the request names: the federated credentials Tenant B's
 /// identity of that name in `rg` already holds that the request does not ask
 /// for again (the budget counts them). An identity not there yet holds none.

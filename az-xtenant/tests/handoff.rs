@@ -306,3 +306,121 @@ fn review_with_the_group_counts_what_tenant_bs_identity_already_holds() {
     let out = w.run(&["review", path, "-g", RG]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
 }
+
+/// Tenant B's side: signed in to Tenant B only, Azure as a graph's apply
+/// finds it (the group, identity and credentials absent).
+fn tenant_b(w: &World) {
+    azure(w, 1);
+    w.on(
+        "account_list",
+        vec![Resp::Json(json!([
+            {"id": SB, "tenantId": TB, "user": {"name": "b-admin"}}
+        ]))],
+    );
+}
+
+fn grant_args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "grant",
+        file,
+        "-g",
+        RG,
+        "--tenant-b",
+        TB,
+        "--subscription-b",
+        SB,
+        "--location",
+        "eastus",
+        "--yes",
+    ];
+    args.extend(extra);
+    args
+}
+
+#[test]
+fn grant_makes_what_was_asked_in_tenant_b_only_and_tenant_a_accepts_it() {
+    let a = World::new();
+    let yaml = request(&a);
+    let b = World::new();
+    let file = b.path().join("request.yaml");
+    std::fs::write(&file, &yaml).unwrap();
+    tenant_b(&b);
+    let path = file.to_str().unwrap();
+    let out = b.run(&grant_args(path, &[]));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let grant = String::from_utf8(out.stdout).unwrap();
+    let g = xtenant_shared::handoff::TrustGrant::from_yaml("grant.yaml", &grant).unwrap();
+    g.verify_digest("grant.yaml").unwrap();
+    assert_eq!(g.tenant_b, TB);
+    assert_eq!(g.identities[0].client_id, CLIENT, "{grant}");
+    assert!(
+        g.identities[0].roles.is_empty(),
+        "no role unless Tenant B says so"
+    );
+    assert_eq!(g.trusted.len(), 2, "{grant}");
+    let calls = b.calls();
+    assert!(
+        calls.iter().all(|c| !c.join(" ").contains(SA)),
+        "nothing of Tenant A is read: {calls:#?}"
+    );
+    let writes: Vec<String> = calls
+        .iter()
+        .filter(|c| !["show", "list"].contains(&verb(c).as_str()))
+        .map(|c| c.join(" "))
+        .collect();
+    assert!(
+        writes.iter().any(|w| w.starts_with("identity create")),
+        "{writes:#?}"
+    );
+    assert!(
+        writes
+            .iter()
+            .any(|w| w.starts_with("deployment group create")),
+        "{writes:#?}"
+    );
+    assert!(
+        !writes
+            .iter()
+            .any(|w| w.starts_with("role assignment create")),
+        "{writes:#?}"
+    );
+
+    // Tenant A records it: bind then finds the client ID.
+    let gfile = a.path().join("grant.yaml");
+    std::fs::write(&gfile, &grant).unwrap();
+    let out = a.run(&["accept", gfile.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(
+        a.profile()["graph"]["identities"][IDENTITY]["clientId"],
+        CLIENT
+    );
+}
+
+#[test]
+fn grant_assigns_the_roles_asked_for_only_when_told_and_refuses_a_tampered_request() {
+    let a = World::new();
+    let yaml = request(&a);
+    let b = World::new();
+    let file = b.path().join("request.yaml");
+    std::fs::write(&file, &yaml).unwrap();
+    tenant_b(&b);
+    let path = file.to_str().unwrap();
+    let out = b.run(&grant_args(path, &["--grant-roles"]));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        b.calls()
+            .iter()
+            .any(|c| c.join(" ").starts_with("role assignment create")),
+        "{:#?}",
+        b.calls()
+    );
+
+    // Edited after it was made: refused before any az call.
+    let edited = b.path().join("edited.yaml");
+    std::fs::write(&edited, yaml.replace("orders:writer", "orders:admin")).unwrap();
+    b.clear_calls();
+    let out = b.run(&grant_args(edited.to_str().unwrap(), &[]));
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("changed after it was made"));
+    assert!(b.calls().is_empty(), "{:?}", b.calls());
+}

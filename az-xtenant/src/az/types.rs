@@ -88,7 +88,32 @@ pub struct Toggle {
     pub enabled: Option<bool>,
 }
 
+/// A cluster as a trust request describes it: its ARM ID and OIDC issuer.
+#[derive(Debug, Clone)]
+pub struct KnownCluster {
+    pub id: String,
+    pub issuer: String,
+}
+
 impl Cluster {
+    /// A cluster as a trust request describes it (Tenant A read it): OIDC
+    /// issuer and workload identity on.
+    pub fn requested(id: &str, issuer: &str) -> Self {
+        Self {
+            id: id.to_string(),
+            provisioning_state: Some("Succeeded".into()),
+            oidc_issuer_profile: Some(OidcIssuerProfile {
+                enabled: Some(true),
+                issuer_url: Some(issuer.to_string()),
+            }),
+            security_profile: Some(SecurityProfile {
+                workload_identity: Some(Toggle {
+                    enabled: Some(true),
+                }),
+            }),
+        }
+    }
+
     pub fn oidc_enabled(&self) -> bool {
         self.oidc_issuer_profile
             .as_ref()

@@ -6,14 +6,10 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use xtenant_shared::ownership::ObjectKind;
 
 use crate::commands::{WaitArgs, plan::places};
-use az_xtenant::az::REVOCATION_NOTE;
-use az_xtenant::context::{Ctx, confirm};
-use az_xtenant::engine::delete::{Doomed, delete_all};
-use az_xtenant::settings::Side;
-use az_xtenant::{engine, graph};
+use az_xtenant::context::Ctx;
+use az_xtenant::graph;
 
 /// Make Azure match a declared graph (identities, role grants, federated credentials).
 #[derive(Debug, clap::Args)]
@@ -40,61 +36,13 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     let model = graph::model::load(&args.file)?;
-    let g = graph::build::graph(&model)?;
-    // Read once: what the plan reads, the apply goes on with.
     let az = ctx.caching_az_for(&places(&model))?;
-    let plan = graph::plan::compute(ctx, &az, &model, &g, args.prune)?;
-    eprint!("{}", plan.human());
-    if !plan.unproven_moves.is_empty() && !args.force {
-        return Err(xtenant_shared::exit::Usage(format!(
-            "apply --prune would remove the only proven credentials of {} moving workload(s); nothing was changed. Prove the new cluster first (the commands are above), or pass --force",
-            plan.unproven_moves.len()
-        ))
-        .into());
-    }
-    if plan.is_empty() {
-        ctx.progress.done("apply: nothing to change");
-    } else {
-        if !args.yes && !ctx.dry_run() {
-            confirm(
-                "Apply these changes?",
-                &format!("apply would make {} changes", plan.changes.len()),
-                "apply cancelled; nothing was changed",
-            )?;
-        }
-        let waits = args.wait.waits();
-        engine::apply(ctx, &az, &g, &waits)?;
-        let doomed: Vec<Doomed> = plan
-            .removals
-            .iter()
-            .map(|r| Doomed::by_id(Side::B, r.kind, &r.id))
-            .collect();
-        delete_all(
-            &ctx.walk(&az, &waits, false),
-            &doomed,
-            |p, _, id| p.owned.forget(id),
-            |d| format!("Tenant B: removed {}", d.what),
-        )?;
-        if !ctx.dry_run()
-            && plan
-                .removals
-                .iter()
-                .any(|r| r.kind == ObjectKind::FederatedCredential)
-        {
-            ctx.progress.note(REVOCATION_NOTE);
-        }
-    }
-    let bindings = &model.bindings;
-    ctx.record(|p| {
-        p.graph.tenant_b = Some(model.tenant_b.clone());
-        p.graph.bindings.clone_from(bindings);
-    })?;
-    if !ctx.dry_run() {
-        ctx.progress.done(&format!(
-            "apply: done; {} workload bindings recorded in {}",
-            bindings.len(),
-            ctx.store.path().display()
-        ));
-    }
-    Ok(())
+    let options = graph::apply::Options {
+        verb: "apply",
+        yes: args.yes,
+        prune: args.prune,
+        force: args.force,
+        waits: args.wait.waits(),
+    };
+    graph::apply::apply(ctx, &az, &model, &options)
 }

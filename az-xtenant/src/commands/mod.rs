@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod completions;
 pub mod env;
 pub mod export;
+pub mod grant;
 pub mod init;
 pub mod login;
 pub mod man;
@@ -92,6 +93,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Review(args) => return review::run(&ctx, &args),
         Command::Request(args) => request::run(&ctx, &args),
         Command::Accept(args) => accept::run(&ctx, &args),
+        Command::Grant(args) => grant::run(&ctx, &args),
         Command::Apply(args) => apply::run(&ctx, &args),
         Command::Env(args) => env::run(&ctx, &args),
         Command::Export(args) => export::run(&ctx, &args),

@@ -60,6 +60,7 @@ pub fn graph(m: &Model) -> Result<Graph> {
             name: c.name.clone(),
             subscription: c.subscription.clone(),
             resource_group: c.resource_group.clone(),
+            known: c.known.clone(),
         }));
     }
     let mut roles: Vec<Box<dyn Node>> = Vec::new();

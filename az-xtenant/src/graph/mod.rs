@@ -2,6 +2,7 @@
 //! workloads → identities of Tenant B and their role grants, checked, then
 //! turned into steps for the same engine that runs `up`.
 
+pub mod apply;
 pub mod build;
 pub mod file;
 pub mod migration;

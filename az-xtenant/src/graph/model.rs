@@ -14,6 +14,7 @@ use xtenant_shared::validate::Kind;
 use super::file::GraphFile;
 use crate::az::MAX_CREDENTIALS;
 use crate::az::arm_id;
+pub use crate::az::types::KnownCluster;
 
 /// A declared graph, every value checked.
 #[derive(Debug, Clone)]
@@ -32,6 +33,9 @@ pub struct Cluster {
     pub name: String,
     pub subscription: String,
     pub resource_group: String,
+    /// What a trust request says of it, for a side that cannot read Tenant
+    /// A (`grant`); `None`: read it in Tenant A.
+    pub known: Option<KnownCluster>,
 }
 
 #[derive(Debug, Clone)]
@@ -164,6 +168,7 @@ fn check(f: &GraphFile, e: &mut Errors) -> Model {
             name,
             subscription,
             resource_group,
+            known: None,
         });
     }
 

@@ -1,13 +1,14 @@
 //! A cluster the declared graph names: it must exist in Tenant A with its
 //! OIDC issuer and workload identity on; xtenant only reads it and records
-//! its issuer. It never creates, changes or deletes it.
+//! its issuer. It never creates, changes or deletes it. For a side that
+//! cannot read Tenant A (`grant`), the trust request says what it is.
 
 use anyhow::{Result, bail};
 use xtenant_shared::ownership::ObjectKind;
 use xtenant_shared::validate::{Kind, check};
 
 use crate::az::arm_id;
-use crate::az::types::{Cluster, PLACEHOLDER_GUID};
+use crate::az::types::{Cluster, KnownCluster, PLACEHOLDER_GUID};
 use crate::context::Ctx;
 use crate::engine::{Decision, Key, Step};
 use crate::settings::Side;
@@ -18,6 +19,8 @@ pub struct AdoptedClusterStep {
     pub name: String,
     pub subscription: String,
     pub resource_group: String,
+    /// Its ID and issuer as a trust request gives them: then nothing is read.
+    pub known: Option<KnownCluster>,
 }
 
 impl Step for AdoptedClusterStep {
@@ -43,6 +46,9 @@ impl Step for AdoptedClusterStep {
     }
 
     fn read(&self, cx: &Ctx) -> Result<Self::Live> {
+        if let Some(k) = &self.known {
+            return Ok(Some(Cluster::requested(&k.id, &k.issuer)));
+        }
         // A graph's clusters share a few groups: one list answers for all.
         Ok(cx
             .az()?
@@ -63,8 +69,13 @@ impl Step for AdoptedClusterStep {
                  `az aks update --subscription {sub} -g {rg} -n {name} --enable-oidc-issuer --enable-workload-identity`"
             ),
             Some(c) => Ok(Decision::Keep(format!(
-                "has issuer {}",
-                c.issuer_url().unwrap_or("(none yet)")
+                "has issuer {}{}",
+                c.issuer_url().unwrap_or("(none yet)"),
+                if self.known.is_some() {
+                    " (as the trust request says)"
+                } else {
+                    ""
+                }
             ))),
         }
     }

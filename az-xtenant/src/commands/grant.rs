@@ -1,0 +1,142 @@
+//! `grant REQUEST -g GROUP`: Tenant B makes what a reviewed trust request
+//! asks for — the identities in a group Tenant B chooses, one federated
+//! credential per workload and cluster — through the same engine as `apply`
+//! (ownership, intents, budget, `--prune`), with the roles Tenant B decides
+//! (none unless `--grant-roles`). Nothing of Tenant A is read: the request's
+//! issuers are taken as they are written (`review` checked them). Prints the
+//! grant for Tenant A's admin: Tenant B, each client ID, the subjects trusted.
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use anyhow::Result;
+use xtenant_shared::handoff::review::{self, ReviewContext, Severity};
+use xtenant_shared::handoff::{
+    GrantedIdentity, RoleGrant, TrustGrant, TrustRequest, TrustedSubject,
+};
+use xtenant_shared::output;
+use xtenant_shared::validate::{Kind, parser};
+
+use crate::commands::WaitArgs;
+use az_xtenant::context::Ctx;
+use az_xtenant::error::UsageError;
+use az_xtenant::graph;
+use az_xtenant::handoff::{self, GrantPlace};
+use az_xtenant::settings::{Place, Side};
+
+/// Make what a trust request asks for in Tenant B and print the grant (signed in to Tenant B only)
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The request file (`az-xtenant request` wrote it; `review` it first)
+    #[arg(value_name = "REQUEST")]
+    pub request: PathBuf,
+    /// Tenant B's resource group for the identities (made when missing)
+    #[arg(short = 'g', long = "resource-group", value_name = "GROUP", value_parser = parser(Kind::ResourceGroup))]
+    pub group: String,
+    /// Tenant B's tenant ID
+    #[arg(long, value_name = "ID", value_parser = parser(Kind::Guid))]
+    pub tenant_b: String,
+    /// Tenant B's subscription ID
+    #[arg(long, value_name = "ID", value_parser = parser(Kind::Guid))]
+    pub subscription_b: String,
+    /// Location of the group and the identities, when they are made
+    #[arg(long, value_name = "LOCATION", value_parser = parser(Kind::Location))]
+    pub location: String,
+    /// Also assign the roles the request asks for (each must name an ARM
+    /// scope in Tenant B's subscription); by default none is assigned
+    #[arg(long)]
+    pub grant_roles: bool,
+    /// Grant without asking (required when not on a terminal)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Also remove what an earlier grant made that this request no longer
+    /// asks for (guarded like `apply --prune`)
+    #[arg(long)]
+    pub prune: bool,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
+    let name = args.request.display().to_string();
+    let text = std::fs::read_to_string(&args.request).map_err(|e| {
+        UsageError(format!(
+            "{name}: cannot read the request: {e}; pass the file `az-xtenant request` wrote"
+        ))
+    })?;
+    let request = TrustRequest::from_yaml(&name, &text).map_err(|e| UsageError(e.to_string()))?;
+    // What `review` refuses, `grant` refuses, before anything is read.
+    let errors: Vec<String> = review::review(&request, &ReviewContext::default())
+        .into_iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| format!("{}: {}", f.at, f.what))
+        .collect();
+    if !errors.is_empty() {
+        return Err(UsageError(format!(
+            "{name}: {}; `az-xtenant review {name}` says more; nothing was changed",
+            errors.join("; ")
+        ))
+        .into());
+    }
+    let at = GrantPlace {
+        tenant_b: &args.tenant_b,
+        subscription_b: &args.subscription_b,
+        resource_group: &args.group,
+        location: &args.location,
+    };
+    let model = handoff::grant_model(&request, &at, args.grant_roles)?;
+    let az = ctx.caching_az_for(&[Place {
+        side: Side::B,
+        tenant: args.tenant_b.clone(),
+        subscription: args.subscription_b.clone(),
+        resource_group: args.group.clone(),
+        location: args.location.clone(),
+    }])?;
+    let options = graph::apply::Options {
+        verb: "grant",
+        yes: args.yes,
+        prune: args.prune,
+        force: false,
+        waits: args.wait.waits(),
+    };
+    graph::apply::apply(ctx, &az, &model, &options)?;
+    if ctx.dry_run() {
+        ctx.progress.note(
+            "dry run: no grant printed (the identities' client IDs exist once they are made)",
+        );
+        return Ok(());
+    }
+    let state = ctx.snapshot().graph;
+    let identities = model
+        .identities
+        .iter()
+        .map(|i| {
+            let client_id = state
+                .identities
+                .get(&i.name)
+                .and_then(|s| s.client_id.clone())
+                .unwrap_or_default();
+            GrantedIdentity {
+                name: i.name.clone(),
+                client_id,
+                roles: i
+                    .roles
+                    .iter()
+                    .map(|r| RoleGrant {
+                        role: r.role.clone(),
+                        scope: r.scope.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let grant = TrustGrant::new(
+        &args.tenant_b,
+        &request,
+        SystemTime::now(),
+        identities,
+        TrustedSubject::all_of(&request),
+    )?;
+    output::print(grant.to_yaml())?;
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! Making Azure what a graph's model declares, for `apply` (a graph file) and
+//! `grant` (a trust request): the plan shown first, asked for (or `--yes`),
+//! then the engine — identities in parallel, each identity's credentials one
+//! after the other, creates recorded before they are made — then, with
+//! `--prune`, the removals through the one delete walk, and the bindings
+//! recorded in the profile.
+
+use anyhow::Result;
+use xtenant_shared::ownership::ObjectKind;
+
+use crate::az::{Az, REVOCATION_NOTE};
+use crate::context::{Ctx, Waits, confirm};
+use crate::engine::delete::{Doomed, delete_all};
+use crate::graph::model::Model;
+use crate::settings::Side;
+use crate::{engine, graph};
+
+/// How a model is applied.
+pub struct Options {
+    /// The verb, as the messages name it (`apply`, `grant`).
+    pub verb: &'static str,
+    pub yes: bool,
+    pub prune: bool,
+    pub force: bool,
+    pub waits: Waits,
+}
+
+/// Plans, asks, applies, prunes and records; `az` reads once (what the plan
+/// read, the apply goes on with).
+pub fn apply(ctx: &Ctx, az: &Az, model: &Model, o: &Options) -> Result<()> {
+    let verb = o.verb;
+    let g = graph::build::graph(model)?;
+    let plan = graph::plan::compute(ctx, az, model, &g, o.prune)?;
+    eprint!("{}", plan.human());
+    if !plan.unproven_moves.is_empty() && !o.force {
+        return Err(xtenant_shared::exit::Usage(format!(
+            "{verb} --prune would remove the only proven credentials of {} moving workload(s); nothing was changed. Prove the new cluster first (the commands are above), or pass --force",
+            plan.unproven_moves.len()
+        ))
+        .into());
+    }
+    if plan.is_empty() {
+        ctx.progress.done(&format!("{verb}: nothing to change"));
+    } else {
+        if !o.yes && !ctx.dry_run() {
+            let mut question = format!("{verb} these changes?");
+            question[..1].make_ascii_uppercase();
+            confirm(
+                &question,
+                &format!("{verb} would make {} changes", plan.changes.len()),
+                &format!("{verb} cancelled; nothing was changed"),
+            )?;
+        }
+        engine::apply(ctx, az, &g, &o.waits)?;
+        let doomed: Vec<Doomed> = plan
+            .removals
+            .iter()
+            .map(|r| Doomed::by_id(Side::B, r.kind, &r.id))
+            .collect();
+        delete_all(
+            &ctx.walk(az, &o.waits, false),
+            &doomed,
+            |p, _, id| p.owned.forget(id),
+            |d| format!("Tenant B: removed {}", d.what),
+        )?;
+        if !ctx.dry_run()
+            && plan
+                .removals
+                .iter()
+                .any(|r| r.kind == ObjectKind::FederatedCredential)
+        {
+            ctx.progress.note(REVOCATION_NOTE);
+        }
+    }
+    let bindings = &model.bindings;
+    ctx.record(|p| {
+        p.graph.tenant_b = Some(model.tenant_b.clone());
+        p.graph.bindings.clone_from(bindings);
+    })?;
+    if !ctx.dry_run() {
+        ctx.progress.done(&format!(
+            "{verb}: done; {} workload bindings recorded in {}",
+            bindings.len(),
+            ctx.store.path().display()
+        ));
+    }
+    Ok(())
+}
