@@ -251,6 +251,12 @@ impl Harness {
             .collect()
     }
 
+    /// Every request answered since `mark` (ARM, Entra, control), in order.
+    pub fn requests_since(&self, mark: usize) -> Vec<crate::state::RequestRecord> {
+        let g = self.server.sim.lock();
+        g.requests.iter().skip(mark).cloned().collect()
+    }
+
     /// Requests no route matched.
     pub fn unknown_routes(&self) -> Vec<String> {
         self.server.sim.lock().unknown.clone()
