@@ -144,15 +144,57 @@ pub struct GrantPlace<'a> {
     pub location: &'a str,
 }
 
+/// Which roles a grant assigns: Tenant B decides.
+pub enum GrantedRoles {
+    /// None (the default).
+    None,
+    /// Those the request asks for (`--grant-roles`).
+    Asked,
+    /// Tenant B's own list (`--roles-from FILE`), from `source` (its name).
+    Given {
+        source: String,
+        roles: Vec<GivenRole>,
+    },
+}
+
+/// One entry of Tenant B's own role list.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GivenRole {
+    pub identity: String,
+    pub role: String,
+    pub scope: String,
+}
+
+/// The file of `--roles-from`: `roles:` a list of (identity, role, scope).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RolesFile {
+    roles: Vec<GivenRole>,
+}
+
+/// Reads `--roles-from`'s file; a malformed one names the file and the key.
+pub fn read_roles(source: &str, text: &str) -> Result<GrantedRoles, UsageError> {
+    let file: RolesFile = serde_saphyr::from_str(text).map_err(|e| {
+        UsageError(format!(
+            "--roles-from {source}: {e}; it holds `roles:`, a list of `identity`, `role` and `scope`"
+        ))
+    })?;
+    Ok(GrantedRoles::Given {
+        source: source.to_string(),
+        roles: file.roles,
+    })
+}
+
 /// The graph a grant makes: the request's clusters as the request describes
 /// them (nothing of Tenant A is read), its identities in Tenant B's group,
-/// one credential per workload and cluster, and the roles Tenant B grants:
-/// none, or (`grant_roles`) those asked for, each of which must then name an
-/// ARM scope in Tenant B's subscription.
+/// one credential per workload and cluster, and the roles Tenant B grants
+/// ([`GrantedRoles`]), each of which must name an ARM scope in Tenant B's
+/// subscription (and, from a list, an identity the request asks for).
 pub fn grant_model(
     request: &TrustRequest,
     at: &GrantPlace<'_>,
-    grant_roles: bool,
+    granted: &GrantedRoles,
 ) -> Result<Model, UsageError> {
     use crate::az::arm_id::ArmId;
     use crate::az::types::KnownCluster;
@@ -176,22 +218,34 @@ pub fn grant_model(
         })
         .collect();
     let own = format!("/subscriptions/{}/", at.subscription_b).to_ascii_lowercase();
+    let in_b = |scope: &str| scope.to_ascii_lowercase().starts_with(&own);
     let mut refused = Vec::new();
     let mut identities = Vec::new();
     for (i, asked) in request.identities.iter().enumerate() {
         let mut roles = Vec::new();
-        if grant_roles {
-            for (j, r) in asked.roles.iter().enumerate() {
-                if !r.scope.to_ascii_lowercase().starts_with(&own) {
-                    refused.push(format!(
-                        "identities[{i}].roles[{j}].scope {:?} is not an ARM ID in subscription {}",
-                        r.scope, at.subscription_b
-                    ));
+        match granted {
+            GrantedRoles::None => {}
+            GrantedRoles::Asked => {
+                for (j, r) in asked.roles.iter().enumerate() {
+                    if !in_b(&r.scope) {
+                        refused.push(format!(
+                            "identities[{i}].roles[{j}].scope {:?} is not an ARM ID in subscription {}",
+                            r.scope, at.subscription_b
+                        ));
+                    }
+                    roles.push(Grant {
+                        role: r.role.clone(),
+                        scope: r.scope.clone(),
+                    });
                 }
-                roles.push(Grant {
-                    role: r.role.clone(),
-                    scope: r.scope.clone(),
-                });
+            }
+            GrantedRoles::Given { roles: given, .. } => {
+                for g in given.iter().filter(|g| g.identity == asked.name) {
+                    roles.push(Grant {
+                        role: g.role.clone(),
+                        scope: g.scope.clone(),
+                    });
+                }
             }
         }
         identities.push(Identity {
@@ -200,9 +254,25 @@ pub fn grant_model(
             roles,
         });
     }
+    if let GrantedRoles::Given { source, roles } = granted {
+        for (j, g) in roles.iter().enumerate() {
+            if !request.identities.iter().any(|i| i.name == g.identity) {
+                refused.push(format!(
+                    "{source}: roles[{j}].identity {:?} is not an identity the request asks for",
+                    g.identity
+                ));
+            }
+            if !in_b(&g.scope) {
+                refused.push(format!(
+                    "{source}: roles[{j}].scope {:?} is not an ARM ID in subscription {}",
+                    g.scope, at.subscription_b
+                ));
+            }
+        }
+    }
     if !refused.is_empty() {
         return Err(UsageError(format!(
-            "--grant-roles grants the roles asked for as they are written, and {}; grant none (leave out --grant-roles) and assign roles yourself, or ask Tenant A for ARM scopes; nothing was changed",
+            "the roles to grant are refused: {}; correct them, or grant none and assign roles yourself; nothing was changed",
             refused.join("; ")
         )));
     }

@@ -424,3 +424,68 @@ fn grant_assigns_the_roles_asked_for_only_when_told_and_refuses_a_tampered_reque
     assert!(String::from_utf8_lossy(&out.stderr).contains("changed after it was made"));
     assert!(b.calls().is_empty(), "{:?}", b.calls());
 }
+
+#[test]
+fn grant_assigns_tenant_bs_own_roles_from_a_file_and_refuses_a_bad_one_before_any_az_call() {
+    let a = World::new();
+    let yaml = request(&a);
+    let b = World::new();
+    let file = b.path().join("request.yaml");
+    std::fs::write(&file, &yaml).unwrap();
+    tenant_b(&b);
+    let path = file.to_str().unwrap();
+    let queue = format!("{}/queues/orders", ns_id());
+    let roles = b.path().join("roles.yaml");
+    std::fs::write(
+        &roles,
+        format!(
+            "roles:\n  - identity: {IDENTITY}\n    role: Azure Service Bus Data Sender\n    scope: {queue}\n"
+        ),
+    )
+    .unwrap();
+    let roles_path = roles.to_str().unwrap();
+    let out = b.run(&grant_args(path, &["--roles-from", roles_path]));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let created: Vec<String> = b
+        .calls()
+        .iter()
+        .map(|c| c.join(" "))
+        .filter(|c| c.starts_with("role assignment create"))
+        .collect();
+    assert_eq!(created.len(), 1, "{created:#?}");
+    assert!(
+        created[0].contains("--role Azure Service Bus Data Sender") && created[0].contains(&queue),
+        "Tenant B's role, not the one asked for: {created:#?}"
+    );
+    let g =
+        xtenant_shared::handoff::TrustGrant::from_yaml("g", &String::from_utf8_lossy(&out.stdout))
+            .unwrap();
+    assert_eq!(
+        g.identities[0].roles[0].role,
+        "Azure Service Bus Data Sender"
+    );
+
+    for (what, text, says) in [
+        (
+            "unknown identity",
+            format!("roles:\n  - identity: nobody\n    role: Reader\n    scope: {queue}\n"),
+            "roles[0].identity \"nobody\"",
+        ),
+        (
+            "scope elsewhere",
+            format!(
+                "roles:\n  - identity: {IDENTITY}\n    role: Reader\n    scope: /subscriptions/{SA}\n"
+            ),
+            "roles[0].scope",
+        ),
+        ("unknown key", "roles: []\nextra: 1\n".to_string(), "extra"),
+    ] {
+        std::fs::write(&roles, text).unwrap();
+        b.clear_calls();
+        let out = b.run(&grant_args(path, &["--roles-from", roles_path]));
+        assert_eq!(out.status.code(), Some(2), "{what}: {}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{what}: {err}");
+        assert!(b.calls().is_empty(), "{what}: {:?}", b.calls());
+    }
+}

@@ -21,7 +21,7 @@ use crate::commands::WaitArgs;
 use az_xtenant::context::Ctx;
 use az_xtenant::error::UsageError;
 use az_xtenant::graph;
-use az_xtenant::handoff::{self, GrantPlace};
+use az_xtenant::handoff::{self, GrantPlace, GrantedRoles};
 use az_xtenant::settings::{Place, Side};
 
 /// Make what a trust request asks for in Tenant B and print the grant (signed in to Tenant B only)
@@ -44,8 +44,12 @@ pub struct Args {
     pub location: String,
     /// Also assign the roles the request asks for (each must name an ARM
     /// scope in Tenant B's subscription); by default none is assigned
-    #[arg(long)]
+    #[arg(long, conflicts_with = "roles_from")]
     pub grant_roles: bool,
+    /// Assign the roles of this file instead (YAML: `roles:`, a list of
+    /// `identity`, `role` and `scope`, each scope in Tenant B's subscription)
+    #[arg(long, value_name = "FILE")]
+    pub roles_from: Option<PathBuf>,
     /// Grant without asking (required when not on a terminal)
     #[arg(short = 'y', long)]
     pub yes: bool,
@@ -84,7 +88,17 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
         resource_group: &args.group,
         location: &args.location,
     };
-    let model = handoff::grant_model(&request, &at, args.grant_roles)?;
+    let granted = match (&args.roles_from, args.grant_roles) {
+        (Some(f), _) => {
+            let source = f.display().to_string();
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| UsageError(format!("--roles-from {source}: cannot read it: {e}")))?;
+            handoff::read_roles(&source, &text)?
+        }
+        (None, true) => GrantedRoles::Asked,
+        (None, false) => GrantedRoles::None,
+    };
+    let model = handoff::grant_model(&request, &at, &granted)?;
     let az = ctx.caching_az_for(&[Place {
         side: Side::B,
         tenant: args.tenant_b.clone(),
