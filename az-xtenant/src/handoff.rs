@@ -18,6 +18,18 @@ use crate::error::UsageError;
 use crate::graph::model::Model;
 use crate::settings::{Place, Side};
 
+/// Reads a request file (`review`, `grant`); unreadable or malformed is bad
+/// input naming the file. The digest is checked by the review.
+pub fn read_request(path: &std::path::Path) -> Result<TrustRequest, UsageError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        UsageError(format!(
+            "{name}: cannot read the request: {e}; pass the file `az-xtenant request` wrote"
+        ))
+    })?;
+    TrustRequest::from_yaml(&name, &text).map_err(|e| UsageError(e.to_string()))
+}
+
 /// The places a request reads: Tenant A's cluster subscriptions, nothing of
 /// Tenant B's.
 pub fn places_a(m: &Model) -> Vec<Place> {

@@ -319,6 +319,20 @@ fn tenant_b(w: &World) {
     );
 }
 
+/// Tenant A's world with its request made, Tenant B's with the request
+/// written in it (and signed in to Tenant B only): the request's text and
+/// Tenant B's copy of it.
+fn handed_over() -> (World, World, String, String) {
+    let a = World::new();
+    let yaml = request(&a);
+    let b = World::new();
+    let file = b.path().join("request.yaml");
+    std::fs::write(&file, &yaml).unwrap();
+    tenant_b(&b);
+    let file = file.to_str().unwrap().to_string();
+    (a, b, yaml, file)
+}
+
 fn grant_args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "grant",
@@ -339,13 +353,8 @@ fn grant_args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
 
 #[test]
 fn grant_makes_what_was_asked_in_tenant_b_only_and_tenant_a_accepts_it() {
-    let a = World::new();
-    let yaml = request(&a);
-    let b = World::new();
-    let file = b.path().join("request.yaml");
-    std::fs::write(&file, &yaml).unwrap();
-    tenant_b(&b);
-    let path = file.to_str().unwrap();
+    let (a, b, _, file) = handed_over();
+    let path = file.as_str();
     let out = b.run(&grant_args(path, &[]));
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let grant = String::from_utf8(out.stdout).unwrap();
@@ -398,13 +407,8 @@ fn grant_makes_what_was_asked_in_tenant_b_only_and_tenant_a_accepts_it() {
 
 #[test]
 fn grant_assigns_the_roles_asked_for_only_when_told_and_refuses_a_tampered_request() {
-    let a = World::new();
-    let yaml = request(&a);
-    let b = World::new();
-    let file = b.path().join("request.yaml");
-    std::fs::write(&file, &yaml).unwrap();
-    tenant_b(&b);
-    let path = file.to_str().unwrap();
+    let (_, b, yaml, file) = handed_over();
+    let path = file.as_str();
     let out = b.run(&grant_args(path, &["--grant-roles"]));
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert!(
@@ -427,13 +431,8 @@ fn grant_assigns_the_roles_asked_for_only_when_told_and_refuses_a_tampered_reque
 
 #[test]
 fn grant_assigns_tenant_bs_own_roles_from_a_file_and_refuses_a_bad_one_before_any_az_call() {
-    let a = World::new();
-    let yaml = request(&a);
-    let b = World::new();
-    let file = b.path().join("request.yaml");
-    std::fs::write(&file, &yaml).unwrap();
-    tenant_b(&b);
-    let path = file.to_str().unwrap();
+    let (_, b, _, file) = handed_over();
+    let path = file.as_str();
     let queue = format!("{}/queues/orders", ns_id());
     let roles = b.path().join("roles.yaml");
     std::fs::write(

@@ -11,9 +11,7 @@ use std::time::SystemTime;
 
 use anyhow::Result;
 use xtenant_shared::handoff::review::{self, ReviewContext, Severity};
-use xtenant_shared::handoff::{
-    GrantedIdentity, RoleGrant, TrustGrant, TrustRequest, TrustedSubject,
-};
+use xtenant_shared::handoff::{GrantedIdentity, RoleGrant, TrustGrant, TrustedSubject};
 use xtenant_shared::output;
 use xtenant_shared::validate::{Kind, parser};
 
@@ -63,12 +61,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     let name = args.request.display().to_string();
-    let text = std::fs::read_to_string(&args.request).map_err(|e| {
-        UsageError(format!(
-            "{name}: cannot read the request: {e}; pass the file `az-xtenant request` wrote"
-        ))
-    })?;
-    let request = TrustRequest::from_yaml(&name, &text).map_err(|e| UsageError(e.to_string()))?;
+    let request = handoff::read_request(&args.request)?;
     // What `review` refuses, `grant` refuses, before anything is read.
     let errors: Vec<String> = review::review(&request, &ReviewContext::default())
         .into_iter()

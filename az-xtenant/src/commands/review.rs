@@ -14,7 +14,6 @@ use xtenant_shared::output::{self, Format};
 use xtenant_shared::validate::{Kind, parser};
 
 use az_xtenant::context::Ctx;
-use az_xtenant::error::UsageError;
 use az_xtenant::handoff;
 
 /// Check a trust request from Tenant A before granting it; changes nothing
@@ -33,13 +32,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    let name = args.request.display().to_string();
-    let text = std::fs::read_to_string(&args.request).map_err(|e| {
-        UsageError(format!(
-            "{name}: cannot read the request: {e}; pass the file `az-xtenant request` wrote"
-        ))
-    })?;
-    let request = TrustRequest::from_yaml(&name, &text).map_err(|e| UsageError(e.to_string()))?;
+    let request = handoff::read_request(&args.request)?;
     // A malformed or edited request is refused before anything is fetched.
     let offline = review::review(&request, &ReviewContext::default());
     let findings = if offline.iter().any(|f| f.severity == Severity::Error) {
