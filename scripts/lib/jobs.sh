@@ -28,8 +28,11 @@ job_start() { # name command...
     times >"$jobs_dir/$name.times"
     cpu=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } } END { printf "%.1f", s }' \
       "$jobs_dir/$name.times")
+    # Written aside, then renamed: a poller that sees NAME.done reads it whole
+    # (a redirection creates the file empty before awk writes to it).
     awk -v r="$rc" -v a="$start" -v b="$EPOCHREALTIME" -v c="$cpu" \
-      'BEGIN { printf "%s\t%.1f\t%s\n", r, b - a, c }' >"$jobs_dir/$name.done"
+      'BEGIN { printf "%s\t%.1f\t%s\n", r, b - a, c }' >"$jobs_dir/$name.done.tmp"
+    mv "$jobs_dir/$name.done.tmp" "$jobs_dir/$name.done"
   ) &
   echo "$!" >"$jobs_dir/$name.pid"
 }
