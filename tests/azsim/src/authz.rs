@@ -9,6 +9,7 @@
 //! federated credential) has exactly the role assignments stored in the simulator.
 
 mod actions;
+mod builtin;
 mod control;
 mod roles;
 
@@ -22,8 +23,9 @@ use crate::arm::route::Route;
 use crate::config::ServicePrincipal;
 use crate::state::{Inner, Sim};
 pub use actions::{Needed, needed};
+pub use builtin::permissions_json as builtin_permissions_json;
 pub use control::routes;
-pub use roles::{RoleDefinition, builtin_permissions_json, matches};
+pub use roles::{RoleDefinition, matches};
 
 /// Principals and custom roles made while the simulator runs.
 #[derive(Default, Debug)]

@@ -34,8 +34,11 @@
 //! assignments), `dataActions` (data-plane calls are not served), group
 //! membership, the filtering of `GET /subscriptions` by access, and checks on
 //! provider and operation-status reads (allowed to every caller of the tenant).
-//! A role assignment naming a role definition the simulator does not know
-//! grants nothing.
+//! The built-in roles served carry Azure's `actions`/`notActions` (and their
+//! `dataActions`, shown but never needed), so assigning one grants what it grants
+//! in Azure; a role assignment naming a role definition the simulator does not
+//! know grants nothing. A group's DELETE needs only `resourceGroups/delete`: the
+//! deletes of the resources in it are not authorised one by one.
 //!
 //! `tests/conformance.rs` replays Azure's own recordings against it, and
 //! `conformance/allowlist.txt` lists every known divergence, one line per
