@@ -15,7 +15,8 @@
 //! Service Bus topics and namespaces with a managed identity; Key Vault recovery of a soft deleted vault (purge only);
 //! the providers' `operations` catalogues and an identity's associated
 //! resources; paging (`nextLink`); the pace of polling (every long-running
-//! operation but a deployment says `Retry-After: 1`, which Azure does not);
+//! operation but a deployment says `Retry-After: 1`, which Azure does not:
+//! `conformance/allowlist.txt` says why);
 //! most read-only fields Azure computes (`systemData`, counts, times, SKU
 //! capacity, AKS node pool, network and storage profile details), while it
 //! echoes request fields Azure drops; principals Azure knows but the
