@@ -200,3 +200,45 @@ fn status_needs_each_of_its_actions() {
 fn cleanup_needs_each_of_its_actions() {
     each_action_is_needed_by("cleanup", &["cleanup", "--yes"], true);
 }
+
+/// Signs az in to both tenants as new principals holding the built-in roles
+/// `a` and `b` over their subscription.
+fn sign_in_builtin(xt: &Xt, a: &[&str], b: &[&str]) {
+    for (i, roles) in [a, b].into_iter().enumerate() {
+        let tenant = xt.h.tenants()[i].id.clone();
+        let scope = format!("/subscriptions/{}", xt.sub(i));
+        let grants: Vec<_> = roles
+            .iter()
+            .map(|r| json!({"role": r, "scope": scope}))
+            .collect();
+        let sp = xt.h.create_principal(&tenant, &json!(grants));
+        xt.h.sign_in_as(&tenant, &sp);
+    }
+}
+
+#[test]
+fn with_built_in_roles_reader_runs_status_and_contributor_needs_an_access_role_in_b() {
+    let xt = Xt::new();
+    // Contributor may not assign roles (its notActions): `up` stops at the grant.
+    sign_in_builtin(&xt, &["Contributor"], &["Contributor"]);
+    xt.ok(&["init"]);
+    refused(&xt, &["up"], RA_WRITE);
+    sign_in_builtin(
+        &xt,
+        &["Contributor"],
+        &["Contributor", "Role Based Access Control Administrator"],
+    );
+    xt.ok(&["up"]);
+    xt.assert_end_state();
+    sign_in_builtin(&xt, &["Reader"], &["Reader"]);
+    let (code, doc) = xt.status();
+    assert_eq!(code, 0, "{doc:#}");
+    refused(
+        &xt,
+        &["cleanup", "--yes"],
+        "Microsoft.Resources/subscriptions/resourceGroups/delete",
+    );
+    sign_in_builtin(&xt, &["Contributor"], &["Contributor"]);
+    xt.ok(&["cleanup", "--yes"]);
+    assert!(xt.h.resource(&xt.group_id(1)).is_none());
+}
