@@ -9,6 +9,7 @@
 //! federated credential) has exactly the role assignments stored in the simulator.
 
 mod actions;
+mod builtin;
 mod control;
 mod roles;
 
@@ -22,8 +23,9 @@ use crate::arm::route::Route;
 use crate::config::ServicePrincipal;
 use crate::state::{Inner, Sim};
 pub use actions::{Needed, needed};
+pub use builtin::permissions_json as builtin_permissions_json;
 pub use control::routes;
-pub use roles::{RoleDefinition, builtin_permissions_json, matches};
+pub use roles::{RoleDefinition, matches};
 
 /// Principals and custom roles made while the simulator runs.
 #[derive(Default, Debug)]
@@ -32,6 +34,9 @@ pub struct Directory {
     pub principals: Vec<(String, ServicePrincipal)>,
     /// Custom role definitions (assignable anywhere in their tenant).
     pub roles: Vec<(String, RoleDefinition)>,
+    /// Every action a request needed, by the caller's tenant (each once, whoever
+    /// asked and whether it was granted): what a least-privilege role must hold.
+    pub needed: std::collections::BTreeSet<(String, String)>,
 }
 
 /// Who a bearer token is for.
@@ -108,11 +113,19 @@ pub fn check(
     let Some(n) = needed(method, route) else {
         return Ok(());
     };
-    let g = sim.lock();
+    let mut g = sim.lock();
+    let tenant = caller.tenant.to_ascii_lowercase();
+    g.authz.needed.insert((tenant.clone(), n.action.clone()));
+    let writes = actions::template_writes(method, route, body);
+    for w in &writes {
+        g.authz
+            .needed
+            .insert((tenant.clone(), w.needed.action.clone()));
+    }
     if !permitted(sim, &g, caller, &n) {
         return Err(caller.refusal(&n));
     }
-    for w in actions::template_writes(method, route, body) {
+    for w in writes {
         if !permitted(sim, &g, caller, &w.needed) {
             return Err(ArmError::bad(
                 "InvalidTemplateDeployment",

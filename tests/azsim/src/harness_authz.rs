@@ -1,6 +1,8 @@
 //! Harness helpers for caller permissions: a service principal with chosen roles, and
 //! `az` signed in as it.
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 use crate::authz::{self, PrincipalSpec};
@@ -34,5 +36,17 @@ impl Harness {
             "none",
         ])
         .unwrap_or_else(|e| panic!("{e:#}"));
+    }
+
+    /// The actions requests from `tenant`'s callers have needed since the last
+    /// call (sorted, each once), then forgets them: what one command asks of ARM.
+    pub fn take_needed_actions(&self, tenant: &str) -> Vec<String> {
+        let mut g = self.server.sim.lock();
+        let tenant = tenant.to_ascii_lowercase();
+        let (mine, rest): (BTreeSet<_>, BTreeSet<_>) = std::mem::take(&mut g.authz.needed)
+            .into_iter()
+            .partition(|(t, _)| *t == tenant);
+        g.authz.needed = rest;
+        mine.into_iter().map(|(_, a)| a).collect()
     }
 }

@@ -15,7 +15,8 @@
 //! Service Bus topics and namespaces with a managed identity; Key Vault recovery of a soft deleted vault (purge only);
 //! the providers' `operations` catalogues and an identity's associated
 //! resources; paging (`nextLink`); the pace of polling (every long-running
-//! operation but a deployment says `Retry-After: 1`, which Azure does not);
+//! operation but a deployment says `Retry-After: 1`, which Azure does not:
+//! `conformance/allowlist.txt` says why);
 //! most read-only fields Azure computes (`systemData`, counts, times, SKU
 //! capacity, AKS node pool, network and storage profile details), while it
 //! echoes request fields Azure drops; principals Azure knows but the
@@ -34,8 +35,11 @@
 //! assignments), `dataActions` (data-plane calls are not served), group
 //! membership, the filtering of `GET /subscriptions` by access, and checks on
 //! provider and operation-status reads (allowed to every caller of the tenant).
-//! A role assignment naming a role definition the simulator does not know
-//! grants nothing.
+//! The built-in roles served carry Azure's `actions`/`notActions` (and their
+//! `dataActions`, shown but never needed), so assigning one grants what it grants
+//! in Azure; a role assignment naming a role definition the simulator does not
+//! know grants nothing. A group's DELETE needs only `resourceGroups/delete`: the
+//! deletes of the resources in it are not authorised one by one.
 //!
 //! `tests/conformance.rs` replays Azure's own recordings against it, and
 //! `conformance/allowlist.txt` lists every known divergence, one line per

@@ -1,8 +1,9 @@
 //! `Microsoft.Resources/deployments` at resource-group scope: ARM's own
 //! convergence engine, for the templates az-xtenant generates — literal
 //! names and properties, `dependsOn` by resource ID. Validation (`POST
-//! …/validate`) refuses what it cannot run and a resource defined twice
-//! (`InvalidTemplate`); a deployment (`PUT`) runs in the background: each
+//! …/validate`) refuses a template without `$schema`, `contentVersion` or
+//! `resources` (see `template_parse`), what it cannot run and a resource
+//! defined twice (`InvalidTemplate`); a deployment (`PUT`) runs in the background: each
 //! resource as soon as the ones it depends on are done, independent ones at
 //! once, each through the same provider code as a direct `PUT` (so latency,
 //! holds, faults and refusals apply inside it). A failed resource fails the
@@ -179,8 +180,9 @@ fn invalid(message: impl Into<String>) -> ArmError {
 
 /// The template's resources in the group, checked the way validation does.
 fn plan(req: &Req<'_>, t: &Target, rg: &str) -> Result<Vec<Planned>, ArmError> {
-    mode(req)?;
     let template = &req.body["properties"]["template"];
+    super::template_parse::required_properties(template)?;
+    mode(req)?;
     let Some(items) = template["resources"].as_array() else {
         return Err(invalid(
             "Deployment template validation failed: 'The template resources are missing.'",

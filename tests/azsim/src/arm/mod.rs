@@ -14,6 +14,7 @@ pub(crate) mod seed;
 mod servicebus;
 mod storage;
 mod store;
+mod template_parse;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -31,7 +31,21 @@ impl RoleDefinition {
 /// (slashes included), as the built-in roles use it (`*`, `*/read`,
 /// `Microsoft.ServiceBus/*/queues/read`; "Azure RBAC: understand role definitions",
 /// learn.microsoft.com/azure/role-based-access-control/role-definitions).
+///
+/// A `/*/` also stands for a single `/` (no segment at all): Managed Identity
+/// Operator's `userAssignedIdentities/*/assign/action` is the right AKS and Azure's
+/// docs have it grant for assigning an identity (`userAssignedIdentities/assign/action`,
+/// "Use a managed identity in AKS", learn.microsoft.com/azure/aks/use-managed-identity),
+/// and its `*/read` reads the identity itself ("Read and Assign User Assigned Identity").
 pub fn matches(pattern: &str, action: &str) -> bool {
+    glob(pattern, action)
+        || pattern.match_indices("/*/").any(|(i, _)| {
+            let shorter = format!("{}{}", &pattern[..i], &pattern[i + 2..]);
+            matches(&shorter, action)
+        })
+}
+
+fn glob(pattern: &str, action: &str) -> bool {
     let p = pattern.to_ascii_lowercase();
     let a = action.to_ascii_lowercase();
     let mut parts = p.split('*');
@@ -52,105 +66,15 @@ pub fn matches(pattern: &str, action: &str) -> bool {
     rest.len() >= last.len() && rest.ends_with(last)
 }
 
-const SB_READS: &[&str] = &[
-    "Microsoft.ServiceBus/*/queues/read",
-    "Microsoft.ServiceBus/*/topics/read",
-    "Microsoft.ServiceBus/*/topics/subscriptions/read",
-];
-
-const KV_READS: &[&str] = &[
-    "Microsoft.Authorization/*/read",
-    "Microsoft.Insights/alertRules/*",
-    "Microsoft.Resources/deployments/*",
-    "Microsoft.Resources/subscriptions/resourceGroups/read",
-    "Microsoft.Support/*",
-    "Microsoft.KeyVault/checkNameAvailability/read",
-    "Microsoft.KeyVault/deletedVaults/read",
-    "Microsoft.KeyVault/locations/*/read",
-    "Microsoft.KeyVault/vaults/*/read",
-    "Microsoft.KeyVault/operations/read",
-];
-
-const CONTRIBUTOR_NOT: &[&str] = &[
-    "Microsoft.Authorization/*/Delete",
-    "Microsoft.Authorization/*/Write",
-    "Microsoft.Authorization/elevateAccess/Action",
-    "Microsoft.Blueprint/blueprintAssignments/write",
-    "Microsoft.Blueprint/blueprintAssignments/delete",
-    "Microsoft.Compute/galleries/share/action",
-    "Microsoft.Purview/consents/write",
-    "Microsoft.Purview/consents/delete",
-    "Microsoft.Resources/deploymentStacks/manageDenySetting/action",
-    "Microsoft.Subscription/cancel/action",
-    "Microsoft.Subscription/enable/action",
-];
-
-/// The control-plane permissions of the built-in roles the simulator serves, by GUID, as
-/// Azure's built-in roles reference lists them
-/// (learn.microsoft.com/azure/role-based-access-control/built-in-roles). Data-plane
-/// roles grant few or no `actions`: their rights are `dataActions`, which ARM requests
-/// never need.
-fn builtin_permissions(guid: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
-    Some(match guid.to_ascii_lowercase().as_str() {
-        // Owner
-        "8e3af657-a8ff-443c-a75c-2fe8c4bcb635" => (&["*"], &[]),
-        // Contributor
-        "b24988ac-6180-42a0-ab88-20f7382dd24c" => (&["*"], CONTRIBUTOR_NOT),
-        // Reader
-        "acdd72a7-3385-48ef-bd42-f606fba81ae7" => (&["*/read"], &[]),
-        // Azure Service Bus Data Owner
-        "090c5cfd-751d-490a-894a-3ce6f1109419" => (&["Microsoft.ServiceBus/*"], &[]),
-        // Azure Service Bus Data Sender, Receiver
-        "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39" | "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0" => {
-            (SB_READS, &[])
-        }
-        // Key Vault Secrets User
-        "4633458b-17de-408a-b874-0445c86b69e6" => (&[], &[]),
-        // Key Vault Secrets Officer, Key Vault Reader
-        "b86a8fe4-44ce-4948-aee5-eccb2c155cd7" | "21090545-7ca7-4776-b22c-e363652d74d2" => {
-            (KV_READS, &[])
-        }
-        // Storage Blob Data Reader
-        "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1" => (
-            &[
-                "Microsoft.Storage/storageAccounts/blobServices/containers/read",
-                "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action",
-            ],
-            &[],
-        ),
-        // Storage Blob Data Contributor
-        "ba92f5b4-2d11-453d-a403-e96b0029c9fe" => (
-            &[
-                "Microsoft.Storage/storageAccounts/blobServices/containers/delete",
-                "Microsoft.Storage/storageAccounts/blobServices/containers/read",
-                "Microsoft.Storage/storageAccounts/blobServices/containers/write",
-                "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action",
-            ],
-            &[],
-        ),
-        _ => return None,
-    })
-}
-
-/// `permissions` of a built-in role as ARM answers it; empty lists for one the
-/// model does not know.
-pub fn builtin_permissions_json(guid: &str) -> serde_json::Value {
-    let (actions, not_actions) = builtin_permissions(guid).unwrap_or((&[], &[]));
-    serde_json::json!([{
-        "actions": actions, "notActions": not_actions,
-        "dataActions": [], "notDataActions": [],
-    }])
-}
-
 /// The built-in role `guid` as a definition (`name` as given).
 pub fn builtin(guid: &str, name: &str) -> Option<RoleDefinition> {
-    let (actions, not_actions) = builtin_permissions(guid)?;
+    let p = super::builtin::permissions(guid)?;
     let own = |v: &[&str]| v.iter().map(|s| (*s).to_string()).collect();
     Some(RoleDefinition {
         id: guid.to_ascii_lowercase(),
         name: name.to_string(),
-        actions: own(actions),
-        not_actions: own(not_actions),
+        actions: own(p.actions),
+        not_actions: own(p.not_actions),
     })
 }
 
@@ -180,6 +104,18 @@ mod tests {
         assert!(!matches(
             "Microsoft.ServiceBus/*/queues/read",
             "Microsoft.ServiceBus/namespaces/read"
+        ));
+        assert!(matches(
+            "Microsoft.ManagedIdentity/userAssignedIdentities/*/read",
+            "Microsoft.ManagedIdentity/userAssignedIdentities/read"
+        ));
+        assert!(matches(
+            "Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action",
+            "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action"
+        ));
+        assert!(!matches(
+            "Microsoft.ManagedIdentity/userAssignedIdentities/*/read",
+            "Microsoft.ManagedIdentity/userAssignedIdentitiesread"
         ));
         assert!(matches("a/b", "A/B"));
         assert!(!matches("a/b", "a/bc"));
