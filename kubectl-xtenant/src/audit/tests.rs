@@ -211,7 +211,7 @@ async fn a_credential_whose_service_account_is_gone_or_bare_is_found() {
 #[tokio::test]
 async fn without_a_graph_the_credentials_are_skipped_and_said_so() {
     let mut p = Profile::default();
-    p.resources.client_id = Some(CLIENT.into());
+    p.graph.demo_identity_mut().client_id = Some(CLIENT.into());
     p.resources.tenant_id = Some(TENANT_B.into());
     let report = audit_with(clean(), Scope::Namespace("shop".into()), Some(p)).await;
     assert!(report.ok, "{:#?}", report.checks);
