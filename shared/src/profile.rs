@@ -92,7 +92,8 @@ pub struct ResourceSide {
     pub queue_name: Option<String>,
     pub identity_name: Option<String>,
     /// The name to give the demo's credential (`init
-    /// --federated-credential-name`); the one made is the demo's binding.
+    /// --federated-credential-name`) until it is made; the one made is the
+    /// demo's binding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub federated_credential_name: Option<String>,
     #[serde(flatten)]
@@ -244,11 +245,12 @@ impl Profile {
         self.graph.demo_identity()?.client_id.as_deref()
     }
 
-    /// The name of the demo's credential: the one made, else the one chosen.
+    /// The name of the demo's credential: the one chosen since the last was
+    /// made, else the one made.
     pub fn demo_credential(&self) -> Option<&str> {
-        match self.graph.demo_binding() {
-            Some(b) => Some(b.credential.as_str()),
-            None => self.resources.federated_credential_name.as_deref(),
+        match &self.resources.federated_credential_name {
+            Some(chosen) => Some(chosen.as_str()),
+            None => Some(self.graph.demo_binding()?.credential.as_str()),
         }
     }
 

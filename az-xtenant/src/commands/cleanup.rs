@@ -167,6 +167,7 @@ fn forget(p: &mut Profile, kind: ObjectKind, id: &str) {
         ObjectKind::ResourceGroup if cluster_side => g.forget_demo_cluster(),
         ObjectKind::ResourceGroup => {
             (r.servicebus_id, r.servicebus_hostname) = (None, None);
+            r.federated_credential_name = None;
             g.forget_demo_identity();
         }
         ObjectKind::ManagedCluster => g.forget_demo_cluster(),
@@ -174,7 +175,10 @@ fn forget(p: &mut Profile, kind: ObjectKind, id: &str) {
         ObjectKind::ServiceBusQueue => {}
         ObjectKind::ManagedIdentity => g.forget_demo_identity_ids(),
         ObjectKind::RoleAssignment => g.forget_demo_roles(),
-        ObjectKind::FederatedCredential => g.forget_demo_binding(),
+        ObjectKind::FederatedCredential => {
+            r.federated_credential_name = None;
+            g.forget_demo_binding();
+        }
     }
 }
 

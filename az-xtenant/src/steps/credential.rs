@@ -222,7 +222,9 @@ impl Step for CredentialStep {
     fn record(&self, cx: &Ctx, live: &Self::Live) -> Result<()> {
         match (&live.matching, &self.cluster) {
             // The demo's binding; a graph's are recorded by the apply.
+            // The name chosen for it is now the one recorded.
             (Some(c), ClusterSlot::Demo) => cx.record(|pr| {
+                pr.resources.federated_credential_name = None;
                 let w = pr.workload.clone();
                 pr.graph
                     .set_demo_binding(&w.namespace, &w.service_account, &c.name);

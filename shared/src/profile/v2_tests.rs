@@ -216,3 +216,25 @@ fn a_profile_without_a_demo_gets_no_demo_entries() {
     assert!(p.graph.demo_binding().is_none());
     assert!(p.graph.has_declared());
 }
+
+#[test]
+fn the_credential_name_last_chosen_or_made_is_the_demos() {
+    let mut p = read(&version_2());
+    assert_eq!(
+        p.resources.federated_credential_name, None,
+        "made: recorded"
+    );
+    assert_eq!(p.demo_credential(), Some("sb-x-identity-fic"));
+    // `init --federated-credential-name` after the credential was made.
+    p.resources.federated_credential_name = Some("renamed".into());
+    assert_eq!(p.demo_credential(), Some("renamed"));
+    // Before anything was made, the name chosen is the one to make.
+    let mut v = version_2();
+    v["resources"]
+        .as_object_mut()
+        .expect("object")
+        .remove("identityId");
+    let p = read(&v);
+    assert!(p.graph.demo_binding().is_none());
+    assert_eq!(p.demo_credential(), Some("sb-x-identity-fic"));
+}
