@@ -58,6 +58,11 @@ pub struct ResourceSettings {
     pub credential: Option<String>,
 }
 
+/// How an error names the demo cluster's recorded issuer (version 2 kept it
+/// as `cluster.issuerUrl`).
+pub const DEMO_ISSUER: &str =
+    "the demo's cluster.issuerUrl (profile: graph.clusters.@demo.issuerUrl)";
+
 /// A required, valid profile value.
 fn need(field: &str, flag: &str, kind: Kind, v: Option<&String>) -> Result<String, anyhow::Error> {
     let v = v.ok_or_else(|| {
@@ -161,7 +166,7 @@ pub fn resources(p: &Profile) -> anyhow::Result<ResourceSettings> {
         credential: may(
             "resources.federatedCredentialName",
             Kind::FederatedCredential,
-            r.federated_credential_name.as_ref(),
+            p.demo_credential().map(str::to_string).as_ref(),
         )?,
     })
 }

@@ -48,7 +48,10 @@ fn a_busy_cluster_is_waited_for_and_a_refused_update_tried_again() {
     assert!(err.contains("busy with another operation"), "{err}");
     assert_eq!(count(&w, "aks update"), 2, "refused once, then made");
     assert_eq!(count(&w, "aks create"), 0);
-    assert_eq!(w.profile()["cluster"]["issuerUrl"], issuer());
+    assert_eq!(
+        w.profile()["graph"]["clusters"]["@demo"]["issuerUrl"],
+        issuer()
+    );
 }
 
 #[test]

@@ -40,9 +40,9 @@ fn deletes_created_groups_in_both_tenants_and_forgets_ids() {
         p["owned"].is_null(),
         "nothing is recorded as ours any more: {p}"
     );
-    assert!(p["cluster"]["issuerUrl"].is_null());
-    assert!(p["resources"]["clientId"].is_null());
-    assert!(p["resources"]["principalId"].is_null());
+    assert!(p["graph"]["clusters"]["@demo"]["issuerUrl"].is_null());
+    assert!(p["graph"]["identities"]["@demo"]["clientId"].is_null());
+    assert!(p["graph"]["identities"]["@demo"]["principalId"].is_null());
     assert_eq!(p["cluster"]["tenantId"], TA, "settings are kept");
 }
 
@@ -158,4 +158,70 @@ fn a_group_gone_before_its_delete_counts_as_deleted() {
     assert_eq!(deletes(&w).len(), 2, "{:?}", deletes(&w));
     let p = w.profile();
     assert!(p["owned"].is_null(), "both groups are forgotten: {p}");
+}
+
+#[test]
+fn a_migrated_profile_with_a_demo_and_a_graph_cleans_up_only_the_demo() {
+    use serde_json::json;
+    use xtenant_testsupport::profiles::*;
+    let w = World::new();
+    std::fs::create_dir_all(w.profile_path().parent().unwrap()).unwrap();
+    let v2 = version_2_with_demo_and_graph();
+    std::fs::write(w.profile_path(), v2.to_string()).unwrap();
+    w.on(
+        "account_list",
+        vec![Resp::Json(json!([
+            {"id": SUB_A, "tenantId": TENANT_A, "user": {"name": "u"}},
+            {"id": SUB_B, "tenantId": TENANT_B, "user": {"name": "u"}}
+        ]))],
+    );
+    for sub in [SUB_A, SUB_B] {
+        let group = json!({"id": group_id(sub, DEMO_GROUP), "name": DEMO_GROUP, "location": "eastus",
+                           "tags": {"created-by": "xtenant", "xtenant-profile": v2["id"]}});
+        w.on(&format!("group_show@{sub}"), vec![Resp::Json(group)]);
+        w.on(&format!("group_delete@{sub}"), vec![Resp::Raw("")]);
+    }
+    w.ok(&["cleanup", "--yes"]);
+    let deleting: Vec<String> = w
+        .calls()
+        .iter()
+        .map(|c| c.join(" "))
+        .filter(|c| c.contains(" delete"))
+        .collect();
+    assert_eq!(
+        deleting,
+        [SUB_A, SUB_B].map(|sub| format!(
+            "group delete --name {DEMO_GROUP} --yes --subscription {sub} -o json --only-show-errors"
+        )),
+        "the demo's two groups, nothing of the graph"
+    );
+    let p = w.profile();
+    assert_eq!(p["schemaVersion"], 3);
+    // The graph's records stay whole; the demo's are forgotten.
+    let owned: Vec<&str> = p["owned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    let graph_owned: Vec<&str> = v2["owned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .filter(|id| id.contains(GRAPH_GROUP))
+        .collect();
+    assert_eq!(owned, graph_owned, "{p:#}");
+    let g = &p["graph"];
+    assert_eq!(g["clusters"], v2["graph"]["clusters"], "{g:#}");
+    assert_eq!(g["identities"], v2["graph"]["identities"], "{g:#}");
+    assert_eq!(g["bindings"], v2["graph"]["bindings"], "{g:#}");
+    assert_eq!(
+        p["cluster"]["clusterName"], DEMO_CLUSTER,
+        "settings are kept"
+    );
+    assert_eq!(
+        p["resources"]["identityName"], DEMO_IDENTITY,
+        "names are kept"
+    );
 }

@@ -233,7 +233,7 @@ fn ctrl_c_during_up_saves_what_finished_and_exits_130_then_resumes() {
     w.release(&key);
     w.ok(&["up"]);
     let p = w.profile();
-    assert_eq!(p["cluster"]["issuerUrl"], issuer());
+    assert_eq!(p["graph"]["clusters"]["@demo"]["issuerUrl"], issuer());
     assert!(
         !p["owned"].to_string().contains("intended"),
         "{}",

@@ -77,7 +77,11 @@ fn fresh_up_creates_everything_and_records_it() {
         }
     }
     let p = w.profile();
-    assert_eq!(p["cluster"]["issuerUrl"], issuer(), "issuer byte for byte");
+    assert_eq!(
+        p["graph"]["clusters"]["@demo"]["issuerUrl"],
+        issuer(),
+        "issuer byte for byte"
+    );
     assert_eq!(
         created(&p),
         [
@@ -92,19 +96,19 @@ fn fresh_up_creates_everything_and_records_it() {
         ],
         "{p:#}"
     );
-    assert_eq!(p["resources"]["principalId"], PRINCIPAL);
-    assert_eq!(p["resources"]["clientId"], CLIENT);
+    assert_eq!(p["graph"]["identities"]["@demo"]["principalId"], PRINCIPAL);
+    assert_eq!(p["graph"]["identities"]["@demo"]["clientId"], CLIENT);
     assert_eq!(p["resources"]["servicebusId"], ns_id());
     assert_eq!(
         p["resources"]["servicebusHostname"],
         format!("{NS}.servicebus.windows.net")
     );
     assert_eq!(
-        p["resources"]["federatedCredentialName"],
+        p["graph"]["bindings"][0]["credential"],
         format!("{IDENTITY}-federated")
     );
     assert!(
-        p["resources"]["roleAssignmentId"]
+        p["graph"]["identities"]["@demo"]["roleAssignments"][0]
             .as_str()
             .unwrap()
             .ends_with("/r1")
@@ -176,7 +180,7 @@ fn an_existing_cluster_without_oidc_is_updated_not_recreated() {
         !created.contains(&"managedCluster".to_string()),
         "adopted, not created"
     );
-    assert_eq!(p["cluster"]["issuerUrl"], issuer());
+    assert_eq!(p["graph"]["clusters"]["@demo"]["issuerUrl"], issuer());
 }
 
 #[test]
@@ -280,13 +284,17 @@ fn an_interrupted_up_resumes_without_redoing_finished_steps() {
     let out = w.run(&["up"]);
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     let p = w.profile();
-    assert_eq!(p["cluster"]["issuerUrl"], issuer(), "Tenant A step saved");
+    assert_eq!(
+        p["graph"]["clusters"]["@demo"]["issuerUrl"],
+        issuer(),
+        "Tenant A step saved"
+    );
     assert_eq!(
         p["resources"]["servicebusId"],
         ns_id(),
         "namespace step saved"
     );
-    assert!(p["resources"]["clientId"].is_null());
+    assert!(p["graph"]["identities"]["@demo"]["clientId"].is_null());
     w.clear_calls();
     w.ok(&["up"]);
     let mut writes: Vec<String> = w
@@ -305,7 +313,10 @@ fn an_interrupted_up_resumes_without_redoing_finished_steps() {
         ],
         "only the unfinished steps run"
     );
-    assert_eq!(w.profile()["resources"]["clientId"], CLIENT);
+    assert_eq!(
+        w.profile()["graph"]["identities"]["@demo"]["clientId"],
+        CLIENT
+    );
 }
 
 /// `status` before `up`: every component is shown missing (exit 1), as

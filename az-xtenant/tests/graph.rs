@@ -639,3 +639,135 @@ fn credentials_recorded_as_made(w: &World, why: &str) {
         "{why}: {owned}"
     );
 }
+
+#[test]
+fn prune_on_a_migrated_profile_with_a_demo_removes_only_what_the_graph_dropped() {
+    use xtenant_testsupport::profiles::*;
+    let w = World::new();
+    std::fs::create_dir_all(w.profile_path().parent().unwrap()).unwrap();
+    let v2 = version_2_with_demo_and_graph();
+    std::fs::write(w.profile_path(), v2.to_string()).unwrap();
+    // The file keeps the writer; orders-old and its role assignment are gone
+    // from it; the demo was never in it.
+    let file = w.path().join("xtenant.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "tenantA:
+  tenantId: {TENANT_A}
+  subscriptionId: {SUB_A}
+tenantB:
+  tenantId: {TENANT_B}
+  subscriptionId: {SUB_B}
+  resourceGroup: {GRAPH_GROUP}
+  location: eastus
+clusters:
+  - name: {GRAPH_CLUSTER}
+    resourceGroup: {GRAPH_GROUP}
+identities:
+  - name: {GRAPH_IDENTITY}
+workloads:
+  - namespace: orders
+    serviceAccount: writer
+    identity: {GRAPH_IDENTITY}
+"
+        ),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    w.on(
+        "account_list",
+        vec![Resp::Json(json!([
+            {"id": SUB_A, "tenantId": TENANT_A, "user": {"name": "u"}},
+            {"id": SUB_B, "tenantId": TENANT_B, "user": {"name": "u"}}
+        ]))],
+    );
+    let graph = &v2["graph"];
+    w.on(
+        &format!("aks_list@{SUB_A}"),
+        vec![Resp::Json(json!([{
+            "id": graph["clusters"][GRAPH_CLUSTER]["id"], "name": GRAPH_CLUSTER,
+            "resourceGroup": GRAPH_GROUP, "provisioningState": "Succeeded",
+            "oidcIssuerProfile": {"enabled": true, "issuerUrl": GRAPH_ISSUER},
+            "securityProfile": {"workloadIdentity": {"enabled": true}}
+        }]))],
+    );
+    w.on(
+        &format!("group_show@{SUB_B}"),
+        vec![Resp::Json(
+            json!({"id": group_id(SUB_B, GRAPH_GROUP), "name": GRAPH_GROUP, "location": "eastus", "tags": null}),
+        )],
+    );
+    let writer = &graph["identities"][GRAPH_IDENTITY];
+    w.on(
+        &format!("identity_list@{SUB_B}"),
+        vec![Resp::Json(json!([{
+            "id": writer["id"], "name": GRAPH_IDENTITY, "clientId": writer["clientId"],
+            "principalId": writer["principalId"], "tenantId": TENANT_B
+        }]))],
+    );
+    w.on(
+        &format!("identity_federated-credential_list@{SUB_B}"),
+        vec![Resp::Json(json!([{
+            "name": GRAPH_CREDENTIAL, "issuer": GRAPH_ISSUER,
+            "subject": "system:serviceaccount:orders:writer",
+            "audiences": ["api://AzureADTokenExchange"]
+        }]))],
+    );
+    w.on(
+        &format!("role_assignment_list@{SUB_B}"),
+        vec![Resp::Json(json!([]))],
+    );
+    w.on(
+        &format!("role_assignment_delete@{SUB_B}"),
+        vec![Resp::Raw("")],
+    );
+    w.on(&format!("identity_delete@{SUB_B}"), vec![Resp::Raw("")]);
+
+    let out = w.run(&["apply", "-f", file, "--prune", "--yes"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let writes = writes(&w);
+    assert_eq!(writes.len(), 2, "{writes:#?}");
+    assert!(
+        writes[0].starts_with("role assignment delete") && writes[0].contains(&graph_role_id()),
+        "{writes:#?}"
+    );
+    assert!(
+        writes[1].starts_with(&format!(
+            "identity delete --resource-group {GRAPH_GROUP} --name {GRAPH_OLD_IDENTITY}"
+        )),
+        "{writes:#?}"
+    );
+    assert!(
+        !writes.iter().any(|c| c.contains(DEMO_GROUP)),
+        "nothing of the demo: {writes:#?}"
+    );
+    // The demo's records are as the migration made them; the graph's pruned
+    // objects are forgotten.
+    let p = w.profile();
+    let demo = &p["graph"]["identities"]["@demo"];
+    assert_eq!(demo["clientId"], DEMO_CLIENT, "{p:#}");
+    assert_eq!(demo["roleAssignments"][0], demo_role_id().as_str());
+    assert_eq!(p["graph"]["clusters"]["@demo"]["issuerUrl"], DEMO_ISSUER);
+    let owned = p["owned"].to_string();
+    for kept in [
+        identity_id(DEMO_GROUP, DEMO_IDENTITY),
+        demo_role_id(),
+        credential_id(DEMO_GROUP, DEMO_IDENTITY, DEMO_CREDENTIAL),
+    ] {
+        assert!(owned.contains(&kept), "{kept} forgotten: {owned}");
+    }
+    for gone in [
+        graph_role_id(),
+        identity_id(GRAPH_GROUP, GRAPH_OLD_IDENTITY),
+    ] {
+        assert!(!owned.contains(&gone), "{gone} still recorded: {owned}");
+    }
+    let bindings: Vec<&str> = p["graph"]["bindings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["credential"].as_str().unwrap())
+        .collect();
+    assert_eq!(bindings, [DEMO_CREDENTIAL, GRAPH_CREDENTIAL], "{p:#}");
+}

@@ -106,7 +106,7 @@ pub struct WorkloadArgs {
 /// The managed identity of Tenant B.
 #[derive(Debug, Clone, Default, Args)]
 pub struct IdentityArgs {
-    /// Client ID of the managed identity in Tenant B [profile: resources.clientId]
+    /// Client ID of the managed identity in Tenant B [profile: the graph state's identity entry]
     #[arg(long, value_parser = parser(Kind::Guid))]
     pub client_id: Option<String>,
     /// Tenant B's ID, where the identity and Service Bus live [profile: resources.tenantId]

@@ -2,8 +2,13 @@
 //! records, else the procedure's default (`xtenant_shared::resolve`). A value
 //! that is needed but found nowhere is a usage error naming the flag and the
 //! `az-xtenant` step; a bad profile value names the profile field.
+//!
+//! A workload's identity and cluster are entries of the profile's graph
+//! state: the declared graph's binding of its (namespace, ServiceAccount)
+//! when there is one, else the demo's entries.
 
 use anyhow::{Context, Result};
+use xtenant_shared::graph_state::{ClusterState, DEMO, IdentityState};
 use xtenant_shared::resolve::Setting;
 use xtenant_shared::store::ProfileStore;
 use xtenant_shared::{Kind, Profile, ProfileError, names};
@@ -11,7 +16,7 @@ use xtenant_shared::{Kind, Profile, ProfileError, names};
 const CLIENT_ID: Setting = Setting {
     what: "the managed identity's client ID",
     flag: Some("--client-id"),
-    field: "resources.clientId",
+    field: "graph.identities.@demo.clientId",
     kind: Kind::Guid,
     recorded_by: "az-xtenant resources",
 };
@@ -25,7 +30,7 @@ const TENANT_B: Setting = Setting {
 const ISSUER: Setting = Setting {
     what: "the cluster's OIDC issuer URL",
     flag: Some("--issuer"),
-    field: "cluster.issuerUrl",
+    field: "graph.clusters.@demo.issuerUrl",
     kind: Kind::IssuerUrl,
     recorded_by: "az-xtenant cluster",
 };
@@ -70,6 +75,19 @@ pub struct IdentityFlags {
 pub struct Settings {
     pub profile: Option<Profile>,
     pub profile_name: String,
+    /// The declared graph's entries a workload is bound to; the demo's
+    /// entries when none.
+    pub bound: Option<Bound>,
+}
+
+/// A workload bound by the declared graph: its (namespace, ServiceAccount),
+/// its identity, and its cluster when one can be told.
+#[derive(Debug, Clone, Default)]
+pub struct Bound {
+    pub namespace: String,
+    pub service_account: String,
+    pub identity: String,
+    pub cluster: Option<String>,
 }
 
 impl Settings {
@@ -90,6 +108,7 @@ impl Settings {
         Ok(Self {
             profile,
             profile_name: name.to_string(),
+            bound: None,
         })
     }
 
@@ -99,64 +118,79 @@ impl Settings {
         Self::default()
     }
 
-    /// These settings as seen by one workload: when `az-xtenant apply` bound
-    /// its (namespace, ServiceAccount) to an identity of the declared graph,
-    /// that identity's client ID, Tenant B and the bound cluster's issuer
-    /// (the cluster named like the kubeconfig context, or the only one)
-    /// stand in for the demo's.
+    /// These settings as seen by one workload: when the declared graph binds
+    /// its (namespace, ServiceAccount) to an identity, that identity, Tenant
+    /// B of the graph and the bound cluster (the one named like the
+    /// kubeconfig context, or the only one) stand in for the demo's entries.
     pub fn for_workload(
         mut self,
         namespace: &str,
         service_account: &str,
         context: Option<&str>,
     ) -> Self {
-        let Some(p) = self.profile.as_mut() else {
+        let Some(p) = self.profile.as_ref() else {
             return self;
         };
         let g = &p.graph;
-        let Some((_, identity)) = g.identity_for(namespace, service_account) else {
+        let Some((identity, _)) = g.identity_for(namespace, service_account) else {
             return self;
         };
         let bound: Vec<&str> = g
-            .bindings
-            .iter()
+            .declared_bindings()
             .filter(|b| b.namespace == namespace && b.service_account == service_account)
             .map(|b| b.cluster.as_str())
             .collect();
+        // With several bound clusters and none named like the context, the
+        // issuer must come from --issuer.
         let cluster = match bound.as_slice() {
             [only] => Some(*only),
             many => context.and_then(|c| many.iter().copied().find(|b| *b == c)),
         };
-        let issuer = cluster.and_then(|c| g.clusters.get(c)?.issuer_url.clone());
-        let (client_id, tenant) = (identity.client_id.clone(), g.tenant_b.clone());
-        p.resources.client_id = client_id;
-        p.resources.tenant_id = tenant;
-        // With several bound clusters and none named like the context, the
-        // issuer must come from --issuer.
-        p.cluster.issuer_url = issuer;
-        p.workload.namespace = namespace.to_string();
-        p.workload.service_account = service_account.to_string();
+        self.bound = Some(Bound {
+            namespace: namespace.to_string(),
+            service_account: service_account.to_string(),
+            identity: identity.to_string(),
+            cluster: cluster.map(str::to_string),
+        });
         self
+    }
+
+    /// The identity entry this workload's values come from.
+    fn identity_entry(&self) -> Option<&IdentityState> {
+        let key = self.bound.as_ref().map_or(DEMO, |b| b.identity.as_str());
+        self.profile.as_ref()?.graph.identities.get(key)
+    }
+
+    /// The cluster entry this workload's issuer comes from.
+    fn cluster_entry(&self) -> Option<&ClusterState> {
+        let key = match &self.bound {
+            Some(b) => b.cluster.as_deref()?,
+            None => DEMO,
+        };
+        self.profile.as_ref()?.graph.clusters.get(key)
     }
 
     /// The managed identity's client ID.
     pub fn client_id(&self, flag: Option<&str>) -> Result<String> {
-        let p = self.resources(|r| r.client_id.as_deref());
+        let p = self.identity_entry().and_then(|i| i.client_id.as_deref());
         Ok(CLIENT_ID.required(flag, p, self.name())?)
     }
 
     /// Tenant B's ID.
     pub fn tenant_b(&self, flag: Option<&str>) -> Result<String> {
-        let p = self.resources(|r| r.tenant_id.as_deref());
+        let p = match &self.bound {
+            Some(_) => self
+                .profile
+                .as_ref()
+                .and_then(|p| p.graph.tenant_b.as_deref()),
+            None => self.resources(|r| r.tenant_id.as_deref()),
+        };
         Ok(TENANT_B.required(flag, p, self.name())?)
     }
 
     /// The cluster's OIDC issuer URL, byte for byte.
     pub fn issuer(&self, flag: Option<&str>) -> Result<String> {
-        let p = self
-            .profile
-            .as_ref()
-            .and_then(|p| p.cluster.issuer_url.as_deref());
+        let p = self.cluster_entry().and_then(|c| c.issuer_url.as_deref());
         Ok(ISSUER.required(flag, p, self.name())?)
     }
 
@@ -173,7 +207,10 @@ impl Settings {
     }
 
     pub fn service_account(&self, flag: Option<&str>) -> Result<String> {
-        let p = self.workload(|w| &w.service_account);
+        let p = match &self.bound {
+            Some(b) => Some(b.service_account.as_str()),
+            None => self.workload(|w| &w.service_account),
+        };
         Ok(SERVICE_ACCOUNT.or_default(flag, p, names::DEFAULT_SERVICE_ACCOUNT)?)
     }
 
@@ -196,7 +233,11 @@ impl Settings {
 
     /// The federated credential's subject as the profile records it, if any.
     pub fn recorded_subject(&self) -> Option<String> {
-        self.profile.as_ref().map(Profile::subject)
+        let p = self.profile.as_ref()?;
+        Some(match &self.bound {
+            Some(b) => names::subject(&b.namespace, &b.service_account),
+            None => p.subject(),
+        })
     }
 
     fn resources<'a>(
@@ -234,13 +275,14 @@ mod tests {
         Settings {
             profile: Some(profile),
             profile_name: "p".into(),
+            bound: None,
         }
     }
 
     fn graph_profile() -> Profile {
         use xtenant_shared::graph_state::{Binding, ClusterState, IdentityState};
         let mut p = Profile::default();
-        p.resources.client_id = Some(OTHER.into());
+        p.graph.demo_identity_mut().client_id = Some(OTHER.into());
         p.graph.tenant_b = Some(GUID.into());
         p.graph.identities.insert(
             "orders-writer".into(),
@@ -258,6 +300,7 @@ mod tests {
                 ClusterState {
                     id: None,
                     issuer_url: Some(issuer.into()),
+                    ..ClusterState::default()
                 },
             );
             p.graph.bindings.push(Binding {
@@ -303,7 +346,7 @@ mod tests {
     #[test]
     fn flag_beats_profile_beats_default() {
         let mut profile = Profile::default();
-        profile.resources.client_id = Some(GUID.into());
+        profile.graph.demo_identity_mut().client_id = Some(GUID.into());
         profile.workload.job_name = "fromprofile".into();
         let s = with(profile);
         assert_eq!(s.client_id(None).expect("profile"), GUID);
@@ -348,5 +391,35 @@ mod tests {
             .servicebus_hostname(None)
             .expect_err("refused");
         assert!(err.to_string().contains("DNS host name"), "{err}");
+    }
+
+    #[test]
+    fn a_migrated_version_2_profile_gives_the_demos_and_the_graphs_workloads_their_own() {
+        use xtenant_testsupport::profiles::*;
+        let mut p: Profile =
+            serde_json::from_value(version_2_with_demo_and_graph()).expect("a profile");
+        p.migrate();
+        // The graph's workload: its identity, the graph's Tenant B, its cluster.
+        let s = with(p.clone()).for_workload("orders", "writer", None);
+        assert_eq!(s.client_id(None).expect("client"), GRAPH_CLIENT);
+        assert_eq!(s.tenant_b(None).expect("tenant"), TENANT_B);
+        assert_eq!(s.issuer(None).expect("issuer"), GRAPH_ISSUER);
+        assert_eq!(s.service_account(None).expect("sa"), "writer");
+        assert_eq!(
+            s.recorded_subject().as_deref(),
+            Some("system:serviceaccount:orders:writer")
+        );
+        // The demo's workload, and any the graph does not bind: the demo's.
+        for (ns, sa) in [("default", "myserviceaccount"), ("shop", "web")] {
+            let s = with(p.clone()).for_workload(ns, sa, None);
+            assert_eq!(s.client_id(None).expect("client"), DEMO_CLIENT);
+            assert_eq!(s.tenant_b(None).expect("tenant"), TENANT_B);
+            assert_eq!(s.issuer(None).expect("issuer"), DEMO_ISSUER);
+            assert_eq!(s.service_account(None).expect("sa"), "myserviceaccount");
+            assert_eq!(
+                s.recorded_subject().as_deref(),
+                Some("system:serviceaccount:default:myserviceaccount")
+            );
+        }
     }
 }

@@ -1,13 +1,42 @@
-//! What `az-xtenant apply` learned of a declared trust graph: each cluster's
-//! issuer, each identity's IDs, and which identity each (cluster, namespace,
+//! What xtenant learned of the trust graphs it made: each cluster's issuer,
+//! each identity's IDs, and which identity each (cluster, namespace,
 //! ServiceAccount) is bound to — so `kubectl xtenant` can find a workload's
 //! client ID and Tenant B from the profile.
+//!
+//! Two kinds of entry share it: the declared graph's (`az-xtenant apply -f`,
+//! an accepted grant), keyed by their names in the file, and the demo's
+//! (`az-xtenant up`): one cluster, one identity and one binding that the
+//! demo creates rather than adopts, marked [`Origin::Demo`] and keyed
+//! [`DEMO`], a key no name of a graph file can take.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::handoff::TrustRequest;
+
+/// The key of the demo's cluster, identity and binding entries. No cluster
+/// or identity of a graph file can be named so ('@' is in neither rule).
+pub const DEMO: &str = "@demo";
+
+/// Who made a cluster or identity entry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Origin {
+    /// A graph file (or an accepted grant) declares it; what it names may
+    /// have been adopted. Not written: absent means declared.
+    #[default]
+    Declared,
+    /// The demo (`up`, `cluster`, `resources`, `trust`) made it for itself;
+    /// only `cleanup` removes it, never `apply --prune`.
+    Demo,
+}
+
+impl Origin {
+    pub fn is_declared(&self) -> bool {
+        *self == Origin::Declared
+    }
+}
 
 /// The graph's part of the profile.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,13 +74,15 @@ pub struct Proof {
     pub at: u64,
 }
 
-/// One adopted cluster of Tenant A.
+/// One cluster of Tenant A: adopted by a graph, or made by the demo.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterState {
     pub id: Option<String>,
     /// `oidcIssuerProfile.issuerUrl`, byte for byte.
     pub issuer_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Origin::is_declared")]
+    pub origin: Origin,
 }
 
 /// One identity of Tenant B.
@@ -61,9 +92,16 @@ pub struct IdentityState {
     pub id: Option<String>,
     pub client_id: Option<String>,
     pub principal_id: Option<String>,
+    /// ARM IDs of the role assignments recorded for it (the demo's; a
+    /// graph's are found by their deterministic names instead).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub role_assignments: Vec<String>,
+    #[serde(default, skip_serializing_if = "Origin::is_declared")]
+    pub origin: Origin,
 }
 
-/// A workload's ServiceAccount in a cluster, bound to an identity by a credential.
+/// A workload's ServiceAccount in a cluster, bound to an identity by a
+/// credential. The demo's binds the [`DEMO`] cluster to the [`DEMO`] identity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Binding {
@@ -74,9 +112,127 @@ pub struct Binding {
     pub credential: String,
 }
 
+impl Binding {
+    /// Whether this is the demo's binding rather than a declared graph's.
+    pub fn is_demo(&self) -> bool {
+        self.cluster == DEMO && self.identity == DEMO
+    }
+}
+
 impl GraphState {
+    /// Nothing recorded at all, neither a declared graph nor the demo.
     pub fn is_empty(&self) -> bool {
         self == &Self::default()
+    }
+
+    /// Whether a graph was declared (applied or accepted): the demo's
+    /// entries alone are not one.
+    pub fn has_declared(&self) -> bool {
+        self.declared_clusters().next().is_some()
+            || self.declared_identities().next().is_some()
+            || self.declared_bindings().next().is_some()
+    }
+
+    /// The declared graph's clusters, by name.
+    pub fn declared_clusters(&self) -> impl Iterator<Item = (&String, &ClusterState)> {
+        self.clusters.iter().filter(|(_, c)| c.origin.is_declared())
+    }
+
+    /// The declared graph's identities, by name.
+    pub fn declared_identities(&self) -> impl Iterator<Item = (&String, &IdentityState)> {
+        self.identities
+            .iter()
+            .filter(|(_, i)| i.origin.is_declared())
+    }
+
+    /// The declared graph's bindings.
+    pub fn declared_bindings(&self) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(|b| !b.is_demo())
+    }
+
+    /// The demo's cluster, once it recorded anything of it.
+    pub fn demo_cluster(&self) -> Option<&ClusterState> {
+        self.clusters.get(DEMO)
+    }
+
+    /// The demo's identity, once it recorded anything of it.
+    pub fn demo_identity(&self) -> Option<&IdentityState> {
+        self.identities.get(DEMO)
+    }
+
+    /// The demo's binding, once its credential is recorded.
+    pub fn demo_binding(&self) -> Option<&Binding> {
+        self.bindings.iter().find(|b| b.is_demo())
+    }
+
+    /// The demo's cluster entry, made (marked the demo's) when missing.
+    pub fn demo_cluster_mut(&mut self) -> &mut ClusterState {
+        self.clusters
+            .entry(DEMO.to_string())
+            .or_insert_with(|| ClusterState {
+                origin: Origin::Demo,
+                ..ClusterState::default()
+            })
+    }
+
+    /// The demo's identity entry, made (marked the demo's) when missing.
+    pub fn demo_identity_mut(&mut self) -> &mut IdentityState {
+        self.identities
+            .entry(DEMO.to_string())
+            .or_insert_with(|| IdentityState {
+                origin: Origin::Demo,
+                ..IdentityState::default()
+            })
+    }
+
+    /// Records the demo's binding: its workload, trusted by `credential`.
+    pub fn set_demo_binding(&mut self, namespace: &str, service_account: &str, credential: &str) {
+        self.bindings.retain(|b| !b.is_demo());
+        self.bindings.push(Binding {
+            cluster: DEMO.to_string(),
+            namespace: namespace.to_string(),
+            service_account: service_account.to_string(),
+            identity: DEMO.to_string(),
+            credential: credential.to_string(),
+        });
+    }
+
+    /// Forgets the demo's binding (its credential is gone).
+    pub fn forget_demo_binding(&mut self) {
+        self.bindings.retain(|b| !b.is_demo());
+    }
+
+    /// Forgets the IDs recorded of the demo's cluster (it is gone).
+    pub fn forget_demo_cluster(&mut self) {
+        self.clusters.remove(DEMO);
+    }
+
+    /// Forgets all the demo recorded of its identity: IDs, role assignments
+    /// and binding (its group is gone, with all of them).
+    pub fn forget_demo_identity(&mut self) {
+        self.identities.remove(DEMO);
+        self.forget_demo_binding();
+    }
+
+    /// Forgets the IDs of the demo's identity (it is gone); what else was
+    /// recorded of it is forgotten when its own delete runs.
+    pub fn forget_demo_identity_ids(&mut self) {
+        if let Some(e) = self.identities.get_mut(DEMO) {
+            (e.id, e.client_id, e.principal_id) = (None, None, None);
+            if e.role_assignments.is_empty() {
+                self.identities.remove(DEMO);
+            }
+        }
+    }
+
+    /// Forgets the demo's role assignments (deleted).
+    pub fn forget_demo_roles(&mut self) {
+        if let Some(e) = self.identities.get_mut(DEMO) {
+            e.role_assignments.clear();
+            if (&e.id, &e.client_id, &e.principal_id) == (&None, &None, &None) {
+                self.identities.remove(DEMO);
+            }
+        }
     }
 
     /// Records an accepted exchange, replacing an earlier one for the same
@@ -103,15 +259,15 @@ impl GraphState {
         })
     }
 
-    /// The identity bound to a (namespace, ServiceAccount), and its state.
+    /// The declared graph's identity bound to a (namespace, ServiceAccount),
+    /// and its state.
     pub fn identity_for(
         &self,
         namespace: &str,
         service_account: &str,
     ) -> Option<(&str, &IdentityState)> {
         let b = self
-            .bindings
-            .iter()
+            .declared_bindings()
             .find(|b| b.namespace == namespace && b.service_account == service_account)?;
         let state = self.identities.get(&b.identity)?;
         Some((b.identity.as_str(), state))

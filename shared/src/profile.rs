@@ -15,7 +15,11 @@ use crate::ownership::{ObjectKind, Ownership};
 /// Version of the profile's JSON layout. Bumped on incompatible changes.
 /// 2: the profile's own `id` and the `owned` records replace the
 /// `resourceGroupCreated`/`clusterCreated` flags of version 1.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: what the demo learned of the objects it made (its cluster's ID and
+/// issuer, its identity's IDs, role assignment and credential) is kept as
+/// the demo's entries of the graph state (`graph_state::DEMO`), no longer in
+/// `cluster`/`resources`, which keep the settings and names.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// One cross-tenant setup.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,14 +43,16 @@ pub struct Profile {
     /// What xtenant created, or recorded the intent to create.
     #[serde(default, skip_serializing_if = "Ownership::is_empty")]
     pub owned: Ownership,
-    /// The declared trust graph's state (`az-xtenant apply -f`).
+    /// What was learned of the objects made or adopted: the declared trust
+    /// graph's (`az-xtenant apply -f`) and the demo's (`az-xtenant up`).
     #[serde(default, skip_serializing_if = "GraphState::is_empty")]
     pub graph: GraphState,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// Tenant A's settings and what `az-xtenant cluster` found or made there.
+/// Tenant A's settings for the demo. What `az-xtenant cluster` learns of the
+/// cluster it makes is the demo's cluster entry of the graph state.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterSide {
@@ -61,15 +67,13 @@ pub struct ClusterSide {
     /// Version 1 only: read, migrated into `owned`, never written.
     #[serde(default, skip_serializing)]
     pub cluster_created: bool,
-    /// ARM ID of the cluster.
-    pub cluster_id: Option<String>,
-    /// `oidcIssuerProfile.issuerUrl`, byte for byte as AKS reported it.
-    pub issuer_url: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// Tenant B's settings and the resources made there.
+/// Tenant B's settings for the demo, and its Service Bus namespace. What the
+/// demo learns of its identity, role assignment and credential is the
+/// demo's identity and binding entries of the graph state.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceSide {
@@ -87,12 +91,10 @@ pub struct ResourceSide {
     pub servicebus_hostname: Option<String>,
     pub queue_name: Option<String>,
     pub identity_name: Option<String>,
-    pub identity_id: Option<String>,
-    /// The identity's client (application) ID: what the ServiceAccount names.
-    pub client_id: Option<String>,
-    /// The identity's service principal object ID: what the role is assigned to.
-    pub principal_id: Option<String>,
-    pub role_assignment_id: Option<String>,
+    /// The name to give the demo's credential (`init
+    /// --federated-credential-name`) until it is made; the one made is the
+    /// demo's binding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub federated_credential_name: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -139,6 +141,21 @@ impl Default for Profile {
     }
 }
 
+/// Takes a version 2 field out of a section's unknown fields: its string,
+/// or nothing (a null is dropped, anything else is left in place).
+fn take(extra: &mut Map<String, Value>, key: &str) -> Option<String> {
+    match extra.get(key)? {
+        Value::String(_) => extra
+            .remove(key)
+            .and_then(|v| v.as_str().map(str::to_string)),
+        Value::Null => {
+            extra.remove(key);
+            None
+        }
+        _ => None,
+    }
+}
+
 /// The ARM ID of a resource group.
 pub fn group_id(subscription: &str, group: &str) -> String {
     format!("/subscriptions/{subscription}/resourceGroups/{group}")
@@ -172,7 +189,69 @@ impl Profile {
         self.cluster.resource_group_created = false;
         self.cluster.cluster_created = false;
         self.resources.resource_group_created = false;
+        self.move_demo_ids_into_the_graph();
         self.schema_version = SCHEMA_VERSION;
+    }
+
+    /// Version 2 kept the IDs of the demo's objects beside its settings; they
+    /// become the demo's entries of the graph state. Read from whatever file
+    /// holds them (a hand-edited newer one too); a value that is not a
+    /// string stays where it was, so nothing is lost.
+    fn move_demo_ids_into_the_graph(&mut self) {
+        let c = &mut self.cluster.extra;
+        let (cluster_id, issuer) = (take(c, "clusterId"), take(c, "issuerUrl"));
+        if cluster_id.is_some() || issuer.is_some() {
+            let e = self.graph.demo_cluster_mut();
+            e.id = cluster_id.or(e.id.take());
+            e.issuer_url = issuer.or(e.issuer_url.take());
+        }
+        let r = &mut self.resources.extra;
+        let identity = [
+            take(r, "identityId"),
+            take(r, "clientId"),
+            take(r, "principalId"),
+            take(r, "roleAssignmentId"),
+        ];
+        // Version 2 recorded the credential made under the name to give it.
+        let credential = if self.schema_version < 3 && identity[0].is_some() {
+            self.resources.federated_credential_name.take()
+        } else {
+            None
+        };
+        if identity.iter().any(Option::is_some) {
+            let [id, client_id, principal_id, role] = identity;
+            let e = self.graph.demo_identity_mut();
+            e.id = id.or(e.id.take());
+            e.client_id = client_id.or(e.client_id.take());
+            e.principal_id = principal_id.or(e.principal_id.take());
+            if let Some(role) = role.filter(|r| !e.role_assignments.contains(r)) {
+                e.role_assignments.push(role);
+            }
+        }
+        if let Some(name) = credential {
+            let w = &self.workload;
+            self.graph
+                .set_demo_binding(&w.namespace, &w.service_account, &name);
+        }
+    }
+
+    /// The demo cluster's OIDC issuer, as recorded when it was made.
+    pub fn demo_issuer(&self) -> Option<&str> {
+        self.graph.demo_cluster()?.issuer_url.as_deref()
+    }
+
+    /// The demo identity's client ID, as recorded when it was made.
+    pub fn demo_client_id(&self) -> Option<&str> {
+        self.graph.demo_identity()?.client_id.as_deref()
+    }
+
+    /// The name of the demo's credential: the one chosen since the last was
+    /// made, else the one made.
+    pub fn demo_credential(&self) -> Option<&str> {
+        match &self.resources.federated_credential_name {
+            Some(chosen) => Some(chosen.as_str()),
+            None => Some(self.graph.demo_binding()?.credential.as_str()),
+        }
     }
 
     /// This profile's unique ID, generated the first time it is asked for.
@@ -224,8 +303,11 @@ mod tests {
         assert!(p.owned.is_ours("/subscriptions/sb/resourceGroups/rgb"));
         let written = serde_json::to_value(&p).expect("serializes");
         assert!(written["cluster"].get("resourceGroupCreated").is_none());
-        assert_eq!(written["cluster"]["issuerUrl"], "https://i/");
-        assert_eq!(written["resources"]["clientId"], "c");
+        assert_eq!(
+            written["graph"]["clusters"]["@demo"]["issuerUrl"],
+            "https://i/"
+        );
+        assert_eq!(written["graph"]["identities"]["@demo"]["clientId"], "c");
     }
 
     #[test]
@@ -247,3 +329,6 @@ mod tests {
         assert_eq!(p.workload.message_count, 100);
     }
 }
+
+#[cfg(test)]
+mod v2_tests;

@@ -295,6 +295,51 @@ mod tests {
     }
 
     #[test]
+    fn a_version_2_file_is_read_and_rewritten_as_version_3() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v2.json");
+        fs::write(
+            &path,
+            br#"{"schemaVersion": 2, "cluster": {"issuerUrl": "https://i/"},
+                "resources": {"identityId": "/i", "clientId": "c", "federatedCredentialName": "f"}}"#,
+        )
+        .expect("write");
+        let s = ProfileStore::at(&path);
+        s.modify(|p| {
+            p.workload.job_name = "j".into();
+            Ok::<_, ProfileError>(())
+        })
+        .expect("modify");
+        let text: serde_json::Value =
+            serde_json::from_slice(&fs::read(&path).expect("read")).expect("json");
+        assert_eq!(text["schemaVersion"], 3);
+        assert_eq!(
+            text["graph"]["clusters"]["@demo"]["issuerUrl"],
+            "https://i/"
+        );
+        assert_eq!(text["graph"]["identities"]["@demo"]["clientId"], "c");
+        assert_eq!(text["graph"]["bindings"][0]["credential"], "f");
+        assert!(text["resources"].get("clientId").is_none());
+    }
+
+    #[test]
+    fn a_version_4_file_is_refused_naming_both_versions() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v4.json");
+        let v4 = br#"{"schemaVersion": 4, "graph": {"clusters": []}}"#;
+        fs::write(&path, v4).expect("write");
+        let s = ProfileStore::at(&path);
+        let err = s.load().expect_err("newer");
+        let text = err.to_string();
+        assert!(text.contains("schema version 4"), "{text}");
+        assert!(text.contains("understands (3)"), "{text}");
+        assert!(text.contains("upgrade xtenant"), "{text}");
+        let r = s.modify(|_| Ok::<_, ProfileError>(()));
+        assert!(r.is_err(), "nothing is written over it");
+        assert_eq!(fs::read(&path).expect("read"), v4);
+    }
+
+    #[test]
     fn concurrent_writers_lose_no_update() {
         let dir = tempfile::tempdir().expect("tempdir");
         let s = store(&dir);

@@ -146,22 +146,23 @@ fn from_profile(p: &Profile, a: &Args) -> Result<(Scope, Vec<Place>)> {
     )?;
     let mut identities: Vec<(String, String)> = Vec::new();
     let mut declared: BTreeSet<(String, String)> = BTreeSet::new();
-    for (name, i) in &p.graph.identities {
+    // The graph state's identities and bindings: a declared graph's by
+    // their names; the demo's (keyed `@demo`) by its settings, from before
+    // it made anything, its credential by the name it gave or will give.
+    for (name, i) in p.graph.declared_identities() {
         if let Some(id) = &i.id {
             let group = ArmId::parse(id).resource_group().to_string();
             identities.push((group, name.clone()));
         }
     }
-    for b in &p.graph.bindings {
+    for b in p.graph.declared_bindings() {
         declared.insert(lower(&b.identity, &b.credential));
     }
     if let (Some(rg), Some(name)) = (&p.resources.resource_group, &p.resources.identity_name) {
         identities.push((rg.clone(), name.clone()));
         let credential = p
-            .resources
-            .federated_credential_name
-            .clone()
-            .unwrap_or_else(|| names::federated_credential_name(name));
+            .demo_credential()
+            .map_or_else(|| names::federated_credential_name(name), str::to_string);
         declared.insert(lower(name, &credential));
     }
     if identities.is_empty() && a.groups.is_empty() {
@@ -171,7 +172,7 @@ fn from_profile(p: &Profile, a: &Args) -> Result<(Scope, Vec<Place>)> {
         .into());
     }
     let mut subs = vec![sub_a.clone()];
-    for c in p.graph.clusters.values() {
+    for (_, c) in p.graph.declared_clusters() {
         if let Some(s) =
             c.id.as_deref()
                 .map(|id| ArmId::parse(id).subscription())
@@ -325,5 +326,44 @@ mod tests {
         assert!(err.is::<UsageError>(), "{err}");
         let none = need("--tenant-a", "cluster.tenantId", &None, &None).expect_err("missing");
         assert!(none.to_string().contains("pass --tenant-a <id>"), "{none}");
+    }
+
+    #[test]
+    fn a_migrated_version_2_profile_audits_the_demo_and_the_graph_as_before() {
+        use clap::Parser;
+        use xtenant_testsupport::profiles::*;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            audit: Args,
+        }
+        let mut p: Profile =
+            serde_json::from_value(version_2_with_demo_and_graph()).expect("a profile");
+        p.migrate();
+        let args = Cli::parse_from(["audit"]).audit;
+        let (scope, places) = from_profile(&p, &args).expect("a scope");
+        // What version 2 read: the graph's identities and the demo's, the
+        // credentials each declares, Tenant A's subscriptions.
+        assert_eq!(
+            scope.identities,
+            [
+                (GRAPH_GROUP.to_string(), GRAPH_OLD_IDENTITY.to_string()),
+                (GRAPH_GROUP.to_string(), GRAPH_IDENTITY.to_string()),
+                (DEMO_GROUP.to_string(), DEMO_IDENTITY.to_string()),
+            ]
+        );
+        assert_eq!(
+            scope.declared,
+            [
+                lower(GRAPH_IDENTITY, GRAPH_CREDENTIAL),
+                lower(DEMO_IDENTITY, DEMO_CREDENTIAL),
+            ]
+            .into_iter()
+            .collect()
+        );
+        assert_eq!(scope.subscriptions_a, [SUB_A]);
+        assert_eq!(scope.subscription_b, SUB_B);
+        let tenants: Vec<&str> = places.iter().map(|p| p.tenant.as_str()).collect();
+        assert_eq!(tenants, [TENANT_A, TENANT_B]);
     }
 }

@@ -2,7 +2,8 @@
 //! profile created — a resource group when it carries this profile's ID
 //! (everything in it goes with it), and each object xtenant created inside a
 //! group it adopted. Nothing else, ever. Asks on a terminal; elsewhere
-//! `--yes` is required. Then forgets the recorded IDs of what it deleted.
+//! `--yes` is required. Then forgets what the demo's entries of the graph
+//! state record of what it deleted; a declared graph's entries stay.
 
 use anyhow::Result;
 use xtenant_shared::Profile;
@@ -151,46 +152,33 @@ fn confirm(doomed: &[Doomed]) -> Result<()> {
 }
 
 /// Forgets a deleted object: its ownership record (with everything inside
-/// it) and the IDs the profile records for it. Names and settings stay, so
-/// `up` can build it again.
+/// it) and what the demo's entries of the graph state record of it. Names
+/// and settings stay, so `up` can build it again.
 fn forget(p: &mut Profile, kind: ObjectKind, id: &str) {
     p.owned.forget(id);
-    let (c, r) = (&mut p.cluster, &mut p.resources);
+    let c = &p.cluster;
     let cluster_side = c
         .subscription_id
         .as_deref()
         .zip(c.resource_group.as_deref())
         .is_some_and(|(s, g)| xtenant_shared::profile::group_id(s, g).eq_ignore_ascii_case(id));
+    let (g, r) = (&mut p.graph, &mut p.resources);
     match kind {
-        ObjectKind::ResourceGroup if cluster_side => {
-            c.cluster_id = None;
-            c.issuer_url = None;
-        }
+        ObjectKind::ResourceGroup if cluster_side => g.forget_demo_cluster(),
         ObjectKind::ResourceGroup => {
-            r.servicebus_id = None;
-            r.servicebus_hostname = None;
-            r.identity_id = None;
-            r.client_id = None;
-            r.principal_id = None;
-            r.role_assignment_id = None;
+            (r.servicebus_id, r.servicebus_hostname) = (None, None);
             r.federated_credential_name = None;
+            g.forget_demo_identity();
         }
-        ObjectKind::ManagedCluster => {
-            c.cluster_id = None;
-            c.issuer_url = None;
-        }
-        ObjectKind::ServiceBusNamespace => {
-            r.servicebus_id = None;
-            r.servicebus_hostname = None;
-        }
+        ObjectKind::ManagedCluster => g.forget_demo_cluster(),
+        ObjectKind::ServiceBusNamespace => (r.servicebus_id, r.servicebus_hostname) = (None, None),
         ObjectKind::ServiceBusQueue => {}
-        ObjectKind::ManagedIdentity => {
-            r.identity_id = None;
-            r.client_id = None;
-            r.principal_id = None;
+        ObjectKind::ManagedIdentity => g.forget_demo_identity_ids(),
+        ObjectKind::RoleAssignment => g.forget_demo_roles(),
+        ObjectKind::FederatedCredential => {
+            r.federated_credential_name = None;
+            g.forget_demo_binding();
         }
-        ObjectKind::RoleAssignment => r.role_assignment_id = None,
-        ObjectKind::FederatedCredential => r.federated_credential_name = None,
     }
 }
 
@@ -211,15 +199,15 @@ mod tests {
         let mut p = Profile::default();
         p.cluster.subscription_id = Some("s".into());
         p.cluster.resource_group = Some("rg".into());
-        p.cluster.issuer_url = Some("https://i/".into());
-        p.resources.client_id = Some("c".into());
+        p.graph.demo_cluster_mut().issuer_url = Some("https://i/".into());
+        p.graph.demo_identity_mut().client_id = Some("c".into());
         let g = "/subscriptions/s/resourceGroups/rg";
         p.owned.created(ObjectKind::ResourceGroup, g);
         p.owned
             .created(ObjectKind::ManagedCluster, &format!("{g}/providers/x/y"));
         forget(&mut p, ObjectKind::ResourceGroup, g);
         assert!(p.owned.is_empty());
-        assert_eq!(p.cluster.issuer_url, None);
-        assert_eq!(p.resources.client_id.as_deref(), Some("c"));
+        assert_eq!(p.demo_issuer(), None);
+        assert_eq!(p.demo_client_id(), Some("c"));
     }
 }

@@ -32,13 +32,14 @@ pub fn run(ctx: &Ctx, _args: &Args) -> Result<()> {
 /// The procedure's variables, in its order; `None` when not recorded yet.
 pub fn variables(p: &Profile) -> Vec<(&'static str, Option<String>)> {
     let (c, r) = (&p.cluster, &p.resources);
+    let demo = p.graph.demo_identity();
     let mut v = vec![
         ("TENANT_A_ID", c.tenant_id.clone()),
         ("TENANT_A_SUBSCRIPTION_ID", c.subscription_id.clone()),
         ("RESOURCE_GROUP", c.resource_group.clone()),
         ("LOCATION", c.location.clone()),
         ("CLUSTER_NAME", c.cluster_name.clone()),
-        ("OIDC_ISSUER_URL", c.issuer_url.clone()),
+        ("OIDC_ISSUER_URL", p.demo_issuer().map(str::to_string)),
         ("TENANT_B_ID", r.tenant_id.clone()),
         ("TENANT_B_SUBSCRIPTION_ID", r.subscription_id.clone()),
     ];
@@ -54,8 +55,8 @@ pub fn variables(p: &Profile) -> Vec<(&'static str, Option<String>)> {
         ("SERVICEBUS_HOSTNAME", r.servicebus_hostname.clone()),
         ("SERVICEBUS_ID", r.servicebus_id.clone()),
         ("IDENTITY_NAME", r.identity_name.clone()),
-        ("PRINCIPAL_ID", r.principal_id.clone()),
-        ("CLIENT_ID", r.client_id.clone()),
+        ("PRINCIPAL_ID", demo.and_then(|i| i.principal_id.clone())),
+        ("CLIENT_ID", demo.and_then(|i| i.client_id.clone())),
     ]);
     v
 }

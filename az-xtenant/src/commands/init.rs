@@ -140,12 +140,14 @@ fn apply(p: &mut Profile, a: &Args) -> Result<()> {
 /// subscription or resource group: cleanup would lose track of them.
 fn refuse_moving_recorded(before: &Profile, after: &Profile) -> Result<()> {
     let (b, a) = (&before.cluster, &after.cluster);
-    let a_recorded = b.resource_group_created || b.cluster_id.is_some();
+    let demo_cluster = before.graph.demo_cluster().and_then(|c| c.id.as_ref());
+    let a_recorded = b.resource_group_created || demo_cluster.is_some();
     let a_moved = (&b.tenant_id, &b.subscription_id, &b.resource_group)
         != (&a.tenant_id, &a.subscription_id, &a.resource_group);
     let (rb, ra) = (&before.resources, &after.resources);
+    let demo_identity = before.graph.demo_identity().and_then(|i| i.id.as_ref());
     let b_recorded =
-        rb.resource_group_created || rb.identity_id.is_some() || rb.servicebus_id.is_some();
+        rb.resource_group_created || demo_identity.is_some() || rb.servicebus_id.is_some();
     let b_moved = (
         &rb.tenant_id,
         &rb.subscription_id,

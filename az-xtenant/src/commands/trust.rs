@@ -10,7 +10,7 @@ use az_xtenant::context::Ctx;
 use az_xtenant::context::Waits;
 use az_xtenant::engine;
 use az_xtenant::error::UsageError;
-use az_xtenant::settings;
+use az_xtenant::settings::{self, DEMO_ISSUER};
 use az_xtenant::steps::{self, Part};
 
 /// Ensure the federated identity credential that lets the cluster's service account act as the identity.
@@ -21,10 +21,10 @@ pub fn run(ctx: &Ctx, _args: &Args) -> Result<()> {
     ctx.require_profile()?;
     let p = ctx.snapshot();
     let graph = steps::demo(&p, Part::Trust)?;
-    let issuer = p.cluster.issuer_url.as_ref().ok_or_else(|| {
+    let issuer = p.demo_issuer().ok_or_else(|| {
         UsageError("no OIDC issuer recorded yet: run `az-xtenant cluster` (or `up`) first".into())
     })?;
-    check("cluster.issuerUrl (profile)", Kind::IssuerUrl, issuer)?;
+    check(DEMO_ISSUER, Kind::IssuerUrl, issuer)?;
     if p.resources.identity_name.is_none() {
         return Err(UsageError(
             "no managed identity recorded yet: run `az-xtenant resources` (or `up`) first".into(),

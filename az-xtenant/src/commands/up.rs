@@ -9,7 +9,7 @@ use xtenant_shared::validate::{Kind, check};
 use crate::commands::WaitArgs;
 use az_xtenant::context::Ctx;
 use az_xtenant::engine;
-use az_xtenant::settings;
+use az_xtenant::settings::{self, DEMO_ISSUER};
 use az_xtenant::steps::{self, Part};
 
 /// Cluster and resources concurrently, then the trust; resumable.
@@ -22,8 +22,8 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     ctx.require_profile()?;
     let mut p = ctx.snapshot();
-    if let Some(issuer) = &p.cluster.issuer_url {
-        check("cluster.issuerUrl (profile)", Kind::IssuerUrl, issuer)?;
+    if let Some(issuer) = p.demo_issuer() {
+        check(DEMO_ISSUER, Kind::IssuerUrl, issuer)?;
     }
     steps::settle_names(&mut p);
     let graph = steps::demo(&p, Part::All)?;

@@ -75,7 +75,9 @@ pub fn apply(ctx: &Ctx, az: &Az, model: &Model, o: &Options) -> Result<()> {
     let bindings = &model.bindings;
     ctx.record(|p| {
         p.graph.tenant_b = Some(model.tenant_b.clone());
-        p.graph.bindings.clone_from(bindings);
+        // The file's bindings replace the graph's; the demo's stays.
+        p.graph.bindings.retain(|b| b.is_demo());
+        p.graph.bindings.extend(bindings.iter().cloned());
     })?;
     if !ctx.dry_run() {
         ctx.progress.done(&format!(

@@ -35,8 +35,7 @@ pub fn unproven(
         let name = ArmId::parse(&r.id).name();
         // The workload the credential was made for, as the last apply recorded it.
         let Some(old) = g
-            .bindings
-            .iter()
+            .declared_bindings()
             .find(|b| b.credential.eq_ignore_ascii_case(name))
         else {
             continue;

@@ -1,8 +1,8 @@
 //! `--prune`: what xtenant created for the declared graph and the file no
 //! longer declares — federated credentials, role assignments, and identities
 //! no workload uses. Only objects the profile records as xtenant's, on
-//! identities the graph made; never the demo's, never a group, never anything
-//! made by hand. It only computes them: `apply --prune` deletes them
+//! identities the declared graph made; never the demo's entries (its origin
+//! is marked in the graph state), never a group, never anything made by hand. It only computes them: `apply --prune` deletes them
 //! through the engine's delete walk (`engine::delete`).
 
 use std::collections::BTreeSet;
@@ -37,14 +37,25 @@ fn lower(s: &str) -> String {
 /// identities they belong to; credentials of an identity that goes are left
 /// to go with it.
 pub fn removals(p: &Profile, desired: &BTreeSet<String>) -> Vec<Removal> {
-    let demo_identity = p.resources.identity_id.as_deref().map(lower);
-    let demo_role = p.resources.role_assignment_id.as_deref().map(lower);
-    let graph_identities: BTreeSet<String> = p
+    // What the demo made stays, even where a graph declares it too: its
+    // identity and its role assignments, recorded on its entries.
+    let demo = p
         .graph
         .identities
         .values()
+        .filter(|i| !i.origin.is_declared());
+    let demo_identities: BTreeSet<String> = demo
+        .clone()
         .filter_map(|i| i.id.as_deref().map(lower))
-        .filter(|id| Some(id) != demo_identity.as_ref())
+        .collect();
+    let demo_roles: BTreeSet<String> = demo
+        .flat_map(|i| i.role_assignments.iter().map(|r| lower(r)))
+        .collect();
+    let graph_identities: BTreeSet<String> = p
+        .graph
+        .declared_identities()
+        .filter_map(|(_, i)| i.id.as_deref().map(lower))
+        .filter(|id| !demo_identities.contains(id))
         .collect();
     let under = |id: &str| {
         graph_identities
@@ -59,7 +70,7 @@ pub fn removals(p: &Profile, desired: &BTreeSet<String>) -> Vec<Removal> {
     let mut out: Vec<Removal> = Vec::new();
     for o in p.owned.iter() {
         let id = lower(&o.id);
-        if desired.contains(&id) || Some(&id) == demo_role.as_ref() {
+        if desired.contains(&id) || demo_roles.contains(&id) {
             continue;
         }
         let keep = match o.kind {
@@ -124,7 +135,7 @@ mod tests {
             "/scope/providers/Microsoft.Authorization/roleAssignments/r-old",
         );
         // The demo's identity and credential are never the graph's.
-        p.resources.identity_id = Some(format!("{ID}/demo"));
+        p.graph.demo_identity_mut().id = Some(format!("{ID}/demo"));
         p.owned
             .created(ObjectKind::ManagedIdentity, &format!("{ID}/demo"));
         p.owned.created(
@@ -160,5 +171,39 @@ mod tests {
             ],
             "the old identity's own credential goes with it; demo and group stay"
         );
+    }
+
+    #[test]
+    fn a_migrated_version_2_profile_keeps_the_demos_objects_out_of_the_prune() {
+        use xtenant_testsupport::profiles::*;
+        let mut p: Profile =
+            serde_json::from_value(version_2_with_demo_and_graph()).expect("a profile");
+        p.migrate();
+        // The file keeps the writer and its credential; it never declares the demo.
+        let desired: BTreeSet<String> = [
+            identity_id(GRAPH_GROUP, GRAPH_IDENTITY),
+            credential_id(GRAPH_GROUP, GRAPH_IDENTITY, GRAPH_CREDENTIAL),
+        ]
+        .iter()
+        .map(|s| lower(s))
+        .collect();
+        let ids = |p: &Profile| -> Vec<String> {
+            removals(p, &desired).into_iter().map(|r| r.id).collect()
+        };
+        let expected = [
+            graph_role_id(),
+            identity_id(GRAPH_GROUP, GRAPH_OLD_IDENTITY),
+        ];
+        assert_eq!(ids(&p), expected);
+        // A graph declaring the demo's own identity leaves it, its role
+        // assignment and its credential alone all the same.
+        p.graph.identities.insert(
+            "adopted".into(),
+            IdentityState {
+                id: Some(identity_id(DEMO_GROUP, DEMO_IDENTITY)),
+                ..IdentityState::default()
+            },
+        );
+        assert_eq!(ids(&p), expected);
     }
 }

@@ -183,7 +183,7 @@ impl Step for ClusterStep {
             for w in issuer_warnings(&issuer, Some(&self.s.place.tenant)) {
                 cx.progress.warn(&w);
             }
-            let recorded = cx.snapshot().cluster.issuer_url;
+            let recorded = cx.snapshot().demo_issuer().map(str::to_string);
             if let Some(r) = recorded.filter(|r| *r != issuer) {
                 cx.progress.warn(&format!(
                     "the cluster's issuer changed from {r:?} to {issuer:?}; the trust step adds a credential for the new one"

@@ -50,7 +50,7 @@ impl CredentialStep {
         let Some(issuer) = self.cluster.issuer(&cx.snapshot()) else {
             return Ok(None);
         };
-        check("cluster.issuerUrl (profile)", Kind::IssuerUrl, &issuer)?;
+        check(crate::settings::DEMO_ISSUER, Kind::IssuerUrl, &issuer)?;
         Ok(Some(issuer))
     }
 
@@ -221,9 +221,14 @@ impl Step for CredentialStep {
 
     fn record(&self, cx: &Ctx, live: &Self::Live) -> Result<()> {
         match (&live.matching, &self.cluster) {
-            (Some(c), ClusterSlot::Demo) => {
-                cx.record(|pr| pr.resources.federated_credential_name = Some(c.name.clone()))
-            }
+            // The demo's binding; a graph's are recorded by the apply.
+            // The name chosen for it is now the one recorded.
+            (Some(c), ClusterSlot::Demo) => cx.record(|pr| {
+                pr.resources.federated_credential_name = None;
+                let w = pr.workload.clone();
+                pr.graph
+                    .set_demo_binding(&w.namespace, &w.service_account, &c.name);
+            }),
             _ => Ok(()),
         }
     }

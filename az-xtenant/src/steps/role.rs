@@ -114,8 +114,10 @@ impl Step for RoleStep {
 
     fn record(&self, cx: &Ctx, live: &Self::Live) -> Result<()> {
         match (live, &self.identity) {
+            // The demo keeps its assignment's ID; a graph's are found by
+            // their deterministic names.
             (Some(ra), IdentitySlot::Demo) => {
-                cx.record(|pr| pr.resources.role_assignment_id = Some(ra.id.clone()))
+                cx.record(|pr| pr.graph.demo_identity_mut().role_assignments = vec![ra.id.clone()])
             }
             _ => Ok(()),
         }

@@ -55,14 +55,14 @@ impl Known {
         let graph = settings.profile.as_ref().map_or(&empty, |p| &p.graph);
         let cluster = this_cluster(graph, cluster_flag, context)?;
         if let Some(p) = &settings.profile {
-            if let Some(client_id) = &p.resources.client_id {
+            if let Some(client_id) = p.demo_client_id() {
                 let name = p.resources.identity_name.clone();
                 identities.push(Identity {
                     name: name.unwrap_or_else(|| "the profile's identity".into()),
-                    client_id: client_id.clone(),
+                    client_id: client_id.to_string(),
                 });
             }
-            for (name, state) in &p.graph.identities {
+            for (name, state) in p.graph.declared_identities() {
                 if let Some(client_id) = &state.client_id {
                     identities.push(Identity {
                         name: name.clone(),
@@ -123,9 +123,7 @@ impl Known {
             return false;
         };
         let same_id = p
-            .resources
-            .client_id
-            .as_deref()
+            .demo_client_id()
             .is_some_and(|c| c.eq_ignore_ascii_case(client_id));
         same_id && p.workload.namespace == ns && p.workload.service_account == sa
     }
@@ -181,7 +179,7 @@ fn this_cluster(
     flag: Option<&str>,
     context: Option<&str>,
 ) -> Result<ThisCluster> {
-    if graph.clusters.is_empty() && graph.bindings.is_empty() {
+    if graph.declared_clusters().next().is_none() && graph.declared_bindings().next().is_none() {
         if let Some(flag) = flag {
             return Err(Usage(format!(
                 "--cluster {flag}: the profile records no trust graph; run `az-xtenant apply -f xtenant.yaml` first, or leave --cluster out"
@@ -190,7 +188,7 @@ fn this_cluster(
         }
         return Ok(ThisCluster::NoGraph);
     }
-    let names: Vec<&str> = graph.clusters.keys().map(String::as_str).collect();
+    let names: Vec<&str> = graph.declared_clusters().map(|(n, _)| n.as_str()).collect();
     let name = match (flag, names.as_slice()) {
         (Some(flag), _) if names.contains(&flag) => flag,
         (Some(flag), _) => {
@@ -212,8 +210,7 @@ fn this_cluster(
         },
     };
     let bindings = graph
-        .bindings
-        .iter()
+        .declared_bindings()
         .filter(|b| b.cluster == name)
         .cloned()
         .collect();

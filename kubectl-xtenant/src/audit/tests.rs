@@ -211,7 +211,7 @@ async fn a_credential_whose_service_account_is_gone_or_bare_is_found() {
 #[tokio::test]
 async fn without_a_graph_the_credentials_are_skipped_and_said_so() {
     let mut p = Profile::default();
-    p.resources.client_id = Some(CLIENT.into());
+    p.graph.demo_identity_mut().client_id = Some(CLIENT.into());
     p.resources.tenant_id = Some(TENANT_B.into());
     let report = audit_with(clean(), Scope::Namespace("shop".into()), Some(p)).await;
     assert!(report.ok, "{:#?}", report.checks);
@@ -289,4 +289,42 @@ fn a_cluster_the_graph_does_not_have_is_bad_input() {
     assert!(err.to_string().contains("aks-blue"), "{err}");
     let err = Known::new(settings(None), Some("aks-red"), None).expect_err("refused");
     assert!(err.is::<Usage>(), "{err:#}");
+}
+
+#[test]
+fn a_migrated_version_2_profile_knows_the_demos_identity_and_the_graphs_cluster() {
+    use xtenant_testsupport::profiles::*;
+    let mut p: Profile =
+        serde_json::from_value(version_2_with_demo_and_graph()).expect("a profile");
+    p.migrate();
+    let known = Known::new(settings(Some(p)), None, None).expect("known");
+    let names: Vec<&str> = known.identities.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, [DEMO_IDENTITY, GRAPH_OLD_IDENTITY, GRAPH_IDENTITY]);
+    assert_eq!(
+        known.identity(DEMO_CLIENT).map(|i| i.name.as_str()),
+        Some(DEMO_IDENTITY)
+    );
+    // The demo's cluster is not one of the graph's: the graph's only one is this.
+    assert_eq!(known.cluster_name(), Some(GRAPH_CLUSTER));
+    assert_eq!(
+        known
+            .binding("orders", "writer")
+            .map(|b| b.credential.as_str()),
+        Some(GRAPH_CREDENTIAL)
+    );
+    assert!(known.binding("default", "myserviceaccount").is_none());
+    assert!(known.is_demo_workload("default", "myserviceaccount", DEMO_CLIENT));
+    assert_eq!(
+        known.tenant_b("default", "myserviceaccount").as_deref(),
+        Some(TENANT_B)
+    );
+    let flag = Known::new(
+        settings(known.settings.profile.clone()),
+        Some("@demo"),
+        None,
+    );
+    let Err(err) = flag else {
+        panic!("@demo is not a cluster of the graph");
+    };
+    assert!(err.to_string().contains("it has: aks-blue"), "{err}");
 }

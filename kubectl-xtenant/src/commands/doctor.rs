@@ -18,7 +18,7 @@ pub struct Args {
     pub service_account: Option<String>,
     #[command(flatten)]
     pub identity: IdentityArgs,
-    /// The cluster's OIDC issuer URL, byte for byte [profile: cluster.issuerUrl]
+    /// The cluster's OIDC issuer URL, byte for byte [profile: the graph state's cluster entry]
     #[arg(long, value_parser = parser(Kind::IssuerUrl))]
     pub issuer: Option<String>,
     /// Also exchange the token for an access token at Entra (Tenant B)

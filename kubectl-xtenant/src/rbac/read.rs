@@ -155,7 +155,7 @@ pub async fn read(client: &Client, scope: &Scope, known: &Known) -> Result<Read>
     // The graph's credentials for this cluster trust their ServiceAccounts
     // whether or not they are annotated.
     if let (Some(cluster), Some(profile)) = (known.cluster_name(), &known.settings.profile) {
-        for b in &profile.graph.bindings {
+        for b in profile.graph.declared_bindings() {
             let listed = accounts
                 .iter()
                 .any(|a| a.target.namespace == b.namespace && a.target.name == b.service_account);

@@ -63,6 +63,7 @@ impl GraphState {
                 ClusterState {
                     id: Some(c.resource_id.clone()),
                     issuer_url: Some(c.issuer.clone()),
+                    ..ClusterState::default()
                 },
             );
         }

@@ -233,7 +233,7 @@ fn the_azure_identity_sdk_gets_a_tenant_b_token_with_what_the_webhook_injected()
     l.ok("az-xtenant", &["up"]);
     l.ok("kubectl-xtenant", &["deploy"]);
     let profile = l.profile();
-    let client_id = profile["resources"]["clientId"]
+    let client_id = profile["graph"]["identities"]["@demo"]["clientId"]
         .as_str()
         .unwrap()
         .to_string();

@@ -42,7 +42,10 @@ fn the_whole_procedure_locally_and_each_mistake_caught_by_doctor() {
     l.ok("az-xtenant", &["init"]);
     l.ok("az-xtenant", &["up"]);
     let profile = l.profile();
-    assert_eq!(profile["cluster"]["issuerUrl"], l.cp.issuer());
+    assert_eq!(
+        profile["graph"]["clusters"]["@demo"]["issuerUrl"],
+        l.cp.issuer()
+    );
 
     l.rt.block_on(l.cp.set_namespace_logs("default", PRODUCER_OK))
         .unwrap();
@@ -68,7 +71,10 @@ fn the_whole_procedure_locally_and_each_mistake_caught_by_doctor() {
     assert_eq!(proofs.as_array().map(Vec::len), Some(1), "{proofs:#}");
     assert_eq!(proofs[0]["issuer"], issuer.as_str());
     assert_eq!(proofs[0]["subject"], subject);
-    assert_eq!(proofs[0]["clientId"], l.profile()["resources"]["clientId"]);
+    assert_eq!(
+        proofs[0]["clientId"],
+        l.profile()["graph"]["identities"]["@demo"]["clientId"]
+    );
 
     // 1. A namespace typo in the credential's subject.
     l.set_credential(&issuer, "system:serviceaccount:defualt:myserviceaccount");
@@ -116,7 +122,7 @@ fn the_whole_procedure_locally_and_each_mistake_caught_by_doctor() {
         "federated-credential",
         "delete",
         "--name",
-        &s("federatedCredentialName"),
+        p["graph"]["bindings"][0]["credential"].as_str().unwrap(),
         "--identity-name",
         &s("identityName"),
         "--resource-group",

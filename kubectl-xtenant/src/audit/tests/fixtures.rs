@@ -109,6 +109,7 @@ pub fn graph_profile() -> Profile {
         ClusterState {
             id: None,
             issuer_url: Some("https://blue/".into()),
+            ..ClusterState::default()
         },
     );
     p.graph.bindings.push(binding("shop", "web"));
@@ -119,6 +120,7 @@ pub fn settings(profile: Option<Profile>) -> Settings {
     Settings {
         profile,
         profile_name: "default".into(),
+        bound: None,
     }
 }
 

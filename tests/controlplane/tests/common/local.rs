@@ -152,7 +152,7 @@ impl Local {
                 "federated-credential",
                 "create",
                 "--name",
-                &s("federatedCredentialName"),
+                p["graph"]["bindings"][0]["credential"].as_str().unwrap(),
                 "--identity-name",
                 &s("identityName"),
                 "--resource-group",
