@@ -5,6 +5,8 @@
 //! (none unless `--grant-roles`). Nothing of Tenant A is read: the request's
 //! issuers are taken as they are written (`review` checked them). Prints the
 //! grant for Tenant A's admin: Tenant B, each client ID, the subjects trusted.
+//! `--retire` ends the trust: nothing is asked for any more, so the prune
+//! takes what the profile's grants made, and no grant is printed.
 
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -55,6 +57,11 @@ pub struct Args {
     /// asks for (guarded like `apply --prune`)
     #[arg(long)]
     pub prune: bool,
+    /// End the trust: remove everything this profile's grants made (the
+    /// identities, their credentials and roles), as a grant of a request
+    /// asking for nothing would with --prune; prints no grant
+    #[arg(long, conflicts_with_all = ["grant_roles", "roles_from", "prune"])]
+    pub retire: bool,
     #[command(flatten)]
     pub wait: WaitArgs,
 }
@@ -91,7 +98,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
         (None, true) => GrantedRoles::Asked,
         (None, false) => GrantedRoles::None,
     };
-    let model = handoff::grant_model(&request, &at, &granted)?;
+    let mut model = handoff::grant_model(&request, &at, &granted)?;
+    if args.retire {
+        // Nothing asked for any more: the prune takes what the grants made.
+        model.identities.clear();
+        model.bindings.clear();
+    }
     let az = ctx.caching_az_for(&[Place {
         side: Side::B,
         tenant: args.tenant_b.clone(),
@@ -102,11 +114,20 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     let options = graph::apply::Options {
         verb: "grant",
         yes: args.yes,
-        prune: args.prune,
+        prune: args.prune || args.retire,
         force: false,
         waits: args.wait.waits(),
     };
     graph::apply::apply(ctx, &az, &model, &options)?;
+    if args.retire {
+        if !ctx.dry_run() {
+            ctx.progress.note(&format!(
+                "retired: tenant {}'s workloads can no longer get tokens of these identities; tell Tenant A's admin to run `kubectl xtenant unbind` for them",
+                request.tenant_a
+            ));
+        }
+        return Ok(());
+    }
     if ctx.dry_run() {
         ctx.progress.note(
             "dry run: no grant printed (the identities' client IDs exist once they are made)",

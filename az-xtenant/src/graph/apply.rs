@@ -6,7 +6,7 @@
 //! recorded in the profile.
 
 use anyhow::Result;
-use xtenant_shared::ownership::ObjectKind;
+use xtenant_shared::ownership::{ObjectKind, OwnState};
 
 use crate::az::{Az, REVOCATION_NOTE};
 use crate::context::{Ctx, Waits, confirm};
@@ -41,6 +41,18 @@ pub fn apply(ctx: &Ctx, az: &Az, model: &Model, o: &Options) -> Result<()> {
     }
     if plan.is_empty() {
         ctx.progress.done(&format!("{verb}: nothing to change"));
+        // A run stopped during a create left its intent, and the object
+        // landed after all: the engine's read adopts it (recorded as made,
+        // with the time a migration's proof is compared with). It reads
+        // what the plan read, so no new call.
+        if ctx
+            .snapshot()
+            .owned
+            .iter()
+            .any(|o| o.state == OwnState::Intended)
+        {
+            engine::apply(ctx, az, &g, &o.waits)?;
+        }
     } else {
         if !o.yes && !ctx.dry_run() {
             let mut question = format!("{verb} these changes?");
