@@ -5,8 +5,9 @@
 //! `grant`; Tenant A records the grant with `accept`. Then `kubectl xtenant
 //! bind deployment/NAME`, with no ID typed, binds the workload to Tenant B's
 //! identity, the real webhook injects Tenant B's client ID and tenant into
-//! the rolled pod, and `doctor --exchange` trades the real service-account
-//! token for a Tenant B token at the simulator's Entra.
+//! the rolled pod, `verify` finds it there, and `doctor --exchange` trades
+//! the real service-account token for a Tenant B token at the simulator's
+//! Entra.
 //! Needs XTENANT_CONTROLPLANE_BIN and XTENANT_AZ (./test.sh sets both).
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
@@ -253,6 +254,35 @@ fn a_grant_accepted_by_tenant_a_binds_and_exchanges_on_the_real_cluster() {
         .filter_map(|p| p.service_account_token.as_ref())
         .any(|t| t.audience.as_deref() == Some("api://AzureADTokenExchange"));
     assert!(projected, "no projected token for Entra: {:#?}", pod.spec);
+
+    // verify, with no ID typed either, finds the same identity in the pod.
+    let verify = l.run_env(
+        "kubectl-xtenant",
+        &[
+            "verify",
+            "deployment/api",
+            "-n",
+            NS,
+            "--profile",
+            "a",
+            "-o",
+            "json",
+        ],
+        Vec::new(),
+    );
+    let report: Value = serde_json::from_str(&verify.stdout).unwrap();
+    assert_eq!(verify.code, 0, "verify from the grant failed: {report:#}");
+    let checked = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["id"]
+                .as_str()
+                .is_some_and(|id| id.ends_with("/env.AZURE_TENANT_ID"))
+        })
+        .count();
+    assert!(checked > 0, "no pod's tenant checked: {report:#}");
 
     // The real token is exchanged at the simulator's Entra for a Tenant B token.
     let (code, report) = l.doctor_with(&["-n", NS, "--service-account", SA, "--profile", "a"]);
