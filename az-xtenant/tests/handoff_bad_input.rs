@@ -130,3 +130,30 @@ fn grant_refuses_each_bad_request_with_exit_2_before_any_az_call() {
         assert!(b.calls().is_empty(), "{what}: {:?}", b.calls());
     }
 }
+
+#[test]
+fn grant_refuses_a_request_of_another_tenant_a_in_a_profile_that_granted_one() {
+    let (_a, b, yaml, file) = handed_over();
+    let out = b.run(&grant_args(&file, &[]));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    // Another Tenant A's request, its cluster's issuer its own.
+    let other = "cccccccc-0000-4000-8000-00000000000c";
+    let theirs = resealed(&yaml, |r| {
+        r.tenant_a = other.into();
+        r.clusters[0].issuer = format!(
+            "https://eastus.oic.prod-aks.azure.com/{other}/eeeeeeee-0000-4000-8000-00000000000e/"
+        );
+    });
+    let path = write_case(&b, Some(&theirs));
+    b.clear_calls();
+    for more in [&[][..], &["--prune"], &["--retire"]] {
+        let out = b.run(&grant_args(&path, more));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{more:?}: {}", describe(&out));
+        assert!(
+            err.contains(TA) && err.contains("--profile"),
+            "{more:?}: should name the tenant granted and --profile:\n{err}"
+        );
+        assert!(b.calls().is_empty(), "{more:?}: {:?}", b.calls());
+    }
+}

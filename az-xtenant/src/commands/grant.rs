@@ -6,7 +6,8 @@
 //! issuers are taken as they are written (`review` checked them). Prints the
 //! grant for Tenant A's admin: Tenant B, each client ID, the subjects trusted.
 //! `--retire` ends the trust: nothing is asked for any more, so the prune
-//! takes what the profile's grants made, and no grant is printed.
+//! takes what the profile's grants made, and no grant is printed. A profile
+//! grants one Tenant A (it records the requests it granted).
 
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -82,6 +83,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
         ))
         .into());
     }
+    refuse_another_tenant_a(ctx, &request.tenant_a)?;
     let at = GrantPlace {
         tenant_b: &args.tenant_b,
         subscription_b: &args.subscription_b,
@@ -119,6 +121,19 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
         waits: args.wait.waits(),
     };
     graph::apply::apply(ctx, &az, &model, &options)?;
+    if !ctx.dry_run() {
+        // What this profile granted, and to whom: the next grant here must
+        // be for the same Tenant A. A retired trust leaves none.
+        // The last request granted supersedes the earlier ones.
+        ctx.record(|p| {
+            p.graph
+                .requests
+                .retain(|r| !r.tenant_a.eq_ignore_ascii_case(&request.tenant_a));
+            if !args.retire {
+                p.graph.requests.push(request.clone());
+            }
+        })?;
+    }
     if args.retire {
         if !ctx.dry_run() {
             ctx.progress.note(&format!(
@@ -167,4 +182,25 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     )?;
     output::print(grant.to_yaml())?;
     Ok(())
+}
+
+/// One Tenant B profile grants one Tenant A: its prune and `--retire` take
+/// everything its grants made, so a request of another Tenant A here would
+/// remove that tenant's identities. Refused before any az call.
+fn refuse_another_tenant_a(ctx: &Ctx, tenant_a: &str) -> Result<()> {
+    let snapshot = ctx.snapshot();
+    let Some(granted) = snapshot
+        .graph
+        .requests
+        .iter()
+        .find(|r| !r.tenant_a.eq_ignore_ascii_case(tenant_a))
+    else {
+        return Ok(());
+    };
+    Err(UsageError(format!(
+        "profile {:?} holds what grants for tenant {} made; grant tenant {tenant_a}'s request in a profile of its own (--profile NAME): its --prune or --retire would remove the other tenant's identities here; nothing was changed",
+        ctx.profile_name(),
+        granted.tenant_a
+    ))
+    .into())
 }
