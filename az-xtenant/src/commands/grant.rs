@@ -58,6 +58,12 @@ pub struct Args {
     /// asks for (guarded like `apply --prune`)
     #[arg(long)]
     pub prune: bool,
+    /// With --prune: remove a moving workload's old credential though this
+    /// profile holds no proof of the new one (Tenant A's `kubectl xtenant
+    /// doctor --exchange` records it on Tenant A's side); pass it once
+    /// Tenant A's admin confirms the exchange passed
+    #[arg(long, requires = "prune")]
+    pub force: bool,
     /// End the trust: remove everything this profile's grants made (the
     /// identities, their credentials and roles), as a grant of a request
     /// asking for nothing would with --prune; prints no grant
@@ -117,7 +123,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
         verb: "grant",
         yes: args.yes,
         prune: args.prune || args.retire,
-        force: false,
+        force: args.force,
         waits: args.wait.waits(),
     };
     graph::apply::apply(ctx, &az, &model, &options)?;

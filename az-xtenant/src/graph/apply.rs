@@ -33,8 +33,15 @@ pub fn apply(ctx: &Ctx, az: &Az, model: &Model, o: &Options) -> Result<()> {
     let plan = graph::plan::compute(ctx, az, model, &g, o.prune)?;
     eprint!("{}", plan.human());
     if !plan.unproven_moves.is_empty() && !o.force {
+        // A grant's proof is Tenant A's: its doctor records the exchange in
+        // Tenant A's profile, which Tenant B's never sees.
+        let prove = if verb == "grant" {
+            "The proof is Tenant A's: ask Tenant A's admin to run the doctor commands above in Tenant A's profile, and once they confirm the exchange passed, pass --force"
+        } else {
+            "Prove the new cluster first (the commands are above), or pass --force"
+        };
         return Err(xtenant_shared::exit::Usage(format!(
-            "{verb} --prune would remove the only proven credentials of {} moving workload(s); nothing was changed. Prove the new cluster first (the commands are above), or pass --force",
+            "{verb} --prune would remove the only proven credentials of {} moving workload(s); nothing was changed. {prove}",
             plan.unproven_moves.len()
         ))
         .into());

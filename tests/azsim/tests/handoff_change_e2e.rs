@@ -4,7 +4,9 @@
 //! --prune` makes exactly the new request's credentials, and Tenant A's
 //! `accept` of the new grant leaves its bindings as the grant says. A grant
 //! killed with SIGKILL mid-run and run again converges with nothing made
-//! twice. Then Tenant B retires the trust: everything its grants made goes.
+//! twice. A move to another cluster is pruned only with --force, Tenant
+//! A's proof not being Tenant B's to see. Then Tenant B retires the trust:
+//! everything its grants made goes.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 #[path = "graph_e2e/estate.rs"]
@@ -264,11 +266,51 @@ fn a_changed_request_converges_on_both_sides_and_a_retired_one_leaves_nothing() 
         .collect();
     assert_eq!(intended, Vec::<Value>::new(), "no intent left: {again}");
 
+    // The workloads move to a new cluster: first granted on both, then the
+    // old one dropped. The proof of the new cluster is Tenant A's (its
+    // doctor --exchange), which Tenant B's profile does not hold: the prune
+    // is refused, naming Tenant A, until Tenant B passes --force.
+    p.e.h.seed_cluster(
+        &p.spec.sub_a,
+        "rg-aks",
+        "aks-green",
+        &p.e.h.named_issuer("aks-green"),
+    );
+    p.spec.clusters.push(ClusterSpec {
+        name: "aks-green".into(),
+        resource_group: "rg-aks".into(),
+        subscription: None,
+    });
+    let both = p.request(&["writer"], "request-4.yaml");
+    assert_eq!(p.grant(&both, &["--prune"]).code, 0);
+    p.spec.clusters.remove(0);
+    let green = p.request(&["writer"], "request-5.yaml");
+    let refused = p.grant(&green, &["--prune"]);
+    assert_eq!(refused.code, 2, "{refused}");
+    assert!(
+        refused.err.contains("Tenant A") && refused.err.contains("--force"),
+        "{refused}"
+    );
+    assert!(
+        p.e.credentials(&p.identity())
+            .iter()
+            .any(|(name, ..)| name == "xt-aks-blue-orders-writer"),
+        "the old credential stays until forced"
+    );
+    let forced = p.grant(&green, &["--prune", "--force"]);
+    assert_eq!(forced.code, 0, "{forced}");
+    let names: Vec<String> =
+        p.e.credentials(&p.identity())
+            .into_iter()
+            .map(|(name, ..)| name)
+            .collect();
+    assert_eq!(names, ["by-hand", "xt-aks-green-orders-writer"]);
+
     // Tenant B retires the trust: what its grants made goes, nothing else.
-    let retired = p.grant(&third, &["--retire"]);
+    let retired = p.grant(&green, &["--retire"]);
     assert_eq!(retired.code, 0, "{retired}");
     let left =
         p.e.ids(ID_TYPE, &format!("/subscriptions/{}/", p.spec.sub_b));
     assert_eq!(left, Vec::<String>::new());
-    assert_eq!(h.unknown_routes(), Vec::<String>::new());
+    assert_eq!(p.e.h.unknown_routes(), Vec::<String>::new());
 }
