@@ -7,27 +7,9 @@
 mod support;
 
 use serde_json::json;
+use support::handoff::*;
 use support::*;
 use xtenant_shared::handoff::TrustRequest;
-
-/// Signed in to Tenant A only; its cluster exists with an issuer.
-fn tenant_a(w: &World) {
-    w.on(
-        "account_list",
-        vec![Resp::Json(json!([
-            {"id": SA, "tenantId": TA, "user": {"name": "a-admin"}}
-        ]))],
-    );
-    w.on(&format!("aks_show@{SA}"), vec![Resp::Json(cluster(true))]);
-}
-
-fn request(w: &World) -> String {
-    let file = graph_file(w);
-    tenant_a(w);
-    let out = w.run(&["request", "-f", &file]);
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    String::from_utf8(out.stdout).unwrap()
-}
 
 #[test]
 fn a_request_reads_tenant_a_only_and_is_sealed() {
@@ -305,50 +287,6 @@ fn review_with_the_group_counts_what_tenant_bs_identity_already_holds() {
     // -g without --subscription is a usage error.
     let out = w.run(&["review", path, "-g", RG]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
-}
-
-/// Tenant B's side: signed in to Tenant B only, Azure as a graph's apply
-/// finds it (the group, identity and credentials absent).
-fn tenant_b(w: &World) {
-    azure(w, 1);
-    w.on(
-        "account_list",
-        vec![Resp::Json(json!([
-            {"id": SB, "tenantId": TB, "user": {"name": "b-admin"}}
-        ]))],
-    );
-}
-
-/// Tenant A's world with its request made, Tenant B's with the request
-/// written in it (and signed in to Tenant B only): the request's text and
-/// Tenant B's copy of it.
-fn handed_over() -> (World, World, String, String) {
-    let a = World::new();
-    let yaml = request(&a);
-    let b = World::new();
-    let file = b.path().join("request.yaml");
-    std::fs::write(&file, &yaml).unwrap();
-    tenant_b(&b);
-    let file = file.to_str().unwrap().to_string();
-    (a, b, yaml, file)
-}
-
-fn grant_args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        "grant",
-        file,
-        "-g",
-        RG,
-        "--tenant-b",
-        TB,
-        "--subscription-b",
-        SB,
-        "--location",
-        "eastus",
-        "--yes",
-    ];
-    args.extend(extra);
-    args
 }
 
 #[test]

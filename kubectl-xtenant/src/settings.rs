@@ -27,6 +27,16 @@ const TENANT_B: Setting = Setting {
     kind: Kind::Guid,
     recorded_by: "az-xtenant init",
 };
+/// In a profile that made a trust request, the client ID and Tenant B come
+/// from Tenant B's grant, which `accept` records.
+const CLIENT_ID_FROM_GRANT: Setting = Setting {
+    recorded_by: "az-xtenant accept GRANT",
+    ..CLIENT_ID
+};
+const TENANT_B_FROM_GRANT: Setting = Setting {
+    recorded_by: "az-xtenant accept GRANT",
+    ..TENANT_B
+};
 const ISSUER: Setting = Setting {
     what: "the cluster's OIDC issuer URL",
     flag: Some("--issuer"),
@@ -173,7 +183,12 @@ impl Settings {
     /// The managed identity's client ID.
     pub fn client_id(&self, flag: Option<&str>) -> Result<String> {
         let p = self.identity_entry().and_then(|i| i.client_id.as_deref());
-        Ok(CLIENT_ID.required(flag, p, self.name())?)
+        let setting = if self.hands_off() {
+            CLIENT_ID_FROM_GRANT
+        } else {
+            CLIENT_ID
+        };
+        Ok(setting.required(flag, p, self.name())?)
     }
 
     /// Tenant B's ID.
@@ -185,7 +200,19 @@ impl Settings {
                 .and_then(|p| p.graph.tenant_b.as_deref()),
             None => self.resources(|r| r.tenant_id.as_deref()),
         };
-        Ok(TENANT_B.required(flag, p, self.name())?)
+        let setting = if self.hands_off() {
+            TENANT_B_FROM_GRANT
+        } else {
+            TENANT_B
+        };
+        Ok(setting.required(flag, p, self.name())?)
+    }
+
+    /// Whether the profile made a trust request (`az-xtenant request`).
+    fn hands_off(&self) -> bool {
+        self.profile
+            .as_ref()
+            .is_some_and(|p| !p.graph.requests.is_empty())
     }
 
     /// The cluster's OIDC issuer URL, byte for byte.
@@ -341,6 +368,45 @@ mod tests {
         assert!(err.is::<Usage>(), "{err:#}");
         let err = Settings::flags_only().issuer(None).expect_err("missing");
         assert!(err.to_string().contains("az-xtenant cluster"), "{err}");
+    }
+
+    #[test]
+    fn a_hand_off_profile_asks_for_the_grant_to_be_accepted() {
+        // Tenant A made a request; no grant bound this workload yet.
+        let mut profile = Profile::default();
+        use xtenant_shared::handoff::{
+            RequestedCluster, RequestedIdentity, RequestedWorkload, TrustRequest,
+        };
+        let request = TrustRequest::new(
+            GUID,
+            std::time::SystemTime::UNIX_EPOCH,
+            vec![RequestedCluster {
+                name: "aks-blue".into(),
+                resource_id: format!(
+                    "/subscriptions/{OTHER}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-blue"
+                ),
+                issuer: "https://blue.example/".into(),
+            }],
+            vec![RequestedIdentity {
+                name: "orders-writer".into(),
+                roles: Vec::new(),
+            }],
+            vec![RequestedWorkload::new(
+                "orders",
+                "writer",
+                "orders-writer",
+                &["aks-blue"],
+            )],
+        )
+        .expect("a well-formed request");
+        profile.graph.record_request(&request);
+        let s = with(profile).for_workload("orders", "writer", None);
+        for err in [
+            s.client_id(None).expect_err("missing"),
+            s.tenant_b(None).expect_err("missing"),
+        ] {
+            assert!(err.to_string().contains("az-xtenant accept GRANT"), "{err}");
+        }
     }
 
     #[test]

@@ -5,6 +5,9 @@
 //! (none unless `--grant-roles`). Nothing of Tenant A is read: the request's
 //! issuers are taken as they are written (`review` checked them). Prints the
 //! grant for Tenant A's admin: Tenant B, each client ID, the subjects trusted.
+//! `--retire` ends the trust: nothing is asked for any more, so the prune
+//! takes what the profile's grants made, and no grant is printed. A profile
+//! grants one Tenant A (it records the requests it granted).
 
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -55,6 +58,17 @@ pub struct Args {
     /// asks for (guarded like `apply --prune`)
     #[arg(long)]
     pub prune: bool,
+    /// With --prune: remove a moving workload's old credential though this
+    /// profile holds no proof of the new one (Tenant A's `kubectl xtenant
+    /// doctor --exchange` records it on Tenant A's side); pass it once
+    /// Tenant A's admin confirms the exchange passed
+    #[arg(long, requires = "prune")]
+    pub force: bool,
+    /// End the trust: remove everything this profile's grants made (the
+    /// identities, their credentials and roles), as a grant of a request
+    /// asking for nothing would with --prune; prints no grant
+    #[arg(long, conflicts_with_all = ["grant_roles", "roles_from", "prune"])]
+    pub retire: bool,
     #[command(flatten)]
     pub wait: WaitArgs,
 }
@@ -75,6 +89,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
         ))
         .into());
     }
+    refuse_another_tenant_a(ctx, &request.tenant_a)?;
     let at = GrantPlace {
         tenant_b: &args.tenant_b,
         subscription_b: &args.subscription_b,
@@ -91,7 +106,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
         (None, true) => GrantedRoles::Asked,
         (None, false) => GrantedRoles::None,
     };
-    let model = handoff::grant_model(&request, &at, &granted)?;
+    let mut model = handoff::grant_model(&request, &at, &granted)?;
+    if args.retire {
+        // Nothing asked for any more: the prune takes what the grants made.
+        model.identities.clear();
+        model.bindings.clear();
+    }
     let az = ctx.caching_az_for(&[Place {
         side: Side::B,
         tenant: args.tenant_b.clone(),
@@ -102,11 +122,33 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     let options = graph::apply::Options {
         verb: "grant",
         yes: args.yes,
-        prune: args.prune,
-        force: false,
+        prune: args.prune || args.retire,
+        force: args.force,
         waits: args.wait.waits(),
     };
     graph::apply::apply(ctx, &az, &model, &options)?;
+    if !ctx.dry_run() {
+        // What this profile granted, and to whom: the next grant here must
+        // be for the same Tenant A. A retired trust leaves none.
+        // The last request granted supersedes the earlier ones.
+        ctx.record(|p| {
+            p.graph
+                .requests
+                .retain(|r| !r.tenant_a.eq_ignore_ascii_case(&request.tenant_a));
+            if !args.retire {
+                p.graph.requests.push(request.clone());
+            }
+        })?;
+    }
+    if args.retire {
+        if !ctx.dry_run() {
+            ctx.progress.note(&format!(
+                "retired: tenant {}'s workloads can no longer get tokens of these identities; tell Tenant A's admin to run `kubectl xtenant unbind` for them",
+                request.tenant_a
+            ));
+        }
+        return Ok(());
+    }
     if ctx.dry_run() {
         ctx.progress.note(
             "dry run: no grant printed (the identities' client IDs exist once they are made)",
@@ -146,4 +188,25 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     )?;
     output::print(grant.to_yaml())?;
     Ok(())
+}
+
+/// One Tenant B profile grants one Tenant A: its prune and `--retire` take
+/// everything its grants made, so a request of another Tenant A here would
+/// remove that tenant's identities. Refused before any az call.
+fn refuse_another_tenant_a(ctx: &Ctx, tenant_a: &str) -> Result<()> {
+    let snapshot = ctx.snapshot();
+    let Some(granted) = snapshot
+        .graph
+        .requests
+        .iter()
+        .find(|r| !r.tenant_a.eq_ignore_ascii_case(tenant_a))
+    else {
+        return Ok(());
+    };
+    Err(UsageError(format!(
+        "profile {:?} holds what grants for tenant {} made; grant tenant {tenant_a}'s request in a profile of its own (--profile NAME): its --prune or --retire would remove the other tenant's identities here; nothing was changed",
+        ctx.profile_name(),
+        granted.tenant_a
+    ))
+    .into())
 }

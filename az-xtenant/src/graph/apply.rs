@@ -6,7 +6,7 @@
 //! recorded in the profile.
 
 use anyhow::Result;
-use xtenant_shared::ownership::ObjectKind;
+use xtenant_shared::ownership::{ObjectKind, OwnState};
 
 use crate::az::{Az, REVOCATION_NOTE};
 use crate::context::{Ctx, Waits, confirm};
@@ -33,14 +33,33 @@ pub fn apply(ctx: &Ctx, az: &Az, model: &Model, o: &Options) -> Result<()> {
     let plan = graph::plan::compute(ctx, az, model, &g, o.prune)?;
     eprint!("{}", plan.human());
     if !plan.unproven_moves.is_empty() && !o.force {
+        // A grant's proof is Tenant A's: its doctor records the exchange in
+        // Tenant A's profile, which Tenant B's never sees.
+        let prove = if verb == "grant" {
+            "The proof is Tenant A's: ask Tenant A's admin to run the doctor commands above in Tenant A's profile, and once they confirm the exchange passed, pass --force"
+        } else {
+            "Prove the new cluster first (the commands are above), or pass --force"
+        };
         return Err(xtenant_shared::exit::Usage(format!(
-            "{verb} --prune would remove the only proven credentials of {} moving workload(s); nothing was changed. Prove the new cluster first (the commands are above), or pass --force",
+            "{verb} --prune would remove the only proven credentials of {} moving workload(s); nothing was changed. {prove}",
             plan.unproven_moves.len()
         ))
         .into());
     }
     if plan.is_empty() {
         ctx.progress.done(&format!("{verb}: nothing to change"));
+        // A run stopped during a create left its intent, and the object
+        // landed after all: the engine's read adopts it (recorded as made,
+        // with the time a migration's proof is compared with). It reads
+        // what the plan read, so no new call.
+        if ctx
+            .snapshot()
+            .owned
+            .iter()
+            .any(|o| o.state == OwnState::Intended)
+        {
+            engine::apply(ctx, az, &g, &o.waits)?;
+        }
     } else {
         if !o.yes && !ctx.dry_run() {
             let mut question = format!("{verb} these changes?");

@@ -13,6 +13,7 @@ use std::process::{Command, Output};
 
 pub mod audit;
 pub mod graph;
+pub mod handoff;
 
 #[allow(unused_imports)] // used by the graph and contract tests only
 pub use graph::{azure, graph_credential, graph_file, graph_file_with};

@@ -5,6 +5,8 @@
 //! `doctor` and `audit` find a workload's client ID and Tenant B without an
 //! ID typed.
 
+use std::collections::BTreeSet;
+
 use super::{HandoffError, TrustGrant, TrustRequest};
 use crate::graph_state::{Binding, ClusterState, GraphState, IdentityState};
 
@@ -74,6 +76,17 @@ impl GraphState {
                 ..state.clone()
             };
         }
+        // The hand-off's bindings are the last accepted grant's: a later
+        // request supersedes an earlier one, as Tenant B's `grant --prune`
+        // makes it. Bindings of identities no request asked for (an
+        // `apply` of this profile) are kept.
+        let handed: BTreeSet<&str> = self
+            .requests
+            .iter()
+            .flat_map(|r| r.identities.iter().map(|i| i.name.as_str()))
+            .collect();
+        self.bindings
+            .retain(|b| !handed.contains(b.identity.as_str()));
         let mut bindings = 0;
         for t in &grant.trusted {
             let Some((namespace, service_account)) = t
@@ -146,6 +159,43 @@ mod tests {
         let before = g.clone();
         g.accept(&grant, name).expect("again");
         assert_eq!(g, before);
+    }
+
+    #[test]
+    fn a_later_grant_replaces_the_bindings_an_earlier_one_recorded() {
+        let first = fixture::request();
+        let mut g = GraphState::default();
+        g.record_request(&first);
+        g.accept(&fixture::grant(&first), name).expect("first");
+        // An `apply` of this profile bound a workload of its own identity.
+        let own = Binding {
+            cluster: "aks-blue".into(),
+            namespace: "batch".into(),
+            service_account: "runner".into(),
+            identity: "batch-runner".into(),
+            credential: name("aks-blue", "batch", "runner"),
+        };
+        g.bindings.push(own.clone());
+        // Tenant A drops orders/audit and asks again.
+        let mut second = first.clone();
+        second.workloads.retain(|w| w.service_account != "audit");
+        let second = TrustRequest::new(
+            &second.tenant_a,
+            fixture::made_at(),
+            second.clusters,
+            second.identities,
+            second.workloads,
+        )
+        .expect("well formed");
+        g.record_request(&second);
+        g.accept(&fixture::grant(&second), name).expect("second");
+        assert!(
+            g.identity_for("orders", "audit").is_none(),
+            "the dropped workload is still bound: {:#?}",
+            g.bindings
+        );
+        assert!(g.identity_for("orders", "writer").is_some());
+        assert!(g.bindings.contains(&own), "{:#?}", g.bindings);
     }
 
     #[test]

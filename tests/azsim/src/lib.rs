@@ -57,6 +57,7 @@ mod graph;
 pub mod harness;
 mod harness_authz;
 mod harness_graph;
+mod harness_logins;
 mod hold;
 pub mod hold_scoped;
 pub mod keys;

@@ -8,160 +8,17 @@
 
 #[path = "graph_e2e/estate.rs"]
 mod estate;
+#[path = "handoff_e2e/sides.rs"]
+mod sides;
 #[path = "graph_e2e/spec.rs"]
 mod spec;
 
-use std::path::{Path, PathBuf};
-
-use azsim::state::{RequestRecord, Surface};
 use azsim::{Config, workspace_bin};
-use estate::{Estate, Outcome};
+use estate::Estate;
+use sides::{naming, profile, side};
 use spec::{ClusterSpec, IdentitySpec, Spec, WorkloadSpec};
 
 const IDS: &str = "rg-partner-a";
-
-/// The harness's environment with `AZURE_CONFIG_DIR` set to `config`
-/// (replaced, not added: an expression's own variables win over ones set
-/// around it).
-fn env_in(e: &Estate, config: &Path) -> Vec<(String, std::ffi::OsString)> {
-    e.h.env()
-        .into_iter()
-        .map(|(k, v)| {
-            if k == "AZURE_CONFIG_DIR" {
-                (k, config.as_os_str().to_owned())
-            } else {
-                (k, v)
-            }
-        })
-        .collect()
-}
-
-/// `az <args>` in the az configuration `config`.
-fn az_in(e: &Estate, config: &Path, args: &[&str]) -> duct::Expression {
-    env_in(e, config)
-        .into_iter()
-        .fold(duct::cmd(&e.h.az, args), |c, (k, v)| c.env(k, v))
-}
-
-/// The files of an az configuration that hold its sign-ins.
-const SIGN_INS: &[&str] = &[
-    "azureProfile.json",
-    "msal_token_cache",
-    "service_principal_entries",
-    "msal_http_cache",
-];
-
-/// The harness's az configuration (the simulator's cloud registered) without
-/// its sign-ins, then signed in to `tenant` only, as its first principal.
-fn one_tenant(e: &Estate, name: &str, tenant: &azsim::config::Tenant) -> PathBuf {
-    let dir = e.h.dir().join(format!("azure-{name}"));
-    copy_dir(&e.h.dir().join("azure"), &dir);
-    let sp = &tenant.principals[0];
-    let out = az_in(
-        e,
-        &dir,
-        &[
-            "login",
-            "--service-principal",
-            "-u",
-            &sp.client_id,
-            "-p",
-            &sp.secret,
-            "--tenant",
-            &tenant.id,
-            "-o",
-            "none",
-        ],
-    )
-    .stderr_capture()
-    .unchecked()
-    .run()
-    .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let listed = az_in(
-        e,
-        &dir,
-        &["account", "list", "--query", "[].tenantId", "-o", "tsv"],
-    )
-    .stdout_capture()
-    .run()
-    .unwrap();
-    let tenants = String::from_utf8_lossy(&listed.stdout).trim().to_string();
-    assert!(
-        tenants.lines().all(|t| t == tenant.id),
-        "signed in to {tenant:?} only, az lists {tenants}",
-        tenant = tenant.id
-    );
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if SIGN_INS.iter().any(|s| name.starts_with(s)) {
-            continue;
-        }
-        let target = to.join(&name);
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// `az-xtenant` as one side: its own profile and az configuration.
-fn side(e: &Estate, profile: &str, config: &Path, args: &[&str]) -> (Outcome, Vec<RequestRecord>) {
-    let mark = e.h.mark();
-    let started = std::time::Instant::now();
-    let mut argv = vec!["--profile", profile];
-    argv.extend(args);
-    let out = env_in(e, config)
-        .into_iter()
-        .fold(duct::cmd(workspace_bin("az-xtenant"), argv), |c, (k, v)| {
-            c.env(k, v)
-        })
-        .env("XTENANT_CONFIG_DIR", e.h.dir().join("profiles"))
-        .env("XTENANT_POLL_SECS", "1")
-        .env("NO_COLOR", "1")
-        .stdin_null()
-        .stdout_capture()
-        .stderr_capture()
-        .unchecked()
-        .run()
-        .unwrap();
-    let outcome = Outcome {
-        code: out.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&out.stdout).into_owned(),
-        err: String::from_utf8_lossy(&out.stderr).into_owned(),
-        az: Vec::new(),
-        writes: e.h.writes_since(mark),
-        requests: e.h.mark() - mark,
-        took: started.elapsed(),
-    };
-    (outcome, e.h.requests_since(mark))
-}
-
-/// A side's profile.
-fn profile(e: &Estate, name: &str) -> serde_json::Value {
-    let path = e.h.dir().join("profiles").join(format!("{name}.json"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// The ARM and Entra requests that name any of `ids` (a tenant or subscription).
-fn naming(requests: &[RequestRecord], ids: &[&str]) -> Vec<String> {
-    requests
-        .iter()
-        .filter(|r| matches!(r.surface, Surface::Arm | Surface::Entra))
-        .filter(|r| {
-            let path = r.path.to_ascii_lowercase();
-            ids.iter().any(|id| path.contains(&id.to_ascii_lowercase()))
-        })
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
 
 #[test]
 fn two_admins_who_never_share_a_login_set_up_the_trust() {
@@ -190,8 +47,8 @@ fn two_admins_who_never_share_a_login_set_up_the_trust() {
         ],
     };
     let file = e.write("xtenant.yaml", &spec.yaml());
-    let a_config = one_tenant(&e, "a", e.h.tenant_a());
-    let b_config = one_tenant(&e, "b", e.h.tenant_b());
+    let a_config = e.h.one_tenant_config("a", e.h.tenant_a());
+    let b_config = e.h.one_tenant_config("b", e.h.tenant_b());
 
     // Tenant A asks.
     let (request, calls) = side(&e, "a", &a_config, &["request", "-f", &file]);

@@ -1,9 +1,10 @@
 //! Each cluster's issuer: a URL Entra can fetch, of the AKS shape
 //! `https://<region>.oic.prod-aks.azure.com/<tenant>/<guid>/`, whose tenant
 //! segment is the request's Tenant A. That segment is what lets Tenant B
-//! tie an issuer to Tenant A without Tenant A's login; an issuer of another
-//! shape may be genuine (an older cluster, another Kubernetes) but cannot be
-//! tied, so it is a warning, not a refusal.
+//! tie an issuer to Tenant A without Tenant A's login: one naming another
+//! tenant is an error (the request asks for a cluster that is not Tenant
+//! A's). An issuer of another shape may be genuine (an older cluster,
+//! another Kubernetes) but cannot be tied, so it is a warning.
 
 use super::{Check, Finding};
 use crate::handoff::TrustRequest;
@@ -58,14 +59,16 @@ pub(super) fn check(r: &TrustRequest) -> Vec<Finding> {
         }
         let finding = match shape(issuer) {
             Shape::Regional { tenant } if tenant.eq_ignore_ascii_case(&r.tenant_a) => continue,
-            Shape::Regional { tenant } => Finding::warning(
+            // The issuer says which tenant's cluster it is, and it is not
+            // Tenant A's: a request for it cannot be Tenant A's to make.
+            Shape::Regional { tenant } => Finding::error(
                 Check::Issuer,
                 at,
                 format!(
                     "issuer {issuer:?} of cluster {:?} belongs to tenant {tenant}, not to the request's Tenant A ({})",
                     c.name, r.tenant_a
                 ),
-                "ask Tenant A why; trust it only if that tenant's cluster is theirs to ask for",
+                "refused: ask Tenant A for a request from the tenant that owns the cluster (its tenantA), or for one without that cluster",
             ),
             Shape::Legacy => Finding::warning(
                 Check::Issuer,

@@ -82,14 +82,14 @@ fn an_invalid_service_account_name_is_an_error() {
 }
 
 #[test]
-fn an_issuer_of_another_tenant_is_a_warning() {
+fn an_issuer_of_another_tenant_is_an_error() {
     let mut r = fixture::request();
     r.clusters[1].issuer = fixture::issuer(OTHER_TENANT, 2);
     r.seal();
     let findings = review(&r, &clean());
     assert_eq!(
         fired(&findings),
-        vec![(Severity::Warning, Check::Issuer, "clusters[1].issuer")]
+        vec![(Severity::Error, Check::Issuer, "clusters[1].issuer")]
     );
     assert!(
         findings[0].what.contains(&format!(
@@ -97,7 +97,7 @@ fn an_issuer_of_another_tenant_is_a_warning() {
         )),
         "{findings:#?}"
     );
-    assert_eq!(exit_code(&findings), 1);
+    assert_eq!(exit_code(&findings), 2);
 }
 
 #[test]

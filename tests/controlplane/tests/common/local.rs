@@ -3,6 +3,7 @@
 //! tools run against both with one profile directory.
 //! Needs XTENANT_CONTROLPLANE_BIN and XTENANT_AZ (./test.sh sets both).
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -68,6 +69,12 @@ impl Local {
 
     /// Runs a workspace binary against both, echoing what it printed.
     pub fn run(&self, bin: &str, args: &[&str]) -> Run {
+        self.run_env(bin, args, Vec::new())
+    }
+
+    /// [`Local::run`] with `env` set last, over the harness's (another
+    /// `AZURE_CONFIG_DIR`, another CA bundle).
+    pub fn run_env(&self, bin: &str, args: &[&str], env: Vec<(String, OsString)>) -> Run {
         let mut cmd = Command::new(workspace_bin(bin));
         for (k, v) in self.h.env() {
             cmd.env(k, v);
@@ -86,6 +93,7 @@ impl Local {
             .env("XTENANT_CONFIG_DIR", self.config.path())
             .env("SSL_CERT_FILE", &self.ca_bundle)
             .env("NO_COLOR", "1")
+            .envs(env)
             .output()
             .unwrap();
         let run = Run {
