@@ -184,6 +184,8 @@ fn an_existing_namespace_with_local_auth_is_fixed() {
     let w = World::new();
     w.init();
     fresh(&w);
+    // The namespace is there, so its group is too.
+    w.on(&format!("group_show@{SB}"), vec![Resp::Json(group(false))]);
     w.on(
         &format!("servicebus_namespace_show@{SB}"),
         vec![Resp::Json(namespace(false))],
@@ -349,4 +351,43 @@ fn status_before_up_shows_every_component_missing() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("8 of 8 items need fixing"), "{err}");
+}
+
+/// The command words of the reads (`show`, `list`) among `calls`, sorted.
+fn reads(calls: &[Vec<String>]) -> Vec<String> {
+    let mut reads: Vec<String> = calls
+        .iter()
+        .filter(|c| ["show", "list"].contains(&verb(c).as_str()))
+        .map(|c| {
+            c.iter()
+                .take_while(|a| !a.starts_with('-'))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    reads.sort();
+    reads
+}
+
+/// A fresh `up` reads only what may exist before its first write: the
+/// session and the two groups. Inside a group it has just made there is
+/// nothing to find, so it reads nothing there.
+#[test]
+fn a_fresh_up_reads_nothing_inside_what_it_made() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.ok(&["up"]);
+    assert_eq!(
+        reads(&w.calls()),
+        ["account list", "group show", "group show"],
+        "{:#?}",
+        joined(&w.calls())
+    );
+    assert_eq!(
+        w.calls().len(),
+        11,
+        "one session check, two reads, eight writes"
+    );
 }

@@ -50,11 +50,19 @@ pub enum Decision {
 /// Whether what a step read exists.
 pub trait Present {
     fn present(&self) -> bool;
+    /// What `read` finds where nothing is (not asked: the object lies
+    /// inside one this run created).
+    fn absent() -> Self
+    where
+        Self: Sized;
 }
 
 impl<T> Present for Option<T> {
     fn present(&self) -> bool {
         self.is_some()
+    }
+    fn absent() -> Self {
+        None
     }
 }
 
