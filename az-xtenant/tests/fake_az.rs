@@ -391,3 +391,56 @@ fn a_fresh_up_reads_nothing_inside_what_it_made() {
         "one session check, two reads, eight writes"
     );
 }
+
+/// A run with nothing to do asks every read at once: none waits for the
+/// answer of another (here Tenant B's group, held).
+#[test]
+fn an_up_with_nothing_to_do_asks_its_reads_at_once() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.ok(&["up"]);
+    w.clear_calls();
+    let held = format!("group_show@{SB}");
+    w.hold(&held);
+    let mut up = w
+        .command(&["up"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    w.wait_held(&held);
+    let others = [
+        "aks show",
+        "identity federated-credential list",
+        "identity show",
+        "role assignment list",
+        "servicebus namespace show",
+        "servicebus queue show",
+    ];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let missing = loop {
+        let asked = reads(&w.calls());
+        let missing: Vec<&str> = others
+            .iter()
+            .copied()
+            .filter(|o| !asked.iter().any(|a| a == o))
+            .collect();
+        if missing.is_empty() || std::time::Instant::now() > deadline {
+            break missing;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    w.release(&held);
+    assert!(up.wait().unwrap().success());
+    assert!(
+        missing.is_empty(),
+        "reads that waited for the group's answer: {missing:?}"
+    );
+    for call in w.calls() {
+        assert!(
+            ["show", "list"].contains(&verb(&call).as_str()),
+            "re-run wrote: {call:?}"
+        );
+    }
+}
