@@ -23,6 +23,7 @@ const IDENTITY_PUT_MS: u64 = 2_000;
 
 /// One az call as the wrapper logged it.
 struct Call {
+    start: f64,
     secs: f64,
     argv: String,
 }
@@ -124,6 +125,7 @@ impl<'h> Setup<'h> {
                 let start: f64 = parts.next().unwrap().parse().unwrap();
                 let end: f64 = parts.next().unwrap().parse().unwrap();
                 Call {
+                    start,
                     secs: end - start,
                     argv: parts.next().unwrap_or_default().to_string(),
                 }
@@ -168,6 +170,25 @@ fn reads(calls: &[Call]) -> usize {
 }
 
 fn report(label: &str, took: Duration, calls: &[Call], sub_a: &str) {
+    if std::env::var_os("BENCH_SHOW_CALLS").is_some() {
+        // When each call started and how long it took, from the first.
+        let first = calls.iter().map(|c| c.start).fold(f64::MAX, f64::min);
+        let mut sorted: Vec<&Call> = calls.iter().collect();
+        sorted.sort_by(|a, b| a.start.total_cmp(&b.start));
+        for c in sorted {
+            let words: Vec<&str> = c
+                .argv
+                .split(' ')
+                .take_while(|w| !w.starts_with('-'))
+                .collect();
+            eprintln!(
+                "{label}: +{:6.2} s {:6.2} s {}",
+                c.start - first,
+                c.secs,
+                words.join(" ")
+            );
+        }
+    }
     let chain = write_chain(calls, sub_a);
     let startup = calls
         .iter()
