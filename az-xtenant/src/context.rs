@@ -344,3 +344,38 @@ pub fn confirm(question: &str, what: &str, cancelled: &str) -> Result<()> {
         Err(UsageError(cancelled.to_string()).into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_what_lies_inside_an_object_made_in_this_run_is_known_absent() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let ctx = Ctx::open(Options {
+            store: ProfileStore::at(dir.path().join("p.json")),
+            format: Format::Human,
+            mode: Mode::DryRun,
+            command: "up".into(),
+            writes: false,
+            wait_lock: Duration::ZERO,
+        })
+        .expect("a context");
+        let rg = "/subscriptions/s/resourceGroups/rg-a";
+        let ns = format!("{rg}/providers/Microsoft.ServiceBus/namespaces/n");
+        assert!(!ctx.inside_made(&ns), "nothing made yet");
+        ctx.made(rg);
+        assert!(ctx.inside_made(&ns.to_uppercase()), "ARM IDs ignore case");
+        assert!(!ctx.inside_made(rg), "the object made is there");
+        assert!(
+            !ctx.inside_made("/subscriptions/s/resourceGroups/rg-ab/providers/x/y/z"),
+            "a group whose name begins with the made one's is another group"
+        );
+        let queue = format!("{ns}/queues/q");
+        ctx.intending(&queue);
+        assert!(
+            !ctx.inside_made(&queue),
+            "what this run wrote inside is read again (a retry after a refused write)"
+        );
+    }
+}
