@@ -54,6 +54,16 @@ pub struct Ctx {
     /// Whether this walk changes Azure (not a dry run, not `status`): only
     /// then do steps wait for Azure to settle.
     pub changes: bool,
+    /// What this run set out to create and created, as the write protocol
+    /// records it; shared by every walk of the run.
+    this_run: Arc<Mutex<ThisRun>>,
+}
+
+/// The ARM IDs this run recorded as intended and as created.
+#[derive(Debug, Default)]
+struct ThisRun {
+    intended: Vec<String>,
+    made: Vec<String>,
 }
 
 impl Ctx {
@@ -88,6 +98,7 @@ impl Ctx {
             az: None,
             waits: Waits::standard(),
             changes: false,
+            this_run: Arc::default(),
         })
     }
 
@@ -149,6 +160,35 @@ impl Ctx {
                 .map_err(|e| anyhow::Error::new(e).context("saving the profile"))?;
         }
         Ok(())
+    }
+
+    /// Notes that this run is about to create `id` (see [`Ctx::inside_made`]).
+    pub fn intending(&self, id: &str) {
+        self.run_writes().intended.push(id.to_ascii_lowercase());
+    }
+
+    /// Notes that this run created `id`.
+    pub fn made(&self, id: &str) {
+        self.run_writes().made.push(id.to_ascii_lowercase());
+    }
+
+    /// Whether `id` lies inside an object this run created (a group, a
+    /// namespace, an identity), and this run has not written `id` itself:
+    /// it cannot exist, so there is nothing to read. An ARM ID names what
+    /// contains it: a queue's begins with its namespace's, which begins
+    /// with its group's.
+    pub fn inside_made(&self, id: &str) -> bool {
+        let id = id.to_ascii_lowercase();
+        let run = self.run_writes();
+        !run.intended.contains(&id)
+            && run.made.iter().any(|m| {
+                id.strip_prefix(m.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+            })
+    }
+
+    fn run_writes(&self) -> MutexGuard<'_, ThisRun> {
+        self.this_run.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The profile's name (`--profile`), as its file is named.
@@ -302,5 +342,40 @@ pub fn confirm(question: &str, what: &str, cancelled: &str) -> Result<()> {
         Ok(())
     } else {
         Err(UsageError(cancelled.to_string()).into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_what_lies_inside_an_object_made_in_this_run_is_known_absent() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let ctx = Ctx::open(Options {
+            store: ProfileStore::at(dir.path().join("p.json")),
+            format: Format::Human,
+            mode: Mode::DryRun,
+            command: "up".into(),
+            writes: false,
+            wait_lock: Duration::ZERO,
+        })
+        .expect("a context");
+        let rg = "/subscriptions/s/resourceGroups/rg-a";
+        let ns = format!("{rg}/providers/Microsoft.ServiceBus/namespaces/n");
+        assert!(!ctx.inside_made(&ns), "nothing made yet");
+        ctx.made(rg);
+        assert!(ctx.inside_made(&ns.to_uppercase()), "ARM IDs ignore case");
+        assert!(!ctx.inside_made(rg), "the object made is there");
+        assert!(
+            !ctx.inside_made("/subscriptions/s/resourceGroups/rg-ab/providers/x/y/z"),
+            "a group whose name begins with the made one's is another group"
+        );
+        let queue = format!("{ns}/queues/q");
+        ctx.intending(&queue);
+        assert!(
+            !ctx.inside_made(&queue),
+            "what this run wrote inside is read again (a retry after a refused write)"
+        );
     }
 }

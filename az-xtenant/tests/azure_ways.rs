@@ -145,6 +145,9 @@ fn a_full_identity_is_refused_before_the_write() {
         .map(|i| json!({"name": format!("other-{i}"), "issuer": format!("https://other/{i}/"),
                         "subject": "system:serviceaccount:x:y", "audiences": ["api://AzureADTokenExchange"]}))
         .collect();
+    // The identity holding them is there, and its group.
+    w.on(&format!("group_show@{SB}"), vec![Resp::Json(group(false))]);
+    w.on(&format!("identity_show@{SB}"), vec![Resp::Json(identity())]);
     w.on(
         &format!("identity_federated-credential_list@{SB}"),
         vec![Resp::Json(json!(others))],

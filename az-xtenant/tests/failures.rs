@@ -71,6 +71,8 @@ fn malformed_json_names_the_command() {
     let w = World::new();
     w.init();
     fresh(&w);
+    // A cluster can be read only in a group that is there.
+    w.on(&format!("group_show@{SA}"), vec![Resp::Json(group(false))]);
     w.on(&format!("aks_show@{SA}"), vec![Resp::Raw("{not json")]);
     let out = w.run(&["cluster"]);
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));

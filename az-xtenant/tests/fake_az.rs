@@ -188,6 +188,8 @@ fn an_existing_namespace_with_local_auth_is_fixed() {
     let w = World::new();
     w.init();
     fresh(&w);
+    // The namespace is there, so its group is too.
+    w.on(&format!("group_show@{SB}"), vec![Resp::Json(group(false))]);
     w.on(
         &format!("servicebus_namespace_show@{SB}"),
         vec![Resp::Json(namespace(false))],
@@ -360,4 +362,96 @@ fn status_before_up_shows_every_component_missing() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("8 of 8 items need fixing"), "{err}");
+}
+
+/// The command words of the reads (`show`, `list`) among `calls`, sorted.
+fn reads(calls: &[Vec<String>]) -> Vec<String> {
+    let mut reads: Vec<String> = calls
+        .iter()
+        .filter(|c| ["show", "list"].contains(&verb(c).as_str()))
+        .map(|c| {
+            c.iter()
+                .take_while(|a| !a.starts_with('-'))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    reads.sort();
+    reads
+}
+
+/// A fresh `up` reads only what may exist before its first write: the
+/// session and the two groups. Inside a group it has just made there is
+/// nothing to find, so it reads nothing there.
+#[test]
+fn a_fresh_up_reads_nothing_inside_what_it_made() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.ok(&["up"]);
+    assert_eq!(
+        reads(&w.calls()),
+        ["account list", "group show", "group show"],
+        "{:#?}",
+        joined(&w.calls())
+    );
+    assert_eq!(
+        w.calls().len(),
+        11,
+        "one session check, two reads, eight writes"
+    );
+}
+
+/// A run with nothing to do asks every read at once: none waits for the
+/// answer of another (here Tenant B's group, held).
+#[test]
+fn an_up_with_nothing_to_do_asks_its_reads_at_once() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.ok(&["up"]);
+    w.clear_calls();
+    let held = format!("group_show@{SB}");
+    w.hold(&held);
+    let mut up = w
+        .command(&["up"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    w.wait_held(&held);
+    let others = [
+        "aks show",
+        "identity federated-credential list",
+        "identity show",
+        "role assignment list",
+        "servicebus namespace show",
+        "servicebus queue show",
+    ];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let missing = loop {
+        let asked = reads(&w.calls());
+        let missing: Vec<&str> = others
+            .iter()
+            .copied()
+            .filter(|o| !asked.iter().any(|a| a == o))
+            .collect();
+        if missing.is_empty() || std::time::Instant::now() > deadline {
+            break missing;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    w.release(&held);
+    assert!(up.wait().unwrap().success());
+    assert!(
+        missing.is_empty(),
+        "reads that waited for the group's answer: {missing:?}"
+    );
+    for call in w.calls() {
+        assert!(
+            ["show", "list"].contains(&verb(&call).as_str()),
+            "re-run wrote: {call:?}"
+        );
+    }
 }

@@ -194,6 +194,12 @@ impl Az {
             .map_or_else(|| self.clone(), |runner| Self { runner })
     }
 
+    /// Whether this az remembers answers ([`Az::caching`]): reading ahead
+    /// through it saves the walk its reads.
+    pub fn remembers(&self) -> bool {
+        self.runner.fresh().is_some()
+    }
+
     /// After a write that added `item` to what the list `read` answers.
     fn amend_list(&self, read: &[String], item: &Value) {
         self.runner.amend(read, &|list| match list {

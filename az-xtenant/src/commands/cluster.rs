@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
                 .ok_or_else(|| UsageError(format!("--file {f:?} is not valid UTF-8")))
         })
         .transpose()?;
-    let az = ctx.az_for(std::slice::from_ref(&s.place))?;
+    let az = ctx.caching_az_for(std::slice::from_ref(&s.place))?;
     engine::apply(ctx, &az, &graph, &args.wait.waits())?;
     if args.get_credentials {
         let pl = &s.place;

@@ -23,7 +23,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     steps::settle_names(&mut p);
     let graph = steps::demo(&p, Part::Resources)?;
     let place = settings::resources(&p)?.place;
-    let az = ctx.az_for(std::slice::from_ref(&place))?;
+    let az = ctx.caching_az_for(std::slice::from_ref(&place))?;
     ctx.record(steps::settle_names)?;
     engine::apply(ctx, &az, &graph, &args.wait.waits())
 }

@@ -32,6 +32,6 @@ pub fn run(ctx: &Ctx, _args: &Args) -> Result<()> {
         .into());
     }
     let place = settings::resources(&p)?.place;
-    let az = ctx.az_for(std::slice::from_ref(&place))?;
+    let az = ctx.caching_az_for(std::slice::from_ref(&place))?;
     engine::apply(ctx, &az, &graph, &Waits::standard())
 }

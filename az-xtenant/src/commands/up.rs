@@ -28,7 +28,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
     steps::settle_names(&mut p);
     let graph = steps::demo(&p, Part::All)?;
     let places = [settings::cluster(&p)?.place, settings::resources(&p)?.place];
-    let az = ctx.az_for(&places)?;
+    let az = ctx.caching_az_for(&places)?;
     ctx.record(steps::settle_names)?;
     engine::apply(ctx, &az, &graph, &args.wait.waits())?;
     if !az.dry_run() {

@@ -37,6 +37,11 @@ impl<N: ?Sized + Vertex> Graph<N> {
         Ok(graph)
     }
 
+    /// Every step's key.
+    pub fn keys(&self) -> BTreeSet<Key> {
+        self.nodes.iter().map(|n| n.key()).collect()
+    }
+
     /// The steps in an order where every step comes after what it needs.
     pub fn order(&self) -> Result<Vec<&N>> {
         let keys: BTreeSet<Key> = self.nodes.iter().map(|n| n.key()).collect();

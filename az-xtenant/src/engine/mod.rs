@@ -8,6 +8,7 @@
 //! as intended, after it as created, so a run stopped in between still knows
 //! on resume that the object is its own.
 
+pub mod ahead;
 pub mod delete;
 mod executor;
 pub mod protocol;
@@ -23,12 +24,17 @@ use crate::context::{Ctx, Waits};
 use crate::settings::Side;
 
 /// Applies a graph: in dependency order, independent steps at once; a
-/// dry run one step at a time, so the printed plan reads in order.
+/// dry run one step at a time, so the printed plan reads in order. With an
+/// az that remembers answers, what may exist is read ahead, all at once.
 pub fn apply(ctx: &Ctx, az: &Az, graph: &Graph, waits: &Waits) -> Result<()> {
     let cx = ctx.walk(az, waits, !az.dry_run());
     if az.dry_run() {
         graph.each(|n| n.apply(&cx)).map(drop)
     } else {
+        if az.remembers() {
+            // A read ahead only looks: waiting for Azure to settle is the walk's.
+            ahead::what_may_exist(&ctx.walk(az, waits, false), graph);
+        }
         graph.run(8, |n| {
             n.apply(&cx)
                 .map_err(|e| e.context(format!("{}: {}", n.side().label(), n.what())))
@@ -50,11 +56,19 @@ pub enum Decision {
 /// Whether what a step read exists.
 pub trait Present {
     fn present(&self) -> bool;
+    /// What `read` finds where nothing is (not asked: the object lies
+    /// inside one this run created).
+    fn absent() -> Self
+    where
+        Self: Sized;
 }
 
 impl<T> Present for Option<T> {
     fn present(&self) -> bool {
         self.is_some()
+    }
+    fn absent() -> Self {
+        None
     }
 }
 

@@ -22,10 +22,15 @@ pub struct Decided<L> {
 }
 
 /// Reads the step's object, adopts it when a stopped run left its intent
-/// (the object is there, so the create went through), and decides.
+/// (the object is there, so the create went through), and decides. An
+/// object inside one this run created is not read: it cannot be there.
 pub fn read_and_decide<S: Step>(step: &S, cx: &Ctx) -> Result<Decided<S::Live>> {
     let (kind, id) = step.target(cx)?;
-    let live = step.read(cx)?;
+    let live = if cx.inside_made(&id) {
+        S::Live::absent()
+    } else {
+        step.read(cx)?
+    };
     if live.present() && cx.snapshot().owned.is_ours(&id) {
         // A run stopped during the create left the intent: it is ours.
         cx.record(|p| p.owned.created(kind, &id))?;
@@ -46,6 +51,9 @@ pub fn intend<'a>(
     creates: impl IntoIterator<Item = (ObjectKind, &'a str)>,
 ) -> Result<()> {
     let creates: Vec<_> = creates.into_iter().collect();
+    for (_, id) in &creates {
+        cx.intending(id);
+    }
     cx.record(|p| {
         for (kind, id) in &creates {
             p.owned.intend(*kind, id);
@@ -56,6 +64,9 @@ pub fn intend<'a>(
 /// Records the objects just written as created.
 pub fn made<'a>(cx: &Ctx, creates: impl IntoIterator<Item = (ObjectKind, &'a str)>) -> Result<()> {
     let creates: Vec<_> = creates.into_iter().collect();
+    for (_, id) in &creates {
+        cx.made(id);
+    }
     cx.record(|p| {
         for (kind, id) in &creates {
             p.owned.created(*kind, id);

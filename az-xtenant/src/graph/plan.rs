@@ -110,9 +110,7 @@ pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph, prune: bool) ->
         // Every read at once first; then the walk, in dependency order,
         // finds the answers remembered (and makes what needed an earlier
         // step's record, such as a principal, then).
-        // (Threads wait for reads other steps asked first: more of them than
-        // az processes.)
-        graph.all_at_once(16, |n| n.prefetch(&cx));
+        crate::engine::ahead::everything(&cx, graph);
         let found = std::sync::Mutex::new(std::collections::BTreeMap::new());
         graph.run(8, |n| {
             let f = n.check_all(&cx)?;

@@ -53,8 +53,10 @@ impl ClusterStep {
             }
             cx.progress
                 .wait(&what, || std::thread::sleep(cx.waits.poll));
+            // Asks Azure again: the walk's az may remember the first look.
             c = cx
                 .az()?
+                .fresh()
                 .aks_show(sub, rg, name)?
                 .with_context(|| format!("AKS cluster {name} disappeared while {state}"))?;
         }
@@ -74,7 +76,7 @@ impl ClusterStep {
                 cx.progress.note(&format!(
                     "Tenant A: AKS is busy with another operation on {name}; waiting for it"
                 ));
-                if let Some(c) = cx.az()?.aks_show(sub, rg, name)? {
+                if let Some(c) = cx.az()?.fresh().aks_show(sub, rg, name)? {
                     self.settle(cx, c)?;
                 }
                 write().map_err(|e| self.failed(e))

@@ -42,6 +42,12 @@ impl Present for Credentials {
     fn present(&self) -> bool {
         self.matching.is_some()
     }
+    fn absent() -> Self {
+        Credentials {
+            matching: None,
+            all: Vec::new(),
+        }
+    }
 }
 
 impl CredentialStep {
@@ -117,10 +123,7 @@ impl Step for CredentialStep {
 
     fn read(&self, cx: &Ctx) -> Result<Self::Live> {
         if self.before_the_cluster(cx)? {
-            return Ok(Credentials {
-                matching: None,
-                all: Vec::new(),
-            });
+            return Ok(Credentials::absent());
         }
         let issuer = self.issuer(cx)?;
         let p = &self.place;

@@ -1,7 +1,9 @@
 //! A fake `az` on PATH for scenario tests: a small POSIX shell script that
 //! logs the argv it received and answers from a queue of canned responses per
 //! command (the last answer repeats). Keys are the command words joined by
-//! `_`, plus `@<subscription>` when the call names one. Each test runs
+//! `_`, plus `@<subscription>` when the call names one. A read may answer
+//! from a second queue once a given write has been called ([`World::on_until`]):
+//! an object absent until its create, however often it was read before. Each test runs
 //! `az-xtenant` with a cleared environment, a temporary HOME and a temporary
 //! XTENANT_CONFIG_DIR.
 #![allow(dead_code, clippy::unwrap_used)]
@@ -53,7 +55,11 @@ if [ -f "$d/hold/$key" ]; then
   : > "$d/held/$key"
   while [ -f "$d/hold/$key" ]; do sleep 0.05; done
 fi
+printf '%s\n' "$key" >> "$d/called"
 r="$d/r/$key"
+if [ -f "$r.when" ] && grep -qxF "$(cat "$r.when")" "$d/called"; then
+  key="$key.made"; r="$d/r/$key"
+fi
 if [ ! -d "$r" ]; then echo "fake az: no answer for $key" >&2; exit 97; fi
 mkdir -p "$d/n"
 n=$(cat "$d/n/$key" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$d/n/$key"
@@ -92,6 +98,7 @@ impl World {
         fs::write(&az, SCRIPT).unwrap();
         fs::set_permissions(&az, fs::Permissions::from_mode(0o755)).unwrap();
         fs::write(dir.path().join("log"), "").unwrap();
+        fs::write(dir.path().join("called"), "").unwrap();
         World { dir, with_az: true }
     }
 
@@ -107,6 +114,7 @@ impl World {
     pub fn on(&self, key: &str, answers: Vec<Resp>) {
         let r = self.path().join("r").join(key);
         let _ = fs::remove_dir_all(&r);
+        let _ = fs::remove_file(self.path().join("r").join(format!("{key}.when")));
         let _ = fs::remove_file(self.path().join("n").join(key));
         fs::create_dir_all(&r).unwrap();
         for (i, a) in answers.into_iter().enumerate() {
@@ -120,6 +128,16 @@ impl World {
             fs::write(r.join(format!("{n}.out")), out).unwrap();
             fs::write(r.join(format!("{n}.err")), err).unwrap();
         }
+    }
+
+    /// Queues answers for the read `key` before any call of the write
+    /// `made_by` (an object that is not there yet), and others from then on
+    /// (it is there): the answer depends on what was written, not on how
+    /// many times it was read.
+    pub fn on_until(&self, key: &str, made_by: &str, before: Vec<Resp>, after: Vec<Resp>) {
+        self.on(key, before);
+        self.on(&format!("{key}.made"), after);
+        fs::write(self.path().join("r").join(format!("{key}.when")), made_by).unwrap();
     }
 
     /// Makes the fake az stop before answering `key` until [`World::release`].
@@ -326,66 +344,73 @@ pub fn credential() -> Value {
            "audiences": ["api://AzureADTokenExchange"]})
 }
 
-/// Azure with nothing in it yet: every show says not found, then (after the
-/// create) finds the resource, so a second run sees everything in place.
+/// Azure with nothing in it yet: every show says not found until the
+/// object's create has been called, and finds it from then on, so a second
+/// run sees everything in place.
 pub fn fresh(w: &World) {
     w.logged_in();
     use Resp::*;
     for sub in [SA, SB] {
-        w.on(
+        w.on_until(
             &format!("group_show@{sub}"),
-            vec![
-                Fail(
-                    3,
-                    format!(
-                        "ERROR: (ResourceGroupNotFound) Resource group '{RG}' could not be found."
-                    ),
-                ),
-                Json(group(true)),
-            ],
+            &format!("group_create@{sub}"),
+            vec![Fail(
+                3,
+                format!("ERROR: (ResourceGroupNotFound) Resource group '{RG}' could not be found."),
+            )],
+            vec![Json(group(true))],
         );
         w.on(&format!("group_create@{sub}"), vec![Json(group(true))]);
     }
-    w.on(
+    w.on_until(
         &format!("aks_show@{SA}"),
-        vec![not_found(AKS), Json(cluster(true))],
+        &format!("aks_create@{SA}"),
+        vec![not_found(AKS)],
+        vec![Json(cluster(true))],
     );
     w.on(&format!("aks_create@{SA}"), vec![Json(cluster(true))]);
-    w.on(
+    w.on_until(
         &format!("servicebus_namespace_show@{SB}"),
-        vec![not_found(NS), Json(namespace(true))],
+        &format!("servicebus_namespace_create@{SB}"),
+        vec![not_found(NS)],
+        vec![Json(namespace(true))],
     );
     w.on(
         &format!("servicebus_namespace_create@{SB}"),
         vec![Json(namespace(true))],
     );
-    w.on(
+    w.on_until(
         &format!("servicebus_queue_show@{SB}"),
-        vec![
-            not_found("myqueue"),
-            Json(json!({"id": "/q", "name": "myqueue"})),
-        ],
+        &format!("servicebus_queue_create@{SB}"),
+        vec![not_found("myqueue")],
+        vec![Json(json!({"id": "/q", "name": "myqueue"}))],
     );
     w.on(
         &format!("servicebus_queue_create@{SB}"),
         vec![Json(json!({"id": "/q", "name": "myqueue"}))],
     );
-    w.on(
+    w.on_until(
         &format!("identity_show@{SB}"),
-        vec![not_found(IDENTITY), Json(identity())],
+        &format!("identity_create@{SB}"),
+        vec![not_found(IDENTITY)],
+        vec![Json(identity())],
     );
     w.on(&format!("identity_create@{SB}"), vec![Json(identity())]);
-    w.on(
+    w.on_until(
         &format!("role_assignment_list@{SB}"),
-        vec![Json(json!([])), Json(json!([role_assignment()]))],
+        &format!("role_assignment_create@{SB}"),
+        vec![Json(json!([]))],
+        vec![Json(json!([role_assignment()]))],
     );
     w.on(
         &format!("role_assignment_create@{SB}"),
         vec![Json(role_assignment())],
     );
-    w.on(
+    w.on_until(
         &format!("identity_federated-credential_list@{SB}"),
-        vec![Json(json!([])), Json(json!([credential()]))],
+        &format!("identity_federated-credential_create@{SB}"),
+        vec![Json(json!([]))],
+        vec![Json(json!([credential()]))],
     );
     w.on(
         &format!("identity_federated-credential_create@{SB}"),
