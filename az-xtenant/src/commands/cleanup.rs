@@ -95,10 +95,7 @@ fn plan<'g>(cx: &Ctx, order: &[&'g dyn Node]) -> Result<Vec<Doomed<'g>>> {
             }
         }
     }
-    let inside = |id: &str, group: &str| {
-        id.to_ascii_lowercase()
-            .starts_with(&format!("{}/", group.to_ascii_lowercase()))
-    };
+    let inside = |id: &str, group: &str| ArmId::parse(id).is_inside(group);
     let inside_doomed = |id: &str| {
         groups.iter().any(|g| inside(id, &g.id)) || suspect.iter().any(|g| inside(id, g))
     };
