@@ -151,6 +151,13 @@ fn confirm(doomed: &[Doomed]) -> Result<()> {
 /// Forgets a deleted object: its ownership record (with everything inside
 /// it) and what the demo's entries of the graph state record of it. Names
 /// and settings stay, so `up` can build it again.
+///
+/// The ownership record is forgotten by ARM ID; the demo's entries by the
+/// deleted object's kind, because they cannot all be found by ID: the
+/// cluster's entry may hold an issuer without the cluster's ID (the ID is
+/// optional where `ClusterSlot::set` records it), the binding holds a credential's name, not
+/// its ID, and the namespace's ID lives in `resources`. A group is forgotten
+/// by its side: the cluster's, or the identity's with all the demo made in it.
 fn forget(p: &mut Profile, kind: ObjectKind, id: &str) {
     p.owned.forget(id);
     let c = &p.cluster;
