@@ -12,6 +12,7 @@ use anyhow::Result;
 use xtenant_shared::output::Format;
 use xtenant_shared::{Profile, ProfileError, ProfileStore, RunLock};
 
+use crate::az::arm_id::ArmId;
 use crate::az::{Az, Mode};
 use crate::error::UsageError;
 use crate::progress::Progress;
@@ -180,11 +181,7 @@ impl Ctx {
     pub fn inside_made(&self, id: &str) -> bool {
         let id = id.to_ascii_lowercase();
         let run = self.run_writes();
-        !run.intended.contains(&id)
-            && run.made.iter().any(|m| {
-                id.strip_prefix(m.as_str())
-                    .is_some_and(|rest| rest.starts_with('/'))
-            })
+        !run.intended.contains(&id) && run.made.iter().any(|m| ArmId::parse(&id).is_inside(m))
     }
 
     fn run_writes(&self) -> MutexGuard<'_, ThisRun> {

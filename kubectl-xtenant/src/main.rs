@@ -13,7 +13,7 @@ mod commands;
 // The library's modules under their own names, so that the verbs say
 // `crate::context`, `crate::workload`, … as before the split.
 use kubectl_xtenant::{
-    audit, bind, checks, context, entra, exit, manifests, output, rbac, settings, wait, workload,
+    audit, bind, checks, context, entra, exit, manifests, output, rbac, settings, workload,
 };
 
 use std::process::ExitCode;

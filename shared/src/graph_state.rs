@@ -36,6 +36,15 @@ impl Origin {
     pub fn is_declared(&self) -> bool {
         *self == Origin::Declared
     }
+
+    /// Who made the entry under `key`: the demo's key is [`DEMO`].
+    pub fn of(key: &str) -> Origin {
+        if key == DEMO {
+            Origin::Demo
+        } else {
+            Origin::Declared
+        }
+    }
 }
 
 /// The graph's part of the profile.
@@ -165,24 +174,36 @@ impl GraphState {
         self.bindings.iter().find(|b| b.is_demo())
     }
 
-    /// The demo's cluster entry, made (marked the demo's) when missing.
-    pub fn demo_cluster_mut(&mut self) -> &mut ClusterState {
+    /// The cluster entry under `key` (a graph's name or [`DEMO`]), made
+    /// when missing and marked with the origin its key says.
+    pub fn cluster_mut(&mut self, key: &str) -> &mut ClusterState {
         self.clusters
-            .entry(DEMO.to_string())
+            .entry(key.to_string())
             .or_insert_with(|| ClusterState {
-                origin: Origin::Demo,
+                origin: Origin::of(key),
                 ..ClusterState::default()
             })
     }
 
-    /// The demo's identity entry, made (marked the demo's) when missing.
-    pub fn demo_identity_mut(&mut self) -> &mut IdentityState {
+    /// The identity entry under `key` (a graph's name or [`DEMO`]), made
+    /// when missing and marked with the origin its key says.
+    pub fn identity_mut(&mut self, key: &str) -> &mut IdentityState {
         self.identities
-            .entry(DEMO.to_string())
+            .entry(key.to_string())
             .or_insert_with(|| IdentityState {
-                origin: Origin::Demo,
+                origin: Origin::of(key),
                 ..IdentityState::default()
             })
+    }
+
+    /// The demo's cluster entry, made (marked the demo's) when missing.
+    pub fn demo_cluster_mut(&mut self) -> &mut ClusterState {
+        self.cluster_mut(DEMO)
+    }
+
+    /// The demo's identity entry, made (marked the demo's) when missing.
+    pub fn demo_identity_mut(&mut self) -> &mut IdentityState {
+        self.identity_mut(DEMO)
     }
 
     /// Records the demo's binding: its workload, trusted by `credential`.

@@ -4,7 +4,7 @@
 //! `role assignment list --all` also answers because the subscription
 //! inherits them), or in another subscription (out of the audit's reach).
 
-use crate::az::arm_id;
+use crate::az::arm_id::{self, ArmId, ScopeKind};
 use serde::Serialize;
 
 /// Where a scope lies.
@@ -19,20 +19,19 @@ pub enum Reach {
     OtherSubscription,
 }
 
-const MANAGEMENT_GROUPS: &str = "/providers/microsoft.management/managementgroups/";
-
 impl Reach {
     /// Where `scope` lies, seen from `subscription`.
     pub fn of(subscription: &str, scope: &str) -> Reach {
-        let s = scope.to_ascii_lowercase();
-        let own = arm_id::subscription(subscription).to_ascii_lowercase();
-        if s == own || s.starts_with(&format!("{own}/")) {
-            Reach::Subscription
-        } else if s.starts_with("/subscriptions/") {
-            Reach::OtherSubscription
-        } else {
+        let id = ArmId::parse(scope);
+        if id.is_within(&arm_id::subscription(subscription)) {
+            return Reach::Subscription;
+        }
+        match id.kind() {
+            ScopeKind::Subscription | ScopeKind::ResourceGroup | ScopeKind::Resource => {
+                Reach::OtherSubscription
+            }
             // Whatever is not under a subscription is above every one.
-            Reach::Inherited
+            ScopeKind::Root | ScopeKind::ManagementGroup | ScopeKind::Other => Reach::Inherited,
         }
     }
 
@@ -40,13 +39,11 @@ impl Reach {
     pub fn note(self, scope: &str) -> &'static str {
         match self {
             Reach::Subscription => "",
-            Reach::Inherited if scope.trim_end_matches('/').is_empty() => {
-                " (inherited from the root of the directory)"
-            }
-            Reach::Inherited if scope.to_ascii_lowercase().starts_with(MANAGEMENT_GROUPS) => {
-                " (inherited from a management group)"
-            }
-            Reach::Inherited => " (inherited from above the subscription)",
+            Reach::Inherited => match ArmId::parse(scope).kind() {
+                ScopeKind::Root => " (inherited from the root of the directory)",
+                ScopeKind::ManagementGroup => " (inherited from a management group)",
+                _ => " (inherited from above the subscription)",
+            },
             Reach::OtherSubscription => " (another subscription's: not checked)",
         }
     }

@@ -3,6 +3,23 @@
 //! ARM compares the keywords and names in an ID without case, so the parts
 //! are found by keyword, case ignored, not by position.
 
+/// What kind of scope an ID names, as ARM places role assignments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    /// `/`: the root of the directory.
+    Root,
+    /// `/providers/Microsoft.Management/managementGroups/<mg>`.
+    ManagementGroup,
+    /// `/subscriptions/<s>`.
+    Subscription,
+    /// `/subscriptions/<s>/resourceGroups/<g>`.
+    ResourceGroup,
+    /// Anything further down a subscription: a resource or its child.
+    Resource,
+    /// Not an ID of any of the above (e.g. `/subscriptions` alone).
+    Other,
+}
+
 /// Where the ID's segments are read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ArmId<'a> {
@@ -52,6 +69,47 @@ impl<'a> ArmId<'a> {
     /// Its last segment: the object's own name.
     pub fn name(self) -> &'a str {
         self.id.rsplit('/').next().unwrap_or_default()
+    }
+
+    /// What kind of scope it names, told by its leading keywords (case
+    /// ignored) rather than by a string prefix.
+    pub fn kind(self) -> ScopeKind {
+        let id = self.id.trim_end_matches('/');
+        if id.is_empty() {
+            return ScopeKind::Root;
+        }
+        let segs: Vec<&str> = ArmId { id }.segments().collect();
+        let is =
+            |i: usize, keyword: &str| segs.get(i).is_some_and(|s| s.eq_ignore_ascii_case(keyword));
+        if is(0, "providers") && is(1, "Microsoft.Management") && is(2, "managementGroups") {
+            return if segs.len() > 3 {
+                ScopeKind::ManagementGroup
+            } else {
+                ScopeKind::Other
+            };
+        }
+        if !is(0, "subscriptions") || segs.len() < 2 {
+            return ScopeKind::Other;
+        }
+        match segs.len() {
+            2 => ScopeKind::Subscription,
+            4 if is(2, "resourceGroups") => ScopeKind::ResourceGroup,
+            _ => ScopeKind::Resource,
+        }
+    }
+
+    /// Whether it lies strictly inside the object `outer` (case ignored,
+    /// on a segment boundary: `rg-a` is not inside `rg`).
+    pub fn is_inside(self, outer: &str) -> bool {
+        self.id
+            .to_ascii_lowercase()
+            .strip_prefix(&outer.to_ascii_lowercase())
+            .is_some_and(|rest| rest.starts_with('/'))
+    }
+
+    /// Whether it is `outer` itself or lies inside it.
+    pub fn is_within(self, outer: &str) -> bool {
+        self.id.eq_ignore_ascii_case(outer) || self.is_inside(outer)
     }
 
     /// Whether its name is `name` (ARM names compare without case).
@@ -147,6 +205,51 @@ mod tests {
         assert_eq!(ArmId::parse(&subscription("s")).depth(), 2);
         assert_eq!(ArmId::parse(&group("s", "rg")).depth(), 4);
         assert_eq!(ArmId::parse(&namespace("s", "rg", "ns")).depth(), 8);
+    }
+
+    #[test]
+    fn scope_kinds_are_told_by_keyword_without_case() {
+        let kind = |id: &str| ArmId::parse(id).kind();
+        assert_eq!(kind("/"), ScopeKind::Root);
+        assert_eq!(kind(""), ScopeKind::Root);
+        assert_eq!(
+            kind("/providers/Microsoft.Management/managementGroups/mg-corp"),
+            ScopeKind::ManagementGroup
+        );
+        assert_eq!(
+            kind("/PROVIDERS/microsoft.management/MANAGEMENTGROUPS/mg"),
+            ScopeKind::ManagementGroup
+        );
+        assert_eq!(kind("/SubScriptions/S1"), ScopeKind::Subscription);
+        assert_eq!(kind("/subscriptions/s1/"), ScopeKind::Subscription);
+        assert_eq!(
+            kind("/subscriptions/s/RESOURCEGROUPS/rg"),
+            ScopeKind::ResourceGroup
+        );
+        assert_eq!(kind(&namespace("s", "rg", "sb")), ScopeKind::Resource);
+        assert_eq!(
+            kind("/subscriptions/s/providers/Microsoft.Authorization/roleAssignments/g"),
+            ScopeKind::Resource
+        );
+        assert_eq!(kind("/subscriptions"), ScopeKind::Other);
+        assert_eq!(
+            kind("/providers/Microsoft.Management/managementGroups"),
+            ScopeKind::Other
+        );
+        assert_eq!(kind("/providers/Microsoft.Web/sites/x"), ScopeKind::Other);
+    }
+
+    #[test]
+    fn inside_is_on_a_segment_boundary_and_ignores_case() {
+        let rg = group("s", "rg");
+        let ns = ArmId::parse(
+            "/SUBSCRIPTIONS/S/resourcegroups/RG/providers/Microsoft.ServiceBus/namespaces/sb",
+        );
+        assert!(ns.is_inside(&rg) && ns.is_within(&rg));
+        assert!(!ArmId::parse(&rg).is_inside(&rg));
+        assert!(ArmId::parse("/Subscriptions/S/resourceGroups/RG").is_within(&rg));
+        assert!(!ArmId::parse(&group("s", "rg-a")).is_within(&rg));
+        assert!(!ArmId::parse(&subscription("s0")).is_within(&subscription("s")));
     }
 
     #[test]

@@ -95,10 +95,7 @@ fn plan<'g>(cx: &Ctx, order: &[&'g dyn Node]) -> Result<Vec<Doomed<'g>>> {
             }
         }
     }
-    let inside = |id: &str, group: &str| {
-        id.to_ascii_lowercase()
-            .starts_with(&format!("{}/", group.to_ascii_lowercase()))
-    };
+    let inside = |id: &str, group: &str| ArmId::parse(id).is_inside(group);
     let inside_doomed = |id: &str| {
         groups.iter().any(|g| inside(id, &g.id)) || suspect.iter().any(|g| inside(id, g))
     };
@@ -154,6 +151,13 @@ fn confirm(doomed: &[Doomed]) -> Result<()> {
 /// Forgets a deleted object: its ownership record (with everything inside
 /// it) and what the demo's entries of the graph state record of it. Names
 /// and settings stay, so `up` can build it again.
+///
+/// The ownership record is forgotten by ARM ID; the demo's entries by the
+/// deleted object's kind, because they cannot all be found by ID: the
+/// cluster's entry may hold an issuer without the cluster's ID (the ID is
+/// optional where `ClusterSlot::set` records it), the binding holds a credential's name, not
+/// its ID, and the namespace's ID lives in `resources`. A group is forgotten
+/// by its side: the cluster's, or the identity's with all the demo made in it.
 fn forget(p: &mut Profile, kind: ObjectKind, id: &str) {
     p.owned.forget(id);
     let c = &p.cluster;

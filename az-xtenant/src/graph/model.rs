@@ -13,7 +13,7 @@ use xtenant_shared::validate::Kind;
 
 use super::file::GraphFile;
 use crate::az::MAX_CREDENTIALS;
-use crate::az::arm_id;
+use crate::az::arm_id::{self, ArmId};
 pub use crate::az::types::KnownCluster;
 
 /// A declared graph, every value checked.
@@ -197,8 +197,7 @@ fn check(f: &GraphFile, e: &mut Errors) -> Model {
                     "must be a role name or a role definition GUID",
                 );
             }
-            let prefix = format!("{}/", arm_id::subscription(&sub_b).to_ascii_lowercase());
-            if !r.scope.value.to_ascii_lowercase().starts_with(&prefix) {
+            if !ArmId::parse(&r.scope.value).is_inside(&arm_id::subscription(&sub_b)) {
                 e.at(
                     &r.scope,
                     &format!("{key}.scope"),

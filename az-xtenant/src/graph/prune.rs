@@ -60,7 +60,7 @@ pub fn removals(p: &Profile, desired: &BTreeSet<String>) -> Vec<Removal> {
     let under = |id: &str| {
         graph_identities
             .iter()
-            .any(|g| id == g || id.starts_with(&format!("{g}/")))
+            .any(|g| ArmId::parse(id).is_within(g))
     };
     let gone_identities: BTreeSet<String> = graph_identities
         .iter()
@@ -78,7 +78,7 @@ pub fn removals(p: &Profile, desired: &BTreeSet<String>) -> Vec<Removal> {
                 !under(&id)
                     || gone_identities
                         .iter()
-                        .any(|g| id.starts_with(&format!("{g}/")))
+                        .any(|g| ArmId::parse(&id).is_inside(g))
             }
             // Role assignments the graph made carry its deterministic names;
             // the demo's one is excluded above.

@@ -46,14 +46,8 @@ pub fn env_value(container: &Container, name: &str) -> EnvValue {
     }
 }
 
-/// The container to inspect.
-pub fn container<'a>(pod: &'a Pod, name: &str) -> Option<&'a Container> {
-    let containers = &pod.spec.as_ref()?.containers;
-    containers
-        .iter()
-        .find(|c| c.name == name)
-        .or(containers.first())
-}
+/// The container to inspect: the one `logs` reads.
+pub use crate::workload::logs::container;
 
 /// All checks on the pod, in a fixed order.
 pub fn check_pod(pod: &Pod, expect: &Expect) -> Vec<Check> {

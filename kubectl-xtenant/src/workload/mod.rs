@@ -1,11 +1,12 @@
 //! The workloads xtenant binds: their kinds and patches (`binding`), reading
 //! one with its pod template, the pods it owns, rolling them out, and
-//! recreating or deleting a Job. What the verbs and the checks share.
+//! recreating or deleting a Job, reading its newest pod's log. What the verbs and the checks share.
 
 pub mod binding;
 pub mod cleanup;
 pub mod deploy;
 pub mod job;
+pub mod logs;
 pub mod owned_pods;
 pub mod recreate;
 pub mod rollout;
