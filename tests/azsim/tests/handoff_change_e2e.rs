@@ -292,6 +292,19 @@ fn a_changed_request_converges_on_both_sides_and_a_retired_one_leaves_nothing() 
         refused.err.contains("Tenant A") && refused.err.contains("--force"),
         "{refused}"
     );
+    // The plan's line for the move sends Tenant B to Tenant A's profile with
+    // the doctor command to run there, not to its own.
+    let line = refused
+        .err
+        .lines()
+        .find(|l| l.starts_with("! not proven:"))
+        .unwrap_or_default();
+    assert!(
+        line.contains("in Tenant A's profile")
+            && line.contains("`kubectl xtenant doctor --context aks-green -n orders --service-account writer --exchange`")
+            && !line.contains("--profile"),
+        "{refused}"
+    );
     assert!(
         p.e.credentials(&p.identity())
             .iter()
