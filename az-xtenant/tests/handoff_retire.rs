@@ -106,7 +106,7 @@ fn retire_leaves_a_group_that_was_there_before_the_grant() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(&format!("left resource group {RG}")) && err.contains("not made"),
+        err.contains(&format!("left resource group {RG}")) && err.contains("did not make it"),
         "{err}"
     );
 }

@@ -40,24 +40,33 @@ pub fn settle(ctx: &Ctx, az: &Az, groups: &[String]) -> Result<()> {
     for id in groups {
         let parsed = ArmId::parse(id);
         let (sub, rg) = (parsed.subscription(), parsed.resource_group());
-        if !ctx.snapshot().owned.is_ours(id) {
+        let made = ctx.snapshot().owned.is_ours(id);
+        if made && ctx.dry_run() {
             ctx.progress.note(&format!(
-                "Tenant B: left resource group {rg}: it was not made by this profile's grants (it was there before them)"
-            ));
-            continue;
-        }
-        if ctx.dry_run() {
-            ctx.progress.note(&format!(
-                "Tenant B: resource group {rg} is deleted after the retire if this profile made it and nothing is left in it"
+                "Tenant B: resource group {rg} is deleted after the retire if nothing is left in it"
             ));
             continue;
         }
         let Some(live) = az.group_show(sub, rg)? else {
-            ctx.record(|p| p.owned.forget(id))?;
-            ctx.progress
-                .done(&format!("Tenant B: resource group {rg} is already gone"));
+            // Gone already (an earlier retire, or by hand): nothing to decide.
+            if made {
+                ctx.record(|p| p.owned.forget(id))?;
+                ctx.progress
+                    .done(&format!("Tenant B: resource group {rg} is already gone"));
+            }
             continue;
         };
+        if live.deleting() {
+            ctx.progress
+                .note(&format!("Tenant B: resource group {rg} is being deleted"));
+            continue;
+        }
+        if !made {
+            ctx.progress.note(&format!(
+                "Tenant B: left resource group {rg}: this profile did not make it (it was there before the grants), so it is not the retire's to delete"
+            ));
+            continue;
+        }
         if !group::is_ours(ctx, id, &live) {
             ctx.progress.warn(&format!(
                 "Tenant B: left resource group {rg}: it does not carry this profile's tag (xtenant-profile), so someone else may own it"
