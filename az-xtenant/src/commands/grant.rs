@@ -6,7 +6,8 @@
 //! issuers are taken as they are written (`review` checked them). Prints the
 //! grant for Tenant A's admin: Tenant B, each client ID, the subjects trusted.
 //! `--retire` ends the trust: nothing is asked for any more, so the prune
-//! takes what the profile's grants made, and no grant is printed. A profile
+//! takes what the profile's grants made, then the group they made if it is
+//! left empty (`graph::retire`); no location, no grant printed. A profile
 //! grants one Tenant A (it records the requests it granted).
 
 use std::path::PathBuf;
