@@ -183,6 +183,13 @@ pub fn identity_show(sub: &str, rg: &str, name: &str) -> Vec<String> {
         .sub(sub)
 }
 
+/// Every top-level resource in a group: whether a group is empty.
+pub fn resource_list(sub: &str, rg: &str) -> Vec<String> {
+    Argv::new(&["resource", "list"])
+        .opt("--resource-group", rg)
+        .sub(sub)
+}
+
 /// Every identity in a group: a graph's identities share a few groups, one
 /// list answers for all of them.
 pub fn identity_list(sub: &str, rg: &str) -> Vec<String> {

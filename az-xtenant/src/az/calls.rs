@@ -387,6 +387,14 @@ impl Az {
         )
     }
 
+    /// Every top-level resource in a group.
+    pub fn resource_list(&self, sub: &str, rg: &str) -> Result<Vec<Resource>, AzError> {
+        self.list(
+            &format!("listing the resources in {rg}"),
+            &argv::resource_list(sub, rg),
+        )
+    }
+
     /// Every AKS cluster in a subscription.
     pub fn aks_list_all(&self, sub: &str) -> Result<Vec<Cluster>, AzError> {
         self.list(

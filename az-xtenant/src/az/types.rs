@@ -186,6 +186,14 @@ pub struct Identity {
     pub principal_id: String,
 }
 
+/// One entry of `az resource list`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Resource {
+    pub name: String,
+    #[serde(rename = "type", default)]
+    pub kind: String,
+}
+
 /// `az deployment group show`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Deployment {

@@ -6,7 +6,8 @@
 //! issuers are taken as they are written (`review` checked them). Prints the
 //! grant for Tenant A's admin: Tenant B, each client ID, the subjects trusted.
 //! `--retire` ends the trust: nothing is asked for any more, so the prune
-//! takes what the profile's grants made, and no grant is printed. A profile
+//! takes what the profile's grants made, then the group they made if it is
+//! left empty (`graph::retire`); no location, no grant printed. A profile
 //! grants one Tenant A (it records the requests it granted).
 
 use std::path::PathBuf;
@@ -41,8 +42,9 @@ pub struct Args {
     #[arg(long, value_name = "ID", value_parser = parser(Kind::Guid))]
     pub subscription_b: String,
     /// Location of the group and the identities, when they are made
-    #[arg(long, value_name = "LOCATION", value_parser = parser(Kind::Location))]
-    pub location: String,
+    /// (--retire makes nothing and needs none)
+    #[arg(long, value_name = "LOCATION", value_parser = parser(Kind::Location), required_unless_present = "retire")]
+    pub location: Option<String>,
     /// Also assign the roles the request asks for (each must name an ARM
     /// scope in Tenant B's subscription); by default none is assigned
     #[arg(long, conflicts_with = "roles_from")]
@@ -66,7 +68,8 @@ pub struct Args {
     pub force: bool,
     /// End the trust: remove everything this profile's grants made (the
     /// identities, their credentials and roles), as a grant of a request
-    /// asking for nothing would with --prune; prints no grant
+    /// asking for nothing would with --prune, then the resource group when
+    /// these grants made it and nothing else is left in it; prints no grant
     #[arg(long, conflicts_with_all = ["grant_roles", "roles_from", "prune"])]
     pub retire: bool,
     #[command(flatten)]
@@ -90,11 +93,13 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
         .into());
     }
     refuse_another_tenant_a(ctx, &request.tenant_a)?;
+    // A retire makes nothing, so it needs no location.
+    let location = args.location.clone().unwrap_or_default();
     let at = GrantPlace {
         tenant_b: &args.tenant_b,
         subscription_b: &args.subscription_b,
         resource_group: &args.group,
-        location: &args.location,
+        location: &location,
     };
     let granted = match (&args.roles_from, args.grant_roles) {
         (Some(f), _) => {
@@ -117,8 +122,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
         tenant: args.tenant_b.clone(),
         subscription: args.subscription_b.clone(),
         resource_group: args.group.clone(),
-        location: args.location.clone(),
+        location: location.clone(),
     }])?;
+    let groups = graph::retire::groups_of(&ctx.snapshot(), &args.subscription_b, &args.group);
     let options = graph::apply::Options {
         verb: "grant",
         yes: args.yes,
@@ -141,6 +147,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<()> {
         })?;
     }
     if args.retire {
+        graph::retire::settle(ctx, &az, &groups)?;
         if !ctx.dry_run() {
             ctx.progress.note(&format!(
                 "retired: tenant {}'s workloads can no longer get tokens of these identities; tell Tenant A's admin to run `kubectl xtenant unbind` for them",

@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let model = graph::model::load(&args.file)?;
     let g = graph::build::graph(&model)?;
     let az = ctx.caching_az_for(&places(&model))?;
-    let plan = graph::plan::compute(ctx, &az, &model, &g, args.prune)?;
+    let plan = graph::plan::compute(ctx, &az, &model, &g, args.prune, false)?;
     match ctx.format {
         Format::Json => output::json(&plan)?,
         Format::Human => output::print(plan.human())?,

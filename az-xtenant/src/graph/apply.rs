@@ -30,7 +30,7 @@ pub struct Options {
 pub fn apply(ctx: &Ctx, az: &Az, model: &Model, o: &Options) -> Result<()> {
     let verb = o.verb;
     let g = graph::build::graph(model)?;
-    let plan = graph::plan::compute(ctx, az, model, &g, o.prune)?;
+    let plan = graph::plan::compute(ctx, az, model, &g, o.prune, verb == "grant")?;
     eprint!("{}", plan.human());
     if !plan.unproven_moves.is_empty() && !o.force {
         // A grant's proof is Tenant A's: its doctor records the exchange in

@@ -9,3 +9,4 @@ pub mod migration;
 pub mod model;
 pub mod plan;
 pub mod prune;
+pub mod retire;

@@ -96,7 +96,15 @@ impl Plan {
 /// Give it an az that remembers answers ([`Az::caching`]): every identity's
 /// credential list and every scope's assignments are then read once, and
 /// `apply` goes on with what the plan read.
-pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph, prune: bool) -> Result<Plan> {
+/// `proof_in_tenant_a`: a grant's plan, whose moves Tenant A proves.
+pub fn compute(
+    ctx: &Ctx,
+    az: &Az,
+    model: &Model,
+    graph: &Graph,
+    prune: bool,
+    proof_in_tenant_a: bool,
+) -> Result<Plan> {
     let waits = Waits::standard();
     let cx = ctx.walk(az, &waits, false);
     let findings: Vec<crate::engine::Finding> = if az.dry_run() {
@@ -178,8 +186,13 @@ pub fn compute(ctx: &Ctx, az: &Az, model: &Model, graph: &Graph, prune: bool) ->
             why: Some("created by xtenant, no longer declared".into()),
         });
     }
-    let unproven_moves =
-        super::migration::unproven(&ctx.snapshot(), &ctx.profile_name(), model, &removals);
+    let unproven_moves = super::migration::unproven(
+        &ctx.snapshot(),
+        &ctx.profile_name(),
+        proof_in_tenant_a,
+        model,
+        &removals,
+    );
     Ok(Plan {
         changes,
         unchanged,

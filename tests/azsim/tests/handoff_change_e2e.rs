@@ -5,8 +5,9 @@
 //! `accept` of the new grant leaves its bindings as the grant says. A grant
 //! killed with SIGKILL mid-run and run again converges with nothing made
 //! twice. A move to another cluster is pruned only with --force, Tenant
-//! A's proof not being Tenant B's to see. Then Tenant B retires the trust:
-//! everything its grants made goes.
+//! A's proof not being Tenant B's to see. Then Tenant B retires the trust,
+//! with no location: everything its grants made goes, and the resource
+//! group they made, left empty.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 #[path = "graph_e2e/estate.rs"]
@@ -291,6 +292,19 @@ fn a_changed_request_converges_on_both_sides_and_a_retired_one_leaves_nothing() 
         refused.err.contains("Tenant A") && refused.err.contains("--force"),
         "{refused}"
     );
+    // The plan's line for the move sends Tenant B to Tenant A's profile with
+    // the doctor command to run there, not to its own.
+    let line = refused
+        .err
+        .lines()
+        .find(|l| l.starts_with("! not proven:"))
+        .unwrap_or_default();
+    assert!(
+        line.contains("in Tenant A's profile")
+            && line.contains("`kubectl xtenant doctor --context aks-green -n orders --service-account writer --exchange`")
+            && !line.contains("--profile"),
+        "{refused}"
+    );
     assert!(
         p.e.credentials(&p.identity())
             .iter()
@@ -306,11 +320,29 @@ fn a_changed_request_converges_on_both_sides_and_a_retired_one_leaves_nothing() 
             .collect();
     assert_eq!(names, ["by-hand", "xt-aks-green-orders-writer"]);
 
-    // Tenant B retires the trust: what its grants made goes, nothing else.
-    let retired = p.grant(&green, &["--retire"]);
+    // Tenant B retires the trust, with no location (nothing is made): what
+    // its grants made goes, nothing else, and then the group they made,
+    // empty now.
+    let retire = [
+        "grant",
+        &green,
+        "-g",
+        IDS,
+        "--tenant-b",
+        &p.spec.tenant_b,
+        "--subscription-b",
+        &p.spec.sub_b,
+        "--retire",
+        "--yes",
+    ];
+    let (retired, calls) = side(&p.e, "b", &p.b, &retire);
     assert_eq!(retired.code, 0, "{retired}");
+    let a = [p.spec.tenant_a.as_str(), p.spec.sub_a.as_str()];
+    assert_eq!(naming(&calls, &a), Vec::<String>::new(), "side B called A");
     let left =
         p.e.ids(ID_TYPE, &format!("/subscriptions/{}/", p.spec.sub_b));
     assert_eq!(left, Vec::<String>::new());
+    let group = format!("/subscriptions/{}/resourceGroups/{IDS}", p.spec.sub_b);
+    assert_eq!(p.e.h.resource(&group), None, "{retired}");
     assert_eq!(p.e.h.unknown_routes(), Vec::<String>::new());
 }

@@ -7,7 +7,7 @@
 //! identity, the real webhook injects Tenant B's client ID and tenant into
 //! the rolled pod, `verify` finds it there, and `doctor --exchange` trades
 //! the real service-account token for a Tenant B token at the simulator's
-//! Entra.
+//! Entra, and `audit` knows the grant's identity and binding.
 //! Needs XTENANT_CONTROLPLANE_BIN and XTENANT_AZ (./test.sh sets both).
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
@@ -296,4 +296,40 @@ fn a_grant_accepted_by_tenant_a_binds_and_exchanges_on_the_real_cluster() {
         .unwrap_or_default();
     assert_eq!(exchange["verdict"], "pass", "{report:#}");
     assert_eq!(report["data"]["proofRecorded"], true, "{report:#}");
+
+    // audit, in Tenant A's profile, knows the grant's identity and binding:
+    // the bound ServiceAccount's client ID is the graph's identity and its
+    // subject has the credential the grant made.
+    let audit = l.run_env(
+        "kubectl-xtenant",
+        &["audit", "-n", NS, "--profile", "a", "-o", "json"],
+        Vec::new(),
+    );
+    let report: Value = serde_json::from_str(&audit.stdout).unwrap();
+    let check = |id: &str| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == format!("{NS}/serviceaccount/{SA}/{id}"))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let client = check("client-id");
+    assert_eq!(client["verdict"], "pass", "{report:#}");
+    assert!(
+        client["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains(&client_id) && d.contains("identity id-orders")),
+        "{report:#}"
+    );
+    assert_eq!(check("credential")["verdict"], "pass", "{report:#}");
+    let failed: Vec<&Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] == "fail")
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert_eq!(audit.code, 0, "audit found something: {report:#}");
 }
