@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::config::{Config, Tenant};
+use crate::config::{Config, ServicePrincipal, Tenant};
 use crate::faults::Faults;
 use crate::server::Server;
 
@@ -105,18 +105,7 @@ impl Harness {
                 .principals
                 .first()
                 .context("tenant without a service principal")?;
-            h.run_az(&[
-                "login",
-                "--service-principal",
-                "-u",
-                &sp.client_id,
-                "-p",
-                &sp.secret,
-                "--tenant",
-                &t.id,
-                "-o",
-                "none",
-            ])?;
+            h.run_az(&login_args(sp, &t.id))?;
         }
         if std::env::var_os("AZSIM_VERBOSE").is_some() {
             eprintln!(
@@ -379,4 +368,20 @@ impl Harness {
             .map(crate::arm::render)
             .collect()
     }
+}
+
+/// `az login` as service principal `sp` into `tenant`, printing nothing.
+pub(crate) fn login_args<'a>(sp: &'a ServicePrincipal, tenant: &'a str) -> [&'a str; 10] {
+    [
+        "login",
+        "--service-principal",
+        "-u",
+        &sp.client_id,
+        "-p",
+        &sp.secret,
+        "--tenant",
+        tenant,
+        "-o",
+        "none",
+    ]
 }

@@ -23,19 +23,8 @@ impl Harness {
     /// Signs `az` in to `tenant` as `sp`: from then on az calls that tenant's
     /// subscriptions as this principal (the other tenant keeps its login).
     pub fn sign_in_as(&self, tenant: &str, sp: &ServicePrincipal) {
-        self.run_az(&[
-            "login",
-            "--service-principal",
-            "-u",
-            &sp.client_id,
-            "-p",
-            &sp.secret,
-            "--tenant",
-            tenant,
-            "-o",
-            "none",
-        ])
-        .unwrap_or_else(|e| panic!("{e:#}"));
+        self.run_az(&crate::harness::login_args(sp, tenant))
+            .unwrap_or_else(|e| panic!("{e:#}"));
     }
 
     /// The actions requests from `tenant`'s callers have needed since the last

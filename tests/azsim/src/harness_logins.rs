@@ -36,21 +36,7 @@ impl Harness {
             .first()
             .context("tenant without a service principal")?;
         let login = self
-            .az_in(
-                dir,
-                &[
-                    "login",
-                    "--service-principal",
-                    "-u",
-                    &sp.client_id,
-                    "-p",
-                    &sp.secret,
-                    "--tenant",
-                    &tenant.id,
-                    "-o",
-                    "none",
-                ],
-            )
+            .az_in(dir, &crate::harness::login_args(sp, &tenant.id))
             .run()?;
         if !login.status.success() {
             bail!("az login: {}", String::from_utf8_lossy(&login.stderr));
