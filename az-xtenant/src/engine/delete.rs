@@ -82,8 +82,9 @@ fn delete(cx: &Ctx, d: &Doomed) -> Result<()> {
 }
 
 /// Deletes an object xtenant made from its kind and ARM ID: federated
-/// credentials, identities and role assignments (the rest only through
-/// their steps).
+/// credentials, identities, role assignments and (for `grant --retire`,
+/// which has checked it is ours and empty) resource groups; the rest only
+/// through their steps.
 fn by_id(cx: &Ctx, kind: ObjectKind, id: &str) -> Result<()> {
     let parsed = ArmId::parse(id);
     let (sub, rg) = (parsed.subscription(), parsed.resource_group());
@@ -99,6 +100,7 @@ fn by_id(cx: &Ctx, kind: ObjectKind, id: &str) -> Result<()> {
             az.identity_delete(sub, rg, parsed.child(arm_id::IDENTITY))?;
         }
         ObjectKind::RoleAssignment => az.role_assignment_delete(sub, id)?,
+        ObjectKind::ResourceGroup => az.group_delete(sub, rg, false)?,
         other => anyhow::bail!(
             "{} {id}: xtenant deletes this kind only through the step that made it",
             other.label()

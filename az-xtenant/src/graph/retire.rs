@@ -7,11 +7,14 @@
 
 use anyhow::Result;
 use xtenant_shared::Profile;
+use xtenant_shared::ownership::ObjectKind;
 use xtenant_shared::profile::group_id;
 
+use crate::az::Az;
 use crate::az::arm_id::ArmId;
-use crate::az::{Az, AzError};
 use crate::context::Ctx;
+use crate::engine::delete::{Doomed, delete_all};
+use crate::settings::Side;
 use crate::steps::group;
 
 /// The groups a retire may leave empty: those of the identities the grants
@@ -85,13 +88,12 @@ pub fn settle(ctx: &Ctx, az: &Az, groups: &[String]) -> Result<()> {
             ));
             continue;
         }
-        match az.group_delete(sub, rg, false) {
-            Err(e) if AzError::is_not_found(&e) => {}
-            other => other?,
-        }
-        ctx.record(|p| p.owned.forget(id))?;
-        ctx.progress
-            .done(&format!("Tenant B: removed resource group {rg}"));
+        delete_all(
+            ctx,
+            &[Doomed::by_id(Side::B, ObjectKind::ResourceGroup, id)],
+            |p, _, id| p.owned.forget(id),
+            |_| format!("Tenant B: removed resource group {rg}"),
+        )?;
     }
     Ok(())
 }
