@@ -3,8 +3,12 @@
 //! against one simulator, two cases at a time, each in its own resource groups
 //! and profile. After every case: the clean run's end state, every ownership
 //! record `created`, a further `up` without writes, and a `cleanup --yes` that
-//! deletes exactly what xtenant created and keeps what was made by hand. Prints
-//! the matrix and fails naming every case that did not survive.
+//! deletes exactly what xtenant created and keeps what was made by hand. The
+//! further `up` is run by the clean run and by every case whose estate and
+//! profile differ from the clean run's; a case whose estate and profile are
+//! the clean run's (renamed: `fm/converged.rs`) would get the same answers, so
+//! its further `up` is the clean run's. Prints the matrix and fails naming
+//! every case that did not survive.
 
 mod fm;
 
@@ -13,8 +17,9 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use azsim::{Harness, workspace_bin};
+use fm::converged::Reference;
 use fm::seed::Arm;
-use fm::{FAULTS, Outcome, POINTS, Trial, WRITES, case, expected_cases, matrix};
+use fm::{FAULTS, Outcome, POINTS, Rerun, Trial, WRITES, case, expected_cases, matrix};
 
 /// Cases run at the same time (the machine has two cores; each az call costs one).
 const PARALLEL: usize = 2;
@@ -33,13 +38,14 @@ fn up_survives_every_kill_point_and_fault() {
     let (chosen, only) = chosen_cases();
     let queue: Mutex<VecDeque<(usize, Trial)>> = Mutex::new(chosen);
     let done: Mutex<Vec<(usize, Outcome)>> = Mutex::new(Vec::new());
+    let reference = Reference::default();
     std::thread::scope(|s| {
         for _ in 0..PARALLEL {
             s.spawn(|| {
                 loop {
                     let next = queue.lock().expect("queue").pop_front();
                     let Some((n, trial)) = next else { break };
-                    let outcome = case::run(&h, &bin, &arm, n, trial);
+                    let outcome = case::run(&h, &bin, &arm, &reference, n, trial);
                     eprintln!(
                         "fault matrix: case {n:02} {} in {:.1} s",
                         if outcome.failures.is_empty() {
@@ -177,19 +183,31 @@ fn stray_writes(h: &Harness) -> Vec<String> {
 }
 
 fn print_table(outcomes: &[(usize, Outcome)], secs: f64) {
-    println!("\n| # | case | kill point or fault | survived | s |");
-    println!("|---|---|---|---|---:|");
+    println!("\n| # | case | kill point or fault | survived | further up | s |");
+    println!("|---|---|---|---|---|---:|");
     for (n, o) in outcomes {
         let (what, how) = o.trial.columns();
         let ok = if o.failures.is_empty() { "yes" } else { "no" };
-        println!("| {n:02} | {what} | {how} | {ok} | {:.1} |", o.secs);
+        let rerun = match o.rerun {
+            Rerun::NotReached => "not reached",
+            Rerun::Ran => "ran",
+            Rerun::AsCleanRun => "the clean run's (same estate)",
+        };
+        println!(
+            "| {n:02} | {what} | {how} | {ok} | {rerun} | {:.1} |",
+            o.secs
+        );
     }
     let survived = outcomes
         .iter()
         .filter(|(_, o)| o.failures.is_empty())
         .count();
+    let own = outcomes
+        .iter()
+        .filter(|(_, o)| o.rerun == Rerun::Ran)
+        .count();
     println!(
-        "\nfault matrix: {} cases tried, {survived} survived ({secs:.0} s)",
+        "\nfault matrix: {} cases tried, {survived} survived, {own} ran their own further up ({secs:.0} s)",
         outcomes.len()
     );
 }

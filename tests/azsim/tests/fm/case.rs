@@ -13,8 +13,9 @@ use rustix::process::{Pid, Signal, kill_process_group};
 use serde_json::Value;
 use tempfile::TempDir;
 
+use super::converged::{self, Reference};
 use super::seed::{self, Arm};
-use super::{Outcome, Point, Trial, Write, after, check, controls};
+use super::{Outcome, Point, Rerun, Trial, Write, after, check, controls};
 
 /// How long a case waits for `up` to reach the write it is killed at.
 pub const REACH: Duration = Duration::from_secs(300);
@@ -30,10 +31,19 @@ pub struct Case<'c> {
     pub groups: [String; 3],
     pub cluster: String,
     pub failures: Vec<String>,
+    rerun: Rerun,
 }
 
-/// Runs case `n`; a panic counts as a failure.
-pub fn run(h: &Harness, bin: &Path, arm: &Arm, n: usize, trial: Trial) -> Outcome {
+/// Runs case `n`; a panic counts as a failure. The clean run publishes its
+/// estate in `reference`; the other cases compare theirs with it.
+pub fn run(
+    h: &Harness,
+    bin: &Path,
+    arm: &Arm,
+    reference: &Reference,
+    n: usize,
+    trial: Trial,
+) -> Outcome {
     let started = Instant::now();
     let tag = format!("fm{n:02}");
     let mut case = Case {
@@ -49,8 +59,9 @@ pub fn run(h: &Harness, bin: &Path, arm: &Arm, n: usize, trial: Trial) -> Outcom
         cluster: format!("aks-{tag}"),
         tag,
         failures: Vec::new(),
+        rerun: Rerun::NotReached,
     };
-    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case.go(arm)));
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case.go(arm, reference)));
     let state = match ran {
         Ok(Ok(state)) => Some(state),
         Ok(Err(e)) => {
@@ -71,13 +82,14 @@ pub fn run(h: &Harness, bin: &Path, arm: &Arm, n: usize, trial: Trial) -> Outcom
         trial,
         failures: case.failures,
         state,
+        rerun: case.rerun,
         secs: started.elapsed().as_secs_f64(),
     }
 }
 
 impl Case<'_> {
     /// init, hand-made objects, the trial, then every check; the normalised end state.
-    fn go(&mut self, arm: &Arm) -> Result<Vec<String>, String> {
+    fn go(&mut self, arm: &Arm, reference: &Reference) -> Result<Vec<String>, String> {
         let [a, b, _] = self.groups.clone();
         self.ok(&["init", "-g", &a, "--resource-group-b", &b])?;
         let keep_a = !self.trial.creates_group_a();
@@ -95,10 +107,19 @@ impl Case<'_> {
             Trial::Fault(f) => from = self.fault(f)?,
         }
         let state = check::end_state(self, from);
-        after::rerun_writes_nothing(self)?;
+        let clean = matches!(self.trial, Trial::Clean);
+        let estate = converged::text(self);
+        if !clean && reference.matches(&estate) {
+            self.rerun = Rerun::AsCleanRun;
+        } else {
+            after::rerun_writes_nothing(self)?;
+            self.rerun = Rerun::Ran;
+            if clean && self.failures.is_empty() {
+                reference.set(estate);
+            }
+        }
         // The clean run's finished state, corrupted one way at a time, must be
         // flagged by the checks above and below (no further case needed).
-        let clean = matches!(self.trial, Trial::Clean);
         if clean {
             controls::before_cleanup(self, from)?;
         }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::after::{self, WriteRecord};
 use super::case::Case;
-use super::check;
+use super::{check, converged};
 
 /// A control that was not caught, as a case failure.
 fn missed(name: &str, needle: &str, got: &[String]) -> String {
@@ -119,8 +119,10 @@ fn with_profile_changed(
 }
 
 /// On the converged state (writes counted from `from`): the end-state,
-/// tagging, ownership and further-`up` checks each flag their corruption.
+/// tagging, ownership and further-`up` checks each flag their corruption, and
+/// so does the comparison of estates that spares a case its further `up`.
 pub fn before_cleanup(case: &mut Case, from: usize) -> Result<(), String> {
+    estate_text_sees(case);
     let end = move |c: &Case| check::end_state_failures(c, from).0;
     let b = group_b(case);
     let got = with_resource_changed(
@@ -201,6 +203,65 @@ pub fn before_cleanup(case: &mut Case, from: usize) -> Result<(), String> {
         &got,
     );
     Ok(())
+}
+
+/// The estate text ([`converged::text`]) of the clean run changes with what a
+/// further `up` would find different: a role assignment of another
+/// principal, a cluster with workload identity off, a record gone from the
+/// profile. A case that differs only so runs its own further `up`.
+fn estate_text_sees(case: &mut Case) {
+    let base = converged::text(case);
+    let differs = |c: &Case| {
+        if converged::text(c) == base {
+            Vec::new()
+        } else {
+            vec!["the estate differs from the clean run's".to_string()]
+        }
+    };
+    let of_type = |rtype: &str| {
+        check::resources(case, &case.groups[..2])
+            .into_iter()
+            .find(|r| check::lower(&r["type"]) == rtype)
+            .map(|r| check::lower(&r["id"]))
+            .expect("an object up made")
+    };
+    let role = of_type("microsoft.authorization/roleassignments");
+    let cluster = of_type("microsoft.containerservice/managedclusters");
+    let got = with_resource_changed(
+        case,
+        &role,
+        |r| {
+            r["properties"]["principalId"] = json!("00000000-0000-4000-8000-000000000001");
+            true
+        },
+        differs,
+    );
+    expect(
+        case,
+        "the role assignment of another principal",
+        "differs",
+        &got,
+    );
+    let got = with_resource_changed(
+        case,
+        &cluster,
+        |c| {
+            c["properties"]["securityProfile"]["workloadIdentity"]["enabled"] = json!(false);
+            true
+        },
+        differs,
+    );
+    expect(case, "the cluster's workload identity off", "differs", &got);
+    let got = with_profile_changed(
+        case,
+        |p| {
+            if let Some(o) = p["owned"].as_array_mut() {
+                o.pop();
+            }
+        },
+        differs,
+    );
+    expect(case, "an ownership record gone", "differs", &got);
 }
 
 /// After `cleanup --yes` (which made `writes`): the cleanup check flags a

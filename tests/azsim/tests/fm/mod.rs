@@ -5,6 +5,7 @@ pub mod after;
 pub mod case;
 pub mod check;
 pub mod controls;
+pub mod converged;
 mod fault;
 pub mod seed;
 
@@ -199,5 +200,20 @@ pub struct Outcome {
     /// The end state by kind and name, normalised across cases (None when the
     /// case stopped before it could be taken).
     pub state: Option<Vec<String>>,
+    /// How the further `up` was settled.
+    pub rerun: Rerun,
     pub secs: f64,
+}
+
+/// Whether a case ran its own further `up` ([`converged`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Rerun {
+    /// The case stopped before it.
+    #[default]
+    NotReached,
+    /// Run: it must write nothing.
+    Ran,
+    /// Not run: the case's estate and profile equal the clean run's, whose
+    /// further `up` wrote nothing.
+    AsCleanRun,
 }

@@ -1,0 +1,140 @@
+//! A case's converged estate as one text: every object in its three groups as
+//! ARM renders it, and its whole profile, with what differs between cases by
+//! construction renamed: the case's tag, the generated names (the namespace's,
+//! the cluster's FQDN label), every GUID in order of first appearance (so that
+//! what points at what is kept), every timestamp, the records' creation times
+//! and their order. Two cases with the same text hold the same objects, wired
+//! the same way, and the same records of them: a further `up` asks Azure the
+//! same questions, gets the same answers and so does the same. The clean run's
+//! further `up` is run and must write nothing; a case whose text equals the
+//! clean run's needs no further `up` of its own, and any other runs one.
+
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+use super::case::Case;
+use super::check::{lower, resources};
+
+/// The clean run's estate text, once its further `up` has written nothing.
+#[derive(Default)]
+pub struct Reference(Mutex<Option<String>>);
+
+impl Reference {
+    /// Publishes the clean run's text.
+    pub fn set(&self, text: String) {
+        *self.0.lock().expect("reference") = Some(text);
+    }
+
+    /// Whether the clean run's text is known and equal to `text`.
+    pub fn matches(&self, text: &str) -> bool {
+        self.0.lock().expect("reference").as_deref() == Some(text)
+    }
+}
+
+/// The case's estate and profile, renamed as the module says.
+pub fn text(case: &Case) -> String {
+    let mut objects = resources(case, &case.groups);
+    objects.sort_by_key(|r| (lower(&r["type"]), lower(&r["name"])));
+    let generated: Vec<String> = objects
+        .iter()
+        .filter_map(|r| match lower(&r["type"]).as_str() {
+            "microsoft.servicebus/namespaces" => r["name"].as_str().map(str::to_string),
+            // `<dnsPrefix>-<random>.hcp.<region>.azmk8s.io`: the first label.
+            "microsoft.containerservice/managedclusters" => r["properties"]["fqdn"]
+                .as_str()
+                .and_then(|f| f.split('.').next())
+                .map(str::to_string),
+            _ => None,
+        })
+        .filter(|n| !n.is_empty())
+        .collect();
+    let both = Value::Array(vec![Value::Array(objects), profile(case)]);
+    let mut s = both.to_string();
+    for (n, name) in generated.iter().enumerate() {
+        s = s.replace(name.as_str(), &format!("<name{n}>"));
+    }
+    rename_timestamps(&rename_guids(&s.replace(&case.tag, "fmNN")))
+}
+
+/// The profile with its ownership records in ID order and without their
+/// creation times. A killed and resumed run writes its records in another
+/// order; `up` and `cleanup` look them up by ID (`Ownership::is_ours`) in
+/// their steps' order, and never read the creation time (only a migration
+/// does).
+fn profile(case: &Case) -> Value {
+    let mut p = case.profile();
+    if let Some(owned) = p["owned"].as_array_mut() {
+        for o in owned.iter_mut() {
+            if let Some(at) = o.get_mut("createdAt") {
+                *at = Value::from(0);
+            }
+        }
+        owned.sort_by_key(|o| (lower(&o["id"]), lower(&o["kind"])));
+    }
+    p
+}
+
+/// Each GUID replaced by `<gN>`, N its rank of first appearance (case ignored):
+/// the same GUID in two places stays one name, so wiring is kept.
+fn rename_guids(s: &str) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < b.len() {
+        if i + 36 <= b.len() && is_guid(&b[i..i + 36]) {
+            let g = s[i..i + 36].to_ascii_lowercase();
+            let n = match seen.iter().position(|x| *x == g) {
+                Some(n) => n,
+                None => {
+                    seen.push(g);
+                    seen.len() - 1
+                }
+            };
+            out.push_str(&format!("<g{n}>"));
+            i += 36;
+        } else {
+            let c = s[i..].chars().next().unwrap_or_default();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+fn is_guid(b: &[u8]) -> bool {
+    b.iter().enumerate().all(|(i, c)| match i {
+        8 | 13 | 18 | 23 => *c == b'-',
+        _ => c.is_ascii_hexdigit(),
+    })
+}
+
+/// Each RFC 3339 timestamp (`2026-01-02T03:04:05…`, up to its closing quote)
+/// replaced by `<time>`.
+fn rename_timestamps(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < b.len() {
+        if i + 19 <= b.len() && is_timestamp_start(&b[i..i + 19]) {
+            let end = s[i..].find('"').map_or(s.len(), |n| i + n);
+            out.push_str("<time>");
+            i = end;
+        } else {
+            let c = s[i..].chars().next().unwrap_or_default();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+fn is_timestamp_start(b: &[u8]) -> bool {
+    b.iter().enumerate().all(|(i, c)| match i {
+        4 | 7 => *c == b'-',
+        10 => *c == b'T',
+        13 | 16 => *c == b':',
+        _ => c.is_ascii_digit(),
+    })
+}
