@@ -327,7 +327,7 @@ fn roles_set_badly_are_refused_naming_the_field_and_nothing_changes() {
         (
             tenant.as_str(),
             configured.as_str(),
-            good.clone(),
+            good,
             "principal: no principal",
         ),
         (
