@@ -12,6 +12,8 @@ mod actions;
 mod builtin;
 mod control;
 mod roles;
+mod set_roles;
+mod snapshot;
 
 use axum::http::{Method, StatusCode};
 use serde::Deserialize;
@@ -26,6 +28,8 @@ pub use actions::{Needed, needed};
 pub use builtin::permissions_json as builtin_permissions_json;
 pub use control::routes;
 pub use roles::{RoleDefinition, matches};
+pub use set_roles::set_principal_roles;
+pub use snapshot::{Snapshot, restore, snapshot};
 
 /// Principals and custom roles made while the simulator runs.
 #[derive(Default, Debug)]
@@ -236,14 +240,43 @@ pub struct PrincipalSpec {
 /// role assignments stored as ARM's (so `az role assignment list` shows them). Bad
 /// input (unknown tenant or role, a scope not starting with `/`) changes nothing.
 pub fn create_principal(sim: &Sim, spec: &PrincipalSpec) -> Result<ServicePrincipal, String> {
-    let tenant = sim
+    let tenant = tenant_id(sim, &spec.tenant)?;
+    let resolved = resolve(&spec.roles)?;
+    let sp = ServicePrincipal {
+        client_id: Uuid::new_v4().to_string(),
+        secret: format!("secret-{}", Uuid::new_v4().simple()),
+        object_id: Uuid::new_v4().to_string(),
+    };
+    sim.lock()
+        .authz
+        .principals
+        .push((tenant.clone(), sp.clone()));
+    assign(sim, &tenant, &sp.object_id, resolved);
+    Ok(sp)
+}
+
+/// The configured ID of `tenant`, or the error naming the field.
+fn tenant_id(sim: &Sim, tenant: &str) -> Result<String, String> {
+    Ok(sim
         .config
-        .tenant(&spec.tenant)
-        .ok_or_else(|| format!("tenant: no tenant '{}' in the simulator", spec.tenant))?
+        .tenant(tenant)
+        .ok_or_else(|| format!("tenant: no tenant '{tenant}' in the simulator"))?
         .id
-        .clone();
+        .clone())
+}
+
+/// A grant checked and its role found or made: the definition, its scope, and
+/// whether it is a custom role (to store in the tenant).
+struct Resolved {
+    definition: RoleDefinition,
+    scope: String,
+    custom: bool,
+}
+
+/// Checks every grant before anything is stored; the error names the field.
+fn resolve(roles: &[Grant]) -> Result<Vec<Resolved>, String> {
     let mut resolved = Vec::new();
-    for (i, grant) in spec.roles.iter().enumerate() {
+    for (i, grant) in roles.iter().enumerate() {
         if !grant.scope.starts_with('/') {
             return Err(format!(
                 "roles[{i}].scope: '{}' is not a scope; give `/`, a management group, subscription, group or resource ID",
@@ -261,22 +294,24 @@ pub fn create_principal(sim: &Sim, spec: &PrincipalSpec) -> Result<ServicePrinci
                 not_actions: not_actions.clone(),
             },
         };
-        resolved.push((
+        resolved.push(Resolved {
             definition,
-            grant.scope.clone(),
-            matches!(grant.role, RoleSpec::Custom { .. }),
-        ));
+            scope: grant.scope.clone(),
+            custom: matches!(grant.role, RoleSpec::Custom { .. }),
+        });
     }
-    let sp = ServicePrincipal {
-        client_id: Uuid::new_v4().to_string(),
-        secret: format!("secret-{}", Uuid::new_v4().simple()),
-        object_id: Uuid::new_v4().to_string(),
-    };
-    sim.lock()
-        .authz
-        .principals
-        .push((tenant.clone(), sp.clone()));
-    for (definition, scope, custom) in resolved {
+    Ok(resolved)
+}
+
+/// Stores `resolved` as role assignments of the principal `object_id` of `tenant`
+/// (and each custom role as a definition of the tenant).
+fn assign(sim: &Sim, tenant: &str, object_id: &str, resolved: Vec<Resolved>) {
+    for Resolved {
+        definition,
+        scope,
+        custom,
+    } in resolved
+    {
         let under_sub = if scope.to_ascii_lowercase().starts_with("/subscriptions/") {
             scope.split('/').take(3).collect::<Vec<_>>().join("/")
         } else {
@@ -287,11 +322,13 @@ pub fn create_principal(sim: &Sim, spec: &PrincipalSpec) -> Result<ServicePrinci
             definition.id
         );
         if custom {
-            sim.lock().authz.roles.push((tenant.clone(), definition));
+            sim.lock()
+                .authz
+                .roles
+                .push((tenant.to_string(), definition));
         }
-        crate::arm::seed::inherited_assignment(sim, &tenant, &scope, &sp.object_id, &definition_id);
+        crate::arm::seed::inherited_assignment(sim, tenant, &scope, object_id, &definition_id);
     }
-    Ok(sp)
 }
 
 /// Names and GUIDs of the built-in roles the simulator serves.

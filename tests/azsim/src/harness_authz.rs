@@ -1,5 +1,5 @@
-//! Harness helpers for caller permissions: a service principal with chosen roles, and
-//! `az` signed in as it.
+//! Harness helpers for caller permissions: a service principal with chosen roles
+//! (replaced at will), and `az` signed in as it.
 
 use std::collections::BTreeSet;
 
@@ -18,6 +18,31 @@ impl Harness {
             serde_json::from_value(serde_json::json!({"tenant": tenant, "roles": roles}))
                 .unwrap_or_else(|e| panic!("principal spec: {e}"));
         authz::create_principal(&self.server.sim, &spec).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Replaces every role assignment of `sp` (a principal of `tenant` made by
+    /// [`Harness::create_principal`]) with `roles`, given as `create_principal`
+    /// takes them; panics on bad input. A test control of the simulator, not an
+    /// ARM behaviour (see [`authz::set_principal_roles`]): `az` signed in as `sp`
+    /// stays signed in, and its next request is authorised against the new roles.
+    pub fn set_principal_roles(&self, tenant: &str, sp: &ServicePrincipal, roles: &Value) {
+        let roles: Vec<authz::Grant> =
+            serde_json::from_value(roles.clone()).unwrap_or_else(|e| panic!("roles: {e}"));
+        authz::set_principal_roles(&self.server.sim, tenant, &sp.object_id, &roles)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// A copy of the simulator's ARM state, to put back with [`Harness::restore`]:
+    /// a test control, not an ARM behaviour (see [`authz::Snapshot`] for what it
+    /// holds and what it leaves alone).
+    pub fn snapshot(&self) -> authz::Snapshot {
+        authz::snapshot(&self.server.sim)
+    }
+
+    /// Puts the ARM state of `snapshot` back: what was made since is gone, what
+    /// was deleted since is back. Principals made since stay, signed in.
+    pub fn restore(&self, snapshot: &authz::Snapshot) {
+        authz::restore(&self.server.sim, snapshot);
     }
 
     /// Signs `az` in to `tenant` as `sp`: from then on az calls that tenant's

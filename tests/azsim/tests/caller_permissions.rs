@@ -12,7 +12,7 @@ mod estate;
 #[path = "caller_permissions/principals.rs"]
 mod principals;
 
-use azsim::{Config, workspace_bin};
+use azsim::{Config, ServicePrincipal, workspace_bin};
 use estate::{Estate, Outcome};
 use serde_json::{Value, json};
 
@@ -71,7 +71,7 @@ fn custom(name: &str, actions: &[&str], scope: &str) -> Value {
 /// The estate with a cluster in Tenant A, a vault in Tenant B, and az signed
 /// in to both tenants as principals holding only `a` and `b` over their
 /// subscriptions.
-fn estate(a: &[&str], b: &[&str]) -> Estate {
+fn estate(a: &[&str], b: &[&str]) -> (Estate, Callers) {
     let e = Estate::start(Config::two_tenants(), workspace_bin("az-xtenant"));
     e.h.update_faults(|f| f.deployment_retry_after_secs = Some(1));
     let (ta, tb) = (e.h.tenant_a().id.clone(), e.h.tenant_b().id.clone());
@@ -87,7 +87,29 @@ fn estate(a: &[&str], b: &[&str]) -> Estate {
         e.h.create_principal(&tb, &custom("xtenant", b, &format!("/subscriptions/{sb}")));
     e.h.sign_in_as(&ta, &pa);
     e.h.sign_in_as(&tb, &pb);
-    e
+    (e, Callers(pa, pb))
+}
+
+/// The principals az is signed in to Tenant A and Tenant B as.
+struct Callers(ServicePrincipal, ServicePrincipal);
+
+impl Callers {
+    /// From the next request on, the callers hold only `a` and `b` over their
+    /// subscriptions (their roles replaced in the simulator: az stays signed in).
+    fn hold(&self, e: &Estate, a: &[&str], b: &[&str], label: &str) {
+        let (ta, tb) = (e.h.tenant_a().id.clone(), e.h.tenant_b().id.clone());
+        let (sa, sb) = (e.h.sub_a(0), e.h.sub_b(0));
+        e.h.set_principal_roles(
+            &ta,
+            &self.0,
+            &custom(&format!("{label} A"), a, &format!("/subscriptions/{sa}")),
+        );
+        e.h.set_principal_roles(
+            &tb,
+            &self.1,
+            &custom(&format!("{label} B"), b, &format!("/subscriptions/{sb}")),
+        );
+    }
 }
 
 /// A graph of one identity in `rg-<name>` with three workloads (three
@@ -146,7 +168,7 @@ fn without(all: &[&'static str], dropped: &[&str]) -> Vec<&'static str> {
 
 #[test]
 fn the_tables_actions_are_enough_to_plan_apply_and_prune() {
-    let e = estate(A_ACTIONS, &[B_ACTIONS, B_PRUNE].concat());
+    let (e, _) = estate(A_ACTIONS, &[B_ACTIONS, B_PRUNE].concat());
     let apply = apply(&e, "least");
     assert_eq!(apply.code, 0, "{apply}");
     assert!(
@@ -190,7 +212,7 @@ fn the_tables_actions_are_enough_to_plan_apply_and_prune() {
 #[test]
 fn one_action_less_is_refused_naming_it() {
     // Tenant A without its one action: nothing can be planned.
-    let e = estate(&[], B_ACTIONS);
+    let (e, callers) = estate(&[], B_ACTIONS);
     let refused = apply(&e, "noclusters");
     assert_eq!(refused.code, 3, "{refused}");
     assert!(
@@ -201,8 +223,9 @@ fn one_action_less_is_refused_naming_it() {
         "{refused}"
     );
     assert!(refused.writes.is_empty(), "{refused}");
-    drop(e);
     // Tenant B: each of these missing stops the apply, and az-xtenant says which.
+    // Each apply is of a graph of its own (its own group, identity and profile),
+    // so what a refused one left does not meet the next.
     for (n, dropped) in [
         "Microsoft.ManagedIdentity/userAssignedIdentities/write",
         "Microsoft.Authorization/roleAssignments/write",
@@ -211,8 +234,8 @@ fn one_action_less_is_refused_naming_it() {
     .into_iter()
     .enumerate()
     {
-        let e = estate(A_ACTIONS, &without(B_ACTIONS, &[dropped]));
         let name = format!("less{n}");
+        callers.hold(&e, A_ACTIONS, &without(B_ACTIONS, &[dropped]), &name);
         let refused = apply(&e, &name);
         assert_eq!(refused.code, 3, "without {dropped}: {refused}");
         assert!(
@@ -224,7 +247,7 @@ fn one_action_less_is_refused_naming_it() {
 
 #[test]
 fn credentials_without_deployments_are_written_one_at_a_time() {
-    let e = estate(A_ACTIONS, &without(B_ACTIONS, DEPLOYMENT_ACTIONS));
+    let (e, _) = estate(A_ACTIONS, &without(B_ACTIONS, DEPLOYMENT_ACTIONS));
     let apply = apply(&e, "nodeploy");
     assert_eq!(apply.code, 0, "{apply}");
     let said: Vec<&str> = apply
@@ -248,34 +271,18 @@ fn credentials_without_deployments_are_written_one_at_a_time() {
     );
 }
 
-/// Signs az in to both tenants as new principals holding only `a` and `b`.
-fn sign_in_with(e: &Estate, a: &[&str], b: &[&str], label: &str) {
-    let (ta, tb) = (e.h.tenant_a().id.clone(), e.h.tenant_b().id.clone());
-    let (sa, sb) = (e.h.sub_a(0), e.h.sub_b(0));
-    let pa = e.h.create_principal(
-        &ta,
-        &custom(&format!("{label} A"), a, &format!("/subscriptions/{sa}")),
-    );
-    let pb = e.h.create_principal(
-        &tb,
-        &custom(&format!("{label} B"), b, &format!("/subscriptions/{sb}")),
-    );
-    e.h.sign_in_as(&ta, &pa);
-    e.h.sign_in_as(&tb, &pb);
-}
-
 #[test]
 fn audit_needs_only_reads_and_a_read_of_each_grants_scope() {
-    let e = estate(A_ACTIONS, B_ACTIONS);
+    let (e, callers) = estate(A_ACTIONS, B_ACTIONS);
     assert_eq!(apply(&e, "aud").code, 0);
     let file = graph(&e, "aud");
-    sign_in_with(&e, A_ACTIONS, AUDIT_B, "audits");
+    callers.hold(&e, A_ACTIONS, AUDIT_B, "audits");
     let audit = e.run("aud", &["audit", "-f", &file, "-o", "json"]);
     assert_eq!(audit.code, 0, "the graph as applied, read only: {audit}");
     assert!(audit.writes.is_empty(), "{audit}");
     // Without the read of the grant's scope, the audit cannot tell whether
     // the scope still exists: it stops on ARM's refusal, naming the action.
-    sign_in_with(
+    callers.hold(
         &e,
         A_ACTIONS,
         &without(AUDIT_B, &["Microsoft.KeyVault/vaults/read"]),

@@ -4,15 +4,22 @@
 //! and is refused the rest with ARM's `AuthorizationFailed` naming the action.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
-use azsim::Harness;
+use azsim::{Harness, ServicePrincipal};
 use serde_json::json;
 
 const ISSUER: &str = "https://oic.builtin.example/t/";
 
 /// Signs az in to `tenant` as a new principal holding only `role` over `scope`.
-fn holding(h: &Harness, tenant: &str, role: &str, scope: &str) {
+fn holding(h: &Harness, tenant: &str, role: &str, scope: &str) -> ServicePrincipal {
     let sp = h.create_principal(tenant, &json!([{"role": role, "scope": scope}]));
     h.sign_in_as(tenant, &sp);
+    sp
+}
+
+/// From the next request on, `sp` holds only `role` over `scope` (its roles
+/// replaced in the simulator: az stays signed in as it).
+fn now_holding(h: &Harness, tenant: &str, sp: &ServicePrincipal, role: &str, scope: &str) {
+    h.set_principal_roles(tenant, sp, &json!([{"role": role, "scope": scope}]));
 }
 
 /// `az args --subscription sub` succeeds.
@@ -187,7 +194,7 @@ fn aks_roles_read_and_write_clusters_only() {
     let (ta, sa) = (h.tenant_a().id.clone(), h.sub_a(0));
     h.seed_cluster(&sa, "rg-aks", "aks-1", ISSUER);
     let group = format!("/subscriptions/{sa}/resourceGroups/rg-aks");
-    holding(
+    let sp = holding(
         &h,
         &ta,
         "Azure Kubernetes Service Cluster User Role",
@@ -200,7 +207,13 @@ fn aks_roles_read_and_write_clusters_only() {
         &["group", "show", "-n", "rg-aks"],
         "Microsoft.Resources/subscriptions/resourceGroups/read",
     );
-    holding(&h, &ta, "Azure Kubernetes Service Contributor Role", &group);
+    now_holding(
+        &h,
+        &ta,
+        &sp,
+        "Azure Kubernetes Service Contributor Role",
+        &group,
+    );
     allowed(&h, &sa, &["aks", "show", "-g", "rg-aks", "-n", "aks-1"]);
     refused(
         &h,
@@ -246,11 +259,14 @@ fn access_administrators_assign_roles_and_contributor_may_not() {
         .map(str::to_string)
         .to_vec()
     };
-    for (admin, role) in [
+    let admins = [
         ("Role Based Access Control Administrator", "Reader"),
         ("User Access Administrator", "Key Vault Secrets User"),
-    ] {
-        holding(&h, &tb, admin, &group);
+    ];
+    // Signed in once; each admin role then replaces the last.
+    let sp = holding(&h, &tb, admins[0].0, &group);
+    for (admin, role) in admins {
+        now_holding(&h, &tb, &sp, admin, &group);
         let v = assign(role);
         allowed(&h, &sb, &args(&v));
         refused(
@@ -260,7 +276,7 @@ fn access_administrators_assign_roles_and_contributor_may_not() {
             "Microsoft.ManagedIdentity/userAssignedIdentities/write",
         );
     }
-    holding(&h, &tb, "Contributor", &group);
+    now_holding(&h, &tb, &sp, "Contributor", &group);
     allowed(
         &h,
         &sb,

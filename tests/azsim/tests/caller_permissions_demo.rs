@@ -2,13 +2,22 @@
 //! in as least-privileged callers: the actions README.md's "Roles each command
 //! needs" table names for them are exactly what they ask of ARM, they are
 //! enough, and one action less is refused, naming it.
+//!
+//! Each test signs az in once per tenant as a principal of its own and then
+//! replaces that principal's roles between commands (a control of the
+//! simulator, which authorises every request against the stored role
+//! assignments); where a command needs a fresh or an unchanged estate again, the
+//! simulator's ARM state and the profile directory are put back as they were.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 // The helpers az_xtenant_e2e.rs shares; this file uses some of them.
 #[allow(dead_code)]
 mod xt;
 
-use serde_json::json;
+use std::path::{Path, PathBuf};
+
+use azsim::ServicePrincipal;
+use serde_json::{Value, json};
 use xt::Xt;
 
 const AKS_WRITE: &str = "Microsoft.ContainerService/managedClusters/write";
@@ -81,16 +90,96 @@ fn all(tenant: usize) -> Vec<String> {
     v
 }
 
-/// Signs az in to both tenants as new principals holding a custom role of
-/// `a` and `b` over their subscription (the demo's groups do not exist before
-/// `up`, so the subscription is the narrowest scope that lets it make them).
-fn sign_in(xt: &Xt, a: &[String], b: &[String]) {
-    for (i, actions) in [a, b].into_iter().enumerate() {
-        let tenant = xt.h.tenants()[i].id.clone();
+/// Both tenants' callers: a principal of each, made and signed in once; `hold`
+/// then replaces their roles, so az need not sign in again.
+struct Callers(Vec<ServicePrincipal>);
+
+impl Callers {
+    /// Makes a principal of each tenant holding `roles` (Tenant A's, Tenant B's)
+    /// and signs az in to the tenant as it.
+    fn sign_in(xt: &Xt, roles: &[Value; 2]) -> Callers {
+        let sps = roles
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let tenant = xt.h.tenants()[i].id.clone();
+                let sp = xt.h.create_principal(&tenant, r);
+                xt.h.sign_in_as(&tenant, &sp);
+                sp
+            })
+            .collect();
+        Callers(sps)
+    }
+
+    /// From the next request on, each tenant's caller holds `roles` and nothing else.
+    fn hold(&self, xt: &Xt, roles: &[Value; 2]) {
+        for (i, r) in roles.iter().enumerate() {
+            xt.h.set_principal_roles(&xt.h.tenants()[i].id.clone(), &self.0[i], r);
+        }
+    }
+}
+
+/// A custom role of `a` and `b` over each tenant's subscription (the demo's
+/// groups do not exist before `up`, so the subscription is the narrowest scope
+/// that lets it make them).
+fn custom(xt: &Xt, a: &[String], b: &[String]) -> [Value; 2] {
+    let role = |i: usize, actions: &[String]| {
         let scope = format!("/subscriptions/{}", xt.sub(i));
-        let roles = json!([{"role": {"roleName": format!("demo {i}"), "actions": actions}, "scope": scope}]);
-        let sp = xt.h.create_principal(&tenant, &roles);
-        xt.h.sign_in_as(&tenant, &sp);
+        json!([{"role": {"roleName": format!("demo {i}"), "actions": actions}, "scope": scope}])
+    };
+    [role(0, a), role(1, b)]
+}
+
+/// The built-in roles `a` and `b` over each tenant's subscription.
+fn builtin(xt: &Xt, a: &[&str], b: &[&str]) -> [Value; 2] {
+    let grants = |i: usize, roles: &[&str]| {
+        let scope = format!("/subscriptions/{}", xt.sub(i));
+        let v: Vec<Value> = roles
+            .iter()
+            .map(|r| json!({"role": r, "scope": scope}))
+            .collect();
+        json!(v)
+    };
+    [grants(0, a), grants(1, b)]
+}
+
+/// Runs `init`; answers the directory it wrote the profile to (it says where).
+fn init(xt: &Xt) -> PathBuf {
+    let out = xt.run(&["init"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "init: {err}");
+    let written = err
+        .lines()
+        .find_map(|l| l.split_once("profile written to ").map(|(_, p)| p.trim()))
+        .unwrap_or_else(|| panic!("init does not say where the profile is: {err}"));
+    let dir = Path::new(written).parent().unwrap().to_path_buf();
+    // Only the test's own directory is ever emptied or rewritten.
+    assert!(dir.starts_with(std::env::temp_dir()), "{}", dir.display());
+    dir
+}
+
+/// The files of a profile directory and their contents.
+fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut v: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            assert!(path.is_file(), "not a file: {}", path.display());
+            let bytes = std::fs::read(&path).unwrap();
+            (path, bytes)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Makes `dir` hold exactly `kept`.
+fn put_back(dir: &Path, kept: &[(PathBuf, Vec<u8>)]) {
+    for (path, _) in files(dir) {
+        std::fs::remove_file(path).unwrap();
+    }
+    for (path, bytes) in kept {
+        std::fs::write(path, bytes).unwrap();
     }
 }
 
@@ -135,7 +224,7 @@ fn the_demo_commands_ask_exactly_the_tables_actions() {
 #[test]
 fn the_tables_actions_are_enough_for_init_up_status_and_cleanup() {
     let xt = Xt::new();
-    sign_in(&xt, &all(0), &all(1));
+    Callers::sign_in(&xt, &custom(&xt, &all(0), &all(1)));
     xt.init_and_up();
     xt.assert_end_state();
     let (code, doc) = xt.status();
@@ -147,22 +236,28 @@ fn the_tables_actions_are_enough_for_init_up_status_and_cleanup() {
 
 #[test]
 fn up_without_one_action_is_refused_naming_it() {
+    // Each `init` and `up` start from a fresh estate: the simulator's ARM state
+    // as it was before the first, and an empty profile directory.
+    let xt = Xt::new();
+    let callers = Callers::sign_in(&xt, &custom(&xt, &all(0), &all(1)));
+    let fresh = xt.h.snapshot();
     for (tenant, dropped) in [
         (0, AKS_WRITE),
         (1, QUEUE_WRITE),
         (1, RA_WRITE),
         (1, FIC_WRITE),
     ] {
-        let xt = Xt::new();
+        xt.h.restore(&fresh);
         let less = |t: usize| -> Vec<String> {
             all(t)
                 .into_iter()
                 .filter(|a| t != tenant || a != dropped)
                 .collect()
         };
-        sign_in(&xt, &less(0), &less(1));
-        xt.ok(&["init"]);
+        callers.hold(&xt, &custom(&xt, &less(0), &less(1)));
+        let profiles = init(&xt);
         refused(&xt, &["up"], dropped);
+        put_back(&profiles, &[]);
     }
 }
 
@@ -171,20 +266,24 @@ fn up_without_one_action_is_refused_naming_it() {
 /// "absent"). For `up` each run needs a fresh estate, so the test drops a
 /// sample instead (`up_without_one_action_is_refused_naming_it`).
 /// A refused `cleanup` may have deleted the other tenant's group, so each of its
-/// runs starts from a fresh `up` (`fresh`); `status` changes nothing.
-fn each_action_is_needed_by(command: &str, args: &[&str], fresh: bool) {
+/// runs starts from the estate as `up` left it (`restore`: the simulator's ARM
+/// state and the profile directory put back); `status` changes nothing.
+fn each_action_is_needed_by(command: &str, args: &[&str], restore: bool) {
     let (a, b) = table(command);
     let drops: Vec<(usize, String)> = a
         .into_iter()
         .map(|x| (0, x))
         .chain(b.into_iter().map(|x| (1, x)))
         .collect();
-    let mut xt = Xt::new();
-    xt.init_and_up();
+    let xt = Xt::new();
+    let profiles = init(&xt);
+    xt.ok(&["up"]);
+    let callers = Callers::sign_in(&xt, &custom(&xt, &all(0), &all(1)));
+    let (after_up, profile) = (xt.h.snapshot(), files(&profiles));
     for (n, (tenant, dropped)) in drops.into_iter().enumerate() {
-        if fresh && n > 0 {
-            xt = Xt::new();
-            xt.init_and_up();
+        if restore && n > 0 {
+            xt.h.restore(&after_up);
+            put_back(&profiles, &profile);
         }
         let less = |t: usize| -> Vec<String> {
             all(t)
@@ -192,7 +291,7 @@ fn each_action_is_needed_by(command: &str, args: &[&str], fresh: bool) {
                 .filter(|x| t != tenant || *x != dropped)
                 .collect()
         };
-        sign_in(&xt, &less(0), &less(1));
+        callers.hold(&xt, &custom(&xt, &less(0), &less(1)));
         refused(&xt, args, &dropped);
     }
 }
@@ -207,36 +306,24 @@ fn cleanup_needs_each_of_its_actions() {
     each_action_is_needed_by("cleanup", &["cleanup", "--yes"], true);
 }
 
-/// Signs az in to both tenants as new principals holding the built-in roles
-/// `a` and `b` over their subscription.
-fn sign_in_builtin(xt: &Xt, a: &[&str], b: &[&str]) {
-    for (i, roles) in [a, b].into_iter().enumerate() {
-        let tenant = xt.h.tenants()[i].id.clone();
-        let scope = format!("/subscriptions/{}", xt.sub(i));
-        let grants: Vec<_> = roles
-            .iter()
-            .map(|r| json!({"role": r, "scope": scope}))
-            .collect();
-        let sp = xt.h.create_principal(&tenant, &json!(grants));
-        xt.h.sign_in_as(&tenant, &sp);
-    }
-}
-
 #[test]
 fn with_built_in_roles_reader_runs_status_and_contributor_needs_an_access_role_in_b() {
     let xt = Xt::new();
     // Contributor may not assign roles (its notActions): `up` stops at the grant.
-    sign_in_builtin(&xt, &["Contributor"], &["Contributor"]);
+    let callers = Callers::sign_in(&xt, &builtin(&xt, &["Contributor"], &["Contributor"]));
     xt.ok(&["init"]);
     refused(&xt, &["up"], RA_WRITE);
-    sign_in_builtin(
+    callers.hold(
         &xt,
-        &["Contributor"],
-        &["Contributor", "Role Based Access Control Administrator"],
+        &builtin(
+            &xt,
+            &["Contributor"],
+            &["Contributor", "Role Based Access Control Administrator"],
+        ),
     );
     xt.ok(&["up"]);
     xt.assert_end_state();
-    sign_in_builtin(&xt, &["Reader"], &["Reader"]);
+    callers.hold(&xt, &builtin(&xt, &["Reader"], &["Reader"]));
     let (code, doc) = xt.status();
     assert_eq!(code, 0, "{doc:#}");
     refused(
@@ -244,7 +331,7 @@ fn with_built_in_roles_reader_runs_status_and_contributor_needs_an_access_role_i
         &["cleanup", "--yes"],
         "Microsoft.Resources/subscriptions/resourceGroups/delete",
     );
-    sign_in_builtin(&xt, &["Contributor"], &["Contributor"]);
+    callers.hold(&xt, &builtin(&xt, &["Contributor"], &["Contributor"]));
     xt.ok(&["cleanup", "--yes"]);
     assert!(xt.h.resource(&xt.group_id(1)).is_none());
 }

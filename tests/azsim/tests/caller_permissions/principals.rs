@@ -217,3 +217,176 @@ fn the_control_endpoint_makes_a_principal_that_can_sign_in() {
     let e: Value = refused.json().unwrap();
     assert_eq!(e["error"]["code"], "AuthorizationFailed", "{e}");
 }
+
+/// The role assignments stored for `object_id`, as (role definition ID, scope).
+fn assignments_of(sim: &azsim::state::Sim, object_id: &str) -> Vec<(String, String)> {
+    let g = sim.lock();
+    g.resources
+        .values()
+        .filter(|r| {
+            r.body["type"] == "Microsoft.Authorization/roleAssignments"
+                && r.body["properties"]["principalId"] == object_id
+        })
+        .map(|r| {
+            let p = &r.body["properties"];
+            (
+                p["roleDefinitionId"].as_str().unwrap().to_string(),
+                p["scope"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_principals_roles_are_replaced_while_az_stays_signed_in_as_it() {
+    let h = azsim::Harness::start();
+    let (tb, sb) = (h.tenant_b().id.clone(), h.sub_b(0));
+    let sub = format!("/subscriptions/{sb}");
+    let reads = json!([{"role": {"roleName": "reads groups",
+        "actions": ["Microsoft.Resources/subscriptions/resourceGroups/read"]}, "scope": sub}]);
+    let writes = json!([{"role": {"roleName": "writes groups", "actions": [
+        "Microsoft.Resources/subscriptions/resourceGroups/read",
+        "Microsoft.Resources/subscriptions/resourceGroups/write"]}, "scope": sub}]);
+    let sp = h.create_principal(&tb, &reads);
+    h.sign_in_as(&tb, &sp);
+    let create = |name: &str| {
+        h.az_cmd(&[
+            "group",
+            "create",
+            "-n",
+            name,
+            "-l",
+            "eastus",
+            "--subscription",
+            &sb,
+            "-o",
+            "none",
+        ])
+        .run()
+        .unwrap()
+    };
+    let refused = |name: &str| {
+        let out = create(name);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success()
+                && err.contains("AuthorizationFailed")
+                && err.contains("'Microsoft.Resources/subscriptions/resourceGroups/write'"),
+            "creating {name} should be refused: {err}"
+        );
+    };
+    refused("rg-before");
+    h.set_principal_roles(&tb, &sp, &writes);
+    let out = create("rg-granted");
+    assert!(
+        out.status.success(),
+        "with the write granted: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(assignments_of(&h.server.sim, &sp.object_id).len(), 1);
+    // Back to reads only: the write's assignment is gone, not merely joined by another.
+    h.set_principal_roles(&tb, &sp, &reads);
+    refused("rg-after");
+    let left = assignments_of(&h.server.sim, &sp.object_id);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0].1, sub);
+}
+
+#[test]
+fn roles_set_badly_are_refused_naming_the_field_and_nothing_changes() {
+    let server = azsim::Server::start(Config::two_tenants()).unwrap();
+    let sim = &server.sim;
+    let tenant = sim.config.tenants[1].id.clone();
+    let other = sim.config.tenants[0].id.clone();
+    let configured = sim.config.tenants[1].principals[0].object_id.clone();
+    let sub = format!(
+        "/subscriptions/{}",
+        sim.config.tenants[1].subscriptions[0].id
+    );
+    let spec: azsim::authz::PrincipalSpec = serde_json::from_value(
+        json!({"tenant": tenant, "roles": [{"role": "Reader", "scope": sub}]}),
+    )
+    .unwrap();
+    let sp = azsim::authz::create_principal(sim, &spec).unwrap();
+    let before = assignments_of(sim, &sp.object_id);
+    let grants = |v: Value| -> Vec<azsim::authz::Grant> { serde_json::from_value(v).unwrap() };
+    let good = json!([{"role": "Contributor", "scope": sub}]);
+    let cases = [
+        (
+            "no-such-tenant",
+            sp.object_id.as_str(),
+            good.clone(),
+            "tenant: no tenant 'no-such-tenant'",
+        ),
+        (
+            other.as_str(),
+            sp.object_id.as_str(),
+            good.clone(),
+            "principal: no principal",
+        ),
+        (
+            tenant.as_str(),
+            configured.as_str(),
+            good,
+            "principal: no principal",
+        ),
+        (
+            tenant.as_str(),
+            sp.object_id.as_str(),
+            json!([{"role": "Contributor", "scope": sub}, {"role": "Chief Everything Officer", "scope": sub}]),
+            "roles[1].role: no built-in role 'Chief Everything Officer'",
+        ),
+        (
+            tenant.as_str(),
+            sp.object_id.as_str(),
+            json!([{"role": "Contributor", "scope": "subscriptions/x"}]),
+            "roles[0].scope: 'subscriptions/x'",
+        ),
+    ];
+    for (t, principal, roles, said) in cases {
+        let err = azsim::authz::set_principal_roles(sim, t, principal, &grants(roles.clone()))
+            .unwrap_err();
+        assert!(err.starts_with(said), "{t} {principal} {roles}: {err}");
+        assert_eq!(assignments_of(sim, &sp.object_id), before);
+        assert!(assignments_of(sim, &configured).is_empty());
+    }
+}
+
+#[test]
+fn a_restored_snapshot_undoes_what_arm_made_and_deleted_since() {
+    let server = azsim::Server::start(Config::two_tenants()).unwrap();
+    let sim = &server.sim;
+    let tenant = sim.config.tenants[1].id.clone();
+    let sub = format!(
+        "/subscriptions/{}",
+        sim.config.tenants[1].subscriptions[0].id
+    );
+    let reader = json!([{"role": "Reader", "scope": sub}]);
+    let make = || {
+        let spec: azsim::authz::PrincipalSpec =
+            serde_json::from_value(json!({"tenant": tenant, "roles": reader})).unwrap();
+        azsim::authz::create_principal(sim, &spec).unwrap()
+    };
+    let ids = || -> Vec<String> { sim.lock().resources.keys().cloned().collect() };
+    let kept = make();
+    let before = ids();
+    let snapshot = azsim::authz::snapshot(sim);
+    // Since the snapshot: one assignment deleted, one made.
+    azsim::authz::set_principal_roles(sim, &tenant, &kept.object_id, &[]).unwrap();
+    let made = make();
+    assert!(assignments_of(sim, &kept.object_id).is_empty());
+    assert_eq!(assignments_of(sim, &made.object_id).len(), 1);
+    azsim::authz::restore(sim, &snapshot);
+    assert_eq!(ids(), before);
+    assert_eq!(assignments_of(sim, &kept.object_id).len(), 1);
+    assert!(assignments_of(sim, &made.object_id).is_empty());
+    // The principal made since stays, its roles settable again.
+    azsim::authz::set_principal_roles(
+        sim,
+        &tenant,
+        &made.object_id,
+        &serde_json::from_value::<Vec<azsim::authz::Grant>>(reader.clone()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(assignments_of(sim, &made.object_id).len(), 1);
+}
