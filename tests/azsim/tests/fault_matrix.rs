@@ -4,11 +4,11 @@
 //! and profile. After every case: the clean run's end state, every ownership
 //! record `created`, a further `up` without writes, and a `cleanup --yes` that
 //! deletes exactly what xtenant created and keeps what was made by hand. The
-//! further `up` is run by the clean run and by every case whose estate and
-//! profile differ from the clean run's; a case whose estate and profile are
-//! the clean run's (renamed: `fm/converged.rs`) would get the same answers, so
-//! its further `up` is the clean run's. Prints the matrix and fails naming
-//! every case that did not survive.
+//! further `up` and the cleanup are run by the clean run and by every case
+//! whose estate and profile differ from the clean run's; a case whose estate
+//! and profile are the clean run's (renamed: `fm/converged.rs`) would get the
+//! same answers, so the clean run's stand for its own. Prints the matrix and
+//! fails naming every case that did not survive.
 
 mod fm;
 
@@ -19,7 +19,7 @@ use std::time::Instant;
 use azsim::{Harness, workspace_bin};
 use fm::converged::Reference;
 use fm::seed::Arm;
-use fm::{FAULTS, Outcome, POINTS, Rerun, Trial, WRITES, case, expected_cases, matrix};
+use fm::{FAULTS, Followup, Outcome, POINTS, Trial, WRITES, case, expected_cases, matrix};
 
 /// Cases run at the same time (the machine has two cores; each az call costs one).
 const PARALLEL: usize = 2;
@@ -183,18 +183,18 @@ fn stray_writes(h: &Harness) -> Vec<String> {
 }
 
 fn print_table(outcomes: &[(usize, Outcome)], secs: f64) {
-    println!("\n| # | case | kill point or fault | survived | further up | s |");
+    println!("\n| # | case | kill point or fault | survived | further up, cleanup | s |");
     println!("|---|---|---|---|---|---:|");
     for (n, o) in outcomes {
         let (what, how) = o.trial.columns();
         let ok = if o.failures.is_empty() { "yes" } else { "no" };
-        let rerun = match o.rerun {
-            Rerun::NotReached => "not reached",
-            Rerun::Ran => "ran",
-            Rerun::AsCleanRun => "the clean run's (same estate)",
+        let followup = match o.followup {
+            Followup::NotReached => "not reached",
+            Followup::Ran => "ran",
+            Followup::AsCleanRun => "the clean run's (same estate)",
         };
         println!(
-            "| {n:02} | {what} | {how} | {ok} | {rerun} | {:.1} |",
+            "| {n:02} | {what} | {how} | {ok} | {followup} | {:.1} |",
             o.secs
         );
     }
@@ -204,10 +204,10 @@ fn print_table(outcomes: &[(usize, Outcome)], secs: f64) {
         .count();
     let own = outcomes
         .iter()
-        .filter(|(_, o)| o.rerun == Rerun::Ran)
+        .filter(|(_, o)| o.followup == Followup::Ran)
         .count();
     println!(
-        "\nfault matrix: {} cases tried, {survived} survived, {own} ran their own further up ({secs:.0} s)",
+        "\nfault matrix: {} cases tried, {survived} survived, {own} ran their own further up and cleanup ({secs:.0} s)",
         outcomes.len()
     );
 }

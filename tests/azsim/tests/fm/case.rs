@@ -15,7 +15,7 @@ use tempfile::TempDir;
 
 use super::converged::{self, Reference};
 use super::seed::{self, Arm};
-use super::{Outcome, Point, Rerun, Trial, Write, after, check, controls};
+use super::{Followup, Outcome, Point, Trial, Write, after, check, controls};
 
 /// How long a case waits for `up` to reach the write it is killed at.
 pub const REACH: Duration = Duration::from_secs(300);
@@ -31,11 +31,12 @@ pub struct Case<'c> {
     pub groups: [String; 3],
     pub cluster: String,
     pub failures: Vec<String>,
-    rerun: Rerun,
+    followup: Followup,
 }
 
 /// Runs case `n`; a panic counts as a failure. The clean run publishes its
-/// estate in `reference`; the other cases compare theirs with it.
+/// estate in `reference` once everything after it passed; the other cases
+/// compare theirs with it.
 pub fn run(
     h: &Harness,
     bin: &Path,
@@ -59,7 +60,7 @@ pub fn run(
         cluster: format!("aks-{tag}"),
         tag,
         failures: Vec::new(),
-        rerun: Rerun::NotReached,
+        followup: Followup::NotReached,
     };
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case.go(arm, reference)));
     let state = match ran {
@@ -82,7 +83,7 @@ pub fn run(
         trial,
         failures: case.failures,
         state,
-        rerun: case.rerun,
+        followup: case.followup,
         secs: started.elapsed().as_secs_f64(),
     }
 }
@@ -110,22 +111,23 @@ impl Case<'_> {
         let clean = matches!(self.trial, Trial::Clean);
         let estate = converged::text(self);
         if !clean && reference.matches(&estate) {
-            self.rerun = Rerun::AsCleanRun;
-        } else {
-            after::rerun_writes_nothing(self)?;
-            self.rerun = Rerun::Ran;
-            if clean && self.failures.is_empty() {
-                reference.set(estate);
-            }
+            // The clean run's further `up` and `cleanup` met this estate.
+            self.followup = Followup::AsCleanRun;
+            return Ok(state);
         }
+        after::rerun_writes_nothing(self)?;
         // The clean run's finished state, corrupted one way at a time, must be
         // flagged by the checks above and below (no further case needed).
         if clean {
             controls::before_cleanup(self, from)?;
         }
         let cleanup = after::cleanup_keeps_what_is_not_ours(self, &seeds.ids)?;
+        self.followup = Followup::Ran;
         if clean {
             controls::after_cleanup(self, &cleanup, &seeds.ids);
+            if self.failures.is_empty() {
+                reference.set(estate);
+            }
         }
         Ok(state)
     }

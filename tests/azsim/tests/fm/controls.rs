@@ -120,7 +120,8 @@ fn with_profile_changed(
 
 /// On the converged state (writes counted from `from`): the end-state,
 /// tagging, ownership and further-`up` checks each flag their corruption, and
-/// so does the comparison of estates that spares a case its further `up`.
+/// so does the comparison of estates that spares a case its further `up` and
+/// `cleanup`.
 pub fn before_cleanup(case: &mut Case, from: usize) -> Result<(), String> {
     estate_text_sees(case);
     let end = move |c: &Case| check::end_state_failures(c, from).0;
@@ -208,7 +209,7 @@ pub fn before_cleanup(case: &mut Case, from: usize) -> Result<(), String> {
 /// The estate text ([`converged::text`]) of the clean run changes with what a
 /// further `up` would find different: a role assignment of another
 /// principal, a cluster with workload identity off, a record gone from the
-/// profile. A case that differs only so runs its own further `up`.
+/// profile. A case that differs only so runs its own further `up` and `cleanup`.
 fn estate_text_sees(case: &mut Case) {
     let base = converged::text(case);
     let differs = |c: &Case| {

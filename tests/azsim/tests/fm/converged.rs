@@ -4,10 +4,11 @@
 //! the cluster's FQDN label), every GUID in order of first appearance (so that
 //! what points at what is kept), every timestamp, the records' creation times
 //! and their order. Two cases with the same text hold the same objects, wired
-//! the same way, and the same records of them: a further `up` asks Azure the
-//! same questions, gets the same answers and so does the same. The clean run's
-//! further `up` is run and must write nothing; a case whose text equals the
-//! clean run's needs no further `up` of its own, and any other runs one.
+//! the same way, and the same records of them: a further `up` or a `cleanup`
+//! asks Azure the same questions, gets the same answers and so does the same.
+//! The clean run's further `up` must write nothing and its `cleanup` delete
+//! exactly what it made; a case whose text equals the clean run's needs
+//! neither of its own, and any other runs both.
 
 use std::sync::Mutex;
 
@@ -16,7 +17,8 @@ use serde_json::Value;
 use super::case::Case;
 use super::check::{lower, resources};
 
-/// The clean run's estate text, once its further `up` has written nothing.
+/// The clean run's estate text, once its further `up`, its `cleanup` and the
+/// negative controls on it have all passed.
 #[derive(Default)]
 pub struct Reference(Mutex<Option<String>>);
 

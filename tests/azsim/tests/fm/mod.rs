@@ -200,20 +200,21 @@ pub struct Outcome {
     /// The end state by kind and name, normalised across cases (None when the
     /// case stopped before it could be taken).
     pub state: Option<Vec<String>>,
-    /// How the further `up` was settled.
-    pub rerun: Rerun,
+    /// Whether the case ran its own further `up` and `cleanup`.
+    pub followup: Followup,
     pub secs: f64,
 }
 
-/// Whether a case ran its own further `up` ([`converged`]).
+/// Whether a case ran its own further `up` and `cleanup` ([`converged`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Rerun {
-    /// The case stopped before it.
+pub enum Followup {
+    /// The case stopped before them.
     #[default]
     NotReached,
-    /// Run: it must write nothing.
+    /// Run and checked.
     Ran,
     /// Not run: the case's estate and profile equal the clean run's, whose
-    /// further `up` wrote nothing.
+    /// further `up` wrote nothing and whose `cleanup` deleted exactly what it
+    /// should.
     AsCleanRun,
 }
