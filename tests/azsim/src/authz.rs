@@ -13,7 +13,6 @@ mod builtin;
 mod control;
 mod roles;
 mod set_roles;
-mod snapshot;
 
 use axum::http::{Method, StatusCode};
 use serde::Deserialize;
@@ -29,7 +28,6 @@ pub use builtin::permissions_json as builtin_permissions_json;
 pub use control::routes;
 pub use roles::{RoleDefinition, matches};
 pub use set_roles::set_principal_roles;
-pub use snapshot::{Snapshot, restore, snapshot};
 
 /// Principals and custom roles made while the simulator runs.
 #[derive(Default, Debug)]

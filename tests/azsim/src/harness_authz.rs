@@ -32,19 +32,6 @@ impl Harness {
             .unwrap_or_else(|e| panic!("{e}"));
     }
 
-    /// A copy of the simulator's ARM state, to put back with [`Harness::restore`]:
-    /// a test control, not an ARM behaviour (see [`authz::Snapshot`] for what it
-    /// holds and what it leaves alone).
-    pub fn snapshot(&self) -> authz::Snapshot {
-        authz::snapshot(&self.server.sim)
-    }
-
-    /// Puts the ARM state of `snapshot` back: what was made since is gone, what
-    /// was deleted since is back. Principals made since stay, signed in.
-    pub fn restore(&self, snapshot: &authz::Snapshot) {
-        authz::restore(&self.server.sim, snapshot);
-    }
-
     /// Signs `az` in to `tenant` as `sp`: from then on az calls that tenant's
     /// subscriptions as this principal (the other tenant keeps its login).
     pub fn sign_in_as(&self, tenant: &str, sp: &ServicePrincipal) {

@@ -63,6 +63,7 @@ pub mod hold_scoped;
 pub mod keys;
 mod lro;
 pub mod server;
+pub mod snapshot;
 pub mod state;
 mod tls;
 

@@ -370,13 +370,13 @@ fn a_restored_snapshot_undoes_what_arm_made_and_deleted_since() {
     let ids = || -> Vec<String> { sim.lock().resources.keys().cloned().collect() };
     let kept = make();
     let before = ids();
-    let snapshot = azsim::authz::snapshot(sim);
+    let snapshot = azsim::snapshot::snapshot(sim);
     // Since the snapshot: one assignment deleted, one made.
     azsim::authz::set_principal_roles(sim, &tenant, &kept.object_id, &[]).unwrap();
     let made = make();
     assert!(assignments_of(sim, &kept.object_id).is_empty());
     assert_eq!(assignments_of(sim, &made.object_id).len(), 1);
-    azsim::authz::restore(sim, &snapshot);
+    azsim::snapshot::restore(sim, &snapshot);
     assert_eq!(ids(), before);
     assert_eq!(assignments_of(sim, &kept.object_id).len(), 1);
     assert!(assignments_of(sim, &made.object_id).is_empty());

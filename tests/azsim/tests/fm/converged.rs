@@ -81,28 +81,15 @@ fn profile(case: &Case) -> Value {
 /// the same GUID in two places stays one name, so wiring is kept.
 fn rename_guids(s: &str) -> String {
     let mut seen: Vec<String> = Vec::new();
-    let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    while i < b.len() {
-        if i + 36 <= b.len() && is_guid(&b[i..i + 36]) {
-            let g = s[i..i + 36].to_ascii_lowercase();
-            let n = match seen.iter().position(|x| *x == g) {
-                Some(n) => n,
-                None => {
-                    seen.push(g);
-                    seen.len() - 1
-                }
-            };
-            out.push_str(&format!("<g{n}>"));
-            i += 36;
-        } else {
-            let c = s[i..].chars().next().unwrap_or_default();
-            out.push(c);
-            i += c.len_utf8();
-        }
-    }
-    out
+    rewrite(s, |rest| {
+        let g = rest.get(..36).filter(|g| is_guid(g.as_bytes()))?;
+        let g = g.to_ascii_lowercase();
+        let n = seen.iter().position(|x| *x == g).unwrap_or_else(|| {
+            seen.push(g);
+            seen.len() - 1
+        });
+        Some((36, format!("<g{n}>")))
+    })
 }
 
 fn is_guid(b: &[u8]) -> bool {
@@ -115,16 +102,24 @@ fn is_guid(b: &[u8]) -> bool {
 /// Each RFC 3339 timestamp (`2026-01-02T03:04:05…`, up to its closing quote)
 /// replaced by `<time>`.
 fn rename_timestamps(s: &str) -> String {
-    let b = s.as_bytes();
+    rewrite(s, |rest| {
+        rest.get(..19)
+            .filter(|t| is_timestamp_start(t.as_bytes()))?;
+        Some((rest.find('"').unwrap_or(rest.len()), "<time>".to_string()))
+    })
+}
+
+/// `s` with each match of `at` replaced: at every character, `at` sees the
+/// rest of the text and answers how many bytes it matches and their
+/// replacement, or nothing to keep the character.
+fn rewrite(s: &str, mut at: impl FnMut(&str) -> Option<(usize, String)>) -> String {
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
-    while i < b.len() {
-        if i + 19 <= b.len() && is_timestamp_start(&b[i..i + 19]) {
-            let end = s[i..].find('"').map_or(s.len(), |n| i + n);
-            out.push_str("<time>");
-            i = end;
+    while let Some(c) = s[i..].chars().next() {
+        if let Some((len, with)) = at(&s[i..]) {
+            out.push_str(&with);
+            i += len;
         } else {
-            let c = s[i..].chars().next().unwrap_or_default();
             out.push(c);
             i += c.len_utf8();
         }

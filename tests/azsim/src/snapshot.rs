@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::state::{Operation, Sim, Stored};
+use crate::harness::Harness;
+use crate::state::{Inner, Operation, Sim, Stored};
 
 /// The simulator's ARM state at one moment: every resource (role assignments
 /// too), deployment, long-running operation, soft deleted vault, and the issuers
@@ -27,14 +28,31 @@ pub struct Snapshot {
 /// Copies the simulator's ARM state.
 pub fn snapshot(sim: &Sim) -> Snapshot {
     let g = sim.lock();
+    // Every field of the state is named here, so a new one must be sorted into
+    // what a snapshot holds or leaves alone before this compiles.
+    let Inner {
+        resources,
+        operations,
+        requests: _,
+        unknown: _,
+        faults: _,
+        busy_identities,
+        held: _,
+        releases: _,
+        cluster_issuers,
+        retired_issuers,
+        deployments,
+        authz: _,
+        deleted_vaults,
+    } = &*g;
     Snapshot {
-        resources: g.resources.clone(),
-        operations: g.operations.clone(),
-        deployments: g.deployments.clone(),
-        deleted_vaults: g.deleted_vaults.clone(),
-        busy_identities: g.busy_identities.clone(),
-        cluster_issuers: g.cluster_issuers.clone(),
-        retired_issuers: g.retired_issuers.clone(),
+        resources: resources.clone(),
+        operations: operations.clone(),
+        deployments: deployments.clone(),
+        deleted_vaults: deleted_vaults.clone(),
+        busy_identities: busy_identities.clone(),
+        cluster_issuers: cluster_issuers.clone(),
+        retired_issuers: retired_issuers.clone(),
     }
 }
 
@@ -50,4 +68,19 @@ pub fn restore(sim: &Sim, s: &Snapshot) {
     g.busy_identities = s.busy_identities;
     g.cluster_issuers = s.cluster_issuers;
     g.retired_issuers = s.retired_issuers;
+}
+
+impl Harness {
+    /// A copy of the simulator's ARM state, to put back with [`Harness::restore`]:
+    /// a test control, not an ARM behaviour (see [`Snapshot`] for what it holds
+    /// and what it leaves alone).
+    pub fn snapshot(&self) -> Snapshot {
+        snapshot(&self.server.sim)
+    }
+
+    /// Puts the ARM state of `snapshot` back: what was made since is gone, what
+    /// was deleted since is back. Principals made since stay, signed in.
+    pub fn restore(&self, snapshot: &Snapshot) {
+        restore(&self.server.sim, snapshot);
+    }
 }
