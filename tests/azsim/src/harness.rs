@@ -50,7 +50,7 @@ impl Harness {
         }
     }
 
-    /// Starts the server, registers the cloud, logs in to every tenant's first service principal.
+    /// Starts the server, registers the cloud (az's `clouds.config`), logs in to every tenant's first service principal.
     pub fn try_start(config: Config, az: &Path) -> anyhow::Result<Harness> {
         let dir = tempfile::Builder::new()
             .prefix("azsim-")
@@ -68,30 +68,10 @@ impl Harness {
         };
         let base = h.server.base_url.clone();
         let started = Instant::now();
-        h.run_az(&[
-            "cloud",
-            "register",
-            "-n",
-            CLOUD,
-            "--skip-endpoint-discovery",
-            "--endpoint-resource-manager",
-            &format!("{base}/"),
-            "--endpoint-active-directory",
-            &base,
-            "--endpoint-active-directory-resource-id",
-            "https://management.core.windows.net/",
-            "--endpoint-active-directory-graph-resource-id",
-            "https://graph.windows.net/",
-            "--endpoint-microsoft-graph-resource-id",
-            &format!("{base}/"),
-            "--endpoint-management",
-            "https://management.core.windows.net/",
-            // Key Vault and Storage commands need these suffixes (data-plane DNS names).
-            "--suffix-keyvault-dns",
-            ".vault.azure.net",
-            "--suffix-storage-endpoint",
-            "core.windows.net",
-        ])?;
+        std::fs::write(
+            h.dir.path().join("azure/clouds.config"),
+            clouds_config(&base),
+        )?;
         for t in h.tenants() {
             let sp = t
                 .principals
@@ -384,4 +364,40 @@ pub(crate) fn login_args<'a>(sp: &'a ServicePrincipal, tenant: &'a str) -> [&'a 
         "-o",
         "none",
     ]
+}
+
+/// The simulator as a custom cloud of az, in the file and form in which
+/// `az cloud register` keeps one: `clouds.config` in az's configuration
+/// folder, a section named after the cloud with an `endpoint_<name>` or
+/// `suffix_<name>` key per endpoint (azure-cli's `azure/cli/core/cloud.py`,
+/// `_config_add_cloud`, read back by `get_custom_clouds`). Written here
+/// rather than by `az cloud register`: one az start-up fewer per harness.
+/// Every login and command of the harness goes through these endpoints, so
+/// a file az did not read as meant fails the harness's first login.
+fn clouds_config(base: &str) -> String {
+    let entries = [
+        ("endpoint_active_directory", base.to_string()),
+        (
+            "endpoint_active_directory_graph_resource_id",
+            "https://graph.windows.net/".into(),
+        ),
+        (
+            "endpoint_active_directory_resource_id",
+            "https://management.core.windows.net/".into(),
+        ),
+        (
+            "endpoint_management",
+            "https://management.core.windows.net/".into(),
+        ),
+        ("endpoint_microsoft_graph_resource_id", format!("{base}/")),
+        ("endpoint_resource_manager", format!("{base}/")),
+        // Key Vault and Storage commands need these suffixes (data-plane DNS names).
+        ("suffix_keyvault_dns", ".vault.azure.net".into()),
+        ("suffix_storage_endpoint", "core.windows.net".into()),
+    ];
+    let mut text = format!("[{CLOUD}]\n");
+    for (key, value) in entries {
+        text.push_str(&format!("{key} = {value}\n"));
+    }
+    text
 }

@@ -10,7 +10,7 @@
 //! exactly what it made; a case whose text equals the clean run's needs
 //! neither of its own, and any other runs both.
 
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 
 use serde_json::Value;
 
@@ -18,19 +18,67 @@ use super::case::Case;
 use super::check::{lower, resources};
 
 /// The clean run's estate text, once its further `up`, its `cleanup` and the
-/// negative controls on it have all passed.
-#[derive(Default)]
-pub struct Reference(Mutex<Option<String>>);
+/// negative controls on it have all passed. A case that reaches its estate
+/// while the clean run is still going waits for it: under load it would
+/// otherwise run its own further `up` and `cleanup` only because it was
+/// early (several az start-ups each, the matrix's whole cost).
+pub struct Reference {
+    known: Mutex<Known>,
+    settled: Condvar,
+}
+
+enum Known {
+    /// The clean run has not ended yet.
+    Pending,
+    /// The clean run passed everything; its text.
+    Published(String),
+    /// The clean run ended without publishing (it failed), or was not run.
+    Never,
+}
 
 impl Reference {
-    /// Publishes the clean run's text.
-    pub fn set(&self, text: String) {
-        *self.0.lock().expect("reference") = Some(text);
+    /// Pending when the clean run is among the cases to run, else never known.
+    pub fn new(clean_run_chosen: bool) -> Self {
+        let known = if clean_run_chosen {
+            Known::Pending
+        } else {
+            Known::Never
+        };
+        Self {
+            known: Mutex::new(known),
+            settled: Condvar::new(),
+        }
     }
 
-    /// Whether the clean run's text is known and equal to `text`.
+    fn known(&self) -> std::sync::MutexGuard<'_, Known> {
+        self.known.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Publishes the clean run's text.
+    pub fn set(&self, text: String) {
+        *self.known() = Known::Published(text);
+        self.settled.notify_all();
+    }
+
+    /// The clean run has ended: if it published nothing, nothing will come
+    /// (every waiting case then runs its own).
+    pub fn settle(&self) {
+        let mut known = self.known();
+        if matches!(*known, Known::Pending) {
+            *known = Known::Never;
+        }
+        drop(known);
+        self.settled.notify_all();
+    }
+
+    /// Whether the clean run's text equals `text`; waits while the clean run
+    /// is still going.
     pub fn matches(&self, text: &str) -> bool {
-        self.0.lock().expect("reference").as_deref() == Some(text)
+        let known = self
+            .settled
+            .wait_while(self.known(), |k| matches!(k, Known::Pending))
+            .unwrap_or_else(|e| e.into_inner());
+        matches!(&*known, Known::Published(t) if t == text)
     }
 }
 
@@ -134,4 +182,35 @@ fn is_timestamp_start(b: &[u8]) -> bool {
         13 | 16 => *c == b':',
         _ => c.is_ascii_digit(),
     })
+}
+
+#[test]
+fn a_case_waits_for_the_clean_run_to_end() {
+    use std::time::Duration;
+    let reference = Reference::new(true);
+    std::thread::scope(|s| {
+        let early = s.spawn(|| reference.matches("estate"));
+        std::thread::sleep(Duration::from_millis(50));
+        reference.set("estate".into());
+        assert!(
+            early.join().expect("waiting case"),
+            "an early case did not wait for the published text"
+        );
+    });
+    assert!(!reference.matches("another estate"));
+
+    let failed = Reference::new(true);
+    std::thread::scope(|s| {
+        let early = s.spawn(|| failed.matches("estate"));
+        std::thread::sleep(Duration::from_millis(50));
+        failed.settle();
+        assert!(
+            !early.join().expect("waiting case"),
+            "a clean run that published nothing matched"
+        );
+    });
+    assert!(
+        !Reference::new(false).matches("estate"),
+        "no clean run, yet a match"
+    );
 }
