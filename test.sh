@@ -50,7 +50,7 @@ job_start azure-cli scripts/ensure-azure-cli
 job_start azure-identity scripts/ensure-azure-identity
 job_start controlplane tests/controlplane/build.sh
 job_start krew scripts/ensure-krew
-job_start workspace sh -c 'cargo build --workspace --locked && cargo test --workspace --locked --no-run'
+job_start workspace sh -c 'cargo build --workspace --locked && cargo test --workspace --all-targets --locked --no-run'
 job_wait "test.sh" azure-cli azure-identity controlplane krew workspace || {
   echo "test.sh: could not install or build what the tests need (see above)" >&2
   exit 1
