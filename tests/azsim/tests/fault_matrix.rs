@@ -14,6 +14,7 @@
 mod fm;
 
 use std::collections::{BTreeSet, VecDeque};
+use std::io::Write as _;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -203,12 +204,18 @@ fn print_table(outcomes: &[(usize, Outcome)], secs: f64) {
         .iter()
         .filter(|(_, o)| o.failures.is_empty())
         .count();
-    let own = outcomes
+    let own: Vec<String> = outcomes
         .iter()
         .filter(|(_, o)| o.followup == Followup::Ran)
-        .count();
-    println!(
-        "\nfault matrix: {} cases tried, {survived} survived, {own} ran their own further up and cleanup ({secs:.0} s)",
-        outcomes.len()
+        .map(|(n, _)| format!("{n:02}"))
+        .collect();
+    // Written to stderr itself, past the test harness's capture: the matrix
+    // is the longest test, and what it cost shows even when it passes.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\nfault matrix: {} cases tried, {survived} survived, {} ran their own further up and cleanup ({}) ({secs:.0} s)",
+        outcomes.len(),
+        own.len(),
+        own.join(", ")
     );
 }
