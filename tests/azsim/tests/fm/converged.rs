@@ -74,11 +74,43 @@ impl Reference {
     /// Whether the clean run's text equals `text`; waits while the clean run
     /// is still going.
     pub fn matches(&self, text: &str) -> bool {
+        self.difference(text).is_none()
+    }
+
+    /// Where `text` first differs from the clean run's (a few dozen
+    /// characters of each around it), or why there is nothing to compare
+    /// with; None when they are equal. Waits while the clean run is going.
+    pub fn difference(&self, text: &str) -> Option<String> {
         let known = self
             .settled
             .wait_while(self.known(), |k| matches!(k, Known::Pending))
             .unwrap_or_else(|e| e.into_inner());
-        matches!(&*known, Known::Published(t) if t == text)
+        let Known::Published(clean) = &*known else {
+            return Some("the clean run published no estate".into());
+        };
+        if clean == text {
+            return None;
+        }
+        let at = clean
+            .char_indices()
+            .zip(text.chars())
+            .find(|((_, a), b)| a != b)
+            .map_or(clean.len().min(text.len()), |((i, _), _)| i);
+        let around = |s: &str| {
+            let (mut from, mut to) = (at.saturating_sub(60).min(s.len()), (at + 60).min(s.len()));
+            while !s.is_char_boundary(from) {
+                from -= 1;
+            }
+            while !s.is_char_boundary(to) {
+                to += 1;
+            }
+            s[from..to].to_string()
+        };
+        Some(format!(
+            "its estate differs from the clean run's at character {at}: …{}… where the clean run has …{}…",
+            around(text),
+            around(clean)
+        ))
     }
 }
 
