@@ -44,17 +44,13 @@ jobs_dir=$(mktemp -d)
 trap 'rm -rf "$jobs_dir"' EXIT
 
 # Each installer does nothing when its cache is warm. On a new machine the
-# Python venvs download while Go and cargo compile, side by side, and the
-# control plane, the longest build (about 770 CPU-seconds against the
-# workspace's 450), has the CPU first: the others run at a lower priority
-# and take what it leaves, so that it is not left to finish alone at the end
-# (a new machine's run: 94 s of it, after the workspace was built).
+# Python venvs download while Go and cargo compile, side by side.
 step "what the tiers need (cached outside the checkout), beside the workspace build"
-job_start azure-cli nice -n 5 scripts/ensure-azure-cli
-job_start azure-identity nice -n 5 scripts/ensure-azure-identity
+job_start azure-cli scripts/ensure-azure-cli
+job_start azure-identity scripts/ensure-azure-identity
 job_start controlplane tests/controlplane/build.sh
-job_start krew nice -n 5 scripts/ensure-krew
-job_start workspace nice -n 5 sh -c 'cargo build --workspace --locked && cargo test --workspace --all-targets --locked --no-run'
+job_start krew scripts/ensure-krew
+job_start workspace sh -c 'cargo build --workspace --locked && cargo test --workspace --all-targets --locked --no-run'
 job_wait "test.sh" azure-cli azure-identity controlplane krew workspace || {
   echo "test.sh: could not install or build what the tests need (see above)" >&2
   exit 1
