@@ -173,12 +173,21 @@ mod tests {
     #[test]
     fn ports_are_free_distinct_and_below_the_ephemeral_range() {
         let low = ephemeral_low();
-        let ports: Vec<u16> = (0..50).map(|_| free_port().unwrap()).collect();
+        // Each port is bound as soon as it is given (and kept): other test
+        // binaries bind ports of their own meanwhile, so one given minutes
+        // (or fifty ports) earlier may be taken by then, not by a fault here.
+        let mut held = Vec::new();
+        let ports: Vec<u16> = (0..50)
+            .map(|_| {
+                let p = free_port().unwrap();
+                held.push(TcpListener::bind(("127.0.0.1", p)).expect("free when given"));
+                p
+            })
+            .collect();
         let distinct: std::collections::BTreeSet<_> = ports.iter().collect();
         assert_eq!(distinct.len(), ports.len(), "{ports:?}");
         for p in &ports {
             assert!((LOWEST..low).contains(p), "{p} is not below {low}");
-            TcpListener::bind(("127.0.0.1", *p)).expect("still free");
         }
     }
 
