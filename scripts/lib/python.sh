@@ -11,7 +11,7 @@
 # statically, and az, started once for every Azure call, costs less CPU under
 # it. Measured on Debian 12 with azure-cli 2.91.0: `az group show` 0.375
 # CPU-seconds under the system's Python 3.11.2, 0.449 under a pyenv-built
-# 3.11.7 (--enable-shared), and 16-18 % less for every other command tried.
+# 3.11.7 (--enable-shared), and 12-20 % less for every other command tried.
 #
 # An interpreter must be Python 3.10 or newer (azure-cli and azure-identity
 # require it) and able to make a venv with pip (ensurepip); one that is not is
