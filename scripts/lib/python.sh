@@ -2,9 +2,9 @@
 # The Python interpreter the installers make their venvs with
 # (scripts/ensure-azure-cli, scripts/ensure-azure-identity). Sourced, not run:
 #
-#   pick_python NAME   sets $python (the interpreter's real path) and
-#                      $python_tag (e.g. cp311-1a2b3c4d), or prints why none
-#                      fits, prefixed with NAME, and exits 1
+#   pick_python NAME   prints two lines: the interpreter's real path and a tag
+#                      for it (e.g. cpython-311-1a2b3c4d); or says on stderr
+#                      why none fits, prefixed with NAME, and answers 1
 #
 # XTENANT_PYTHON names the interpreter. Otherwise the system's /usr/bin/python3
 # comes before the first python3 on PATH: Debian and Ubuntu link theirs
@@ -22,7 +22,7 @@
 # shim resolves to the version it runs).
 
 pick_python() { # name
-  local name=$1 candidates=() cand real why
+  local name=$1 candidates=() cand found real abi
   if [ -n "${XTENANT_PYTHON:-}" ]; then
     candidates=("$XTENANT_PYTHON")
   else
@@ -31,24 +31,23 @@ pick_python() { # name
     [ -n "$cand" ] && candidates+=("$cand")
   fi
   for cand in "${candidates[@]}"; do
-    if ! real=$("$cand" -c 'import os, sys; print(os.path.realpath(sys.executable))' 2>&1); then
-      echo "$name: passing over $cand: it does not run ($real)" >&2
-      continue
-    fi
-    if ! why=$("$real" -c '
-import sys
+    # One start-up per candidate: its fitness, real path and ABI tag.
+    if ! found=$("$cand" -c '
+import os, sys
 if sys.version_info < (3, 10):
     sys.exit("it is Python %d.%d, and 3.10 or newer is needed" % sys.version_info[:2])
 try:
     import ensurepip, venv  # noqa: F401
 except ImportError as e:
     sys.exit("it cannot make a venv with pip (%s; apt-get install python3-venv)" % e)
+print(os.path.realpath(sys.executable))
+print(sys.implementation.cache_tag)
 ' 2>&1); then
-      echo "$name: passing over $cand: $why" >&2
+      echo "$name: passing over $cand: $found" >&2
       continue
     fi
-    printf '%s\n%s-%s\n' "$real" "$("$real" -c 'import sys; print(sys.implementation.cache_tag)')" \
-      "$(printf '%s' "$real" | sha256sum | cut -c1-8)"
+    { read -r real; read -r abi; } <<<"$found"
+    printf '%s\n%s-%s\n' "$real" "$abi" "$(printf '%s' "$real" | sha256sum | cut -c1-8)"
     return 0
   done
   if [ -n "${XTENANT_PYTHON:-}" ]; then

@@ -71,12 +71,6 @@ impl Reference {
         self.settled.notify_all();
     }
 
-    /// Whether the clean run's text equals `text`; waits while the clean run
-    /// is still going.
-    pub fn matches(&self, text: &str) -> bool {
-        self.difference(text).is_none()
-    }
-
     /// Where `text` first differs from the clean run's (a few dozen
     /// characters of each around it), or why there is nothing to compare
     /// with; None when they are equal. Waits while the clean run is going.
@@ -221,7 +215,7 @@ fn a_case_waits_for_the_clean_run_to_end() {
     use std::time::Duration;
     let reference = Reference::new(true);
     std::thread::scope(|s| {
-        let early = s.spawn(|| reference.matches("estate"));
+        let early = s.spawn(|| reference.difference("estate").is_none());
         std::thread::sleep(Duration::from_millis(50));
         reference.set("estate".into());
         assert!(
@@ -229,11 +223,11 @@ fn a_case_waits_for_the_clean_run_to_end() {
             "an early case did not wait for the published text"
         );
     });
-    assert!(!reference.matches("another estate"));
+    assert!(reference.difference("another estate").is_some());
 
     let failed = Reference::new(true);
     std::thread::scope(|s| {
-        let early = s.spawn(|| failed.matches("estate"));
+        let early = s.spawn(|| failed.difference("estate").is_none());
         std::thread::sleep(Duration::from_millis(50));
         failed.settle();
         assert!(
@@ -242,7 +236,7 @@ fn a_case_waits_for_the_clean_run_to_end() {
         );
     });
     assert!(
-        !Reference::new(false).matches("estate"),
+        Reference::new(false).difference("estate").is_some(),
         "no clean run, yet a match"
     );
 }
