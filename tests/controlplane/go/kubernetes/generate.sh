@@ -2,9 +2,19 @@
 # Regenerates go.mod for the Kubernetes wrapper module from the chosen
 # k8s.io/kubernetes version's own go.mod: every staging module that it
 # replaces with a local path is replaced here by its published v0.Y.Z.
+#
+# The Azure workload identity webhook is built in this module too, so that the
+# Kubernetes libraries it imports (k8s.io/api, client-go, apimachinery) are the
+# ones the control plane's binaries use and are compiled once for all four.
+# Its own go.mod asks for older Kubernetes libraries (the replaces here decide)
+# and for newer ones of a few others (OpenTelemetry, golang.org/x, Prometheus),
+# which Go's version selection then gives all four. monis.app/mlog, which it
+# imports, is the stand-in in ./mlog.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-version="${1:?usage: generate.sh vX.Y.Z (a k8s.io/kubernetes version)}"
+usage="usage: generate.sh vX.Y.Z vA.B.C (k8s.io/kubernetes and azure-workload-identity versions)"
+version="${1:?$usage}"
+webhook_version="${2:?$usage}"
 minor="${version#v1.}"; minor="${minor%%.*}"
 patch="${version##*.}"
 staging_version="v0.${minor}.${patch}"
@@ -28,14 +38,19 @@ mapfile -t staging < <(sed -n 's#^[[:space:]]*\(k8s.io/[^[:space:]]*\) => ./stag
   echo "	k8s.io/kubernetes/cmd/kube-apiserver"
   echo "	k8s.io/kubernetes/cmd/kube-controller-manager"
   echo "	k8s.io/kubernetes/cmd/kube-scheduler"
+  echo "	github.com/Azure/azure-workload-identity/cmd/webhook"
   echo ")"
   echo
-  echo "require k8s.io/kubernetes ${version}"
+  echo "require ("
+  echo "	k8s.io/kubernetes ${version}"
+  echo "	github.com/Azure/azure-workload-identity ${webhook_version}"
+  echo ")"
   echo
   echo "replace ("
   for m in "${staging[@]}"; do echo "	$m => $m ${staging_version}"; done
+  echo "	monis.app/mlog => ./mlog"
   echo ")"
 } > "$here/go.mod"
 rm -f "$here/go.sum"
 (cd "$here" && go mod tidy)
-echo "generate.sh: ${#staging[@]} staging modules replaced with ${staging_version}" >&2
+echo "generate.sh: ${#staging[@]} staging modules replaced with ${staging_version}; webhook ${webhook_version}" >&2
