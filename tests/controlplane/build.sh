@@ -59,6 +59,19 @@ elif [[ -f "$out/.complete" ]]; then
   exit 0
 fi
 
+# The wrapper modules must pin the versions named above (and in the key): a
+# version changed here without regenerating go.mod would build one version
+# under another's name.
+pinned() { # wrapper-module-dir module version how-to-update
+  awk -v m="$2" -v v="$3" '$1 == m && $2 == v { found = 1 } END { exit !found }' "$1/go.mod" ||
+    die "$1/go.mod does not require $2 $3: $4 there, then re-run"
+}
+regenerate="run ./generate.sh $KUBE_VERSION $WEBHOOK_VERSION"
+pinned "$gomods/kubernetes" k8s.io/kubernetes "$KUBE_VERSION" "$regenerate"
+pinned "$gomods/kubernetes" github.com/Azure/azure-workload-identity "$WEBHOOK_VERSION" "$regenerate"
+pinned "$gomods/etcd" go.etcd.io/etcd/server/v3 "$ETCD_VERSION" "run go get go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+pinned "$gomods/kwok" sigs.k8s.io/kwok "$KWOK_VERSION" "run go get sigs.k8s.io/kwok@$KWOK_VERSION"
+
 mkdir -p "$bin"
 export CGO_ENABLED=0
 started=$(date +%s)
