@@ -15,6 +15,21 @@ use crate::workload::binding;
 
 const APPLY: &str = "az-xtenant apply -f xtenant.yaml";
 
+/// How a changed xtenant.yaml reaches Azure: `apply` when this profile
+/// writes Tenant B's side itself, else (the identity came from Tenant B's
+/// grant) a new request that Tenant B's admin grants and this profile
+/// accepts. `prune` asks for credentials no longer declared to go.
+fn then_run(handed_off: bool, prune: bool) -> String {
+    let prune = if prune { " --prune" } else { "" };
+    if handed_off {
+        format!(
+            "run `az-xtenant request -f xtenant.yaml`, send the request to Tenant B's admin (`az-xtenant grant REQUEST{prune}`), then `az-xtenant accept GRANT`"
+        )
+    } else {
+        format!("run `{APPLY}{prune}`")
+    }
+}
+
 /// A ServiceAccount's workload identity annotations.
 pub fn annotation<'a>(sa: &'a ServiceAccount, key: &str) -> Option<&'a str> {
     let annotations = sa.metadata.annotations.as_ref()?;
@@ -106,12 +121,13 @@ fn client_id_check(ns: &str, name: &str, client_id: &str, known: &Known) -> Chec
         ID,
         format!("serviceaccount/{name} {what}"),
         format!(
-            "{}\nor, if the identity is still wanted: declare the workload in xtenant.yaml and run `{APPLY}`",
+            "{}\nor, if the identity is still wanted: declare the workload in xtenant.yaml and {}",
             annotate(
                 ns,
                 name,
                 &format!("{ANNOTATION_CLIENT_ID}- {ANNOTATION_TENANT_ID}-")
-            )
+            ),
+            then_run(known.made_requests(), false)
         ),
     )
 }
@@ -154,13 +170,14 @@ fn credential_check(
     let identity = known
         .identity(client_id)
         .map_or("IDENTITY", |i| i.name.as_str());
+    let next = then_run(known.handed_off(identity), false);
     Some(Check::fail(
         ID,
         format!(
             "presents {subject}, but the graph records no credential for it on cluster {cluster}: its token exchange fails (AADSTS70021)"
         ),
         format!(
-            "add {{namespace: {ns}, serviceAccount: {name}, identity: {identity}, clusters: [{cluster}]}} to the workloads of xtenant.yaml, then run `{APPLY}`"
+            "add {{namespace: {ns}, serviceAccount: {name}, identity: {identity}, clusters: [{cluster}]}} to the workloads of xtenant.yaml, then {next}"
         ),
     ))
 }
@@ -181,7 +198,8 @@ fn recorded_check(
     }
     let subject = names::subject(ns, name);
     let prune = format!(
-        "remove the workload {ns}/{name} of cluster {cluster} from xtenant.yaml and run `{APPLY} --prune`"
+        "remove the workload {ns}/{name} of cluster {cluster} from xtenant.yaml and {}",
+        then_run(known.handed_off(&b.identity), true)
     );
     if sa.is_none() {
         return Some(Check::fail(

@@ -109,6 +109,27 @@ impl Known {
         p.graph.identities.get(identity)?.client_id.as_deref()
     }
 
+    /// Whether the graph identity `identity` came from Tenant B's grant (a
+    /// request this profile made names it) rather than this profile's own
+    /// `apply`: its credentials change through a new request, not `apply`.
+    pub fn handed_off(&self, identity: &str) -> bool {
+        self.settings.profile.as_ref().is_some_and(|p| {
+            p.graph
+                .requests
+                .iter()
+                .any(|r| r.identities.iter().any(|i| i.name == identity))
+        })
+    }
+
+    /// Whether this profile made trust requests (`az-xtenant request`): its
+    /// identities are Tenant B's to change.
+    pub fn made_requests(&self) -> bool {
+        self.settings
+            .profile
+            .as_ref()
+            .is_some_and(|p| !p.graph.requests.is_empty())
+    }
+
     /// Tenant B for the workload of (namespace, ServiceAccount).
     pub fn tenant_b(&self, ns: &str, sa: &str) -> Option<String> {
         let settings = self.settings.clone();

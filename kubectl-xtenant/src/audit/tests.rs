@@ -12,7 +12,8 @@ use crate::exit::Usage;
 use crate::fake_api;
 use crate::output::{Check, Report, Verdict};
 use fixtures::{
-    UNKNOWN, World, binding, clean, deployment, graph_profile, route, service_account, settings,
+    UNKNOWN, World, binding, clean, deployment, graph_profile, handed_off_profile, route,
+    service_account, settings,
 };
 
 async fn audit_with(world: World, scope: Scope, profile: Option<Profile>) -> Report {
@@ -206,6 +207,37 @@ async fn a_credential_whose_service_account_is_gone_or_bare_is_found() {
     let (id, fix) = the_finding(&report);
     assert_eq!(id, "shop/serviceaccount/gone/credential");
     assert_eq!(fix, "kubectl xtenant bind deployment/worker -n shop");
+}
+
+/// In a profile whose identity came from Tenant B's grant, `apply` cannot
+/// change Tenant B's credentials: each fix goes through a new request.
+#[tokio::test]
+async fn a_handed_off_identity_is_fixed_through_a_new_request() {
+    let request = "run `az-xtenant request -f xtenant.yaml`, send the request to Tenant B's admin (`az-xtenant grant REQUEST`), then `az-xtenant accept GRANT`";
+    let mut w = clean();
+    w.add("serviceaccounts", service_account("batch", CLIENT));
+    let shop = Scope::Namespace("shop".into());
+    let report = audit_with(w, shop.clone(), Some(handed_off_profile())).await;
+    let (id, fix) = the_finding(&report);
+    assert_eq!(id, "shop/serviceaccount/batch/credential");
+    assert!(fix.ends_with(request), "{fix}");
+    assert!(!fix.contains("apply"), "{fix}");
+
+    let mut p = handed_off_profile();
+    p.graph.bindings.push(binding("shop", "gone"));
+    let (id, fix) = the_finding(&audit_with(clean(), shop.clone(), Some(p)).await);
+    assert_eq!(id, "shop/serviceaccount/gone/credential");
+    assert!(
+        fix.contains("from xtenant.yaml and run `az-xtenant request -f xtenant.yaml`, send the request to Tenant B's admin (`az-xtenant grant REQUEST --prune`), then `az-xtenant accept GRANT`"),
+        "{fix}"
+    );
+    assert!(!fix.contains("apply"), "{fix}");
+
+    let mut w = clean();
+    w.add("serviceaccounts", service_account("batch", UNKNOWN));
+    let (id, fix) = the_finding(&audit_with(w, shop, Some(handed_off_profile())).await);
+    assert_eq!(id, "shop/serviceaccount/batch/client-id");
+    assert!(fix.ends_with(request), "{fix}");
 }
 
 #[tokio::test]

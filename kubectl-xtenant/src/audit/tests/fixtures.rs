@@ -4,8 +4,9 @@
 use serde_json::{Value, json};
 use xtenant_shared::Profile;
 use xtenant_shared::graph_state::{Binding, ClusterState, IdentityState};
+use xtenant_shared::handoff::{RequestedIdentity, TrustRequest};
 
-use crate::checks::pod::tests::{CLIENT, TENANT_B, mutated_pod};
+use crate::checks::pod::tests::{CLIENT, TENANT_A, TENANT_B, mutated_pod};
 use crate::fake_api::{self, Call};
 use crate::settings::Settings;
 
@@ -113,6 +114,26 @@ pub fn graph_profile() -> Profile {
         },
     );
     p.graph.bindings.push(binding("shop", "web"));
+    p
+}
+
+/// [`graph_profile`] as `az-xtenant accept` leaves it: identity shop-web
+/// came from Tenant B's grant for a request this profile made.
+pub fn handed_off_profile() -> Profile {
+    let mut p = graph_profile();
+    p.graph.requests.push(TrustRequest {
+        api_version: "xtenant/v1".into(),
+        kind: "TrustRequest".into(),
+        tenant_a: TENANT_A.into(),
+        made_at: ANNOTATED.into(),
+        clusters: Vec::new(),
+        identities: vec![RequestedIdentity {
+            name: "shop-web".into(),
+            roles: Vec::new(),
+        }],
+        workloads: Vec::new(),
+        digest: "sha256:0".into(),
+    });
     p
 }
 
