@@ -169,7 +169,7 @@ impl Known {
             ThisCluster::NoGraph => Check::skip(
                 ID,
                 format!(
-                    "profile {name:?}: {ids}; it records no trust graph (az-xtenant apply -f xtenant.yaml), so the subjects this cluster presents are not compared with recorded credentials"
+                    "profile {name:?}: {ids}; it records no trust graph (az-xtenant apply -f xtenant.yaml, or az-xtenant accept GRANT for Tenant B's grant), so the subjects this cluster presents are not compared with recorded credentials"
                 ),
             ),
             ThisCluster::Unknown(why) => Check::warn(
@@ -203,7 +203,7 @@ fn this_cluster(
     if graph.declared_clusters().next().is_none() && graph.declared_bindings().next().is_none() {
         if let Some(flag) = flag {
             return Err(Usage(format!(
-                "--cluster {flag}: the profile records no trust graph; run `az-xtenant apply -f xtenant.yaml` first, or leave --cluster out"
+                "--cluster {flag}: the profile records no trust graph; run `az-xtenant apply -f xtenant.yaml` (or `az-xtenant accept GRANT` for Tenant B's grant) first, or leave --cluster out"
             ))
             .into());
         }
