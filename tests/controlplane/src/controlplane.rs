@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 use xtenant_testsupport::wait::poll_async;
 
-use crate::process::{Proc, free_port};
+use crate::ports::free_port;
+use crate::process::Proc;
 use crate::ready::{POLL, http_client, http_ok, wait_for};
 use crate::{Error, args, cluster, kubeconfig, logs, pki};
 

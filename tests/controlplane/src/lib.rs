@@ -16,6 +16,7 @@ mod error;
 pub mod kubeconfig;
 pub mod logs;
 pub mod pki;
+mod ports;
 mod process;
 mod ready;
 

@@ -3,7 +3,6 @@
 
 use std::ffi::OsStr;
 use std::fs::File;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -115,81 +114,9 @@ impl Drop for Proc {
     }
 }
 
-/// The lowest port the kernel hands out on its own (for `bind(:0)` and for
-/// every outgoing connection), from `ip_local_port_range`; 32768 when it
-/// cannot be read (Linux's default).
-fn ephemeral_low() -> u16 {
-    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or(32768)
-}
-
-/// Where ports are chosen: from here up to the ephemeral range.
-const LOWEST: u16 = 10_000;
-
-/// A free TCP port on 127.0.0.1, below the kernel's ephemeral range (the
-/// listener is closed before returning). A port taken with `bind(:0)` is in
-/// that range, where every outgoing connection (az's, the tests' HTTP
-/// clients) also gets its local port: between its release here and the
-/// component's own bind, another process could take it ("address already in
-/// use"). Below the range a port is only ever taken by an explicit bind.
-/// Chosen at random and given out once per process.
-pub fn free_port() -> Result<u16, Error> {
-    use std::collections::BTreeSet;
-    use std::hash::{BuildHasher, RandomState};
-    use std::sync::Mutex;
-
-    static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
-    let high = ephemeral_low().max(LOWEST + 1000);
-    let span = u64::from(high - LOWEST);
-    let seed = RandomState::new();
-    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
-    for attempt in 0..1000u64 {
-        let pick = seed.hash_one((std::process::id(), attempt)) % span;
-        let port = LOWEST + u16::try_from(pick).unwrap_or(0);
-        if given.contains(&port) {
-            continue;
-        }
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            given.insert(port);
-            return Ok(port);
-        }
-    }
-    Err(Error::io(
-        "binding",
-        format!("127.0.0.1:{LOWEST}-{high}"),
-        std::io::Error::new(
-            std::io::ErrorKind::AddrInUse,
-            "no free port below the ephemeral range",
-        ),
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ports_are_free_distinct_and_below_the_ephemeral_range() {
-        let low = ephemeral_low();
-        // Each port is bound as soon as it is given (and kept): other test
-        // binaries bind ports of their own meanwhile, so one given minutes
-        // (or fifty ports) earlier may be taken by then, not by a fault here.
-        let mut held = Vec::new();
-        let ports: Vec<u16> = (0..50)
-            .map(|_| {
-                let p = free_port().unwrap();
-                held.push(TcpListener::bind(("127.0.0.1", p)).expect("free when given"));
-                p
-            })
-            .collect();
-        let distinct: std::collections::BTreeSet<_> = ports.iter().collect();
-        assert_eq!(distinct.len(), ports.len(), "{ports:?}");
-        for p in &ports {
-            assert!((LOWEST..low).contains(p), "{p} is not below {low}");
-        }
-    }
 
     #[test]
     fn stops_a_process_and_keeps_its_log() {
