@@ -11,14 +11,7 @@ cd "$(dirname "$0")/../.."
 . tests/dist/lib/checks.sh
 
 echo "== distribution: install.sh"
-# What is checked here is what the scripts do (the cargo command, the files,
-# the archive), not the optimiser, so the release profile is built without
-# optimisation: the workspace's crates in 15 CPU-seconds instead of 142, and
-# on a new machine every dependency in 112 instead of about 430. A user's
-# build is optimised as Cargo.toml says. Nor is it linted: .ci/run's clippy
-# wrapper is for the tests' build.
-export CARGO_PROFILE_RELEASE_OPT_LEVEL=0
-unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
+release_build_unoptimised
 need cargo "install Rust with rustup (https://rustup.rs)"
 need kubectl "install kubectl (https://kubernetes.io/docs/tasks/tools/)"
 need man "install the Debian package man-db (apt-get install man-db; .ci/run does)"

@@ -11,14 +11,7 @@ cd "$(dirname "$0")/../.."
 . tests/dist/lib/checks.sh
 
 echo "== distribution: krew plugin"
-# What is checked here is what the scripts do (the cargo command, the files,
-# the archive), not the optimiser, so the release profile is built without
-# optimisation: the workspace's crates in 15 CPU-seconds instead of 142, and
-# on a new machine every dependency in 112 instead of about 430. A user's
-# build is optimised as Cargo.toml says. Nor is it linted: .ci/run's clippy
-# wrapper is for the tests' build.
-export CARGO_PROFILE_RELEASE_OPT_LEVEL=0
-unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
+release_build_unoptimised
 if [ -z "${XTENANT_KREW:-}" ]; then
   fatal "XTENANT_KREW is not set: run ./test.sh, which builds krew, or export XTENANT_KREW=\$(scripts/ensure-krew)"
 fi
