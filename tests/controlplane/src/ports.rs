@@ -145,6 +145,17 @@ mod tests {
         }
     }
 
+    /// The first port from `from` up that nothing listens on, with a claim
+    /// on it held by the returned file.
+    fn held_claim(from: u16) -> (u16, File) {
+        (from..from + 1000)
+            .find_map(|p| match claim(p) {
+                Claim::Held(file) if TcpListener::bind(("127.0.0.1", p)).is_ok() => Some((p, file)),
+                _ => None,
+            })
+            .expect("an unclaimed, unbound port")
+    }
+
     /// A claim is a lock on an open file: a second claim (another open file,
     /// as another process would have) is refused until the first is closed.
     #[test]
@@ -152,12 +163,7 @@ mod tests {
         let port = free_port().unwrap();
         // free_port keeps its own claim: another one is refused.
         assert!(matches!(claim(port), Claim::Taken), "claim of {port}");
-        let other = (LOWEST..LOWEST + 1000)
-            .find(|p| matches!(claim(*p), Claim::Held(_)))
-            .expect("an unclaimed port");
-        let Claim::Held(first) = claim(other) else {
-            panic!("{other} was claimable a moment ago");
-        };
+        let (other, first) = held_claim(LOWEST);
         assert!(
             matches!(claim(other), Claim::Taken),
             "second claim of {other}"
@@ -174,19 +180,9 @@ mod tests {
     /// `flock` locks belong to the open file, not to the process.
     #[test]
     fn a_port_claimed_elsewhere_is_passed_over() {
-        let unclaimed = |from: u16| {
-            (from..from + 1000)
-                .find(|p| {
-                    matches!(claim(*p), Claim::Held(_))
-                        && TcpListener::bind(("127.0.0.1", *p)).is_ok()
-                })
-                .expect("an unclaimed, unbound port")
-        };
-        let theirs = unclaimed(LOWEST + 2000);
-        let Claim::Held(their_claim) = claim(theirs) else {
-            panic!("{theirs} was claimable a moment ago");
-        };
-        let ours = unclaimed(theirs + 1);
+        let (theirs, their_claim) = held_claim(LOWEST + 2000);
+        // Unclaimed again at once: first_free is to claim it.
+        let (ours, _) = held_claim(theirs + 1);
         let mut given = BTreeMap::new();
         assert_eq!(first_free([theirs, ours], &mut given), Some(ours));
         assert!(given.contains_key(&ours) && !given.contains_key(&theirs));
