@@ -60,6 +60,10 @@ pub struct ControlPlane {
     ca_cert: PathBuf,
     startup: Duration,
     webhook: Option<String>,
+    /// kwok's kubelet endpoint (`https://127.0.0.1:<port>`), and a client trusting it.
+    kwok_url: String,
+    http: reqwest::Client,
+    timeout: Duration,
 }
 
 fn bin(opts: &Options, name: &str) -> Result<PathBuf, Error> {
@@ -125,7 +129,11 @@ impl ControlPlane {
         let logs_dir = d.join("pod-logs");
         std::fs::create_dir_all(&logs_dir).map_err(|e| Error::io("creating", &logs_dir, e))?;
 
+        let api_client = http_client(&pki.ca_pem, false)?;
         let mut cp = Self {
+            kwok_url: format!("https://127.0.0.1:{}", ports.kwok),
+            http: api_client.clone(),
+            timeout: opts.timeout,
             procs: Vec::new(),
             kubeconfig: kubeconfig.clone(),
             issuer,
@@ -151,7 +159,6 @@ impl ControlPlane {
             no_env,
             &d,
         );
-        let api_client = http_client(&pki.ca_pem, false)?;
         let insecure = http_client(&pki.ca_pem, true)?;
         let etcd_url = format!("http://127.0.0.1:{}/health", ports.etcd);
         let readyz = format!("{server}/readyz");
@@ -223,7 +230,7 @@ impl ControlPlane {
 
         let kcm_url = format!("https://127.0.0.1:{}/healthz", ports.controller_manager);
         let sched_url = format!("https://127.0.0.1:{}/healthz", ports.scheduler);
-        let kwok_url = format!("https://127.0.0.1:{}/healthz", ports.kwok);
+        let kwok_url = format!("{}/healthz", cp.kwok_url);
         let hook_url = format!("http://127.0.0.1:{}/readyz", ports.webhook_health);
         let (k, s, w, h) = tokio::join!(
             async {
@@ -342,11 +349,12 @@ impl ControlPlane {
         kubeconfig::client(&self.kubeconfig).await
     }
 
-    /// Gives the pod `namespace/name` the log `text`, served by kwok.
+    /// Gives the pod `namespace/name` the log `text`, and waits until kwok serves it.
     pub async fn set_pod_logs(&self, namespace: &str, name: &str, text: &str) -> Result<(), Error> {
         let client = self.client().await?;
         logs::set_pod_logs(
             &client,
+            &self.kwok(),
             &self.dir.path().join("pod-logs"),
             namespace,
             name,
@@ -355,10 +363,20 @@ impl ControlPlane {
         .await
     }
 
-    /// Gives every pod of `namespace` (including pods created later, e.g. by a Job) the log `text`.
+    /// Gives every pod of `namespace` (including pods created later, e.g. by a Job) the log
+    /// `text`, and waits until kwok serves it.
     pub async fn set_namespace_logs(&self, namespace: &str, text: &str) -> Result<(), Error> {
         let client = self.client().await?;
-        logs::set_namespace_logs(&client, &self.dir.path().join("pod-logs"), namespace, text).await
+        let dir = self.dir.path().join("pod-logs");
+        logs::set_namespace_logs(&client, &self.kwok(), &dir, namespace, text).await
+    }
+
+    fn kwok(&self) -> logs::Kwok<'_> {
+        logs::Kwok {
+            http: &self.http,
+            url: &self.kwok_url,
+            timeout: self.timeout,
+        }
     }
 
     /// Component names, PIDs and log files.

@@ -39,6 +39,15 @@ async fn get_json(http: &reqwest::Client, url: &str) -> Value {
     r.json().await.unwrap()
 }
 
+fn signal(name: &str, pid: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([&format!("-{name}"), pid])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{name} {pid}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn control_plane_with_the_real_webhook() {
     let cp = ControlPlane::start(Options::from_env(TENANT_A))
@@ -148,7 +157,8 @@ async fn control_plane_with_the_real_webhook() {
     let plain = create_pod(&client, "wi", "plain", "workload", false).await;
     assert!(!env(&plain).contains_key("AZURE_CLIENT_ID"));
 
-    // kwok runs a Job's pod to completion and serves the log we gave it.
+    // kwok runs a Job's pod to completion and serves the log we gave it (kwok serves it
+    // once set_namespace_logs returns, so the log is read once, without retrying).
     namespace(&client, "jobs").await;
     cp.set_namespace_logs("jobs", "connecting\nSent 100 messages\n")
         .await
@@ -210,17 +220,25 @@ async fn control_plane_with_the_real_webhook() {
         .unwrap();
     assert_eq!(log, "connecting\nSent 100 messages\n");
 
-    // Logs can also be given to one named pod.
+    // Logs can also be given to one named pod. kwok learns of them through a watch, and
+    // set_pod_logs returns only once kwok serves them: while kwok is stopped it waits.
+    let kwok = cp
+        .processes()
+        .into_iter()
+        .find(|(name, ..)| name == "kwok")
+        .map(|(_, pid, _)| pid.to_string())
+        .unwrap();
+    signal("STOP", &kwok);
+    let set = cp.set_pod_logs("wi", "plain", "just me\n");
+    let early = tokio::time::timeout(Duration::from_secs(2), set).await;
+    signal("CONT", &kwok);
+    assert!(
+        early.is_err(),
+        "set_pod_logs returned while kwok was stopped"
+    );
     cp.set_pod_logs("wi", "plain", "just me\n").await.unwrap();
     let wi_pods = Api::<Pod>::namespaced(client.clone(), "wi");
-    let log = eventually("kwok to serve the plain pod's log", WAIT, || async {
-        wi_pods
-            .logs("plain", &LogParams::default())
-            .await
-            .ok()
-            .filter(|l| !l.is_empty())
-    })
-    .await;
+    let log = wi_pods.logs("plain", &LogParams::default()).await.unwrap();
     assert_eq!(log, "just me\n");
 }
 
