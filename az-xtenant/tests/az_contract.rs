@@ -1,6 +1,8 @@
 //! Contract with the real Azure CLI: every argv az-xtenant can emit (collected
-//! with `--dry-run --assume absent|outdated` over representative profiles)
-//! must get past az's argument parser. With an empty AZURE_CONFIG_DIR a valid
+//! with `--dry-run --assume absent|outdated` over representative profiles, and
+//! from runs against the fake az: a graph's apply, an audit, the two-admin
+//! hand-off) must get past az's argument parser, and every kind of call
+//! `src/az/argv.rs` can build must be among them. With an empty AZURE_CONFIG_DIR a valid
 //! argv exits 1 asking for `az login`; a parse error would exit 2. Negative
 //! controls prove the check can fail: a misspelled flag, a misspelled command
 //! word and a bad enum value in an emitted argv are refused with exit 2.
@@ -157,6 +159,7 @@ workloads:
     all.extend(plan(&w, &args).into_iter().map(lasting_template));
     all.extend(applied());
     all.extend(audited());
+    all.extend(handed_off());
     all
 }
 
@@ -216,6 +219,24 @@ fn applied() -> Vec<Vec<String>> {
     );
     assert!(out.status.code().is_some(), "{out:?}");
     w.calls().into_iter().map(lasting_template).collect()
+}
+
+/// What the two-admin hand-off runs: Tenant A's request, Tenant B's review
+/// of it (reading the identities its group holds), the grant, and
+/// `grant --retire` (its `resource list` decides whether the group the grant
+/// made is empty before deleting it).
+fn handed_off() -> Vec<Vec<String>> {
+    let (a, b, _, file) = support::handoff::handed_over();
+    let mut argvs = a.calls();
+    let out = b.run(&["review", &file, "-g", RG, "--subscription", SB]);
+    assert!(out.status.code().is_some(), "{out:?}");
+    let out = b.run(&support::handoff::grant_args(&file, &[]));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    support::handoff::retirable(&b);
+    let out = b.run(&support::handoff::retire_args(&file));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    argvs.extend(b.calls().into_iter().map(lasting_template));
+    argvs
 }
 
 /// The argv with its `--template-file` (if any) pointed at a template that
@@ -308,44 +329,12 @@ fn every_emitted_argv_parses_with_the_real_az() {
                 .join(" ")
         })
         .collect();
-    for kind in [
-        "account list",
-        "login",
-        "group show",
-        "group create",
-        "group delete",
-        "aks show",
-        "aks create",
-        "aks update",
-        "aks get-credentials",
-        "servicebus namespace show",
-        "servicebus namespace create",
-        "servicebus namespace update",
-        "servicebus queue show",
-        "servicebus queue create",
-        "identity show",
-        "identity create",
-        "role assignment list",
-        "role assignment create",
-        "identity federated-credential list",
-        "identity federated-credential create",
-        "aks delete",
-        "servicebus namespace delete",
-        "servicebus queue delete",
-        "identity delete",
-        "role assignment delete",
-        "identity federated-credential delete",
-        "identity list",
-        "aks list",
-        "deployment group create",
-        "deployment group show",
-        "rest",
-        "resource show",
-        "identity federated-credential update",
-    ] {
+    let made = constructed_kinds();
+    assert!(made.len() >= 30, "argv.rs read wrong: {made:?}");
+    for kind in &made {
         assert!(
             kinds.contains(kind),
-            "the plan lacks `az {kind}`: {kinds:?}"
+            "the plan lacks `az {kind}`, which src/az/argv.rs can build: {kinds:?}"
         );
     }
     let started = std::time::Instant::now();
@@ -372,6 +361,26 @@ fn every_emitted_argv_parses_with_the_real_az() {
         "argv refused by the real az:\n{}",
         failures.join("\n")
     );
+}
+
+/// Every kind of az call az-xtenant can make (`group show`, `rest`, …): the
+/// command words of each `Argv::new(&[...])` in `src/az/argv.rs`, where every
+/// argv is built. A call added there and left out of [`collect`] fails the check.
+fn constructed_kinds() -> BTreeSet<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/az/argv.rs");
+    let text = std::fs::read_to_string(&path).unwrap();
+    text.split("Argv::new(&[")
+        .skip(1)
+        .map(|rest| {
+            let words = &rest[..rest.find("])").unwrap()];
+            words
+                .split(',')
+                .map(|w| w.trim().trim_matches('"'))
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
 }
 
 /// `argv` with the first `from` replaced by `to`.

@@ -20,26 +20,13 @@ fn granted(group_before: Option<serde_json::Value>, left: serde_json::Value) -> 
     }
     let out = b.run(&grant_args(&file, &[]));
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    b.on(&format!("identity_delete@{SB}"), vec![Resp::Raw("")]);
-    b.on(&format!("resource_list@{SB}"), vec![Resp::Json(left)]);
-    b.on(&format!("group_delete@{SB}"), vec![Resp::Raw("")]);
+    retirable_leaving(&b, left);
     b.clear_calls();
     (b, file)
 }
 
 fn retire(b: &World, file: &str) -> std::process::Output {
-    b.run(&[
-        "grant",
-        file,
-        "-g",
-        RG,
-        "--tenant-b",
-        TB,
-        "--subscription-b",
-        SB,
-        "--retire",
-        "--yes",
-    ])
+    b.run(&retire_args(file))
 }
 
 fn calls(b: &World) -> Vec<String> {

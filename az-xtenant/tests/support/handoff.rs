@@ -1,6 +1,6 @@
 //! The two-admin hand-off against the fake az: Tenant A's side with its
-//! request made, Tenant B's with the request handed over, and `grant`'s
-//! arguments.
+//! request made, Tenant B's with the request handed over, and the
+//! arguments of `grant` and `grant --retire`.
 
 use serde_json::json;
 
@@ -67,4 +67,33 @@ pub fn grant_args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     ];
     args.extend(extra);
     args
+}
+
+/// `grant --retire` of the request in `file`, without `--location`.
+pub fn retire_args(file: &str) -> Vec<&str> {
+    vec![
+        "grant",
+        file,
+        "-g",
+        RG,
+        "--tenant-b",
+        TB,
+        "--subscription-b",
+        SB,
+        "--retire",
+        "--yes",
+    ]
+}
+
+/// Tenant B's Azure after a grant, answering a retire's deletes; its group
+/// lists nothing once the identity is gone.
+pub fn retirable(b: &World) {
+    retirable_leaving(b, json!([]));
+}
+
+/// As [`retirable`], the group listing `left` once the identity is gone.
+pub fn retirable_leaving(b: &World, left: serde_json::Value) {
+    b.on(&format!("identity_delete@{SB}"), vec![Resp::Raw("")]);
+    b.on(&format!("resource_list@{SB}"), vec![Resp::Json(left)]);
+    b.on(&format!("group_delete@{SB}"), vec![Resp::Raw("")]);
 }
