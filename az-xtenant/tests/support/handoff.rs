@@ -51,26 +51,8 @@ pub fn handed_over() -> (World, World, String, String) {
     (a, b, yaml, file)
 }
 
-pub fn grant_args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        "grant",
-        file,
-        "-g",
-        RG,
-        "--tenant-b",
-        TB,
-        "--subscription-b",
-        SB,
-        "--location",
-        "eastus",
-        "--yes",
-    ];
-    args.extend(extra);
-    args
-}
-
-/// `grant --retire` of the request in `file`, without `--location`.
-pub fn retire_args(file: &str) -> Vec<&str> {
+/// `grant` of the request in `file` into Tenant B's group, before its options.
+fn grant_base(file: &str) -> Vec<&str> {
     vec![
         "grant",
         file,
@@ -80,9 +62,21 @@ pub fn retire_args(file: &str) -> Vec<&str> {
         TB,
         "--subscription-b",
         SB,
-        "--retire",
-        "--yes",
     ]
+}
+
+pub fn grant_args<'a>(file: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = grant_base(file);
+    args.extend(["--location", "eastus", "--yes"]);
+    args.extend(extra);
+    args
+}
+
+/// `grant --retire` of the request in `file`, without `--location`.
+pub fn retire_args(file: &str) -> Vec<&str> {
+    let mut args = grant_base(file);
+    args.extend(["--retire", "--yes"]);
+    args
 }
 
 /// Tenant B's Azure after a grant, answering a retire's deletes; its group
