@@ -1,6 +1,6 @@
 //! Failures against a fake `az` on PATH: not logged in (and `login`), az
 //! missing, malformed JSON, az errors with their exit code, a subscription of
-//! the wrong tenant.
+//! the wrong tenant, az crashing in its own imports (run once more).
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -136,4 +136,79 @@ fn wrong_tenant_subscription_is_refused_before_any_write() {
         "{err}"
     );
     assert_eq!(w.calls().len(), 1);
+}
+
+/// What az prints when two of its threads import the same Python modules at
+/// once (its "unexpected error", exit 1), as a CI run of the simulator tier
+/// got from the real az.
+const AZ_IMPORT_DEADLOCK: &str = "ERROR: The command failed with an unexpected error. Here is the traceback:
+ERROR: deadlock detected by _ModuleLock('requests.structures') at 140424663282704
+Traceback (most recent call last):
+  File \"<frozen importlib._bootstrap>\", line 116, in acquire
+_frozen_importlib._DeadlockError: deadlock detected by _ModuleLock('requests.structures') at 140424663282704
+To check existing issues, please visit: https://github.com/Azure/azure-cli/issues";
+
+fn group_creates(w: &World) -> usize {
+    joined(&w.calls())
+        .iter()
+        .filter(|c| c.starts_with("group create"))
+        .count()
+}
+
+#[test]
+fn az_crashing_in_its_own_imports_is_run_once_more() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.on(
+        &format!("group_create@{SA}"),
+        vec![
+            Resp::Fail(1, AZ_IMPORT_DEADLOCK.into()),
+            Resp::Json(group(true)),
+        ],
+    );
+    let out = w.run(&["cluster"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(group_creates(&w), 2, "{:#?}", w.calls());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("az group create --name")
+            && err.contains("crashed inside az")
+            && err.contains("running it once more"),
+        "{err}"
+    );
+}
+
+#[test]
+fn az_crashing_in_its_imports_twice_fails_with_its_message() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    w.on(
+        &format!("group_create@{SA}"),
+        vec![Resp::Fail(1, AZ_IMPORT_DEADLOCK.into())],
+    );
+    let out = w.run(&["cluster"]);
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert_eq!(group_creates(&w), 2, "once more, not again and again");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("(exit code 1)") && err.contains("_DeadlockError"),
+        "{err}"
+    );
+}
+
+#[test]
+fn other_unexpected_az_errors_are_not_run_again() {
+    let w = World::new();
+    w.init();
+    fresh(&w);
+    let crash = "ERROR: The command failed with an unexpected error. Here is the traceback:\nKeyError: 'properties'";
+    w.on(
+        &format!("group_create@{SA}"),
+        vec![Resp::Fail(1, crash.into()), Resp::Json(group(true))],
+    );
+    let out = w.run(&["cluster"]);
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert_eq!(group_creates(&w), 1);
 }

@@ -153,6 +153,16 @@ impl AzError {
         self.says("PrincipalNotFound")
     }
 
+    /// Whether az crashed inside itself: two of its threads imported the
+    /// same Python modules at once and Python refused the import
+    /// (`_DeadlockError: deadlock detected by _ModuleLock(...)`, az's
+    /// "unexpected error" with a traceback). It is az's own intermittent
+    /// defect (Azure/azure-cli#33996), not an answer about the request: the
+    /// same command run again succeeds.
+    pub fn is_az_import_deadlock(&self) -> bool {
+        self.says("deadlock detected by _ModuleLock")
+    }
+
     /// Whether az's message carries an ARM error code or phrase.
     pub fn says(&self, code: &str) -> bool {
         matches!(self, AzError::Failed { message, .. } if message.contains(code))

@@ -28,7 +28,27 @@ impl AzCli {
         Ok(Self { program, progress })
     }
 
+    /// Runs az, once more when it crashed in its own imports
+    /// ([`AzError::is_az_import_deadlock`]). Running the same argv again is
+    /// safe for every call az-xtenant makes: each is a read or an ARM PUT or
+    /// DELETE of a named object (role assignments too are named), which
+    /// Azure applies once however often it is sent, and a crash is no worse
+    /// than the kill of az mid-call that every run already survives.
     fn run(&self, purpose: &str, argv: &[String]) -> Result<Value, AzError> {
+        match self.run_once(purpose, argv) {
+            Err(e) if e.is_az_import_deadlock() => {
+                self.progress.note(&format!(
+                    "`{}` crashed inside az (a deadlock between its own Python imports, \
+                     an az defect that says nothing of the request); running it once more",
+                    shell_line(argv)
+                ));
+                self.run_once(purpose, argv)
+            }
+            result => result,
+        }
+    }
+
+    fn run_once(&self, purpose: &str, argv: &[String]) -> Result<Value, AzError> {
         let command = shell_line(argv);
         if interrupt::requested() {
             return Err(AzError::Interrupted { command });

@@ -89,11 +89,22 @@ impl Harness {
     }
 
     /// Runs `az` with the harness env; returns stdout, or an error with az's stderr.
+    ///
+    /// Like az-xtenant, it runs az once more when az crashed in its own
+    /// imports (`deadlock detected by _ModuleLock`, az's intermittent defect,
+    /// which says nothing of the simulator's answer).
     pub fn run_az(&self, args: &[&str]) -> anyhow::Result<String> {
-        let out = self
-            .az_cmd(args)
-            .run()
-            .with_context(|| format!("running az {}", args.join(" ")))?;
+        let run = || {
+            self.az_cmd(args)
+                .run()
+                .with_context(|| format!("running az {}", args.join(" ")))
+        };
+        let mut out = run()?;
+        if !out.status.success()
+            && String::from_utf8_lossy(&out.stderr).contains("deadlock detected by _ModuleLock")
+        {
+            out = run()?;
+        }
         if !out.status.success() {
             bail!(
                 "az {} failed ({}): {}",
