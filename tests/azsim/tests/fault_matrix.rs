@@ -31,6 +31,7 @@ fn up_survives_every_kill_point_and_fault() {
     matrix_is_complete();
     let bin = workspace_bin("az-xtenant");
     let h = Harness::start();
+    one_ssh_key(&h);
     // A cluster takes a moment to create, so a resumed run finds it busy.
     h.update_faults(|f| {
         f.lro_ms.insert("managedClusters.put".into(), 1_500);
@@ -218,4 +219,21 @@ fn print_table(outcomes: &[(usize, Outcome)], secs: f64) {
         own.len(),
         own.join(", ")
     );
+}
+
+/// An RSA public key for every case's cluster (test data; its private half
+/// was never kept).
+const SSH_PUBLIC_KEY: &str = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQCo5ujvYLphPEEPhELFfs2jLH1fL9ECtsSQQj8HQiP15qmO6X3qYDfivDsSzcmTgvXOPR+qj+JwpsLBBjcciN90lXI0iYVFBRnEAK9Pkzil6x1/ilIidfs2MFqtKBl/8ahhOuXk8xD+DF/rPvF9lWFqEFfcDzHUV/b/Ews9sXu5+QZ9y5O01wnxEohrDOQraAwqOPzVqnvhL8v5SD4HOyM5pfrKiBptWzsIFQtWQVlmhQbtkCnlZyMqXkJnCviD+xkkGYs+34Cp0ZuhwEbZ3lamKWpJ15LuQYRpJ6OmbysCH4wI1gOppugc3uN/N9sHuwsPgeANrUXTELTBelvCQc7j xtenant-fault-matrix";
+
+/// Every case's `az aks create --generate-ssh-keys` reads the shared HOME's
+/// `~/.ssh/id_rsa.pub` and writes a new key pair when there is none (az's
+/// `validate_ssh_key`): the first two cases, running at once, would each
+/// write their own, and the clean run's cluster could hold a key no later
+/// case's does, so that no case's estate matched the clean run's and each
+/// ran its own further `up` and cleanup. The key is there from the start.
+fn one_ssh_key(h: &Harness) {
+    let dir = h.dir().join("home/.ssh");
+    std::fs::create_dir_all(&dir).expect("creating the harness's ~/.ssh");
+    std::fs::write(dir.join("id_rsa.pub"), format!("{SSH_PUBLIC_KEY}\n"))
+        .expect("writing the harness's ~/.ssh/id_rsa.pub");
 }
