@@ -89,22 +89,8 @@ impl Harness {
     }
 
     /// Runs `az` with the harness env; returns stdout, or an error with az's stderr.
-    ///
-    /// Like az-xtenant, it runs az once more when az crashed in its own
-    /// imports (`deadlock detected by _ModuleLock`, az's intermittent defect,
-    /// which says nothing of the simulator's answer).
     pub fn run_az(&self, args: &[&str]) -> anyhow::Result<String> {
-        let run = || {
-            self.az_cmd(args)
-                .run()
-                .with_context(|| format!("running az {}", args.join(" ")))
-        };
-        let mut out = run()?;
-        if !out.status.success()
-            && String::from_utf8_lossy(&out.stderr).contains("deadlock detected by _ModuleLock")
-        {
-            out = run()?;
-        }
+        let out = self.az_output(args)?;
         if !out.status.success() {
             bail!(
                 "az {} failed ({}): {}",
@@ -114,6 +100,18 @@ impl Harness {
             );
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Runs `az <args>` with the harness env to the end, exit status not
+    /// checked. Like az-xtenant, it runs az once more when az crashed in its
+    /// own imports (`deadlock detected by _ModuleLock`, az's intermittent
+    /// defect, which says nothing of the simulator's answer).
+    pub fn az_output(&self, args: &[&str]) -> anyhow::Result<std::process::Output> {
+        crate::az_import_crash::once_more(|| {
+            self.az_cmd(args)
+                .run()
+                .with_context(|| format!("running az {}", args.join(" ")))
+        })
     }
 
     /// `az <args>` with the harness env, output captured, exit status not checked.

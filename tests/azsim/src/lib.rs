@@ -47,6 +47,7 @@
 
 pub mod arm;
 pub mod authz;
+mod az_import_crash;
 mod bench_bin;
 pub mod config;
 mod control;

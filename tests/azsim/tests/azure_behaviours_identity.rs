@@ -181,7 +181,7 @@ fn federated_matches_are_case_sensitive_with_their_own_aadsts_codes() {
             "-o",
             "none",
         ];
-        let out = h.az_cmd(&args).run().unwrap();
+        let out = h.az_output(&args).unwrap();
         Run {
             code: out.status.code().unwrap_or(-1),
             out: String::new(),

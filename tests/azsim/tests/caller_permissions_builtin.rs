@@ -33,7 +33,7 @@ fn allowed(h: &Harness, sub: &str, args: &[&str]) {
 fn refused(h: &Harness, sub: &str, args: &[&str], action: &str) {
     let mut a = args.to_vec();
     a.extend(["--subscription", sub, "-o", "none"]);
-    let out = h.az_cmd(&a).run().unwrap();
+    let out = h.az_output(&a).unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success()

@@ -58,7 +58,7 @@ fn principal_not_found_until_replicated() {
         "-o",
         "json",
     ];
-    let first = h.az_cmd(&args).run().unwrap();
+    let first = h.az_output(&args).unwrap();
     let err = String::from_utf8_lossy(&first.stderr);
     assert!(
         !first.status.success() && err.contains("PrincipalNotFound"),
@@ -67,7 +67,7 @@ fn principal_not_found_until_replicated() {
     h.update_faults(|f| f.principal_not_found_secs = 0);
     h.run_az(&args).unwrap();
     // A second identical assignment is not an error for az (RoleAssignmentExists is handled).
-    let again = h.az_cmd(&args).run().unwrap();
+    let again = h.az_output(&args).unwrap();
     assert!(
         again.status.success(),
         "{}",

@@ -36,7 +36,7 @@ impl Run {
 pub fn az(h: &Harness, sub: &str, args: &[&str]) -> Run {
     let mut a = args.to_vec();
     a.extend(["--subscription", sub, "-o", "json"]);
-    let out = h.az_cmd(&a).run().unwrap();
+    let out = h.az_output(&a).unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
         out: String::from_utf8_lossy(&out.stdout).into_owned(),

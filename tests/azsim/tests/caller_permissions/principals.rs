@@ -108,7 +108,7 @@ fn a_managed_identity_signed_in_with_its_credential_has_only_its_assignments() {
     let refused = |args: &[&str], action: &str, scope: &str| {
         let mut a = args.to_vec();
         a.extend(["--subscription", &sb]);
-        let out = h.az_cmd(&a).run().unwrap();
+        let out = h.az_output(&a).unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{args:?} went through");
         assert!(
