@@ -39,13 +39,9 @@ async fn get_json(http: &reqwest::Client, url: &str) -> Value {
     r.json().await.unwrap()
 }
 
-fn signal(name: &str, pid: &str) {
-    let ok = std::process::Command::new("kill")
-        .args([&format!("-{name}"), pid])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "kill -{name} {pid}");
+fn signal(pid: u32, signal: rustix::process::Signal) {
+    let pid = rustix::process::Pid::from_raw(pid.try_into().unwrap()).unwrap();
+    rustix::process::kill_process(pid, signal).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -226,12 +222,12 @@ async fn control_plane_with_the_real_webhook() {
         .processes()
         .into_iter()
         .find(|(name, ..)| name == "kwok")
-        .map(|(_, pid, _)| pid.to_string())
+        .map(|(_, pid, _)| pid)
         .unwrap();
-    signal("STOP", &kwok);
+    signal(kwok, rustix::process::Signal::STOP);
     let set = cp.set_pod_logs("wi", "plain", "just me\n");
     let early = tokio::time::timeout(Duration::from_secs(2), set).await;
-    signal("CONT", &kwok);
+    signal(kwok, rustix::process::Signal::CONT);
     assert!(
         early.is_err(),
         "set_pod_logs returned while kwok was stopped"
