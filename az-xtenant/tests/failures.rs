@@ -83,17 +83,21 @@ fn malformed_json_names_the_command() {
     );
 }
 
-#[test]
-fn az_failure_shows_command_message_and_exit_code() {
+/// `az-xtenant cluster` against a fresh Azure whose `az group create`
+/// answers `answers` (the last repeats).
+fn cluster_with_group_create(answers: Vec<Resp>) -> (World, std::process::Output) {
     let w = World::new();
     w.init();
     fresh(&w);
-    let msg = "ERROR: (AuthorizationFailed) The client does not have authorization";
-    w.on(
-        &format!("group_create@{SA}"),
-        vec![Resp::Fail(4, msg.into())],
-    );
+    w.on(&format!("group_create@{SA}"), answers);
     let out = w.run(&["cluster"]);
+    (w, out)
+}
+
+#[test]
+fn az_failure_shows_command_message_and_exit_code() {
+    let msg = "ERROR: (AuthorizationFailed) The client does not have authorization";
+    let (w, out) = cluster_with_group_create(vec![Resp::Fail(4, msg.into())]);
     // An operation failed: 3, with az's own exit code in the message.
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     assert!(
@@ -157,17 +161,10 @@ fn group_creates(w: &World) -> usize {
 
 #[test]
 fn az_crashing_in_its_own_imports_is_run_once_more() {
-    let w = World::new();
-    w.init();
-    fresh(&w);
-    w.on(
-        &format!("group_create@{SA}"),
-        vec![
-            Resp::Fail(1, AZ_IMPORT_DEADLOCK.into()),
-            Resp::Json(group(true)),
-        ],
-    );
-    let out = w.run(&["cluster"]);
+    let (w, out) = cluster_with_group_create(vec![
+        Resp::Fail(1, AZ_IMPORT_DEADLOCK.into()),
+        Resp::Json(group(true)),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert_eq!(group_creates(&w), 2, "{:#?}", w.calls());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -181,14 +178,7 @@ fn az_crashing_in_its_own_imports_is_run_once_more() {
 
 #[test]
 fn az_crashing_in_its_imports_twice_fails_with_its_message() {
-    let w = World::new();
-    w.init();
-    fresh(&w);
-    w.on(
-        &format!("group_create@{SA}"),
-        vec![Resp::Fail(1, AZ_IMPORT_DEADLOCK.into())],
-    );
-    let out = w.run(&["cluster"]);
+    let (w, out) = cluster_with_group_create(vec![Resp::Fail(1, AZ_IMPORT_DEADLOCK.into())]);
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     assert_eq!(group_creates(&w), 2, "once more, not again and again");
     let err = String::from_utf8_lossy(&out.stderr);
@@ -200,15 +190,9 @@ fn az_crashing_in_its_imports_twice_fails_with_its_message() {
 
 #[test]
 fn other_unexpected_az_errors_are_not_run_again() {
-    let w = World::new();
-    w.init();
-    fresh(&w);
     let crash = "ERROR: The command failed with an unexpected error. Here is the traceback:\nKeyError: 'properties'";
-    w.on(
-        &format!("group_create@{SA}"),
-        vec![Resp::Fail(1, crash.into()), Resp::Json(group(true))],
-    );
-    let out = w.run(&["cluster"]);
+    let (w, out) =
+        cluster_with_group_create(vec![Resp::Fail(1, crash.into()), Resp::Json(group(true))]);
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     assert_eq!(group_creates(&w), 1);
 }
